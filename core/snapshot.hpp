@@ -1,0 +1,120 @@
+#pragma once
+// The read-only, in-memory copy of what the server serves, loaded from PostGIS by store/ and
+// swapped atomically on a new dataset version. Immutable after construction: share it freely
+// between threads through SnapshotHolder.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/area.hpp"
+#include "core/category.hpp"
+#include "core/month.hpp"
+#include "geo/coords.hpp"
+#include "geo/polygon.hpp"
+
+namespace crimemap::core {
+
+// Crimes are stored per snap location, aggregated by (month, category). Locations are sorted by
+// the morton code of their world point, so the locations of any tile, and of any cluster cell
+// inside it, are one contiguous run; a location's records are
+// records[record_offsets[i] .. record_offsets[i + 1]).
+struct CrimeRecord {
+    std::uint16_t month;  // months since Snapshot::first_month
+    CategoryIndex category;
+    std::uint8_t reserved = 0;
+    std::uint32_t crimes;  // crimes at this location in this month and category
+};
+static_assert(sizeof(CrimeRecord) == 8);
+
+struct SnapLocation {
+    geo::WorldPoint world;
+    std::string name;  // 'On or near Albert Road'
+    std::int64_t id;   // snap_locations.id in the database (police.uk-style street id)
+};
+
+// Crime count for one (month, category) of an area.
+struct MonthCount {
+    std::uint16_t month;  // months since Snapshot::first_month
+    CategoryIndex category;
+    std::uint32_t crimes;
+};
+
+struct Area {
+    AreaKind kind;
+    std::string code;
+    std::string name;
+    std::optional<std::int32_t> population;
+    geo::Box bounds;  // world coordinates
+    // Geometry in world coordinates, simplified for each entry of Snapshot::simplify_zooms
+    // (index i is good for zooms >= simplify_zooms[i]); the last entry is unsimplified.
+    std::vector<geo::MultiPolygon> levels;
+    std::vector<MonthCount> counts;  // sorted by (month, category)
+};
+
+// One indicator value of one area and period, ranked among every area with a value.
+struct IndicatorRank {
+    double value;
+    std::int32_t rank;      // 1 = best (by the indicator's polarity)
+    std::int32_t of;        // number of areas ranked
+    std::int32_t quintile;  // 1 (best fifth) .. 5 (worst fifth)
+};
+
+struct IndicatorSeries {
+    std::string code;  // 'ASC1'
+    std::string name;
+    std::string unit;
+    bool higher_is_better = true;
+    std::vector<std::string> periods;  // ascending
+    // period -> area code -> ranked value
+    std::unordered_map<std::string, std::unordered_map<std::string, IndicatorRank>> by_period;
+};
+
+struct Snapshot {
+    std::int64_t version = 0;  // dataset_versions.version
+    std::chrono::system_clock::time_point loaded_at;
+    std::chrono::system_clock::time_point created_at;  // when refresh recorded the version
+    Month first_month;  // earliest month with data (month offsets count from here)
+    Month last_month;   // latest month with data: the default period
+    std::vector<SnapLocation> locations;         // sorted by location_keys
+    std::vector<std::uint64_t> location_keys;    // geo::morton(locations[i].world), ascending
+    std::vector<std::uint32_t> record_offsets;   // locations.size() + 1 entries
+    std::vector<CrimeRecord> records;
+    std::uint64_t located_crimes = 0;
+    std::uint64_t unlocated_crimes = 0;
+    std::vector<Area> areas;                  // all kinds
+    std::array<std::vector<std::uint32_t>, 6> areas_by_kind;  // indices into areas, per AreaKind
+    std::unordered_map<std::string, std::uint32_t> area_by_code;  // "kind:code" -> index
+    const Area* find_area(AreaKind kind, const std::string& code) const;
+    // Performance indicators by code (district polygons come from `areas`, kind lad).
+    std::unordered_map<std::string, IndicatorSeries> indicators;
+    geo::LonLat min_lonlat{-180, -85}, max_lonlat{180, 85};  // bounds of located crimes
+
+    // Area geometry levels: level i serves zooms [simplify_zooms[i], simplify_zooms[i+1]) and is
+    // simplified to half a pixel at the highest of those zooms; the last level is unsimplified.
+    static constexpr std::array<int, 6> simplify_zooms{0, 4, 7, 9, 11, 13};
+    static std::size_t level_for_zoom(int z) noexcept {
+        std::size_t i = 0;
+        while (i + 1 < simplify_zooms.size() && simplify_zooms[i + 1] <= z) ++i;
+        return i;
+    }
+    bool empty() const { return locations.empty() && areas.empty(); }
+};
+
+// Holds the current snapshot; get() is lock-free for readers, set() swaps atomically.
+// Requests in flight keep the old snapshot alive through their shared_ptr.
+class SnapshotHolder {
+public:
+    std::shared_ptr<const Snapshot> get() const { return std::atomic_load(&current_); }
+    void set(std::shared_ptr<const Snapshot> next) { std::atomic_store(&current_, std::move(next)); }
+
+private:
+    std::shared_ptr<const Snapshot> current_;
+};
+
+}  // namespace crimemap::core

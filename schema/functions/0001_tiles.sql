@@ -1,0 +1,101 @@
+-- Reference tile engine: the crimes and areas layers rendered with ST_AsMVT, as martin and
+-- pg_tileserv would. crimemapd --engine=postgis serves these; the in-memory engine is tested
+-- against them (same totals per category, same area codes) and benchmarked against them.
+-- Applied (CREATE OR REPLACE) by `crimemap migrate` after the migrations.
+
+-- The integer world grid of geo/coords.hpp: Web Mercator scaled to [0, 2^32), y growing south.
+CREATE OR REPLACE FUNCTION crimemap_world_x(lon double precision) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT least(greatest(floor((lon + 180.0) / 360.0 * 4294967296.0), 0), 4294967295)::bigint
+$$;
+
+CREATE OR REPLACE FUNCTION crimemap_world_y(lat double precision) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT least(greatest(floor((1.0 - asinh(tan(greatest(least(lat, 85.0511287798), -85.0511287798)
+                                                  * (pi() / 180.0))) / pi()) / 2.0 * 4294967296.0), 0),
+                 4294967295)::bigint
+$$;
+
+-- crimes layer. z <= 13: grid clusters of 64 x 64 cells per tile (a cell is the tile at z + 6
+-- containing the crime), placed at the crime-weighted centre; z >= 14: one feature per snap point.
+-- cats NULL = every category.
+CREATE OR REPLACE FUNCTION crimemap_crimes_mvt(z integer, x integer, y integer,
+                                               month_from date, month_to date, cats text[])
+RETURNS bytea LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    shift integer := 32 - z;
+    tile_size numeric := 2::numeric ^ (32 - z);
+    -- The tile in lon/lat, grown a little: the exact test is on world coordinates below.
+    bbox geometry := ST_Expand(ST_Transform(ST_TileEnvelope(z, x, y), 4326), 1e-6);
+    result bytea;
+BEGIN
+    IF z <= 13 THEN
+        WITH pts AS (
+            SELECT crimemap_world_x(l.lon) AS wx, crimemap_world_y(l.lat) AS wy, c.category
+            FROM crimes c JOIN snap_locations l ON l.id = c.location_id
+            WHERE c.geom && bbox
+              AND c.month BETWEEN month_from AND month_to
+              AND (cats IS NULL OR c.category = ANY (cats))
+        ), in_tile AS (
+            SELECT * FROM pts WHERE (wx >> shift) = x AND (wy >> shift) = y
+        ), per_category AS (
+            SELECT wx >> (shift - 6) AS cx, wy >> (shift - 6) AS cy, category,
+                   count(*) AS n, sum(wx) AS sx, sum(wy) AS sy
+            FROM in_tile GROUP BY 1, 2, 3
+        ), cells AS (
+            SELECT cx, cy, sum(n) AS count, sum(sx) / sum(n) AS mx, sum(sy) / sum(n) AS my,
+                   jsonb_object_agg(category, n) AS categories
+            FROM per_category GROUP BY cx, cy
+        )
+        -- Geometry is built directly in tile pixels (y down), so no ST_AsMVTGeom is needed.
+        SELECT ST_AsMVT(f, 'crimes', 4096, 'geom', 'id') INTO result FROM (
+            SELECT (cx << (z + 6)) + cy AS id,
+                   ST_MakePoint(least(greatest(round((mx - x * tile_size) * 4096 / tile_size), 0), 4095),
+                                least(greatest(round((my - y * tile_size) * 4096 / tile_size), 0), 4095)) AS geom,
+                   count, categories
+            FROM cells
+        ) f;
+    ELSE
+        WITH located AS (
+            SELECT c.location_id, c.category, count(*) AS n
+            FROM crimes c
+            WHERE c.geom && bbox
+              AND c.month BETWEEN month_from AND month_to
+              AND (cats IS NULL OR c.category = ANY (cats))
+            GROUP BY 1, 2
+        ), per_location AS (
+            SELECT l.id, l.name, crimemap_world_x(l.lon) AS wx, crimemap_world_y(l.lat) AS wy,
+                   sum(n) AS count, jsonb_object_agg(category, n) AS categories
+            FROM located JOIN snap_locations l ON l.id = located.location_id
+            GROUP BY l.id
+        )
+        SELECT ST_AsMVT(f, 'crimes', 4096, 'geom', 'id') INTO result FROM (
+            SELECT id, id AS location_id, name AS location, count, categories,
+                   ST_MakePoint(least(greatest(round((wx - x * tile_size) * 4096 / tile_size), 0), 4095),
+                                least(greatest(round((wy - y * tile_size) * 4096 / tile_size), 0), 4095)) AS geom
+            FROM per_location
+            WHERE (wx >> shift) = x AND (wy >> shift) = y
+        ) f;
+    END IF;
+    RETURN coalesce(result, ''::bytea);
+END
+$$;
+
+-- areas layer: polygons of one kind clipped to the tile with a 64-pixel buffer, with crime counts
+-- for the months and categories from the monthly aggregates.
+CREATE OR REPLACE FUNCTION crimemap_areas_mvt(z integer, x integer, y integer, area_kind text,
+                                              month_from date, month_to date, cats text[])
+RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(ST_AsMVT(f, 'areas', 4096, 'geom'), ''::bytea) FROM (
+        SELECT ST_AsMVTGeom(a.geom_3857, ST_TileEnvelope(z, x, y), 4096, 64, true) AS geom,
+               a.code, a.name, a.kind,
+               coalesce((SELECT sum(m.crimes) FROM crime_monthly m
+                         WHERE m.area_kind = a.kind AND m.area_code = a.code
+                           AND m.month BETWEEN month_from AND month_to
+                           AND (cats IS NULL OR m.category = ANY (cats))), 0)::bigint AS crimes
+        FROM areas a
+        WHERE a.kind = area_kind
+          AND a.geom_3857 && ST_TileEnvelope(z, x, y, margin => 64.0 / 4096)
+    ) f
+    WHERE f.geom IS NOT NULL
+$$;
