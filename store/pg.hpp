@@ -85,7 +85,7 @@ private:
 // RAII transaction: rolls back unless commit() was called.
 class Transaction {
 public:
-    explicit Transaction(Connection& c) : c_(c) { c_.exec("BEGIN"); }
+    explicit Transaction(Connection& c, const std::string& begin = "BEGIN") : c_(c) { c_.exec(begin); }
     ~Transaction() {
         if (!done_) {
             try { c_.exec("ROLLBACK"); } catch (...) {}

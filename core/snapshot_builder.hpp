@@ -1,0 +1,52 @@
+#pragma once
+// Builds a Snapshot from rows in any order: the store loader feeds it from PostGIS, tests feed it
+// synthetic data. finish() sorts locations by morton key, lays records out per location, simplifies
+// area geometry per zoom level and ranks indicators. Not thread-safe; use one per load.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/snapshot.hpp"
+
+namespace crimemap::core {
+
+class SnapshotBuilder {
+public:
+    SnapshotBuilder(std::int64_t version, Month first_month, Month last_month);
+
+    void set_created_at(std::chrono::system_clock::time_point t) { s_->created_at = t; }
+    void add_unlocated(std::uint64_t crimes) { s_->unlocated_crimes += crimes; }
+    // A snap location; `id` is its database id, used by add_crimes.
+    void add_location(std::int64_t id, geo::LonLat where, std::string name);
+    // `crimes` crimes at location `location_id` in `month` of `category`. Unknown locations and
+    // months outside [first_month, last_month] are ignored (returns false).
+    bool add_crimes(std::int64_t location_id, Month month, CategoryIndex category, std::uint32_t crimes);
+    void add_area(AreaKind kind, std::string code, std::string name, std::optional<std::int32_t> population,
+                  const geo::LonLatMultiPolygon& geometry);
+    bool add_area_count(AreaKind kind, const std::string& code, Month month, CategoryIndex category,
+                        std::uint32_t crimes);
+    void add_indicator_value(const std::string& indicator, const std::string& name, const std::string& unit,
+                             bool higher_is_better, const std::string& period, const std::string& area_code,
+                             double value);
+
+    std::shared_ptr<const Snapshot> finish();
+
+private:
+    struct PendingLocation {
+        std::uint64_t key;
+        SnapLocation location;
+    };
+    struct PendingRecord {
+        std::int64_t location_id;
+        CrimeRecord record;
+    };
+    std::shared_ptr<Snapshot> s_;
+    std::vector<PendingLocation> locations_;
+    std::unordered_map<std::int64_t, std::size_t> location_ids_;  // id -> index in locations_
+    std::vector<PendingRecord> records_;
+};
+
+}  // namespace crimemap::core
