@@ -11,10 +11,10 @@
 
 namespace crimemap::geo {
 
-inline constexpr double kMaxLatitude = 85.0511287798;           // degrees, Web Mercator limit
-inline constexpr double kWorldSize = 4294967296.0;              // 2^32 world units per axis
-inline constexpr double kEarthRadius = 6378137.0;               // metres (EPSG:3857 sphere)
-inline constexpr double kMercatorHalf = 20037508.342789244;     // pi * kEarthRadius, metres
+inline constexpr double kMaxLatitude = 85.0511287798;        // degrees, Web Mercator limit
+inline constexpr double kWorldSize = 4294967296.0;           // 2^32 world units per axis
+inline constexpr double kEarthRadius = 6378137.0;            // metres (EPSG:3857 sphere)
+inline constexpr double kMercatorHalf = 20037508.342789244;  // pi * kEarthRadius, metres
 
 // WGS84 degrees (EPSG:4326 axis order lon, lat).
 struct LonLat {
@@ -66,7 +66,9 @@ struct Box {
                o.max_y >= min_y;
     }
     // Grows the box by d on every side (d may be negative).
-    [[nodiscard]] Box buffered(double d) const noexcept { return {min_x - d, min_y - d, max_x + d, max_y + d}; }
+    [[nodiscard]] Box buffered(double d) const noexcept {
+        return {min_x - d, min_y - d, max_x + d, max_y + d};
+    }
     // Smallest box containing this one and p.
     void expand(WorldXY p) noexcept;
 };

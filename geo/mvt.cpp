@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <bit>
 #include <functional>
-#include <type_traits>
-#include <utility>
-
 #include <protozero/pbf_writer.hpp>
 #include <protozero/varint.hpp>
+#include <type_traits>
+#include <utility>
 
 namespace crimemap::geo {
 
@@ -48,7 +47,8 @@ constexpr int32_t kMaxCoordinate = (int32_t{1} << 30) - 1;
 constexpr uint32_t command(uint32_t id, uint32_t count) noexcept { return (id & 0x7U) | (count << 3); }
 
 TilePoint clamp_point(TilePoint p) noexcept {
-    return {std::clamp(p.x, -kMaxCoordinate, kMaxCoordinate), std::clamp(p.y, -kMaxCoordinate, kMaxCoordinate)};
+    return {std::clamp(p.x, -kMaxCoordinate, kMaxCoordinate),
+            std::clamp(p.y, -kMaxCoordinate, kMaxCoordinate)};
 }
 
 // Twice the shoelace area, exact: coordinates are clamped to 31 bits, so products need ~62 bits
@@ -144,7 +144,8 @@ void LayerBuilder::move_to(TilePoint p) {
     cursor_ = p;
 }
 
-void LayerBuilder::add_point(int32_t x, int32_t y, std::span<const Property> properties, std::optional<uint64_t> id) {
+void LayerBuilder::add_point(int32_t x, int32_t y, std::span<const Property> properties,
+                             std::optional<uint64_t> id) {
     add_point(TilePoint{x, y}, properties, id);
 }
 
@@ -189,8 +190,8 @@ void LayerBuilder::append_polygon(const TilePolygon& polygon) {
     for (std::size_t i = 1; i < polygon.size(); ++i) append_ring(polygon[i], false);
 }
 
-bool LayerBuilder::add_polygon(const std::vector<std::vector<TilePoint>>& rings, std::span<const Property> properties,
-                               std::optional<uint64_t> id) {
+bool LayerBuilder::add_polygon(const std::vector<std::vector<TilePoint>>& rings,
+                               std::span<const Property> properties, std::optional<uint64_t> id) {
     geometry_.clear();
     cursor_ = {0, 0};
     append_polygon(rings);
@@ -199,8 +200,8 @@ bool LayerBuilder::add_polygon(const std::vector<std::vector<TilePoint>>& rings,
     return true;
 }
 
-bool LayerBuilder::add_multi_polygon(const std::vector<TilePolygon>& polygons, std::span<const Property> properties,
-                                     std::optional<uint64_t> id) {
+bool LayerBuilder::add_multi_polygon(const std::vector<TilePolygon>& polygons,
+                                     std::span<const Property> properties, std::optional<uint64_t> id) {
     geometry_.clear();
     cursor_ = {0, 0};
     for (const TilePolygon& poly : polygons) append_polygon(poly);
@@ -209,7 +210,8 @@ bool LayerBuilder::add_multi_polygon(const std::vector<TilePolygon>& polygons, s
     return true;
 }
 
-void LayerBuilder::finish_feature(GeomType type, std::span<const Property> properties, std::optional<uint64_t> id) {
+void LayerBuilder::finish_feature(GeomType type, std::span<const Property> properties,
+                                  std::optional<uint64_t> id) {
     tags_.clear();
     for (const Property& p : properties) {
         tags_.push_back(key_index(p.key));

@@ -36,14 +36,16 @@ using TileRing = std::vector<TilePoint>;
 using TilePolygon = std::vector<TileRing>;  // [0] exterior, the rest holes; any orientation
 
 // World polygons to tile pixels (rounded). Clip and simplify in world units first.
-[[nodiscard]] std::vector<TilePolygon> to_tile_polygons(const MultiPolygon& polygons, const TileTransform& transform);
+[[nodiscard]] std::vector<TilePolygon> to_tile_polygons(const MultiPolygon& polygons,
+                                                        const TileTransform& transform);
 
 class LayerBuilder {
-public:
+  public:
     // Layer names must be unique within a tile (caller's responsibility).
     explicit LayerBuilder(std::string name, uint32_t extent = 4096);
 
-    void add_point(int32_t x, int32_t y, std::span<const Property> properties, std::optional<uint64_t> id = {});
+    void add_point(int32_t x, int32_t y, std::span<const Property> properties,
+                   std::optional<uint64_t> id = {});
     void add_point(TilePoint p, std::span<const Property> properties, std::optional<uint64_t> id = {});
     // One MultiPoint feature; returns false (nothing added) for an empty span.
     bool add_points(std::span<const TilePoint> points, std::span<const Property> properties,
@@ -69,7 +71,7 @@ public:
     // Appends this layer as field 3 of a Tile message to `tile` (a serialized Tile being built).
     void append_to(std::string& tile) const;
 
-private:
+  private:
     struct StringHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }

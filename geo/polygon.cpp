@@ -36,12 +36,8 @@ void clip_against(const Ring& in, Ring& out, Inside inside, Intersect intersect)
 }
 
 // Intersections are only computed for edges with one end on each side, so the divisor is non-zero.
-WorldXY at_x(WorldXY a, WorldXY b, double x) {
-    return {x, a.y + (x - a.x) * (b.y - a.y) / (b.x - a.x)};
-}
-WorldXY at_y(WorldXY a, WorldXY b, double y) {
-    return {a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y), y};
-}
+WorldXY at_x(WorldXY a, WorldXY b, double x) { return {x, a.y + (x - a.x) * (b.y - a.y) / (b.x - a.x)}; }
+WorldXY at_y(WorldXY a, WorldXY b, double y) { return {a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y), y}; }
 
 // Clips a ring (open or closed) in place through the scratch buffer; false if it became degenerate.
 bool clip_ring(Ring& ring, const Box& box, Ring& scratch) {
@@ -49,14 +45,18 @@ bool clip_ring(Ring& ring, const Box& box, Ring& scratch) {
     const Box bb = bounding_box(ring);
     if (!bb.intersects(box)) return false;
     if (!box.contains(bb)) {
-        clip_against(ring, scratch, [&](WorldXY p) { return p.x >= box.min_x; },
-                     [&](WorldXY a, WorldXY b) { return at_x(a, b, box.min_x); });
-        clip_against(scratch, ring, [&](WorldXY p) { return p.x <= box.max_x; },
-                     [&](WorldXY a, WorldXY b) { return at_x(a, b, box.max_x); });
-        clip_against(ring, scratch, [&](WorldXY p) { return p.y >= box.min_y; },
-                     [&](WorldXY a, WorldXY b) { return at_y(a, b, box.min_y); });
-        clip_against(scratch, ring, [&](WorldXY p) { return p.y <= box.max_y; },
-                     [&](WorldXY a, WorldXY b) { return at_y(a, b, box.max_y); });
+        clip_against(
+            ring, scratch, [&](WorldXY p) { return p.x >= box.min_x; },
+            [&](WorldXY a, WorldXY b) { return at_x(a, b, box.min_x); });
+        clip_against(
+            scratch, ring, [&](WorldXY p) { return p.x <= box.max_x; },
+            [&](WorldXY a, WorldXY b) { return at_x(a, b, box.max_x); });
+        clip_against(
+            ring, scratch, [&](WorldXY p) { return p.y >= box.min_y; },
+            [&](WorldXY a, WorldXY b) { return at_y(a, b, box.min_y); });
+        clip_against(
+            scratch, ring, [&](WorldXY p) { return p.y <= box.max_y; },
+            [&](WorldXY a, WorldXY b) { return at_y(a, b, box.max_y); });
     }
     return finish_ring(ring);
 }
@@ -223,7 +223,8 @@ bool contains(const Polygon& polygon, WorldXY p) noexcept {
 }
 
 bool contains(const MultiPolygon& polygons, WorldXY p) noexcept {
-    return std::any_of(polygons.begin(), polygons.end(), [&](const Polygon& poly) { return contains(poly, p); });
+    return std::any_of(polygons.begin(), polygons.end(),
+                       [&](const Polygon& poly) { return contains(poly, p); });
 }
 
 MultiPolygon clip(const MultiPolygon& polygons, const Box& box) {

@@ -53,6 +53,8 @@ using LonLatMultiPolygon = std::vector<LonLatPolygon>;
 // Douglas-Peucker per ring (iterative) with `tolerance` in world units: every removed vertex lies
 // within tolerance of the simplified boundary. Collapsed rings are dropped as in clip(). The result
 // is not guaranteed to be free of self-intersections. tolerance <= 0 returns the input unchanged.
+// Cost is O(n log n) on typical boundaries but O(n^2) in the worst case (e.g. a saw tooth whose
+// every tooth exceeds the tolerance): bound vertex counts on untrusted input.
 [[nodiscard]] MultiPolygon simplify(const MultiPolygon& polygons, double tolerance);
 
 [[nodiscard]] std::size_t vertex_count(const MultiPolygon& polygons) noexcept;

@@ -14,8 +14,10 @@ double tile_span(uint8_t z) noexcept { return std::ldexp(1.0, 32 - std::min<int>
 int32_t to_pixel(double v) noexcept {
     const double r = std::floor(v + 0.5);
     // NaN-safe saturation: converting an out-of-range double to int32 is UB.
-    if (!(r >= static_cast<double>(std::numeric_limits<int32_t>::min()))) return std::numeric_limits<int32_t>::min();
-    if (r > static_cast<double>(std::numeric_limits<int32_t>::max())) return std::numeric_limits<int32_t>::max();
+    if (!(r >= static_cast<double>(std::numeric_limits<int32_t>::min())))
+        return std::numeric_limits<int32_t>::min();
+    if (r > static_cast<double>(std::numeric_limits<int32_t>::max()))
+        return std::numeric_limits<int32_t>::max();
     return static_cast<int32_t>(r);
 }
 

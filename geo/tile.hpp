@@ -65,7 +65,7 @@ struct MercatorBounds {
 // Pixel results are rounded to nearest (ties up) and saturated to int32; points outside the tile give
 // coordinates outside [0, extent), which is how buffered geometry is expressed.
 class TileTransform {
-public:
+  public:
     explicit TileTransform(TileId tile, uint32_t extent = 4096) noexcept;
 
     [[nodiscard]] TilePoint to_tile(WorldXY p) const noexcept;
@@ -79,7 +79,7 @@ public:
     [[nodiscard]] TileId tile() const noexcept { return tile_; }
     [[nodiscard]] uint32_t extent() const noexcept { return extent_; }
 
-private:
+  private:
     TileId tile_;
     uint32_t extent_;
     double origin_x_;

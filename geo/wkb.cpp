@@ -29,7 +29,7 @@ struct Header {
 };
 
 class Reader {
-public:
+  public:
     explicit Reader(std::string_view data) : data_(data) {}
 
     [[nodiscard]] std::size_t pos() const noexcept { return pos_; }
@@ -44,7 +44,8 @@ public:
 
     bool need(std::size_t n) {
         if (remaining() >= n) return true;
-        return fail("truncated input (need " + std::to_string(n) + " bytes, have " + std::to_string(remaining()) + ")");
+        return fail("truncated input (need " + std::to_string(n) + " bytes, have " +
+                    std::to_string(remaining()) + ")");
     }
 
     bool u8(uint8_t& out) {
@@ -76,12 +77,13 @@ public:
         return true;
     }
 
-private:
+  private:
     bool read_uint(std::size_t n, bool little, uint64_t& out) {
         if (!need(n)) return false;
         uint64_t v = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            const auto byte = static_cast<uint64_t>(static_cast<unsigned char>(data_[pos_ + (little ? n - 1 - i : i)]));
+            const auto byte =
+                static_cast<uint64_t>(static_cast<unsigned char>(data_[pos_ + (little ? n - 1 - i : i)]));
             v = (v << 8) | byte;
         }
         pos_ += n;
@@ -153,7 +155,8 @@ bool read_polygon_body(Reader& r, const Header& h, LonLatPolygon& out) {
         for (uint32_t j = 0; j < points; ++j) {
             LonLat p{};
             if (!read_coord(r, h, p)) return false;
-            if (!std::isfinite(p.lon) || !std::isfinite(p.lat)) return r.fail("non-finite polygon coordinate");
+            if (!std::isfinite(p.lon) || !std::isfinite(p.lat))
+                return r.fail("non-finite polygon coordinate");
             ring.push_back(p);
         }
     }

@@ -23,10 +23,10 @@ enum class WkbType : uint8_t { point, multi_point, polygon, multi_polygon };
 
 struct WkbGeometry {
     WkbType type = WkbType::point;
-    std::optional<uint32_t> srid;   // EWKB SRID of the outer geometry, when flagged
-    std::vector<LonLat> points;     // point (none for POINT EMPTY) and multi_point
-    LonLatMultiPolygon polygons;    // polygon (one entry, none if empty) and multi_polygon; rings
-                                    // as stored, i.e. closed (first vertex repeated at the end)
+    std::optional<uint32_t> srid;  // EWKB SRID of the outer geometry, when flagged
+    std::vector<LonLat> points;    // point (none for POINT EMPTY) and multi_point
+    LonLatMultiPolygon polygons;   // polygon (one entry, none if empty) and multi_polygon; rings
+                                   // as stored, i.e. closed (first vertex repeated at the end)
 };
 
 struct WkbResult {
