@@ -1,0 +1,143 @@
+#pragma once
+// Runs the real crimemapd binary for the server integration tests: on a free loopback port, log
+// captured to a file, killed in the destructor if a test left it running. Header-only.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "unit/server_http_client.hpp"
+
+namespace crimemap::testing {
+
+inline std::string crimemapd_binary() { return std::string(CRIMEMAP_BINARY_DIR) + "/server/crimemapd"; }
+
+// A port the kernel just handed out and released; nobody else binds loopback ports here.
+inline std::uint16_t free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+class ServerProcess {
+public:
+    ServerProcess(const std::string& database_url, std::vector<std::string> extra_args = {}) : port_(free_port()) {
+        log_path_ = (std::filesystem::temp_directory_path() /
+                     ("crimemapd-test-" + std::to_string(::getpid()) + "-" + std::to_string(port_) + ".log"))
+                        .string();
+        std::vector<std::string> args{crimemapd_binary(), "--port", std::to_string(port_), "--database-url", database_url,
+                                      "--threads", "2"};
+        for (auto& a : extra_args) args.push_back(std::move(a));
+        pid_ = ::fork();
+        if (pid_ < 0) throw std::runtime_error("fork failed");
+        if (pid_ == 0) {
+            int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd >= 0) {
+                ::dup2(fd, 1);
+                ::dup2(fd, 2);
+                ::close(fd);
+            }
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execv(argv[0], argv.data());
+            std::perror("execv crimemapd");
+            ::_exit(127);
+        }
+    }
+    ~ServerProcess() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            int st = 0;
+            ::waitpid(pid_, &st, 0);
+        }
+        std::error_code ec;
+        std::filesystem::remove(log_path_, ec);
+    }
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    pid_t pid() const { return pid_; }
+
+    // Polls path until it answers `status` (true) or the timeout passes or the process dies (false).
+    bool wait_for(const std::string& path, int status, std::chrono::seconds timeout = std::chrono::seconds(120)) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (!running()) return false;
+            try {
+                HttpConnection c(port_, 2000);
+                auto res = c.get(path);
+                if (res && res->status == status) return true;
+            } catch (const std::exception&) {
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return false;
+    }
+    bool wait_ready(std::chrono::seconds timeout = std::chrono::seconds(120)) { return wait_for("/ready", 200, timeout); }
+
+    std::optional<HttpResponse> get(const std::string& target, const std::string& headers = "") {
+        HttpConnection c(port_);
+        return c.get(target, headers);
+    }
+
+    bool running() {
+        if (pid_ <= 0) return false;
+        int st = 0;
+        pid_t r = ::waitpid(pid_, &st, WNOHANG);
+        if (r == pid_) {
+            exit_status_ = st;
+            pid_ = -1;
+            return false;
+        }
+        return true;
+    }
+
+    // Sends `sig` and waits for the exit; the wait status (WIFEXITED...), or nullopt on timeout.
+    std::optional<int> stop(int sig = SIGTERM, std::chrono::seconds timeout = std::chrono::seconds(20)) {
+        if (!running()) return exit_status_;
+        ::kill(pid_, sig);
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (!running()) return exit_status_;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return std::nullopt;
+    }
+
+    std::string log() const {
+        std::ifstream in(log_path_);
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }
+
+private:
+    std::uint16_t port_;
+    pid_t pid_ = -1;
+    std::optional<int> exit_status_;
+    std::string log_path_;
+};
+
+}  // namespace crimemap::testing

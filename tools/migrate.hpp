@@ -1,0 +1,31 @@
+#pragma once
+// `crimemap migrate` and `crimemap status`: schema/migrations/NNNN_name.sql applied in file-name
+// order, each in its own transaction, recorded in schema_migrations (name, checksum, applied_at).
+#include "store/pg.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace crimemap::tools {
+
+class Args;
+
+// The schema folder: --schema-dir, else CRIMEMAP_SCHEMA_DIR from the environment, else the source
+// tree's schema/ (compiled in).
+std::filesystem::path schema_dir(const Args& args);
+
+struct MigrationResult {
+    std::vector<std::string> applied;    // file names applied by this run
+    std::vector<std::string> changed;    // already applied, but the file differs from what was applied
+    std::size_t already = 0;             // applied earlier
+};
+
+// Applies the pending migrations of dir/migrations. Idempotent; safe against a concurrent run
+// (an advisory lock serialises them). Throws store::PgError naming the file that failed.
+MigrationResult apply_migrations(store::Connection& db, const std::filesystem::path& schema);
+
+int cmd_migrate(const std::vector<std::string>& argv);
+int cmd_status(const std::vector<std::string>& argv);
+
+}  // namespace crimemap::tools
