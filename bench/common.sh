@@ -1,35 +1,69 @@
 # Shared by the bench scripts: build, a private benchmark database with the sample, and helpers
 # to start crimemapd. Source it; it sets $repo, $bin and CRIMEMAP_DATABASE_URL.
+#   CRIMEMAP_BUILD_DIR            use this build instead of build/release (bench_build builds there)
+#   CRIMEMAP_BENCH_DATABASE_URL   use this database instead of the private benchmark cluster
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="$repo/build/release"
+bin="${CRIMEMAP_BUILD_DIR:-$repo/build/release}"
 export CRIMEMAP_DB_PORT="${CRIMEMAP_BENCH_DB_PORT:-54389}"
 export CRIMEMAP_DB_DIR="${CRIMEMAP_BENCH_DB_DIR:-/tmp/crimemap-bench-pg}"
 
+bench_need() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is not installed (scripts/setup installs it)" >&2; exit 1; }
+  done
+}
+
 bench_build() {
-  (cd "$repo" && scripts/setup >/dev/null && cmake --preset release >/dev/null &&
-   cmake --build --preset release -j "$(nproc)" --target crimemap crimemapd >/dev/null)
+  if [ -n "${CRIMEMAP_BUILD_DIR:-}" ]; then
+    cmake --build "$bin" -j "$(nproc)" --target crimemap crimemapd >/dev/null
+  else
+    (cd "$repo" && scripts/setup >/dev/null && cmake --preset release >/dev/null &&
+     cmake --build --preset release -j "$(nproc)" --target crimemap crimemapd >/dev/null)
+  fi
 }
 
 # A private database holding the sample (seeded once, reused by later runs).
 bench_sample_db() {
-  "$repo/scripts/db" start >/dev/null
-  export CRIMEMAP_DATABASE_URL="$("$repo/scripts/db" url)"
+  if [ -n "${CRIMEMAP_BENCH_DATABASE_URL:-}" ]; then
+    export CRIMEMAP_DATABASE_URL="$CRIMEMAP_BENCH_DATABASE_URL"
+  else
+    "$repo/scripts/db" start >/dev/null
+    export CRIMEMAP_DATABASE_URL="$("$repo/scripts/db" url)"
+  fi
   "$bin/tools/crimemap" migrate >/dev/null
   if [ "$("$bin/tools/crimemap" status --crimes)" = "0" ]; then "$bin/tools/crimemap" seed "$repo/data/sample" >/dev/null; fi
 }
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-# start_server PORT [crimemapd flags...]: starts crimemapd in the background, waits for /ready.
+# start_server PORT [crimemapd flags...]: starts crimemapd in the background, waits for /ready
+# (or, when the database holds no dataset yet, for /health: /ready stays 503 then).
 start_server() {
   local port="$1"; shift
-  "$bin/server/crimemapd" --host 127.0.0.1 --port "$port" "$@" >"/tmp/crimemapd-bench-$port.log" 2>&1 &
+  local log="/tmp/crimemapd-bench-$port.log"
+  "$bin/server/crimemapd" --host 127.0.0.1 --port "$port" "$@" >"$log" 2>&1 &
   echo $! >"/tmp/crimemapd-bench-$port.pid"
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 6000); do  # up to 10 minutes: national-scale snapshots take a while to load
     curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && return 0
+    if grep -q "no dataset yet" "$log" 2>/dev/null && curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 "$(cat "/tmp/crimemapd-bench-$port.pid")" 2>/dev/null || break
     sleep 0.1
   done
-  echo "crimemapd on $port did not become ready; log:" >&2; tail -20 "/tmp/crimemapd-bench-$port.log" >&2; return 1
+  echo "crimemapd on $port did not become ready; log:" >&2; tail -20 "$log" >&2; return 1
 }
-stop_server() { local pid; pid="$(cat "/tmp/crimemapd-bench-$1.pid" 2>/dev/null || true)"; [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; }
+# stop_server PORT: SIGTERM, then wait for the exit (crimemapd finishes in-flight requests).
+stop_server() {
+  local pid; pid="$(cat "/tmp/crimemapd-bench-$1.pid" 2>/dev/null || true)"
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  wait "$pid" 2>/dev/null || true
+  rm -f "/tmp/crimemapd-bench-$1.pid"
+}
+
+# Requests/s from wrk's output on stdin.
+wrk_rps() { awk '/^Requests\/sec:/ { print $2 }'; }

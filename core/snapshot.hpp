@@ -20,6 +20,8 @@
 
 namespace crimemap::core {
 
+struct ApiData;  // core/api_data.hpp: postcodes, forces, teams for the JSON APIs
+
 // Crimes are stored per snap location, aggregated by (month, category). Locations are sorted by
 // the morton code of their world point, so the locations of any tile, and of any cluster cell
 // inside it, are one contiguous run; a location's records are
@@ -94,6 +96,7 @@ struct Snapshot {
     // Performance indicators by code (district polygons come from `areas`, kind lad).
     std::unordered_map<std::string, IndicatorSeries> indicators;
     geo::LonLat min_lonlat{-180, -85}, max_lonlat{180, 85};  // bounds of located crimes
+    std::shared_ptr<const ApiData> api;  // set by store/api_loader before publication; may be null
 
     // Area geometry levels: level i serves zooms [simplify_zooms[i], simplify_zooms[i+1]) and is
     // simplified to half a pixel at the highest of those zooms; the last level is unsimplified.

@@ -4,6 +4,7 @@
 
 #include "core/snapshot_builder.hpp"
 #include "geo/wkb.hpp"
+#include "store/api_loader.hpp"
 
 namespace crimemap::store {
 namespace {
@@ -91,8 +92,9 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
                       auto f = split_copy_line(line);
                       b.add_indicator_value(*f[0], *f[1], *f[2], *f[3] != "lower_is_better", *f[4], *f[5], to_double(*f[6]));
                   });
+    auto api = load_api_data(conn);  // postcodes, forces, teams for the JSON APIs
     tx.commit();
-    return b.finish();
+    return attach_api_data(b.finish(), std::move(api));
 }
 
 }  // namespace crimemap::store

@@ -1,0 +1,61 @@
+#pragma once
+// A neighbourhood team's monthly meeting pack: categories this month against last month and the
+// same month last year, a 12-month trend, the boundary with its hot spots, the top locations,
+// outcomes, priorities with their actions and the next meetings. Built from the snapshot (plus
+// outcome counts the caller reads through CrimeDetails) and rendered as JSON, CSV or a print-ready
+// HTML page with inline SVG that loads nothing from outside. Pure; thread-safe.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/api_data.hpp"
+#include "core/error.hpp"
+#include "core/snapshot.hpp"
+
+namespace crimemap::core {
+
+struct MeetingPack {
+    std::string force, id, name;
+    const Team* team = nullptr;  // may be null (an area without a team record)
+    Month month;
+    struct CategoryRow {
+        std::string slug, name;
+        std::uint64_t this_month = 0, last_month = 0, last_year = 0;
+    };
+    std::vector<CategoryRow> categories;  // every category with a crime in any of the three months
+    std::uint64_t total = 0, total_last_month = 0, total_last_year = 0;
+    bool have_last_year = false;   // the snapshot covers the same month last year
+    bool have_last_month = false;
+    std::vector<std::pair<Month, std::optional<std::uint64_t>>> trend;  // 12 months; nullopt = no data
+    struct Spot {
+        std::string name;
+        geo::LonLat where;
+        std::uint64_t crimes;
+    };
+    std::vector<Spot> top_locations;  // up to 10, most crimes first
+    std::vector<std::pair<std::string, std::uint64_t>> outcomes;  // when known
+    bool outcomes_known = false;
+    std::vector<const TeamPriority*> priorities;
+    std::vector<const TeamEvent*> next_events;
+    std::vector<geo::LonLatRing> boundary;  // exterior rings, for the map
+};
+
+inline constexpr std::size_t meeting_pack_top_locations = 10;
+
+// month: nullopt = the snapshot's latest. not_found when there is no such neighbourhood area.
+Result<MeetingPack> build_meeting_pack(const Snapshot& s, const TeamDirectory& teams, std::string_view force,
+                                       std::string_view id, std::optional<Month> month,
+                                       std::chrono::system_clock::time_point now);
+
+nlohmann::json meeting_pack_json(const MeetingPack& p);
+std::string meeting_pack_csv(const MeetingPack& p);
+std::string meeting_pack_html(const MeetingPack& p);
+
+// Escapes text for HTML element content and attribute values.
+std::string html_escape(std::string_view text);
+
+}  // namespace crimemap::core

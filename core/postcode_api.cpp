@@ -1,0 +1,379 @@
+#include "core/postcode_api.hpp"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "core/postcode.hpp"
+
+namespace crimemap::core {
+
+namespace pcio {
+const std::string invalid_json =
+    "Invalid JSON submitted.\nYou need to submit a JSON object with an array of postcodes or geolocation objects.\n"
+    "Also ensure that Content-Type is set to application/json\n";
+const std::string invalid_json_query =
+    "Invalid JSON query submitted. \nYou need to submit a JSON object with an array of postcodes or geolocation "
+    "objects.\nAlso ensure that Content-Type is set to application/json\n";
+const std::string too_many_postcodes =
+    "Too many postcodes submitted. Up to " + std::to_string(bulk_max) + " postcodes can be bulk requested at a time";
+const std::string too_many_geolocations =
+    "Too many locations submitted. Up to " + std::to_string(bulk_max) + " locations can be bulk requested at a time";
+}  // namespace pcio
+
+JsonReply json_ok(nlohmann::json result) { return {200, nlohmann::json{{"status", 200}, {"result", std::move(result)}}}; }
+JsonReply json_error(int status, std::string_view message) {
+    return {status, nlohmann::json{{"status", status}, {"error", message}}};
+}
+
+namespace {
+using nlohmann::json;
+
+const ApiData* api_of(const Snapshot& s) { return s.api.get(); }
+
+json name_or_null(const ApiData& api, std::string_view code) {
+    if (code.empty()) return nullptr;
+    auto n = api.name_of(code);
+    if (n.empty()) return nullptr;
+    return n;
+}
+json code_or_null(std::string_view code) { return code.empty() ? json(nullptr) : json(code); }
+
+// JavaScript's parseFloat / parseInt: leading whitespace, then the longest numeric prefix.
+std::optional<double> parse_float(std::string_view text) {
+    std::string s(text.substr(0, 64));
+    const char* begin = s.c_str();
+    char* end = nullptr;
+    double v = std::strtod(begin, &end);
+    if (end == begin || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+std::optional<long long> parse_int(std::string_view text) {
+    std::string s(text.substr(0, 64));
+    const char* begin = s.c_str();
+    char* end = nullptr;
+    long long v = std::strtoll(begin, &end, 10);
+    if (end == begin) return std::nullopt;
+    return v;
+}
+
+std::string yyyymm(std::int32_t month_index) {
+    auto m = Month::from_index(month_index);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%04d%02d", m.year(), m.month());
+    return buf;
+}
+
+struct NearestOptions {
+    double lon = 0, lat = 0;
+    double radius = pcio::radius_default;
+    std::size_t limit = pcio::limit_default;
+    bool widesearch = false;
+};
+
+// Reads limit/radius/widesearch like postcodes.io: unparsable -> error, too large -> clamped.
+std::optional<JsonReply> read_limit_radius(const json& limit, const json& radius, NearestOptions& o) {
+    auto text = [](const json& v) -> std::optional<std::string> {
+        if (v.is_null()) return std::nullopt;
+        if (v.is_string()) return v.get<std::string>();
+        if (v.is_number()) return v.dump();
+        if (v.is_boolean()) return std::string("x");
+        return std::string("x");
+    };
+    if (auto t = text(limit); t && !t->empty()) {
+        auto v = parse_int(*t);
+        if (!v || *v < 1) return json_error(400, pcio::invalid_limit);
+        o.limit = static_cast<std::size_t>(std::min<long long>(*v, static_cast<long long>(pcio::limit_max)));
+    }
+    if (auto t = text(radius); t && !t->empty()) {
+        auto v = parse_float(*t);
+        if (!v || *v < 0) return json_error(400, pcio::invalid_radius);
+        o.radius = std::min(*v, pcio::radius_max);
+    }
+    return std::nullopt;
+}
+
+json param_json(const QueryParams& params, std::string_view name) {
+    if (auto v = find_param(params, name)) return std::string(*v);
+    return nullptr;
+}
+bool truthy_param(const QueryParams& params, std::string_view name) {
+    auto v = find_param(params, name);
+    return v && !v->empty() && *v != "false" && *v != "0";
+}
+
+json nearest_result(const Snapshot& s, const NearestOptions& o) {
+    const auto& idx = s.api->postcodes;
+    auto radius = o.widesearch ? pcio::widesearch_radius : o.radius;
+    auto limit = o.widesearch ? std::min(o.limit, pcio::widesearch_limit) : o.limit;
+    auto found = idx.nearest(o.lon, o.lat, radius, limit);
+    if (found.empty()) return nullptr;
+    json out = json::array();
+    for (const auto& f : found) out.push_back(postcode_json(s, idx.records()[f.index], f.distance));
+    return out;
+}
+
+bool valid_lonlat(double lon, double lat) { return std::abs(lon) <= 180 && std::abs(lat) <= 90; }
+
+JsonReply unavailable() { return json_error(503, "Postcode data not loaded yet"); }
+
+}  // namespace
+
+json neighbourhood_json(const Snapshot& s, geo::LonLat where) {
+    if (!s.api) return nullptr;
+    const auto* area = s.api->area_index[static_cast<std::size_t>(AreaKind::neighbourhood)].locate(s, where);
+    if (!area) return nullptr;
+    auto slash = area->code.find('/');
+    if (slash == std::string::npos) return nullptr;
+    return json{{"force", area->code.substr(0, slash)}, {"id", area->code.substr(slash + 1)}, {"name", area->name}};
+}
+
+json postcode_json(const Snapshot& s, const PostcodeRecord& r, std::optional<double> distance) {
+    const auto& api = *s.api;
+    const auto& idx = api.postcodes;
+    auto code = [&](PcCode c) { return idx.code(r, c); };
+    json j;
+    j["postcode"] = r.display();
+    j["quality"] = r.quality;
+    j["eastings"] = r.eastings == PostcodeRecord::none ? json(nullptr) : json(r.eastings);
+    j["northings"] = r.northings == PostcodeRecord::none ? json(nullptr) : json(r.northings);
+    j["country"] = name_or_null(api, code(PcCode::country));
+    j["nhs_ha"] = name_or_null(api, code(PcCode::nhs_ha));
+    j["longitude"] = r.located() ? json(r.lon()) : json(nullptr);
+    j["latitude"] = r.located() ? json(r.lat()) : json(nullptr);
+    j["european_electoral_region"] = nullptr;
+    j["primary_care_trust"] = nullptr;
+    j["region"] = name_or_null(api, code(PcCode::region));
+    j["lsoa"] = name_or_null(api, code(PcCode::lsoa));
+    j["msoa"] = name_or_null(api, code(PcCode::msoa));
+    j["incode"] = r.incode();
+    j["outcode"] = r.outcode();
+    j["parliamentary_constituency"] = name_or_null(api, code(PcCode::pcon));
+    j["admin_district"] = name_or_null(api, code(PcCode::lad));
+    j["parish"] = name_or_null(api, code(PcCode::parish));
+    j["admin_county"] = name_or_null(api, code(PcCode::county));
+    j["date_of_introduction"] = r.introduced == PostcodeRecord::none ? json(nullptr) : json(yyyymm(r.introduced));
+    j["admin_ward"] = name_or_null(api, code(PcCode::ward));
+    j["ced"] = name_or_null(api, code(PcCode::ced));
+    j["ccg"] = name_or_null(api, code(PcCode::ccg));
+    j["nuts"] = nullptr;
+    j["pfa"] = name_or_null(api, code(PcCode::pfa));
+    j["codes"] = json{
+        {"admin_district", code_or_null(code(PcCode::lad))},
+        {"admin_county", code_or_null(code(PcCode::county))},
+        {"admin_ward", code_or_null(code(PcCode::ward))},
+        {"parish", code_or_null(code(PcCode::parish))},
+        {"parliamentary_constituency", code_or_null(code(PcCode::pcon))},
+        {"ccg", code_or_null(code(PcCode::ccg))},
+        {"ccg_id", nullptr},
+        {"ced", code_or_null(code(PcCode::ced))},
+        {"nuts", nullptr},
+        {"lsoa", code_or_null(code(PcCode::lsoa))},
+        {"msoa", code_or_null(code(PcCode::msoa))},
+        {"lau2", nullptr},
+        {"pfa", code_or_null(code(PcCode::pfa))},
+    };
+    if (distance) j["distance"] = *distance;
+    j["neighbourhood"] = r.located() ? neighbourhood_json(s, {r.lon(), r.lat()}) : json(nullptr);
+    return j;
+}
+
+JsonReply lookup_postcode(const Snapshot& s, std::string_view text) {
+    if (!api_of(s)) return unavailable();
+    auto pc = parse_postcode(text);
+    if (!pc) return json_error(404, pcio::invalid_postcode);
+    const auto* rec = s.api->postcodes.find(pc->compact);
+    if (!rec) return json_error(404, pcio::not_found);
+    if (!rec->live()) {
+        auto m = Month::from_index(rec->terminated);
+        auto reply = json_error(404, pcio::not_found);
+        reply.body["terminated"] = json{{"postcode", rec->display()},
+                                        {"year_terminated", m.year()},
+                                        {"month_terminated", m.month()},
+                                        {"longitude", rec->located() ? json(rec->lon()) : json(nullptr)},
+                                        {"latitude", rec->located() ? json(rec->lat()) : json(nullptr)}};
+        return reply;
+    }
+    return json_ok(postcode_json(s, *rec));
+}
+
+JsonReply validate_postcode(const Snapshot& s, std::string_view text) {
+    if (!api_of(s)) return unavailable();
+    auto pc = parse_postcode(text);
+    const auto* rec = pc ? s.api->postcodes.find(pc->compact) : nullptr;
+    return json_ok(rec != nullptr && rec->live());
+}
+
+JsonReply lookup_terminated(const Snapshot& s, std::string_view text) {
+    if (!api_of(s)) return unavailable();
+    auto pc = parse_postcode(text);
+    if (!pc) return json_error(404, pcio::invalid_postcode);
+    const auto* rec = s.api->postcodes.find(pc->compact);
+    if (!rec || rec->live()) return json_error(404, pcio::terminated_not_found);
+    auto m = Month::from_index(rec->terminated);
+    return json_ok(json{{"postcode", rec->display()},
+                        {"year_terminated", m.year()},
+                        {"month_terminated", m.month()},
+                        {"longitude", rec->located() ? json(rec->lon()) : json(nullptr)},
+                        {"latitude", rec->located() ? json(rec->lat()) : json(nullptr)}});
+}
+
+namespace {
+std::size_t search_limit(const QueryParams& params) {
+    // postcodes.io: unparsable or < 1 -> default, > max -> max.
+    auto v = find_param(params, "limit");
+    if (!v) return pcio::limit_default;
+    auto n = parse_int(*v);
+    if (!n || *n < 1) return pcio::limit_default;
+    return static_cast<std::size_t>(std::min<long long>(*n, static_cast<long long>(pcio::limit_max)));
+}
+JsonReply search_reply(const Snapshot& s, std::string_view q, const QueryParams& params, bool names_only) {
+    const auto& idx = s.api->postcodes;
+    auto found = idx.search(q.substr(0, 32), search_limit(params));
+    if (found.empty()) return json_ok(nullptr);
+    json out = json::array();
+    for (auto i : found) out.push_back(names_only ? json(idx.records()[i].display()) : postcode_json(s, idx.records()[i]));
+    return json_ok(std::move(out));
+}
+}  // namespace
+
+JsonReply autocomplete(const Snapshot& s, std::string_view text, const QueryParams& params) {
+    if (!api_of(s)) return unavailable();
+    return search_reply(s, text, params, true);
+}
+
+JsonReply search(const Snapshot& s, const QueryParams& params) {
+    if (!api_of(s)) return unavailable();
+    auto q = find_param(params, "q");
+    if (!q || q->empty()) q = find_param(params, "query");
+    bool blank = !q || q->find_first_not_of(" \t") == std::string_view::npos;
+    if (blank) return json_error(400, pcio::query_required);
+    return search_reply(s, *q, params, false);
+}
+
+JsonReply reverse(const Snapshot& s, std::string_view lon_text, std::string_view lat_text, const QueryParams& params) {
+    if (!api_of(s)) return unavailable();
+    NearestOptions o;
+    if (auto e = read_limit_radius(param_json(params, "limit"), param_json(params, "radius"), o)) return *e;
+    auto lon = parse_float(lon_text);
+    auto lat = parse_float(lat_text);
+    if (!lon || !lat || !valid_lonlat(*lon, *lat)) return json_error(400, pcio::invalid_geolocation);
+    o.lon = *lon;
+    o.lat = *lat;
+    o.widesearch = truthy_param(params, "widesearch") || truthy_param(params, "wideSearch");
+    return json_ok(nearest_result(s, o));
+}
+
+JsonReply nearest_to_postcode(const Snapshot& s, std::string_view text, const QueryParams& params) {
+    if (!api_of(s)) return unavailable();
+    auto pc = parse_postcode(text);
+    const auto* rec = pc ? s.api->postcodes.find(pc->compact) : nullptr;
+    if (!rec || !rec->live()) return json_error(404, pcio::not_found);
+    if (!rec->located()) return json_ok(nullptr);
+    NearestOptions o;
+    if (auto e = read_limit_radius(param_json(params, "limit"), param_json(params, "radius"), o)) return *e;
+    o.lon = rec->lon();
+    o.lat = rec->lat();
+    o.widesearch = truthy_param(params, "widesearch") || truthy_param(params, "wideSearch");
+    return json_ok(nearest_result(s, o));
+}
+
+JsonReply bulk(const Snapshot& s, std::string_view body, const QueryParams& params) {
+    if (!api_of(s)) return unavailable();
+    json doc = json::parse(body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return json_error(400, pcio::invalid_json);
+    const auto& idx = s.api->postcodes;
+    if (doc.contains("postcodes") && !doc["postcodes"].is_null()) {
+        const auto& list = doc["postcodes"];
+        if (!list.is_array()) return json_error(400, pcio::array_required);
+        if (list.size() > pcio::bulk_max) return json_error(400, pcio::too_many_postcodes);
+        json out = json::array();
+        for (const auto& item : list) {
+            if (item.is_null() || (item.is_string() && item.get<std::string>().empty())) break;
+            json result = nullptr;
+            if (item.is_string()) {
+                auto pc = parse_postcode(item.get<std::string>());
+                const auto* rec = pc ? idx.find(pc->compact) : nullptr;
+                if (rec && rec->live()) result = postcode_json(s, *rec);
+            }
+            out.push_back(json{{"query", item}, {"result", std::move(result)}});
+        }
+        return json_ok(std::move(out));
+    }
+    if (doc.contains("geolocations") && !doc["geolocations"].is_null()) {
+        const auto& list = doc["geolocations"];
+        if (!list.is_array()) return json_error(400, pcio::array_required);
+        if (list.size() > pcio::bulk_max) return json_error(400, pcio::too_many_geolocations);
+        json out = json::array();
+        for (const auto& item : list) {
+            if (!item.is_object()) break;
+            NearestOptions o;
+            auto get = [&](const char* key) -> json {
+                if (item.contains(key)) return item[key];
+                if (auto v = find_param(params, key)) return std::string(*v);
+                return nullptr;
+            };
+            if (auto e = read_limit_radius(get("limit"), get("radius"), o)) return *e;
+            auto number = [](const json& v) -> std::optional<double> {
+                if (v.is_number()) return v.get<double>();
+                if (v.is_string()) return parse_float(v.get<std::string>());
+                return std::nullopt;
+            };
+            auto lon = number(item.value("longitude", json(nullptr)));
+            auto lat = number(item.value("latitude", json(nullptr)));
+            if (!lon || !lat || !valid_lonlat(*lon, *lat)) return json_error(400, pcio::invalid_geolocation);
+            o.lon = *lon;
+            o.lat = *lat;
+            auto wide = get("widesearch");
+            o.widesearch = (wide.is_boolean() && wide.get<bool>()) || (wide.is_string() && !wide.get<std::string>().empty()) ||
+                           truthy_param(params, "widesearch");
+            json query = json::object();
+            for (const auto& [k, v] : item.items()) {
+                std::string lower;
+                for (char c : k) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+                if (lower == "limit" || lower == "longitude" || lower == "latitude" || lower == "radius" || lower == "widesearch")
+                    query[k] = v;
+            }
+            out.push_back(json{{"query", std::move(query)}, {"result", nearest_result(s, o)}});
+        }
+        return json_ok(std::move(out));
+    }
+    return json_error(400, pcio::invalid_json_query);
+}
+
+JsonReply random_postcode(const Snapshot& s, const QueryParams& params, std::uint64_t random) {
+    if (!api_of(s)) return unavailable();
+    auto outcode = find_param(params, "outcode");
+    auto i = s.api->postcodes.pick_live(outcode ? *outcode : std::string_view(), random);
+    if (!i) return json_ok(nullptr);
+    return json_ok(postcode_json(s, s.api->postcodes.records()[*i]));
+}
+
+JsonReply lookup_outcode(const Snapshot& s, std::string_view text) {
+    if (!api_of(s)) return unavailable();
+    auto sum = s.api->postcodes.outcode(text);
+    if (!sum) return json_error(404, pcio::outcode_not_found);
+    const auto& api = *s.api;
+    auto names = [&](PcCode c) {
+        json arr = json::array();
+        for (auto i : sum->codes[static_cast<std::size_t>(c)]) {
+            auto n = api.name_of(api.postcodes.code_text(i));
+            if (!n.empty()) arr.push_back(n);
+        }
+        return arr;
+    };
+    auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+    json r{{"outcode", sum->outcode},
+           {"longitude", opt(sum->lon)},
+           {"latitude", opt(sum->lat)},
+           {"northings", sum->northings ? json(std::llround(*sum->northings)) : json(nullptr)},
+           {"eastings", sum->eastings ? json(std::llround(*sum->eastings)) : json(nullptr)},
+           {"admin_district", names(PcCode::lad)},
+           {"parish", names(PcCode::parish)},
+           {"admin_county", names(PcCode::county)},
+           {"admin_ward", names(PcCode::ward)},
+           {"country", names(PcCode::country)},
+           {"parliamentary_constituency", names(PcCode::pcon)}};
+    return json_ok(std::move(r));
+}
+
+}  // namespace crimemap::core

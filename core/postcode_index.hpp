@@ -1,0 +1,130 @@
+#pragma once
+// In-memory ONS postcode directory: exact lookup, prefix search (autocomplete), outcode groups and
+// reverse geocoding (nearest postcodes within a radius) without the database. Built once per
+// snapshot by PostcodeIndexBuilder, immutable afterwards: every const method is thread-safe.
+//
+// Units: lon/lat are WGS84 degrees (stored as integer micro-degrees, exact for NSPL's 6 decimals),
+// distances are metres on the mean-radius sphere (within 0.5 % of PostGIS geography distances).
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/month.hpp"
+
+namespace crimemap::core {
+
+// The ONS codes a postcode carries (NSPL/ONSPD columns), in this order.
+enum class PcCode : std::uint8_t { country, region, county, lad, ward, parish, lsoa, msoa, pcon, pfa, ccg, nhs_ha, ced };
+inline constexpr std::size_t pc_code_count = 13;
+
+// One directory row as the loader reads it (empty strings: no code).
+struct PostcodeRow {
+    std::string compact;  // 'HR11AA' (upper case, no spaces)
+    std::optional<double> lon, lat;
+    std::optional<std::int32_t> eastings, northings;
+    int quality = 9;  // osgrdind: 1 best .. 9 no grid reference
+    std::optional<Month> introduced;
+    std::optional<Month> terminated;
+    std::array<std::string, pc_code_count> codes;
+};
+
+struct PostcodeRecord {
+    static constexpr std::int32_t none = INT32_MIN;
+    std::array<char, 8> compact{};  // NUL-padded 'HR11AA'
+    std::int32_t lon_e6 = none;     // micro-degrees; none without coordinates
+    std::int32_t lat_e6 = none;
+    std::int32_t eastings = none;
+    std::int32_t northings = none;
+    std::int32_t introduced = none;  // Month::index()
+    std::int32_t terminated = none;  // Month::index(); none while live
+    std::uint8_t quality = 9;
+    std::array<std::uint32_t, pc_code_count> codes{};  // indices into PostcodeIndex::code_text (0 = none)
+
+    bool live() const noexcept { return terminated == none; }
+    bool located() const noexcept { return lon_e6 != none && lat_e6 != none; }
+    double lon() const noexcept { return lon_e6 / 1e6; }
+    double lat() const noexcept { return lat_e6 / 1e6; }
+    std::string_view compact_view() const noexcept;
+    std::string display() const;  // 'HR1 1AA'
+    std::string outcode() const;
+    std::string incode() const;
+};
+
+struct NearbyPostcode {
+    std::uint32_t index;  // into PostcodeIndex::records()
+    double distance;      // metres
+};
+
+// Aggregate of one outward code (postcodes.io /outcodes/{outcode}): means of the live, located
+// postcodes and the distinct codes of each kind.
+struct OutcodeSummary {
+    std::string outcode;
+    std::optional<double> lon, lat;
+    std::optional<double> eastings, northings;
+    std::size_t postcodes = 0;
+    std::array<std::vector<std::uint32_t>, pc_code_count> codes;  // distinct code indices, by first appearance
+};
+
+// Great-circle distance in metres (haversine on the 6,371,008.8 m mean-radius sphere).
+double distance_m(double lon1, double lat1, double lon2, double lat2) noexcept;
+
+class PostcodeIndex {
+public:
+    const std::vector<PostcodeRecord>& records() const { return records_; }
+    const std::string& code_text(std::uint32_t i) const { return strings_[i]; }
+    std::string_view code(const PostcodeRecord& r, PcCode which) const {
+        return strings_[r.codes[static_cast<std::size_t>(which)]];
+    }
+    std::size_t size() const { return records_.size(); }
+    std::size_t live_located() const { return grid_items_.size(); }
+
+    // Exact match on the compact form (live or terminated).
+    const PostcodeRecord* find(std::string_view compact) const;
+
+    // Live, located postcodes within radius_m of (lon, lat), nearest first (ties by postcode),
+    // at most limit of them.
+    std::vector<NearbyPostcode> nearest(double lon, double lat, double radius_m, std::size_t limit) const;
+
+    // postcodes.io's search: an outcode alone ('HR1') lists its postcodes; 'HR1 1' matches the
+    // display form by prefix; anything else matches the compact form by prefix. An exact full
+    // match returns only itself. Live postcodes only, in display order, at most limit.
+    std::vector<std::uint32_t> search(std::string_view query, std::size_t limit) const;
+
+    // nullopt when no live postcode has this outcode.
+    std::optional<OutcodeSummary> outcode(std::string_view outcode) const;
+
+    // A live postcode picked by `random` (any value; reduced modulo the candidates), optionally
+    // within one outcode; nullopt when there is none.
+    std::optional<std::uint32_t> pick_live(std::string_view outcode, std::uint64_t random) const;
+
+    // Approximate heap bytes used (for logs and /metrics).
+    std::size_t memory_bytes() const;
+
+private:
+    friend class PostcodeIndexBuilder;
+    std::vector<PostcodeRecord> records_;  // sorted by compact
+    std::vector<std::string> strings_;     // [0] = ""
+    std::vector<std::uint32_t> by_display_;  // live records in display order
+    // Reverse geocoding grid: cells of grid_lat_ x grid_lon_ degrees, items sorted by cell key.
+    std::vector<std::uint64_t> grid_keys_;
+    std::vector<std::uint32_t> grid_items_;
+    std::vector<std::uint32_t> prefix_range(std::string_view prefix, bool display, std::size_t limit) const;
+};
+
+class PostcodeIndexBuilder {
+public:
+    // Rows whose compact form is not 5..7 characters are ignored (returns false).
+    bool add(const PostcodeRow& row);
+    PostcodeIndex finish();
+
+private:
+    std::uint32_t intern(const std::string& s);
+    PostcodeIndex index_;
+    std::unordered_map<std::string, std::uint32_t> interned_;
+};
+
+}  // namespace crimemap::core

@@ -1,0 +1,69 @@
+#include "server/api_common.hpp"
+
+#include <cstdio>
+#include <functional>
+#include <mutex>
+
+#include "server/api_routes.hpp"
+
+namespace crimemap::server {
+
+namespace {
+std::mutex services_mutex;
+ApiServices services_value;
+}  // namespace
+
+void set_api_services(ApiServices services) {
+    std::lock_guard lock(services_mutex);
+    services_value = std::move(services);
+}
+ApiServices api_services() {
+    std::lock_guard lock(services_mutex);
+    return services_value;
+}
+
+namespace api {
+
+namespace {
+std::string weak_etag(const core::Snapshot* snapshot, const Request& req, std::uint64_t salt) {
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "W/\"%lld-%zx-%llx\"", static_cast<long long>(snapshot ? snapshot->version : 0),
+                  std::hash<std::string>{}(req.target), static_cast<unsigned long long>(salt));
+    return buf;
+}
+Response finish(const Request& req, const core::Snapshot* snapshot, int status, const nlohmann::json& body,
+                std::uint64_t salt) {
+    if (status != 200) return json_response(status, body, cache_none);
+    const auto etag = weak_etag(snapshot, req, salt);
+    Response res;
+    if (req.method == Method::get && not_modified(req, etag, cache_short, res)) return res;
+    res = json_response(status, body, cache_short);
+    if (req.method == Method::get || req.method == Method::head) res.headers.set("ETag", etag);
+    return res;
+}
+}  // namespace
+
+Response reply(const Request& req, const core::Snapshot* snapshot, const core::JsonReply& r, std::uint64_t salt) {
+    auto res = finish(req, snapshot, r.status, r.body, salt);
+    // Team data changes without a new dataset version: let caches revalidate every time.
+    if (salt && res.headers.has("ETag")) res.headers.set("Cache-Control", "no-cache");
+    return res;
+}
+Response reply_raw(const Request& req, const core::Snapshot* snapshot, const nlohmann::json& body) {
+    return finish(req, snapshot, 200, body, 0);
+}
+
+std::uint64_t teams_salt(const core::TeamDirectory& teams) {
+    return static_cast<std::uint64_t>(teams.read_at.time_since_epoch().count()) | 1u;
+}
+
+std::shared_ptr<const core::Snapshot> snapshot_with_api(ServerContext& ctx) {
+    auto s = ctx.snapshot();
+    if (!s || !s->api) return nullptr;
+    return s;
+}
+
+Response unavailable() { return error_response(503, "Data not loaded yet; try again shortly"); }
+
+}  // namespace api
+}  // namespace crimemap::server

@@ -1,0 +1,35 @@
+#pragma once
+// Helpers shared by the server/api_*.cpp handlers (internal to them).
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/api_data.hpp"
+#include "core/postcode_api.hpp"
+#include "core/snapshot.hpp"
+#include "server/context.hpp"
+#include "server/http_types.hpp"
+#include "server/response.hpp"
+#include "server/router.hpp"
+
+namespace crimemap::server::api {
+
+// Data answers change only with the dataset version: short public caching plus a weak ETag from
+// the version and the request target, so clients revalidate with 304s.
+// `salt` joins the ETag for answers that also depend on mutable team data (teams_salt()).
+Response reply(const Request& req, const core::Snapshot* snapshot, const core::JsonReply& r, std::uint64_t salt = 0);
+// A bare JSON body (data.police.uk style: no envelope) with status 200.
+Response reply_raw(const Request& req, const core::Snapshot* snapshot, const nlohmann::json& body);
+// The current snapshot when it has API data, else nullptr (callers answer unavailable()).
+std::shared_ptr<const core::Snapshot> snapshot_with_api(ServerContext& ctx);
+Response unavailable();
+// The team directory to read: the snapshot's, or the one re-read after the latest write when that
+// is fresher (api_teams.cpp).
+std::shared_ptr<const core::TeamDirectory> current_teams(const core::Snapshot& s);
+std::uint64_t teams_salt(const core::TeamDirectory& teams);
+
+using ApiHandler = Response (*)(ServerContext&, const Request&, const RouteParams&);
+
+}  // namespace crimemap::server::api

@@ -1,0 +1,215 @@
+// data.police.uk-compatible routes under /api/. Everything but the individual crime listings is
+// answered from the snapshot; crimes-street, crimes-at-location and crimes-no-location read rows
+// through core::CrimeDetails (a short database query under a statement timeout).
+#include <stdexcept>
+
+#include "core/police_api.hpp"
+#include "server/api_common.hpp"
+#include "server/api_routes.hpp"
+#include "server/log.hpp"
+
+namespace crimemap::server::api {
+
+namespace {
+using nlohmann::json;
+namespace police = core::police;
+
+Response error(const core::Error& e) { return error_response(e); }
+
+// Query parameters, plus a form-encoded POST body (police.uk accepts poly= by POST).
+core::QueryParams all_params(const Request& req) {
+    auto params = req.query;
+    if (req.method == Method::post && !req.body.empty()) {
+        if (auto body = parse_query(req.body)) params.insert(params.end(), body->begin(), body->end());
+    }
+    return params;
+}
+
+Response crime_list(const Request& req, const core::Snapshot& s, const std::vector<core::CrimeDetail>& rows,
+                    std::size_t max) {
+    if (rows.size() > max)
+        return error_response(503, "More than " + std::to_string(max) +
+                                       " crimes match: narrow the area, the month or the category (police.uk answers 503 too)");
+    json out = json::array();
+    for (const auto& c : rows) out.push_back(police::crime_json(c));
+    return reply_raw(req, &s, out);
+}
+
+template <class F>
+Response with_crimes(F&& f) {
+    auto services = api_services();
+    if (!services.crimes) return error_response(503, "Crime listings need the database, which is not configured");
+    try {
+        return f(*services.crimes);
+    } catch (const std::runtime_error& e) {
+        log_warn(e.what());
+        return error_response(503, "The database did not answer in time; try again");
+    }
+}
+}  // namespace
+
+Response police_crime_categories(ServerContext& ctx, const Request& req, const RouteParams&) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    if (auto d = police::parse_date(req.query, *s); !d) return error(d.error());
+    return reply_raw(req, s.get(), police::crime_categories());
+}
+
+Response police_last_updated(ServerContext& ctx, const Request& req, const RouteParams&) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    return reply_raw(req, s.get(), police::crime_last_updated(*s));
+}
+
+Response police_street_dates(ServerContext& ctx, const Request& req, const RouteParams&) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    return reply_raw(req, s.get(), police::crimes_street_dates(*s));
+}
+
+Response police_forces(ServerContext& ctx, const Request& req, const RouteParams&) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    return reply_raw(req, s.get(), police::forces(*s->api));
+}
+
+Response police_force(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    return reply(req, s.get(), police::force(*s->api, p.get("force")));
+}
+
+Response police_force_people(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    if (!s->api->force(p.get("force"))) return error_response(404, "Force not found");
+    return reply_raw(req, s.get(), json::array());  // senior officers are not in the open data
+}
+
+Response police_crimes_street(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    auto params = all_params(req);
+    auto category = police::parse_category(p.get("category"));
+    if (!category) return error(category.error());
+    auto month = police::parse_date(params, *s);
+    if (!month) return error(month.error());
+    core::CrimeArea area;
+    if (auto poly = core::find_param(params, "poly")) {
+        auto parsed = police::parse_poly(*poly);
+        if (!parsed) return error(parsed.error());
+        area.polygon = std::move(*parsed);
+    } else {
+        auto lat = core::find_param(params, "lat"), lng = core::find_param(params, "lng");
+        if (!lat || !lng) return error_response(400, "Missing lat and lng (or poly)");
+        auto centre = police::parse_lat_lng(*lat, *lng);
+        if (!centre) return error(centre.error());
+        area.centre = *centre;
+        area.radius_m = police::one_mile_m;
+    }
+    return with_crimes([&](core::CrimeDetails& crimes) {
+        auto rows = crimes.in_area(area, *month, *category, police::max_crimes + 1);
+        return crime_list(req, *s, rows, police::max_crimes);
+    });
+}
+
+Response police_crimes_at_location(ServerContext& ctx, const Request& req, const RouteParams&) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    auto month = police::parse_date(req.query, *s);
+    if (!month) return error(month.error());
+    std::optional<std::int64_t> id;
+    geo::LonLat near{0, 0};
+    if (auto loc = core::find_param(req.query, "location_id")) {
+        try {
+            std::size_t used = 0;
+            id = std::stoll(std::string(*loc), &used);
+            if (used != loc->size() || *id < 0) throw std::invalid_argument("id");
+        } catch (const std::exception&) {
+            return error_response(400, "Invalid location_id: expected a street id");
+        }
+    } else {
+        auto lat = core::find_param(req.query, "lat"), lng = core::find_param(req.query, "lng");
+        if (!lat || !lng) return error_response(400, "Missing location_id (or lat and lng)");
+        auto c = police::parse_lat_lng(*lat, *lng);
+        if (!c) return error(c.error());
+        near = *c;
+    }
+    return with_crimes([&](core::CrimeDetails& crimes) {
+        return crime_list(req, *s, crimes.at_location(id, near, *month, police::max_crimes + 1), police::max_crimes);
+    });
+}
+
+Response police_crimes_no_location(ServerContext& ctx, const Request& req, const RouteParams&) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    auto month = police::parse_date(req.query, *s);
+    if (!month) return error(month.error());
+    auto cat_text = core::find_param(req.query, "category");
+    if (!cat_text) return error_response(400, "Missing category (a slug or all-crime)");
+    auto category = police::parse_category(*cat_text);
+    if (!category) return error(category.error());
+    auto force = core::find_param(req.query, "force");
+    if (!force) return error_response(400, "Missing force");
+    if (!s->api->force(*force)) return error_response(404, "Force not found");
+    return with_crimes([&](core::CrimeDetails& crimes) {
+        return crime_list(req, *s, crimes.no_location(std::string(*force), *month, *category, police::max_crimes + 1),
+                          police::max_crimes);
+    });
+}
+
+Response police_locate_neighbourhood(ServerContext& ctx, const Request& req, const RouteParams&) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    auto q = core::find_param(req.query, "q");
+    return reply(req, s.get(), police::locate_neighbourhood(*s, q ? *q : std::string_view()));
+}
+
+Response police_neighbourhoods(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    auto teams = current_teams(*s);
+    return reply(req, s.get(), police::neighbourhoods(*s, *teams, p.get("force")), teams_salt(*teams));
+}
+
+namespace {
+// The neighbourhood routes share the existence check: 404 unless a team or an area has that id.
+template <class F>
+Response neighbourhood_route(ServerContext& ctx, const Request& req, const RouteParams& p, F&& f) {
+    auto s = snapshot_with_api(ctx);
+    if (!s) return unavailable();
+    auto teams = current_teams(*s);
+    auto force = p.get("force"), id = p.get("id");
+    if (!teams->find(force, id) && !s->find_area(core::AreaKind::neighbourhood, std::string(force) + "/" + std::string(id)))
+        return error_response(404, "Neighbourhood not found");
+    return reply(req, s.get(), f(*s, *teams, force, id), teams_salt(*teams));
+}
+}  // namespace
+
+Response police_neighbourhood(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    return neighbourhood_route(ctx, req, p, [](const core::Snapshot& s, const core::TeamDirectory& t, auto f, auto i) {
+        return police::neighbourhood(s, t, f, i);
+    });
+}
+Response police_boundary(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    return neighbourhood_route(ctx, req, p, [](const core::Snapshot& s, const core::TeamDirectory&, auto f, auto i) {
+        return police::boundary(s, f, i);
+    });
+}
+Response police_people(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    return neighbourhood_route(ctx, req, p, [](const core::Snapshot&, const core::TeamDirectory& t, auto f, auto i) {
+        return police::people(t, f, i);
+    });
+}
+Response police_events(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    return neighbourhood_route(ctx, req, p, [](const core::Snapshot&, const core::TeamDirectory& t, auto f, auto i) {
+        return police::events(t, f, i);
+    });
+}
+Response police_priorities(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    return neighbourhood_route(ctx, req, p, [](const core::Snapshot&, const core::TeamDirectory& t, auto f, auto i) {
+        return police::priorities(t, f, i);
+    });
+}
+
+}  // namespace crimemap::server::api

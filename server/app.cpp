@@ -1,0 +1,128 @@
+#include "server/app.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "server/api_routes.hpp"
+#include "server/handlers.hpp"
+#include "server/log.hpp"
+#include "server/response.hpp"
+
+namespace crimemap::server {
+
+namespace {
+bool token_list(std::string_view s) {
+    for (char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == ',' || c == ' '))
+            return false;
+    return s.size() <= 512;
+}
+}  // namespace
+
+App::App(Config config, core::SnapshotHolder& snapshots) {
+    auto route = [this](Method m, std::string_view pattern,
+                        Response (*fn)(ServerContext&, const Request&, const RouteParams&)) {
+        router_.add(m, pattern, [this, fn](const Request& req, const RouteParams& p) { return fn(*ctx_, req, p); });
+    };
+    // The routing table.
+    route(Method::get, "/tiles/{layers}/{z}/{x}/{y}.mvt", handle_tile);
+    route(Method::get, "/tiles/{layers}/{z}/{x}/{y}.pbf", handle_tile);
+    route(Method::get, "/tiles/{layers}.json", handle_tilejson);
+    route(Method::get, "/catalog", handle_catalog);
+    route(Method::get, "/health", handle_health);
+    route(Method::get, "/ready", handle_ready);
+    route(Method::get, "/metrics", handle_metrics);
+    register_api_routes(router_, [this]() -> ServerContext& { return *ctx_; });  // postcodes, /api/, /v1/
+
+    std::vector<std::string> labels;
+    for (const auto& r : router_.routes()) labels.push_back(r.pattern);
+    labels.push_back("static");
+    labels.push_back("none");
+    any_origin_ = std::find(config.cors_origins.begin(), config.cors_origins.end(), "*") != config.cors_origins.end();
+    ctx_ = std::make_unique<ServerContext>(std::move(config), snapshots, labels);
+    static_route_ = ctx_->metrics().route_index("static");
+    none_route_ = ctx_->metrics().route_index("none");
+}
+
+void App::apply_cors(const Request& req, Response& res) const {
+    if (any_origin_) {
+        res.headers.set("Access-Control-Allow-Origin", "*");
+    } else {
+        auto vary = res.headers.get("Vary");
+        res.headers.set("Vary", vary ? std::string(*vary) + ", Origin" : std::string("Origin"));
+        auto origin = req.headers.get("Origin");
+        const auto& allowed = ctx_->config().cors_origins;
+        if (origin && std::find(allowed.begin(), allowed.end(), *origin) != allowed.end())
+            res.headers.set("Access-Control-Allow-Origin", *origin);
+        else
+            return;
+    }
+    res.headers.set("Access-Control-Expose-Headers", "ETag, Content-Encoding, Content-Length");
+}
+
+Response App::preflight(const Request& req, const std::vector<Method>& allowed) const {
+    Response res;
+    res.status = 204;
+    std::string allow = Router::allow_header(allowed);
+    res.headers.set("Allow", allow);
+    if (req.headers.has("Origin") && req.headers.has("Access-Control-Request-Method")) {
+        res.headers.set("Access-Control-Allow-Methods", allow);
+        if (auto h = req.headers.get("Access-Control-Request-Headers"); h && token_list(*h))
+            res.headers.set("Access-Control-Allow-Headers", *h);
+        res.headers.set("Access-Control-Max-Age", "86400");
+    }
+    res.headers.set("Cache-Control", cache_none);
+    return res;
+}
+
+Response App::handle(const Request& req) noexcept {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::size_t route = none_route_;
+    Response res;
+    try {
+        auto match = router_.match(req.method, req.segments);
+        if (match.outcome == Router::Outcome::matched) {
+            route = static_cast<std::size_t>(match.route - router_.routes().data());
+            res = match.route->handler(req, match.params);
+        } else if (match.outcome == Router::Outcome::method_not_allowed) {
+            route = static_cast<std::size_t>(match.route - router_.routes().data());
+            if (req.method == Method::options) {
+                res = preflight(req, match.allowed);
+            } else {
+                res = error_response(405, "Method not allowed");
+                res.headers.set("Allow", Router::allow_header(match.allowed));
+            }
+        } else if (req.method == Method::options) {
+            route = static_route_;
+            res = ctx_->static_files().enabled() ? preflight(req, {Method::get}) : error_response(404, "Not found");
+        } else {
+            route = static_route_;
+            res = handle_static(*ctx_, req);
+        }
+    } catch (const std::exception& e) {
+        log_error("handler failed for " + std::string(to_string(req.method)) + " " + req.target + ": " + e.what());
+        res = error_response(500, "Internal server error");
+    } catch (...) {
+        log_error("handler failed for " + std::string(to_string(req.method)) + " " + req.target);
+        res = error_response(500, "Internal server error");
+    }
+    try {
+        apply_cors(req, res);
+        res.headers.set("X-Content-Type-Options", "nosniff");
+    } catch (...) {
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ctx_->metrics().record_request(route, res.status, seconds);
+    if (ctx_->config().access_log) {
+        char line[64];
+        std::snprintf(line, sizeof line, " %d %zu %.3fms", res.status, res.body.size(), seconds * 1000);
+        log_info(std::string(to_string(req.method)) + " " + req.target + line);
+    }
+    return res;
+}
+
+void App::record_rejected(int status) noexcept { ctx_->metrics().record_request(none_route_, status, 0); }
+
+}  // namespace crimemap::server

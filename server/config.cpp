@@ -1,0 +1,164 @@
+#include "server/config.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <cctype>
+#include <cstdlib>
+#include <sstream>
+
+namespace crimemap::server {
+
+namespace po = boost::program_options;
+
+std::optional<std::size_t> parse_byte_size(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    std::size_t i = 0;
+    unsigned long long v = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+        if (v > (~0ull) / 10) return std::nullopt;
+        v = v * 10 + static_cast<unsigned long long>(text[i] - '0');
+        ++i;
+    }
+    if (i == 0) return std::nullopt;
+    std::string suffix = text.substr(i);
+    for (auto& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    unsigned shift = 0;
+    if (suffix.empty() || suffix == "b") shift = 0;
+    else if (suffix == "k" || suffix == "kb" || suffix == "kib") shift = 10;
+    else if (suffix == "m" || suffix == "mb" || suffix == "mib") shift = 20;
+    else if (suffix == "g" || suffix == "gb" || suffix == "gib") shift = 30;
+    else return std::nullopt;
+    if (shift && v > ((~0ull) >> shift)) return std::nullopt;
+    return static_cast<std::size_t>(v << shift);
+}
+
+namespace {
+std::string env_name(const std::string& option) {
+    std::string out = "CRIMEMAP_";
+    for (char c : option) out.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    return out;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    std::string item;
+    std::istringstream in(text);
+    while (std::getline(in, item, ',')) {
+        auto b = item.find_first_not_of(" \t");
+        auto e = item.find_last_not_of(" \t");
+        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+    }
+    return out;
+}
+}  // namespace
+
+ConfigParse parse_config(int argc, const char* const argv[], Config d, const EnvLookup& getenv_fn) {
+    ConfigParse result;
+    EnvLookup getenv = getenv_fn ? getenv_fn : EnvLookup([](const char* n) { return std::getenv(n); });
+
+    auto join = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+        return s;
+    };
+    po::options_description desc(
+        "crimemapd: vector tiles and JSON APIs for police.uk crime data\n\n"
+        "Every option can also be set by an environment variable CRIMEMAP_<NAME> (upper case, '-' as\n"
+        "'_', e.g. CRIMEMAP_CACHE_BYTES=512M); a flag wins over the variable.\n\nOptions",
+        100, 50);
+    // clang-format off
+    desc.add_options()
+        ("help,h", "show this help and exit")
+        ("host", po::value<std::string>()->default_value(d.host), "address to listen on")
+        ("port", po::value<unsigned>()->default_value(d.port), "TCP port (0: any free port, logged)")
+        ("threads", po::value<unsigned>()->default_value(d.threads), "worker threads (0: one per core)")
+        ("database-url", po::value<std::string>()->default_value(d.database_url), "PostgreSQL/PostGIS connection URL")
+        ("engine", po::value<std::string>()->default_value(d.engine), "tile engine: memory (in-memory snapshot) or postgis (ST_AsMVT reference)")
+        ("pg-connections", po::value<int>()->default_value(d.pg_connections), "database connections of the postgis engine")
+        ("cache-bytes", po::value<std::string>()->default_value(std::to_string(d.cache_bytes)), "tile cache budget in bytes (suffix K, M, G; 0 disables)")
+        ("cors-origins", po::value<std::string>()->default_value(join(d.cors_origins)), "comma-separated allowed CORS origins, or *")
+        ("frame-ancestors", po::value<std::string>()->default_value(d.frame_ancestors), "CSP frame-ancestors for HTML pages (embedding); empty: not sent")
+        ("web-dir", po::value<std::string>()->default_value(d.web_dir), "folder of static files served at / (index.html)")
+        ("poll-seconds", po::value<double>()->default_value(d.poll_seconds), "seconds between dataset version checks (LISTEN crimemap_dataset also triggers one)")
+        ("max-body-bytes", po::value<std::string>()->default_value(std::to_string(d.max_body_bytes)), "largest request body (413 beyond)")
+        ("max-header-bytes", po::value<std::string>()->default_value(std::to_string(d.max_header_bytes)), "largest request line + headers (431 beyond)")
+        ("read-timeout", po::value<double>()->default_value(d.read_timeout), "seconds to receive a whole request")
+        ("idle-timeout", po::value<double>()->default_value(d.idle_timeout), "seconds a keep-alive connection may wait for its next request")
+        ("keepalive-requests", po::value<unsigned>()->default_value(d.keepalive_requests), "requests per connection before it is closed")
+        ("shutdown-timeout", po::value<double>()->default_value(d.shutdown_timeout), "seconds in-flight requests get after SIGTERM/SIGINT")
+        ("public-url", po::value<std::string>()->default_value(d.public_url), "base URL used in TileJSON (default: from the Host header)")
+        ("access-log", po::value<bool>()->default_value(d.access_log)->implicit_value(true), "log one line per request to stderr");
+    // clang-format on
+    {
+        std::ostringstream os;
+        os << desc;
+        result.help_text = os.str();
+    }
+
+    try {
+        po::variables_map vm;
+        po::store(po::parse_command_line(argc, argv, desc), vm);
+        // Environment second: store() keeps values already set by flags.
+        std::vector<std::string> env_args{"crimemapd"};
+        for (const auto& opt : desc.options()) {
+            const std::string& name = opt->long_name();
+            if (name == "help") continue;
+            if (const char* v = getenv(env_name(name).c_str()); v != nullptr) env_args.push_back("--" + name + "=" + v);
+        }
+        std::vector<const char*> env_argv;
+        for (const auto& a : env_args) env_argv.push_back(a.c_str());
+        try {
+            po::store(po::parse_command_line(static_cast<int>(env_argv.size()), env_argv.data(), desc), vm);
+        } catch (const po::error& e) {
+            throw po::error(std::string(e.what()) + " (from a CRIMEMAP_* environment variable)");
+        }
+        po::notify(vm);
+        if (vm.count("help")) {
+            result.help = true;
+            return result;
+        }
+        Config c;
+        c.host = vm["host"].as<std::string>();
+        unsigned port = vm["port"].as<unsigned>();
+        if (port > 65535) throw po::error("--port must be 0..65535");
+        c.port = static_cast<std::uint16_t>(port);
+        c.threads = vm["threads"].as<unsigned>();
+        c.database_url = vm["database-url"].as<std::string>();
+        c.engine = vm["engine"].as<std::string>();
+        if (c.engine != "memory" && c.engine != "postgis") throw po::error("--engine must be memory or postgis");
+        c.pg_connections = vm["pg-connections"].as<int>();
+        if (c.pg_connections < 1) throw po::error("--pg-connections must be at least 1");
+        auto size = [&](const char* name) {
+            auto v = parse_byte_size(vm[name].as<std::string>());
+            if (!v) throw po::error(std::string("--") + name + " must be a byte count such as 1048576 or 256M");
+            return *v;
+        };
+        c.cache_bytes = size("cache-bytes");
+        c.max_body_bytes = size("max-body-bytes");
+        c.max_header_bytes = size("max-header-bytes");
+        if (c.max_header_bytes < 1024) throw po::error("--max-header-bytes must be at least 1K");
+        c.cors_origins = split_list(vm["cors-origins"].as<std::string>());
+        c.frame_ancestors = vm["frame-ancestors"].as<std::string>();
+        c.web_dir = vm["web-dir"].as<std::string>();
+        auto positive = [&](const char* name) {
+            double v = vm[name].as<double>();
+            if (!(v > 0) || v > 86400 * 365) throw po::error(std::string("--") + name + " must be a positive number of seconds");
+            return v;
+        };
+        c.poll_seconds = positive("poll-seconds");
+        c.read_timeout = positive("read-timeout");
+        c.idle_timeout = positive("idle-timeout");
+        c.shutdown_timeout = positive("shutdown-timeout");
+        c.keepalive_requests = vm["keepalive-requests"].as<unsigned>();
+        if (c.keepalive_requests == 0) throw po::error("--keepalive-requests must be at least 1");
+        c.public_url = vm["public-url"].as<std::string>();
+        while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+        c.access_log = vm["access-log"].as<bool>();
+        result.config = std::move(c);
+    } catch (const std::exception& e) {
+        result.error = e.what();
+    }
+    return result;
+}
+
+}  // namespace crimemap::server

@@ -1,0 +1,49 @@
+#pragma once
+// crimemapd's settings: command-line flags and CRIMEMAP_* environment variables (a flag wins over
+// the variable; CRIMEMAP_CACHE_BYTES sets --cache-bytes). Plain values, copied freely.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crimemap::server {
+
+struct Config {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;                 // 0 = any free port (logged at start)
+    unsigned threads = 0;                      // 0 = std::thread::hardware_concurrency()
+    std::string database_url = "postgresql://postgres@127.0.0.1:54329/crimemap";
+    std::string engine = "memory";             // memory | postgis
+    int pg_connections = 4;                    // postgis engine: connections in its pool
+    std::size_t cache_bytes = 256u << 20;      // tile cache budget; 0 disables it
+    std::vector<std::string> cors_origins{"*"};  // allowed Origins; "*" = any
+    std::string frame_ancestors;               // CSP frame-ancestors for HTML pages; empty = not sent
+    std::string web_dir;                       // static files ('/' -> index.html); empty = none
+    double poll_seconds = 10;                  // dataset version polling (LISTEN also wakes us)
+    std::size_t max_body_bytes = 1u << 20;
+    std::size_t max_header_bytes = 16u << 10;
+    double read_timeout = 15;                  // seconds to receive a whole request
+    double idle_timeout = 60;                  // seconds a keep-alive connection may wait for the next
+    unsigned keepalive_requests = 1000;        // requests per connection before it is closed
+    double shutdown_timeout = 10;              // seconds in-flight requests get on SIGTERM
+    std::string public_url;                    // base URL in TileJSON; empty = from the Host header
+    bool access_log = false;                   // one stderr line per request
+};
+
+struct ConfigParse {
+    Config config;
+    bool help = false;      // --help given: print help_text and exit 0
+    std::string help_text;  // always filled
+    std::string error;      // non-empty: print it with help_text and exit 2
+};
+
+// getenv: looks up environment variables (std::getenv by default; tests pass a map).
+using EnvLookup = std::function<const char*(const char*)>;
+ConfigParse parse_config(int argc, const char* const argv[], Config defaults = {}, const EnvLookup& getenv = {});
+
+// "256M", "1G", "512k", "1048576" -> bytes (binary multiples); nullopt when malformed.
+std::optional<std::size_t> parse_byte_size(const std::string& text);
+
+}  // namespace crimemap::server

@@ -1,0 +1,68 @@
+#pragma once
+// What every handler needs: settings, the current snapshot, the renderer, the tile cache and the
+// metrics. One per process, shared by all worker threads; every member is thread-safe.
+#include <chrono>
+#include <functional>
+#include <unordered_map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/snapshot.hpp"
+#include "core/tile_renderer.hpp"
+#include "server/config.hpp"
+#include "server/metrics.hpp"
+#include "server/static_files.hpp"
+#include "server/tile_cache.hpp"
+
+namespace crimemap::server {
+
+class ServerContext {
+public:
+    ServerContext(Config config, core::SnapshotHolder& snapshots, std::vector<std::string> route_labels);
+
+    const Config& config() const { return config_; }
+    std::shared_ptr<const core::Snapshot> snapshot() const { return snapshots_.get(); }
+    core::SnapshotHolder& snapshots() { return snapshots_; }
+    TileCache& cache() { return cache_; }
+    Metrics& metrics() { return metrics_; }
+    StaticFiles& static_files() { return static_files_; }
+
+    // The tile renderer; null until set (tiles answer 503 meanwhile).
+    std::shared_ptr<core::TileRenderer> renderer() const { return std::atomic_load(&renderer_); }
+    void set_renderer(std::shared_ptr<core::TileRenderer> r) { std::atomic_store(&renderer_, std::move(r)); }
+
+    // Why no snapshot is loaded yet (shown by /ready while it answers 503).
+    std::string status_message() const;
+    void set_status_message(std::string message);
+
+    // Installs a new snapshot and drops cached tiles of the old one.
+    void swap_snapshot(std::shared_ptr<const core::Snapshot> next);
+
+    std::chrono::steady_clock::time_point started() const { return started_; }
+
+    // A value computed once per snapshot (e.g. the /catalog body): returns the stored one when
+    // `snapshot` is the one it was computed for, else computes, stores and returns it.
+    std::shared_ptr<const std::string> memo(const std::string& name, const core::Snapshot* snapshot,
+                                            const std::function<std::string()>& compute);
+
+private:
+    Config config_;
+    core::SnapshotHolder& snapshots_;
+    TileCache cache_;
+    Metrics metrics_;
+    StaticFiles static_files_;
+    std::shared_ptr<core::TileRenderer> renderer_;
+    struct Memo {
+        const core::Snapshot* snapshot = nullptr;
+        std::int64_t version = -1;
+        std::shared_ptr<const std::string> value;
+    };
+    std::mutex memo_mutex_;
+    std::unordered_map<std::string, Memo> memos_;
+    mutable std::mutex status_mutex_;
+    std::string status_message_ = "loading the snapshot";
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace crimemap::server

@@ -1,0 +1,69 @@
+#pragma once
+// Plain HTTP request/response values, independent of Beast, so handlers and the router are tested
+// without sockets. The Beast session (http_server.cpp) converts to and from these.
+// Values only; not shared between threads.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/tile_query.hpp"
+
+namespace crimemap::server {
+
+enum class Method { get, head, post, put, patch, del, options, other };
+
+std::string_view to_string(Method m) noexcept;
+Method method_from_string(std::string_view text) noexcept;
+
+// ASCII case-insensitive comparison (header names, tokens).
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+// Ordered header list with case-insensitive lookup. set() replaces, add() appends.
+class Headers {
+public:
+    std::optional<std::string_view> get(std::string_view name) const;
+    bool has(std::string_view name) const { return get(name).has_value(); }
+    void set(std::string_view name, std::string_view value);
+    void add(std::string_view name, std::string_view value);
+    void erase(std::string_view name);
+    const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+    bool empty() const { return items_.empty(); }
+
+private:
+    std::vector<std::pair<std::string, std::string>> items_;
+};
+
+struct Request {
+    Method method = Method::get;
+    std::string target;                 // as received: "/tiles/crimes/1/2/3.mvt?from=2019-01"
+    std::string path;                   // raw path, still percent-encoded
+    std::vector<std::string> segments;  // path split on '/', each percent-decoded ('' for "/")
+    core::QueryParams query;            // decoded ('+' is a space), in order
+    Headers headers;
+    std::string body;
+};
+
+// Builds a Request from the request line's target. Returns nullopt when the target is not an
+// origin-form path ("/...") or has invalid percent-encoding.
+std::optional<Request> make_request(Method method, std::string_view target);
+
+// Percent-decoding; plus_is_space for query strings. nullopt on a malformed escape or a NUL byte.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+// Encodes everything but unreserved characters (RFC 3986) and those in `keep` (e.g. "," for
+// query values that are lists).
+std::string percent_encode(std::string_view text, std::string_view keep = {});
+// "a=1&b=x%20y" -> {{"a","1"},{"b","x y"}}; nullopt on bad escapes.
+std::optional<core::QueryParams> parse_query(std::string_view query);
+
+struct Response {
+    int status = 200;
+    Headers headers;
+    std::string body;
+};
+
+// Standard reason phrase ("Not Found") for a status code.
+std::string_view reason_phrase(int status) noexcept;
+
+}  // namespace crimemap::server

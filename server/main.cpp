@@ -1,0 +1,132 @@
+// crimemapd: wires the pieces together — settings, the snapshot holder, the dataset watcher that
+// loads snapshots from PostGIS (store/, only included here), the tile engine and the HTTP server.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "core/tile_engine.hpp"
+#include "server/api_routes.hpp"
+#include "server/app.hpp"
+#include "server/config.hpp"
+#include "server/http_server.hpp"
+#include "server/log.hpp"
+#include "store/api_pool.hpp"
+#include "store/crime_details.hpp"
+#include "store/dataset_watcher.hpp"
+#include "store/postgis_renderer.hpp"
+#include "store/snapshot_loader.hpp"
+#include "store/team_repository.hpp"
+
+using namespace crimemap;
+
+namespace {
+std::chrono::milliseconds ms(double seconds) {
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+}
+
+// Hides the password of a postgresql:// URL for logs.
+std::string redact(const std::string& url) {
+    auto scheme = url.find("://");
+    auto at = url.find('@');
+    if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+    auto colon = url.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return url;
+    return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    server::Config defaults;
+#ifdef CRIMEMAP_WEB_DIR
+    defaults.web_dir = CRIMEMAP_WEB_DIR;
+#endif
+    auto parsed = server::parse_config(argc, argv, defaults);
+    if (parsed.help) {
+        std::cout << parsed.help_text;
+        return 0;
+    }
+    if (!parsed.error.empty()) {
+        std::cerr << "crimemapd: " << parsed.error << "\n\n" << parsed.help_text;
+        return 2;
+    }
+    const server::Config config = parsed.config;
+    const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+
+    core::SnapshotHolder snapshots;
+    server::App app(config, snapshots);
+    auto& ctx = app.context();
+    if (config.engine == "memory") ctx.set_renderer(core::make_memory_renderer());
+    // JSON APIs: crime listings and team writes query the database (pool opened lazily, 3 s
+    // statement timeout); everything else they answer comes from the snapshot.
+    auto api_pool = std::make_shared<store::ApiPool>(config.database_url, 4, 3000);
+    server::set_api_services({store::make_crime_details(api_pool), store::make_team_repository(api_pool)});
+
+    // Loads run on the watcher's thread; requests keep being served from the old snapshot (or
+    // answer 503 before the first) until the swap.
+    store::DatasetWatcher watcher(
+        {config.database_url, ms(config.poll_seconds), std::chrono::milliseconds(2000), "crimemap_dataset"},
+        [&](store::Connection& conn, std::int64_t version) {
+            const auto t0 = std::chrono::steady_clock::now();
+            try {
+                if (!ctx.renderer() && config.engine == "postgis")
+                    ctx.set_renderer(store::make_postgis_renderer(config.database_url, config.pg_connections));
+                auto snapshot = store::load_snapshot(conn);
+                const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                char line[256];
+                std::snprintf(line, sizeof line,
+                              "loaded dataset version %lld (notified %lld): %llu located crimes, %zu locations, "
+                              "%zu areas, months %s..%s in %.2f s",
+                              static_cast<long long>(snapshot->version), static_cast<long long>(version),
+                              static_cast<unsigned long long>(snapshot->located_crimes), snapshot->locations.size(),
+                              snapshot->areas.size(), snapshot->first_month.str().c_str(),
+                              snapshot->last_month.str().c_str(), seconds);
+                const std::int64_t loaded = snapshot->version;
+                ctx.swap_snapshot(std::move(snapshot));
+                ctx.metrics().record_reload(true);
+                server::log_info(line);
+                return loaded;
+            } catch (...) {
+                ctx.metrics().record_reload(false);
+                throw;
+            }
+        },
+        [&](const std::string& message, bool error) {
+            if (error) {
+                server::log_warn(message);
+                if (!ctx.snapshot()) ctx.set_status_message(message);
+            } else {
+                server::log_info(message);
+            }
+        });
+
+    server::HttpServerOptions options;
+    options.host = config.host;
+    options.port = config.port;
+    options.threads = threads;
+    options.max_header_bytes = config.max_header_bytes;
+    options.max_body_bytes = config.max_body_bytes;
+    options.read_timeout = ms(config.read_timeout);
+    options.idle_timeout = ms(config.idle_timeout);
+    options.shutdown_timeout = ms(config.shutdown_timeout);
+    options.keepalive_requests = config.keepalive_requests;
+    server::HttpServer http(options, app);
+    std::uint16_t port = 0;
+    try {
+        port = http.listen();
+    } catch (const std::exception& e) {
+        server::log_error(e.what());
+        return 1;
+    }
+    server::log_info("crimemapd listening on http://" + config.host + ":" + std::to_string(port) + "/ (" +
+                     std::to_string(threads) + " threads, engine " + config.engine + ", cache " +
+                     std::to_string(config.cache_bytes >> 20) + " MiB, database " + redact(config.database_url) +
+                     ", web " + (ctx.static_files().enabled() ? config.web_dir : std::string("off")) + ")");
+
+    watcher.start();
+    http.run();
+    watcher.stop();
+    server::log_info("crimemapd stopped");
+    return 0;
+}

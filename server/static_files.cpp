@@ -1,0 +1,161 @@
+#include "server/static_files.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "server/gzip.hpp"
+#include "server/handlers.hpp"
+#include "server/response.hpp"
+#include "server/tile_cache.hpp"
+
+namespace crimemap::server {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr std::uintmax_t max_static_file = 64u << 20;
+
+bool compressible(std::string_view type) {
+    return type.starts_with("text/") || type.starts_with("application/json") || type == "image/svg+xml" ||
+           type == "application/manifest+json";
+}
+
+bool inside(const fs::path& root, const fs::path& p) {
+    auto r = root.begin(), q = p.begin();
+    for (; r != root.end(); ++r, ++q)
+        if (q == p.end() || *r != *q) return false;
+    return true;
+}
+}  // namespace
+
+std::string_view content_type_for(const fs::path& file) {
+    std::string ext = file.extension().string();
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".html" || ext == ".htm") return "text/html; charset=utf-8";
+    if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+    if (ext == ".css") return "text/css; charset=utf-8";
+    if (ext == ".json" || ext == ".map") return "application/json";
+    if (ext == ".webmanifest") return "application/manifest+json";
+    if (ext == ".png") return "image/png";
+    if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
+    if (ext == ".gif") return "image/gif";
+    if (ext == ".webp") return "image/webp";
+    if (ext == ".svg") return "image/svg+xml";
+    if (ext == ".ico") return "image/x-icon";
+    if (ext == ".wasm") return "application/wasm";
+    if (ext == ".txt" || ext == ".md") return "text/plain; charset=utf-8";
+    if (ext == ".pbf" || ext == ".mvt") return "application/x-protobuf";
+    if (ext == ".woff2") return "font/woff2";
+    if (ext == ".woff") return "font/woff";
+    return "application/octet-stream";
+}
+
+std::optional<fs::path> static_relative_path(const std::vector<std::string>& segments) {
+    fs::path rel;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const std::string& s = segments[i];
+        if (s.empty()) {
+            if (i + 1 == segments.size()) {
+                rel /= "index.html";
+                return rel;
+            }
+            return std::nullopt;  // "//" inside a path
+        }
+        if (s.front() == '.') return std::nullopt;  // "..", "." and hidden files
+        if (s.find_first_of(std::string_view("/\\\0:", 4)) != std::string::npos) return std::nullopt;
+        rel /= s;
+    }
+    if (rel.empty()) rel = "index.html";
+    return rel;
+}
+
+StaticFiles::StaticFiles(const std::string& root, std::string frame_ancestors)
+    : frame_ancestors_(std::move(frame_ancestors)) {
+    std::error_code ec;
+    if (!root.empty()) {
+        auto canonical = fs::canonical(root, ec);
+        if (!ec && fs::is_directory(canonical, ec)) root_ = canonical;
+    }
+}
+
+Response StaticFiles::serve(const Request& req) {
+    if (root_.empty()) return error_response(404, "Not found");
+    auto rel = static_relative_path(req.segments);
+    if (!rel) return error_response(404, "Not found");
+    std::error_code ec;
+    fs::path full = root_ / *rel;
+    if (fs::is_directory(full, ec)) {
+        // "/docs" -> "/docs/" so relative links in its index.html resolve.
+        Response res;
+        res.status = 301;
+        res.headers.set("Location", req.path + "/");
+        res.headers.set("Cache-Control", cache_short);
+        return res;
+    }
+    fs::path real = fs::canonical(full, ec);
+    if (ec || !inside(root_, real) || !fs::is_regular_file(real, ec)) return error_response(404, "Not found");
+    if (req.method != Method::get && req.method != Method::head) {
+        Response res = error_response(405, "Method not allowed");
+        res.headers.set("Allow", "GET, HEAD, OPTIONS");
+        return res;
+    }
+
+    auto size = fs::file_size(real, ec);
+    if (ec) return error_response(404, "Not found");
+    auto mtime = fs::last_write_time(real, ec);
+    if (ec) return error_response(404, "Not found");
+    if (size > max_static_file) return error_response(404, "Not found");
+    const std::string type(content_type_for(real));
+
+    std::shared_ptr<const Entry> entry;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = entries_.find(real.string());
+        if (it != entries_.end() && it->second->mtime == mtime && it->second->size == size) entry = it->second;
+    }
+    if (!entry) {
+        std::ifstream in(real, std::ios::binary);
+        if (!in) return error_response(404, "Not found");
+        std::ostringstream buf;
+        buf << in.rdbuf();
+        auto e = std::make_shared<Entry>();
+        e->mtime = mtime;
+        e->size = size;
+        e->body = std::move(buf).str();
+        e->etag = make_etag(e->body);
+        if (compressible(type) && e->body.size() >= 1024) {
+            std::string gz = gzip_compress(e->body, 6);
+            if (gz.size() < e->body.size()) e->gzip = std::move(gz);
+        }
+        entry = e;
+        std::lock_guard lock(mutex_);
+        entries_[real.string()] = entry;
+    }
+
+    const bool html = type.starts_with("text/html");
+    const std::string_view cache_control = html ? "no-cache" : "public, max-age=300";
+    const auto accept = req.headers.get("Accept-Encoding");
+    const bool gz = !entry->gzip.empty() && accept && accepts_gzip(*accept);
+    const std::string etag = gz ? make_etag(entry->body, "-gz") : entry->etag;
+
+    Response res;
+    if (!not_modified(req, etag, cache_control, res)) {
+        res.status = 200;
+        res.headers.set("Content-Type", type);
+        res.headers.set("Cache-Control", cache_control);
+        res.headers.set("ETag", etag);
+        if (gz) {
+            res.headers.set("Content-Encoding", "gzip");
+            res.body = entry->gzip;
+        } else {
+            res.body = entry->body;
+        }
+    }
+    if (!entry->gzip.empty()) res.headers.set("Vary", "Accept-Encoding");
+    if (html && !frame_ancestors_.empty()) res.headers.set("Content-Security-Policy", "frame-ancestors " + frame_ancestors_);
+    return res;
+}
+
+Response handle_static(ServerContext& ctx, const Request& req) { return ctx.static_files().serve(req); }
+
+}  // namespace crimemap::server

@@ -1,0 +1,98 @@
+// GET /health (the process runs), /ready (a snapshot is loaded), /metrics (Prometheus text).
+#include <chrono>
+
+#include "core/snapshot.hpp"
+#include "server/handlers.hpp"
+#include "server/response.hpp"
+
+namespace crimemap::server {
+
+namespace {
+double seconds_since(std::chrono::system_clock::time_point t) {
+    if (t.time_since_epoch().count() == 0) return 0;
+    return std::chrono::duration<double>(std::chrono::system_clock::now() - t).count();
+}
+
+void gauge(std::string& out, std::string_view name, std::string_view help, double value, std::string_view type = "gauge") {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", value);
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+    out += name;
+    out += ' ';
+    out += buf;
+    out += '\n';
+}
+}  // namespace
+
+Response handle_health(ServerContext& ctx, const Request&, const RouteParams&) {
+    double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started()).count();
+    return json_response(200, {{"status", "ok"}, {"uptime_seconds", uptime}});
+}
+
+Response handle_ready(ServerContext& ctx, const Request&, const RouteParams&) {
+    auto snapshot = ctx.snapshot();
+    if (!snapshot) {
+        Response res = error_response(503, "Snapshot not loaded: " + ctx.status_message());
+        res.headers.set("Retry-After", "5");
+        return res;
+    }
+    auto renderer = ctx.renderer();
+    if (!renderer) return error_response(503, "Tile engine not ready: " + ctx.status_message());
+    return json_response(200, {{"status", "ready"},
+                               {"dataset_version", snapshot->version},
+                               {"created_at", iso8601(snapshot->created_at)},
+                               {"loaded_at", iso8601(snapshot->loaded_at)},
+                               {"first_month", snapshot->first_month.str()},
+                               {"last_month", snapshot->last_month.str()},
+                               {"located_crimes", snapshot->located_crimes},
+                               {"unlocated_crimes", snapshot->unlocated_crimes},
+                               {"areas", snapshot->areas.size()},
+                               {"engine", renderer->name()}});
+}
+
+Response handle_metrics(ServerContext& ctx, const Request&, const RouteParams&) {
+    std::string out;
+    out.reserve(8192);
+    ctx.metrics().write(out);
+
+    auto cache = ctx.cache().stats();
+    gauge(out, "crimemap_tile_cache_hits_total", "Tile cache hits.", static_cast<double>(cache.hits), "counter");
+    gauge(out, "crimemap_tile_cache_misses_total", "Tile cache misses.", static_cast<double>(cache.misses), "counter");
+    gauge(out, "crimemap_tile_cache_evictions_total", "Tiles evicted to stay within the byte budget.",
+          static_cast<double>(cache.evictions), "counter");
+    gauge(out, "crimemap_tile_cache_bytes", "Bytes held by the tile cache.", static_cast<double>(cache.bytes));
+    gauge(out, "crimemap_tile_cache_entries", "Tiles held by the tile cache.", static_cast<double>(cache.entries));
+    gauge(out, "crimemap_tile_cache_max_bytes", "Byte budget of the tile cache.", static_cast<double>(cache.max_bytes));
+
+    auto snapshot = ctx.snapshot();
+    gauge(out, "crimemap_snapshot_loaded", "1 when a snapshot is loaded and served.", snapshot ? 1 : 0);
+    if (snapshot) {
+        gauge(out, "crimemap_snapshot_version", "Dataset version of the served snapshot.",
+              static_cast<double>(snapshot->version));
+        gauge(out, "crimemap_snapshot_age_seconds", "Seconds since the served snapshot was loaded.",
+              seconds_since(snapshot->loaded_at));
+        gauge(out, "crimemap_dataset_age_seconds", "Seconds since the served dataset version was created by refresh.",
+              seconds_since(snapshot->created_at));
+        gauge(out, "crimemap_snapshot_located_crimes", "Located crimes in the served snapshot.",
+              static_cast<double>(snapshot->located_crimes));
+        gauge(out, "crimemap_snapshot_areas", "Areas in the served snapshot.", static_cast<double>(snapshot->areas.size()));
+    }
+    gauge(out, "crimemap_uptime_seconds", "Seconds since the process started.",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started()).count());
+
+    Response res;
+    res.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    res.headers.set("Cache-Control", cache_none);
+    res.body = std::move(out);
+    return res;
+}
+
+}  // namespace crimemap::server

@@ -1,0 +1,120 @@
+// GET /tiles/{layers}.json: TileJSON 3.0.0 whose tile URL names the dataset version, so clients
+// and caches may keep the tiles for good (Cache-Control immutable on versioned URLs).
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include "core/category.hpp"
+#include "core/layers.hpp"
+#include "core/snapshot.hpp"
+#include "core/tile_query.hpp"
+#include "server/handlers.hpp"
+#include "server/response.hpp"
+#include "server/tile_cache.hpp"
+
+namespace crimemap::server {
+
+namespace {
+bool valid_host(std::string_view host) {
+    if (host.empty() || host.size() > 255) return false;
+    for (char c : host)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+              c == ':' || c == '[' || c == ']'))
+            return false;
+    return true;
+}
+
+int year_of(std::chrono::system_clock::time_point t) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    return tm.tm_year + 1900;
+}
+}  // namespace
+
+std::string public_base_url(const Config& config, const Request& req) {
+    if (!config.public_url.empty()) return config.public_url;
+    std::string scheme = "http";
+    if (auto proto = req.headers.get("X-Forwarded-Proto"); proto && iequals(*proto, "https")) scheme = "https";
+    if (auto host = req.headers.get("Host"); host && valid_host(*host)) return scheme + "://" + std::string(*host);
+    return "http://" + config.host + ":" + std::to_string(config.port);
+}
+
+Response handle_tilejson(ServerContext& ctx, const Request& req, const RouteParams& params) {
+    auto snapshot = ctx.snapshot();
+    if (!snapshot) return error_response(503, "Snapshot not loaded yet");
+
+    auto layers = core::parse_layer_set(params.get("layers"));
+    if (!layers) return error_response(layers.error());
+    int minzoom = core::max_zoom, maxzoom = 0;
+    for (auto kind : layers->kinds) {
+        minzoom = std::min(minzoom, core::layer_spec(kind).minzoom);
+        maxzoom = std::max(maxzoom, core::layer_spec(kind).maxzoom);
+    }
+
+    // Validate the filters exactly as a tile request would, so a bad TileJSON URL fails here.
+    core::QueryParams filters;
+    for (const auto& p : req.query)
+        if (p.first != "v") filters.push_back(p);
+    auto probe = core::parse_tile_query(params.get("layers"), std::to_string(minzoom), "0", "0", filters, *snapshot);
+    if (!probe) return error_response(probe.error());
+
+    const std::string canonical = layers->canonical();
+    std::string url = public_base_url(ctx.config(), req) + "/tiles/" + canonical + "/{z}/{x}/{y}.mvt?v=" +
+                      std::to_string(snapshot->version);
+    for (const auto& [name, value] : filters) url += "&" + percent_encode(name) + "=" + percent_encode(value, ",");
+
+    nlohmann::json vector_layers = nlohmann::json::array();
+    for (auto kind : layers->kinds) {
+        const auto& spec = core::layer_spec(kind);
+        nlohmann::json fields = nlohmann::json::object();
+        for (const auto& f : spec.fields) fields[std::string(f.name)] = f.type;
+        if (spec.has_category_fields)
+            for (const auto& c : core::categories) fields[std::string(c.slug)] = "Number";
+        vector_layers.push_back({{"id", spec.name},
+                                 {"description", spec.description},
+                                 {"minzoom", spec.minzoom},
+                                 {"maxzoom", spec.maxzoom},
+                                 {"fields", std::move(fields)}});
+    }
+
+    auto when = snapshot->created_at.time_since_epoch().count() != 0 ? snapshot->created_at : snapshot->loaded_at;
+    const std::string year = std::to_string(year_of(when.time_since_epoch().count() != 0 ? when
+                                                                                         : std::chrono::system_clock::now()));
+    const std::string attribution =
+        "<a href=\"https://www.police.uk/\" target=\"_blank\">police.uk</a>. "
+        "Contains public sector information licensed under the Open Government Licence v3.0. "
+        "Contains OS data \u00a9 Crown copyright and database right " + year +
+        ". Contains ONS data \u00a9 Crown copyright and database right " + year + ".";
+
+    const double west = snapshot->min_lonlat.lon, south = snapshot->min_lonlat.lat;
+    const double east = snapshot->max_lonlat.lon, north = snapshot->max_lonlat.lat;
+    const double span = std::max(east - west, 1e-6);
+    const int center_zoom = std::clamp(static_cast<int>(std::floor(std::log2(360.0 / span))), minzoom, maxzoom);
+
+    nlohmann::json body{
+        {"tilejson", "3.0.0"},
+        {"name", "crimemap " + canonical},
+        {"description", "police.uk street-level crime data and area statistics as vector tiles"},
+        {"version", "1.0.0"},
+        {"attribution", attribution},
+        {"scheme", "xyz"},
+        {"tiles", nlohmann::json::array({url})},
+        {"minzoom", minzoom},
+        {"maxzoom", maxzoom},
+        {"bounds", {west, south, east, north}},
+        {"center", {(west + east) / 2, (south + north) / 2, center_zoom}},
+        {"vector_layers", std::move(vector_layers)},
+        {"dataset_version", snapshot->version},
+        {"first_month", snapshot->first_month.str()},
+        {"last_month", snapshot->last_month.str()},
+    };
+    Response res = json_response(200, body, cache_short);
+    const std::string etag = make_etag(res.body);
+    Response not_mod;
+    if (not_modified(req, etag, cache_short, not_mod)) return not_mod;
+    res.headers.set("ETag", etag);
+    return res;
+}
+
+}  // namespace crimemap::server

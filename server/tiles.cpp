@@ -1,0 +1,77 @@
+// GET /tiles/{layers}/{z}/{x}/{y}.mvt: parse -> cache -> render -> HTTP caching semantics.
+#include <chrono>
+
+#include "core/tile_query.hpp"
+#include "server/gzip.hpp"
+#include "server/handlers.hpp"
+#include "server/response.hpp"
+
+namespace crimemap::server {
+
+namespace {
+core::QueryParams without_version(const core::QueryParams& params) {
+    core::QueryParams out;
+    out.reserve(params.size());
+    for (const auto& p : params)
+        if (p.first != "v") out.push_back(p);
+    return out;
+}
+}  // namespace
+
+Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& params) {
+    auto snapshot = ctx.snapshot();
+    if (!snapshot) return error_response(503, "Snapshot not loaded yet");
+    auto renderer = ctx.renderer();
+    if (!renderer) return error_response(503, "Tile engine not ready yet");
+
+    auto query = core::parse_tile_query(params.get("layers"), params.get("z"), params.get("x"), params.get("y"),
+                                        without_version(req.query), *snapshot);
+    if (!query) return error_response(query.error());
+
+    const std::string key = TileCache::make_key(snapshot->version, query->cache_key());
+    auto tile = ctx.cache().get(key);
+    if (!tile) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto rendered = renderer->render(*snapshot, *query);
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!rendered) return error_response(rendered.error());
+        ctx.metrics().record_render(rendered->mvt.size(), seconds, rendered->coarsened);
+        tile = make_cached_tile(snapshot->version, std::move(rendered->mvt), rendered->features, rendered->coarsened);
+        ctx.cache().put(key, tile);
+    }
+
+    // A URL naming the current version (as TileJSON hands out) can be cached for good: a new
+    // dataset gets new URLs. Anything else may change at the next reload.
+    auto v = core::find_param(req.query, "v");
+    const bool versioned = v && *v == std::to_string(snapshot->version);
+    const std::string_view cache_control = versioned ? cache_immutable : cache_short;
+
+    const auto accept = req.headers.get("Accept-Encoding");
+    const bool gzip = !tile->mvt.empty() && accept && accepts_gzip(*accept) && tile->gzip.size() < tile->mvt.size();
+    const std::string& etag = gzip ? tile->etag_gzip : tile->etag;
+    const std::string& other_etag = gzip ? tile->etag : tile->etag_gzip;
+
+    Response res;
+    if (not_modified(req, etag, cache_control, res) || not_modified(req, other_etag, cache_control, res)) {
+        res.headers.set("Vary", "Accept-Encoding");
+        return res;
+    }
+    res.headers.set("ETag", etag);
+    res.headers.set("Cache-Control", cache_control);
+    res.headers.set("Vary", "Accept-Encoding");
+    if (tile->mvt.empty()) {
+        res.status = 204;
+        return res;
+    }
+    res.status = 200;
+    res.headers.set("Content-Type", mvt_content_type);
+    if (gzip) {
+        res.headers.set("Content-Encoding", "gzip");
+        res.body = tile->gzip;
+    } else {
+        res.body = tile->mvt;
+    }
+    return res;
+}
+
+}  // namespace crimemap::server

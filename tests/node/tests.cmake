@@ -1,0 +1,8 @@
+# HTTP tests of the JSON APIs and the npm postcodesio-client against a crimemapd on the seeded
+# sample (tests/node/run_api_tests.sh starts its own database and server).
+if(TARGET crimemap AND TARGET crimemapd)
+  add_test(NAME api_http_node
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/run_api_tests.sh $<TARGET_FILE:crimemap> $<TARGET_FILE:crimemapd>
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(api_http_node PROPERTIES LABELS integration RUN_SERIAL TRUE TIMEOUT 600)
+endif()

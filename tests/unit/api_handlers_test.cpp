@@ -1,0 +1,402 @@
+// The API routes through App::handle without sockets: postcodes.io and police.uk shapes (compared
+// key by key with the real police.uk fixtures in ../shared/data/police_api_json), errors, limits,
+// the team-write auth matrix (fake TeamStore) and the meeting pack formats.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "core/api_data.hpp"
+#include "core/crime_details.hpp"
+#include "core/meeting_pack.hpp"
+#include "core/police_api.hpp"
+#include "core/snapshot_builder.hpp"
+#include "core/teams.hpp"
+#include "server/api_routes.hpp"
+#include "server/app.hpp"
+
+using namespace crimemap;
+using nlohmann::json;
+
+namespace {
+
+geo::LonLatMultiPolygon square(double lon0, double lat0, double lon1, double lat1) {
+    return {{{{lon0, lat0}, {lon1, lat0}, {lon1, lat1}, {lon0, lat1}, {lon0, lat0}}}};
+}
+
+std::shared_ptr<const core::Snapshot> make_snapshot() {
+    core::SnapshotBuilder b(3, core::Month::from_year_month(2018, 1), core::Month::from_year_month(2019, 2));
+    b.add_area(core::AreaKind::neighbourhood, "west-mercia/HE06", "Central", std::nullopt, square(-2.75, 52.04, -2.68, 52.08));
+    b.add_location(11, {-2.71, 52.06}, "On or near High Town");
+    b.add_location(12, {-2.72, 52.05}, "On or near Union Street");
+    b.add_location(13, {-2.60, 52.30}, "On or near Far Away");
+    auto asb = *core::category_from_slug("anti-social-behaviour");
+    auto burg = *core::category_from_slug("burglary");
+    b.add_crimes(11, core::Month::from_year_month(2019, 2), asb, 5);
+    b.add_crimes(12, core::Month::from_year_month(2019, 2), burg, 2);
+    b.add_crimes(13, core::Month::from_year_month(2019, 2), burg, 9);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2019, 2), asb, 5);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2019, 2), burg, 2);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2019, 1), burg, 1);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2018, 2), asb, 8);
+    auto snap = b.finish();
+    auto api = std::make_shared<core::ApiData>();
+    core::PostcodeIndexBuilder pcs;
+    core::PostcodeRow r;
+    r.compact = "HR11AA";
+    r.lon = -2.710027;
+    r.lat = 52.060745;
+    r.codes[static_cast<std::size_t>(core::PcCode::pfa)] = "E23000016";
+    pcs.add(r);
+    api->postcodes = pcs.finish();
+    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016", "https://www.westmercia.police.uk", "101", "",
+                           json::array()});
+    auto teams = std::make_shared<core::TeamDirectory>();
+    core::Team t;
+    t.force_id = "west-mercia";
+    t.id = "HE06";
+    t.name = "Central";
+    t.demo = true;
+    t.contact_details = json{{"telephone", "101"}};
+    t.people.push_back({"PC Example", "PC", "Demo officer", json{{"email", "x@example.org"}}});
+    t.priorities.push_back({7, "Street drinking", "2019-01-10T00:00:00", "Patrols", "2019-02-01T00:00:00"});
+    t.events.push_back({9, "Beat surgery", "Drop in", "Library", "meeting", "2999-03-05T18:30:00", "", json::object()});
+    teams->teams.push_back(t);
+    api->teams = teams;
+    api->index_areas(*snap);
+    std::const_pointer_cast<core::Snapshot>(snap)->api = api;
+    return snap;
+}
+
+// Fakes for the database-backed services.
+struct FakeCrimes : core::CrimeDetails {
+    std::size_t rows = 2;
+    std::vector<core::CrimeDetail> make(std::size_t n) {
+        std::vector<core::CrimeDetail> out;
+        for (std::size_t i = 0; i < n; ++i) {
+            core::CrimeDetail c;
+            c.id = static_cast<std::int64_t>(100 + i);
+            c.persistent_id = "abc";
+            c.month = core::Month::from_year_month(2019, 2);
+            c.category = "burglary";
+            c.force_id = "west-mercia";
+            c.location_id = 12;
+            c.lat = 52.05;
+            c.lon = -2.72;
+            c.street = "On or near Union Street";
+            c.outcome = "Under investigation";
+            out.push_back(c);
+        }
+        return out;
+    }
+    std::vector<core::CrimeDetail> in_area(const core::CrimeArea&, core::Month, std::optional<std::string>, std::size_t limit) override {
+        return make(std::min(rows, limit));
+    }
+    std::vector<core::CrimeDetail> at_location(std::optional<std::int64_t>, geo::LonLat, core::Month, std::size_t limit) override {
+        return make(std::min(rows, limit));
+    }
+    std::vector<core::CrimeDetail> no_location(const std::string&, core::Month, std::optional<std::string>, std::size_t limit) override {
+        auto v = make(std::min(rows, limit));
+        for (auto& c : v) c.location_id.reset();
+        return v;
+    }
+    std::vector<std::pair<std::string, std::uint64_t>> outcomes(const std::string&, const std::string&, core::Month, core::Month) override {
+        return {{"Under investigation", 2}, {"", 5}};
+    }
+};
+
+struct FakeTeams : core::TeamStore {
+    std::map<std::string, core::TokenScope> tokens{{"good", {1, "west-mercia", std::string("HE06")}},
+                                                   {"force", {2, "west-mercia", std::nullopt}},
+                                                   {"other", {3, "dorset", std::nullopt}},
+                                                   {"othernb", {4, "west-mercia", std::string("HE07")}}};
+    int writes = 0;
+    std::shared_ptr<const core::TeamDirectory> dir;
+    std::optional<core::TokenScope> authenticate(const std::string& token) override {
+        auto it = tokens.find(token);
+        if (it == tokens.end()) return std::nullopt;
+        return it->second;
+    }
+    std::int64_t create_priority(const core::TokenScope&, const std::string&, const std::string&, const core::PriorityInput&) override {
+        return ++writes, 7;
+    }
+    bool update_priority(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id, const core::PriorityInput&) override {
+        return ++writes, id == 7;
+    }
+    bool remove_priority(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id) override {
+        return ++writes, id == 7;
+    }
+    std::int64_t create_event(const core::TokenScope&, const std::string&, const std::string&, const core::EventInput&) override {
+        return ++writes, 9;
+    }
+    bool update_event(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id, const core::EventInput&) override {
+        return ++writes, id == 9;
+    }
+    bool remove_event(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id) override {
+        return ++writes, id == 9;
+    }
+    std::shared_ptr<const core::TeamDirectory> load_teams() override {
+        auto d = std::make_shared<core::TeamDirectory>(*dir);
+        d->read_at = std::chrono::steady_clock::now();
+        return d;
+    }
+};
+
+class ApiHandlers : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto snap = make_snapshot();
+        holder.set(snap);
+        crimes = std::make_shared<FakeCrimes>();
+        teams = std::make_shared<FakeTeams>();
+        teams->dir = snap->api->teams;
+        server::set_api_services({crimes, teams});
+        server::Config config;
+        config.web_dir.clear();
+        app = std::make_unique<server::App>(config, holder);
+    }
+    void TearDown() override { server::set_api_services({}); }
+
+    server::Response call(server::Method m, const std::string& target, const std::string& body = {},
+                          const std::string& auth = {}) {
+        auto req = server::make_request(m, target);
+        EXPECT_TRUE(req) << target;
+        req->body = body;
+        if (!auth.empty()) req->headers.set("Authorization", "Bearer " + auth);
+        return app->handle(*req);
+    }
+    json get_json(const std::string& target, int status = 200) {
+        auto res = call(server::Method::get, target);
+        EXPECT_EQ(res.status, status) << target << ": " << res.body;
+        return json::parse(res.body, nullptr, false);
+    }
+
+    core::SnapshotHolder holder;
+    std::shared_ptr<FakeCrimes> crimes;
+    std::shared_ptr<FakeTeams> teams;
+    std::unique_ptr<server::App> app;
+};
+
+json fixture(const std::string& rel) {
+    std::ifstream in(std::filesystem::path(CRIMEMAP_SOURCE_DIR) / "../shared/data/police_api_json" / rel);
+    if (!in) return nullptr;
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // the .NET fixtures start with a BOM
+    return json::parse(text, nullptr, false);
+}
+
+// Same keys, and each value of a compatible JSON type (null matches anything; numbers match
+// numbers; police.uk's coordinates are strings on both sides), recursively for objects.
+void expect_same_shape(const json& ours, const json& theirs, const std::string& where) {
+    if (theirs.is_null() || ours.is_null()) return;
+    if (theirs.is_object()) {
+        ASSERT_TRUE(ours.is_object()) << where;
+        // contact_details is a free-form object on police.uk (its keys vary by team): type only.
+        if (where.ends_with("contact_details")) return;
+        for (const auto& [k, v] : theirs.items()) {
+            ASSERT_TRUE(ours.contains(k)) << where << ": missing key " << k;
+            expect_same_shape(ours[k], v, where + "." + k);
+        }
+        return;
+    }
+    if (theirs.is_array()) {
+        ASSERT_TRUE(ours.is_array()) << where;
+        if (!theirs.empty() && !ours.empty()) expect_same_shape(ours[0], theirs[0], where + "[0]");
+        return;
+    }
+    if (theirs.is_number()) {
+        EXPECT_TRUE(ours.is_number()) << where;
+        return;
+    }
+    EXPECT_EQ(ours.type_name(), theirs.type_name()) << where;
+}
+
+}  // namespace
+
+TEST_F(ApiHandlers, PostcodeRoutesAnswerLikePostcodesIo) {
+    auto j = get_json("/postcodes/hr1%201aa");
+    EXPECT_EQ(j["status"], 200);
+    EXPECT_EQ(j["result"]["neighbourhood"]["id"], "HE06");
+    EXPECT_EQ(get_json("/postcodes/zzz", 404)["error"], "Invalid postcode");
+    EXPECT_EQ(get_json("/postcodes?lon=-2.710027&lat=52.060745")["result"].size(), 1u);
+    EXPECT_EQ(get_json("/postcodes/lon/-2.710027/lat/52.060745")["result"].size(), 1u);
+    EXPECT_EQ(get_json("/postcodes?lon=1&lat=x", 400)["error"], "Invalid longitude/latitude submitted");
+    EXPECT_EQ(get_json("/postcodes/HR11AA/validate")["result"], true);
+    EXPECT_EQ(get_json("/postcodes/HR1/autocomplete")["result"][0], "HR1 1AA");
+    EXPECT_EQ(get_json("/outcodes/HR1")["result"]["outcode"], "HR1");
+    EXPECT_EQ(get_json("/random/postcodes")["result"]["postcode"], "HR1 1AA");
+    auto bulk = call(server::Method::post, "/postcodes", R"({"postcodes":["HR1 1AA"]})");
+    EXPECT_EQ(bulk.status, 200);
+    // A repeated GET with the ETag is a 304.
+    auto first = call(server::Method::get, "/postcodes/HR11AA");
+    auto etag = first.headers.get("ETag");
+    ASSERT_TRUE(etag);
+    auto req = server::make_request(server::Method::get, "/postcodes/HR11AA");
+    req->headers.set("If-None-Match", *etag);
+    EXPECT_EQ(app->handle(*req).status, 304);
+}
+
+TEST_F(ApiHandlers, PoliceShapesMatchTheFixtures) {
+    auto crimes_j = get_json("/api/crimes-street/all-crime?lat=52.06&lng=-2.71&date=2019-02");
+    ASSERT_EQ(crimes_j.size(), 2u);
+    auto street = fixture("crimes_street_met_2014-08/crimes-street_all-crime_lat51.5017_lng0.0055_2014-08.json");
+    if (street.is_array()) {
+        // The real response's first element with an outcome.
+        for (const auto& c : street)
+            if (!c["outcome_status"].is_null()) {
+                expect_same_shape(crimes_j[0], c, "crimes-street");
+                break;
+            }
+    }
+    expect_same_shape(crimes_j[0], fixture("police_data_kit_fixtures/crime.json"), "crime");
+    expect_same_shape(get_json("/api/forces/west-mercia"), fixture("police_data_kit_fixtures/police-force.json"), "force");
+    expect_same_shape(get_json("/api/forces"), fixture("policeuk_net_fixtures/Forces.Multiple.json"), "forces");
+    auto nb = get_json("/api/west-mercia/HE06");
+    auto nb_fixture = fixture("police_data_kit_fixtures/neighbourhood.json");
+    if (nb_fixture.is_object()) nb_fixture.erase("locations");  // we publish no station locations
+    expect_same_shape(nb, nb_fixture, "neighbourhood");
+    EXPECT_TRUE(nb["population"].is_null() || nb["population"].is_string());
+    expect_same_shape(get_json("/api/west-mercia/HE06/priorities")[0],
+                      fixture("police_data_kit_fixtures/neighbourhood-priority.json"), "priority");
+    expect_same_shape(get_json("/api/west-mercia/HE06/people")[0], fixture("police_data_kit_fixtures/police-officer.json"),
+                      "person");
+    expect_same_shape(get_json("/api/west-mercia/HE06/events"), fixture("policeuk_net_fixtures/NeighbourhoodEvents.Multiple.json"),
+                      "events");
+    expect_same_shape(get_json("/api/west-mercia/HE06/boundary"),
+                      fixture("policeuk_net_fixtures/NeighbourhoodBoundary.Multiple.json"), "boundary");
+    expect_same_shape(get_json("/api/west-mercia/neighbourhoods"), fixture("policeuk_net_fixtures/Neighbourhoods.Multiple.json"),
+                      "neighbourhoods");
+    expect_same_shape(get_json("/api/locate-neighbourhood?q=52.06,-2.71"),
+                      fixture("police_data_kit_fixtures/neighbourhood-policing-team.json"), "locate");
+    expect_same_shape(get_json("/api/crime-last-updated"), fixture("policeuk_net_fixtures/LastUpdated.json"), "last-updated");
+    expect_same_shape(get_json("/api/crime-categories"), fixture("policeuk_net_fixtures/CrimeCatagories.Multiple.json"),
+                      "categories");
+    expect_same_shape(get_json("/api/crimes-street-dates")[0], fixture("police_data_kit_fixtures/data-set.json"), "dates");
+    auto nl = get_json("/api/crimes-no-location?category=all-crime&force=west-mercia&date=2019-02");
+    EXPECT_TRUE(nl[0]["location"].is_null());
+}
+
+TEST_F(ApiHandlers, PoliceErrorsAndLimits) {
+    EXPECT_EQ(get_json("/api/crimes-street/nonsense?lat=52&lng=-2", 400)["status"], 400);
+    get_json("/api/crimes-street/all-crime?lat=95&lng=-2", 400);
+    get_json("/api/crimes-street/all-crime?lat=52", 400);
+    get_json("/api/crimes-street/all-crime?lat=52&lng=-2&date=2019-13", 400);
+    get_json("/api/crimes-street/all-crime?poly=52,-2:53,-2", 400);
+    std::string poly;
+    for (int i = 0; i < 1001; ++i) {
+        if (i) poly += ':';
+        poly += std::to_string(52 + i * 1e-4);
+        poly += ",-2";
+    }
+    get_json("/api/crimes-street/all-crime?poly=" + poly, 413);
+    crimes->rows = core::police::max_crimes + 5;
+    EXPECT_NE(get_json("/api/crimes-street/all-crime?lat=52&lng=-2", 503)["error"].get<std::string>().find("10000"),
+              std::string::npos);
+    crimes->rows = 2;
+    get_json("/api/forces/nowhere", 404);
+    get_json("/api/west-mercia/NOPE", 404);
+    get_json("/api/locate-neighbourhood?q=51.5,0.1", 404);
+    get_json("/api/locate-neighbourhood?q=garbage", 400);
+    get_json("/api/crimes-no-location?category=all-crime&force=nowhere", 404);
+    get_json("/api/crimes-at-location?location_id=x", 400);
+    // Without the database services the listings answer 503, everything else still works.
+    server::set_api_services({});
+    get_json("/api/crimes-street/all-crime?lat=52&lng=-2", 503);
+    get_json("/api/west-mercia/HE06", 200);
+}
+
+TEST_F(ApiHandlers, TeamWriteAuthMatrix) {
+    const std::string base = "/v1/neighbourhoods/west-mercia/HE06";
+    const std::string body = R"({"issue": "Parking", "issue-date": "2019-02-01"})";
+    EXPECT_EQ(call(server::Method::post, base + "/priorities", body).status, 401);
+    EXPECT_EQ(call(server::Method::post, base + "/priorities", body, "unknown").status, 401);
+    EXPECT_EQ(call(server::Method::post, base + "/priorities", body, "other").status, 403);
+    EXPECT_EQ(call(server::Method::post, base + "/priorities", body, "othernb").status, 403);
+    EXPECT_EQ(teams->writes, 0);
+    EXPECT_EQ(call(server::Method::post, base + "/priorities", R"({"issue": 5})", "good").status, 400);
+    EXPECT_EQ(call(server::Method::post, base + "/priorities", R"({"issue": "x", "issue-date": "2019-02-30"})", "good").status, 400);
+    EXPECT_EQ(call(server::Method::post, base + "/priorities", "{", "good").status, 400);
+    auto created = call(server::Method::post, base + "/priorities", body, "good");
+    EXPECT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(call(server::Method::post, base + "/priorities", body, "force").status, 201);  // force-wide token
+    EXPECT_EQ(call(server::Method::put, base + "/priorities/7", body, "good").status, 200);
+    EXPECT_EQ(call(server::Method::put, base + "/priorities/8", body, "good").status, 404);
+    EXPECT_EQ(call(server::Method::del, base + "/priorities/7", "", "good").status, 204);
+    EXPECT_EQ(call(server::Method::del, base + "/priorities/abc", "", "good").status, 404);
+    EXPECT_EQ(call(server::Method::post, base + "/events", R"({"title": "Surgery"})", "good").status, 400);  // no start_date
+    EXPECT_EQ(call(server::Method::post, base + "/events",
+                   R"({"title": "Surgery", "start_date": "2019-03-01T18:00", "end_date": "2019-03-01T17:00"})", "good")
+                  .status,
+              400);
+    EXPECT_EQ(call(server::Method::post, base + "/events", R"({"title": "Surgery", "start_date": "2019-03-01T18:00"})", "good").status,
+              201);
+    EXPECT_EQ(call(server::Method::post, "/v1/neighbourhoods/west-mercia/NOPE/events",
+                   R"({"title": "Surgery", "start_date": "2019-03-01T18:00"})", "force")
+                  .status,
+              404);
+    // Reads are public.
+    EXPECT_EQ(get_json(base + "/priorities")["result"][0]["id"], 7);
+    EXPECT_EQ(get_json(base + "/events")["result"][0]["title"], "Beat surgery");
+}
+
+TEST_F(ApiHandlers, SummaryAreasAndMeetingPack) {
+    auto s = get_json("/v1/postcodes/HR11AA/summary?months=1");
+    EXPECT_EQ(s["result"]["areas"]["neighbourhood"]["team"]["name"], "Central");
+    EXPECT_EQ(s["result"]["priorities"].size(), 1u);
+    EXPECT_EQ(s["result"]["next_events"].size(), 1u);
+    get_json("/v1/postcodes/HR11AA/summary?months=0", 400);
+    get_json("/v1/areas/west-mercia%2FHE06", 200);
+    get_json("/v1/areas/E99999999", 404);
+    get_json("/v1/areas/E99999999/performance", 404);
+    auto pack = get_json("/v1/neighbourhoods/west-mercia/HE06/meeting-pack.json?month=2019-02")["result"];
+    EXPECT_EQ(pack["totals"]["this_month"], 7);
+    EXPECT_EQ(pack["totals"]["last_month"], 1);
+    EXPECT_EQ(pack["totals"]["same_month_last_year"], 8);
+    ASSERT_EQ(pack["top_locations"].size(), 2u);  // the far-away location is outside the boundary
+    EXPECT_EQ(pack["top_locations"][0]["location"], "On or near High Town");
+    EXPECT_EQ(pack["trend"].size(), 12u);
+    EXPECT_EQ(pack["outcomes"].size(), 2u);
+    auto html = call(server::Method::get, "/v1/neighbourhoods/west-mercia/HE06/meeting-pack?month=2019-02");
+    EXPECT_EQ(html.status, 200);
+    EXPECT_NE(html.body.find("<svg"), std::string::npos);
+    EXPECT_EQ(html.body.find("http://"), std::string::npos);   // loads nothing from outside
+    EXPECT_EQ(html.body.find("src="), std::string::npos);
+    auto csv = call(server::Method::get, "/v1/neighbourhoods/west-mercia/HE06/meeting-pack.csv?month=2019-02");
+    EXPECT_EQ(csv.status, 200);
+    EXPECT_EQ(csv.body.rfind("section,key,label", 0), 0u);
+    get_json("/v1/neighbourhoods/west-mercia/HE06/meeting-pack.json?month=2030-01", 400);
+    get_json("/v1/neighbourhoods/west-mercia/HE06/meeting-pack.json?month=bad", 400);
+    get_json("/v1/neighbourhoods/west-mercia/NOPE/meeting-pack.json", 404);
+}
+
+TEST(ApiTeams, InputParsingAndScope) {
+    EXPECT_EQ(core::normalise_datetime("2019-01-02"), "2019-01-02T00:00:00");
+    EXPECT_EQ(core::normalise_datetime("2019-01-02T18:30"), "2019-01-02T18:30:00");
+    EXPECT_FALSE(core::normalise_datetime("2019-02-29"));
+    EXPECT_FALSE(core::normalise_datetime("2019-01-02T25:00"));
+    EXPECT_FALSE(core::normalise_datetime("tomorrow"));
+    EXPECT_EQ(core::bearer_token("Bearer abc_123"), "abc_123");
+    EXPECT_EQ(core::bearer_token("bearer  tok "), "tok");
+    EXPECT_FALSE(core::bearer_token("Basic abc"));
+    EXPECT_FALSE(core::bearer_token("Bearer a b"));
+    core::TokenScope s{1, "west-mercia", std::string("HE06")};
+    EXPECT_FALSE(core::check_scope(s, "west-mercia", "HE06"));
+    EXPECT_TRUE(core::check_scope(s, "west-mercia", "HE07"));
+    EXPECT_TRUE(core::check_scope(s, "dorset", "HE06"));
+    auto p = core::parse_priority_input(json{{"issue", "x"}, {"action_date", "2019-03-01"}});
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->action_date, "2019-03-01T00:00:00");
+    EXPECT_FALSE(core::parse_priority_input(json{{"issue", std::string(core::max_text_field + 1, 'a')}}));
+    EXPECT_FALSE(core::parse_event_input(json{{"title", "t"}, {"start_date", "2019-01-01"}, {"contact_details", "x"}}));
+}
+
+TEST(ApiPolice, ParsePoly) {
+    auto p = core::police::parse_poly("52.0,-2.0:52.1,-2.0:52.1,-2.1:52.0,-2.0");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->size(), 3u);  // closing vertex dropped
+    EXPECT_DOUBLE_EQ((*p)[1].lat, 52.1);
+    EXPECT_FALSE(core::police::parse_poly("52,-2:52.1"));
+    EXPECT_FALSE(core::police::parse_poly(""));
+    EXPECT_FALSE(core::police::parse_poly("52,-2:x,y:1,1"));
+}

@@ -1,0 +1,100 @@
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "server/config.hpp"
+
+using namespace crimemap::server;
+
+namespace {
+struct Args {
+    std::vector<std::string> items;
+    std::vector<const char*> argv;
+    explicit Args(std::vector<std::string> a) : items(std::move(a)) {
+        items.insert(items.begin(), "crimemapd");
+        for (auto& s : items) argv.push_back(s.c_str());
+    }
+    int argc() const { return static_cast<int>(argv.size()); }
+};
+
+ConfigParse parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    Args a(std::move(args));
+    auto lookup = [env](const char* name) -> const char* {
+        auto it = env.find(name);
+        return it == env.end() ? nullptr : it->second.c_str();
+    };
+    // The map outlives the call through the lambda's copy.
+    return parse_config(a.argc(), a.argv.data(), Config{}, lookup);
+}
+}  // namespace
+
+TEST(ServerConfig, Defaults) {
+    auto p = parse({});
+    ASSERT_EQ(p.error, "");
+    EXPECT_FALSE(p.help);
+    EXPECT_EQ(p.config.host, "127.0.0.1");
+    EXPECT_EQ(p.config.port, 8080);
+    EXPECT_EQ(p.config.engine, "memory");
+    EXPECT_EQ(p.config.cors_origins, std::vector<std::string>{"*"});
+    EXPECT_EQ(p.config.database_url, "postgresql://postgres@127.0.0.1:54329/crimemap");
+    EXPECT_EQ(p.config.cache_bytes, 256u << 20);
+    EXPECT_EQ(p.config.keepalive_requests, 1000u);
+}
+
+TEST(ServerConfig, FlagsAndEnvironmentFlagWins) {
+    auto p = parse({"--port", "9000", "--cache-bytes=64M", "--cors-origins", "https://a.gov.uk, https://b.org",
+                    "--engine=postgis", "--read-timeout", "2.5", "--access-log"},
+                   {{"CRIMEMAP_PORT", "7000"},
+                    {"CRIMEMAP_THREADS", "3"},
+                    {"CRIMEMAP_DATABASE_URL", "postgresql://x@h:1/db"},
+                    {"CRIMEMAP_PUBLIC_URL", "https://tiles.example.org/"},
+                    {"CRIMEMAP_FRAME_ANCESTORS", "https://www.gov.uk"},
+                    {"CRIMEMAP_TEST_DATABASE_URL", "ignored"},
+                    {"CRIMEMAP_KEEPALIVE_REQUESTS", "5"}});
+    ASSERT_EQ(p.error, "");
+    EXPECT_EQ(p.config.port, 9000) << "the flag wins over CRIMEMAP_PORT";
+    EXPECT_EQ(p.config.threads, 3u);
+    EXPECT_EQ(p.config.cache_bytes, 64u << 20);
+    EXPECT_EQ(p.config.cors_origins, (std::vector<std::string>{"https://a.gov.uk", "https://b.org"}));
+    EXPECT_EQ(p.config.engine, "postgis");
+    EXPECT_DOUBLE_EQ(p.config.read_timeout, 2.5);
+    EXPECT_EQ(p.config.database_url, "postgresql://x@h:1/db");
+    EXPECT_EQ(p.config.public_url, "https://tiles.example.org") << "trailing slash dropped";
+    EXPECT_EQ(p.config.frame_ancestors, "https://www.gov.uk");
+    EXPECT_EQ(p.config.keepalive_requests, 5u);
+    EXPECT_TRUE(p.config.access_log);
+}
+
+TEST(ServerConfig, ErrorsNameTheOption) {
+    EXPECT_NE(parse({"--engine=sqlite"}).error.find("--engine"), std::string::npos);
+    EXPECT_NE(parse({"--port=70000"}).error.find("--port"), std::string::npos);
+    EXPECT_NE(parse({"--cache-bytes=lots"}).error.find("--cache-bytes"), std::string::npos);
+    EXPECT_NE(parse({"--poll-seconds=0"}).error.find("--poll-seconds"), std::string::npos);
+    EXPECT_NE(parse({"--no-such-flag"}).error, "");
+    auto env = parse({}, {{"CRIMEMAP_PORT", "abc"}});
+    EXPECT_NE(env.error.find("environment"), std::string::npos) << env.error;
+}
+
+TEST(ServerConfig, HelpListsEveryFlag) {
+    auto p = parse({"--help"});
+    EXPECT_TRUE(p.help);
+    for (const char* flag : {"--host", "--port", "--threads", "--database-url", "--engine", "--cache-bytes",
+                             "--cors-origins", "--frame-ancestors", "--web-dir", "--poll-seconds", "--max-body-bytes",
+                             "--read-timeout", "--keepalive-requests", "--public-url", "CRIMEMAP_"})
+        EXPECT_NE(p.help_text.find(flag), std::string::npos) << flag;
+}
+
+TEST(ServerConfig, ByteSizes) {
+    EXPECT_EQ(parse_byte_size("0"), 0u);
+    EXPECT_EQ(parse_byte_size("1048576"), 1048576u);
+    EXPECT_EQ(parse_byte_size("512k"), 512u << 10);
+    EXPECT_EQ(parse_byte_size("256M"), 256u << 20);
+    EXPECT_EQ(parse_byte_size("2GiB"), std::size_t{2} << 30);
+    EXPECT_FALSE(parse_byte_size(""));
+    EXPECT_FALSE(parse_byte_size("M"));
+    EXPECT_FALSE(parse_byte_size("12X"));
+    EXPECT_FALSE(parse_byte_size("-1"));
+    EXPECT_FALSE(parse_byte_size("99999999999999999999999"));
+}

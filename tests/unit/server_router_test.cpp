@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include "server/router.hpp"
+
+using namespace crimemap::server;
+
+namespace {
+Router table() {
+    Router r;
+    auto named = [](std::string name) {
+        return [name](const Request&, const RouteParams&) {
+            Response res;
+            res.body = name;
+            return res;
+        };
+    };
+    r.add(Method::get, "/tiles/{layers}/{z}/{x}/{y}.mvt", named("mvt"));
+    r.add(Method::get, "/tiles/{layers}/{z}/{x}/{y}.pbf", named("pbf"));
+    r.add(Method::get, "/tiles/{layers}.json", named("tilejson"));
+    r.add(Method::get, "/health", named("health"));
+    r.add(Method::post, "/teams/{id}", named("post team"));
+    r.add(Method::get, "/teams/{id}", named("get team"));
+    return r;
+}
+
+std::vector<std::string> segs(const std::string& path) { return make_request(Method::get, path)->segments; }
+}  // namespace
+
+TEST(ServerRouter, MatchesParametersAndSuffixes) {
+    Router r = table();
+    auto m = r.match(Method::get, segs("/tiles/crimes,areas/14/8100/5430.mvt"));
+    ASSERT_EQ(m.outcome, Router::Outcome::matched);
+    EXPECT_EQ(m.route->pattern, "/tiles/{layers}/{z}/{x}/{y}.mvt");
+    EXPECT_EQ(m.params.get("layers"), "crimes,areas");
+    EXPECT_EQ(m.params.get("z"), "14");
+    EXPECT_EQ(m.params.get("x"), "8100");
+    EXPECT_EQ(m.params.get("y"), "5430");
+
+    auto pbf = r.match(Method::get, segs("/tiles/crimes/1/2/3.pbf"));
+    ASSERT_EQ(pbf.outcome, Router::Outcome::matched);
+    EXPECT_EQ(pbf.route->pattern, "/tiles/{layers}/{z}/{x}/{y}.pbf");
+
+    auto tj = r.match(Method::get, segs("/tiles/crimes.json"));
+    ASSERT_EQ(tj.outcome, Router::Outcome::matched);
+    EXPECT_EQ(tj.params.get("layers"), "crimes");
+}
+
+TEST(ServerRouter, NotFoundCases) {
+    Router r = table();
+    EXPECT_EQ(r.match(Method::get, segs("/tiles/crimes/1/2/3.png")).outcome, Router::Outcome::not_found);
+    EXPECT_EQ(r.match(Method::get, segs("/tiles/crimes/1/2/.mvt")).outcome, Router::Outcome::not_found)
+        << "a parameter is never empty";
+    EXPECT_EQ(r.match(Method::get, segs("/tiles/crimes/1/2")).outcome, Router::Outcome::not_found);
+    EXPECT_EQ(r.match(Method::get, segs("/health/")).outcome, Router::Outcome::not_found);
+    EXPECT_EQ(r.match(Method::get, segs("/")).outcome, Router::Outcome::not_found);
+    EXPECT_EQ(r.match(Method::get, segs("/tiles/.json")).outcome, Router::Outcome::not_found);
+}
+
+TEST(ServerRouter, WrongMethodListsAllowedOnes) {
+    Router r = table();
+    auto m = r.match(Method::post, segs("/health"));
+    EXPECT_EQ(m.outcome, Router::Outcome::method_not_allowed);
+    ASSERT_NE(m.route, nullptr);
+    EXPECT_EQ(m.route->pattern, "/health");
+    EXPECT_EQ(Router::allow_header(m.allowed), "GET, HEAD, OPTIONS");
+
+    auto del = r.match(Method::del, segs("/teams/7"));
+    EXPECT_EQ(del.outcome, Router::Outcome::method_not_allowed);
+    EXPECT_EQ(Router::allow_header(del.allowed), "POST, GET, HEAD, OPTIONS");
+
+    auto post = r.match(Method::post, segs("/teams/7"));
+    ASSERT_EQ(post.outcome, Router::Outcome::matched);
+    EXPECT_EQ(post.params.get("id"), "7");
+    EXPECT_EQ(post.route->handler(Request{}, post.params).body, "post team");
+}
+
+TEST(ServerRouter, HeadUsesGetRoutes) {
+    Router r = table();
+    auto m = r.match(Method::head, segs("/health"));
+    ASSERT_EQ(m.outcome, Router::Outcome::matched);
+    EXPECT_EQ(m.route->handler(Request{}, m.params).body, "health");
+}
+
+TEST(ServerRouter, RejectsMalformedPatterns) {
+    Router r;
+    auto h = [](const Request&, const RouteParams&) { return Response{}; };
+    EXPECT_THROW(r.add(Method::get, "health", h), std::invalid_argument);
+    EXPECT_THROW(r.add(Method::get, "/{}", h), std::invalid_argument);
+    EXPECT_THROW(r.add(Method::get, "/{open", h), std::invalid_argument);
+}

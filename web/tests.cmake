@@ -1,0 +1,32 @@
+# JavaScript tests of web/ (included by tests/CMakeLists.txt). Each test starts its own stack:
+# a fresh database on CRIMEMAP_TEST_DATABASE_URL, `crimemap migrate` + `seed data/sample`, and a
+# crimemapd on a free port (web/tests/harness.mjs). Screenshots: $CRIMEMAP_TEST_OUTPUT/web/.
+#   web_browser     the map page and the widget in headless Chromium (playwright-core)
+#   web_mvt_decode  our tiles decoded with @mapbox/vector-tile, checked against the JSON APIs
+find_program(CRIMEMAP_NODE NAMES node nodejs)
+if(NOT CRIMEMAP_NODE)
+  message(WARNING "web: node not found; the browser and MVT decode tests are not registered")
+  return()
+endif()
+
+set(_web ${PROJECT_SOURCE_DIR}/web)
+# Keeps web/dist (MapLibre's browser files) in step with web/node_modules; a no-op when current,
+# and only a warning when `npm ci` has not run yet.
+add_custom_target(crimemap_web ALL
+  COMMAND ${CRIMEMAP_NODE} ${_web}/build.mjs --if-installed
+  WORKING_DIRECTORY ${_web}
+  COMMENT "web: MapLibre files into web/dist"
+  VERBATIM)
+
+set(_web_env
+  CRIMEMAP_BUILD_DIR=${PROJECT_BINARY_DIR})
+
+add_test(NAME web_browser
+  COMMAND ${CRIMEMAP_NODE} --test --test-reporter=spec --test-concurrency=1 ${_web}/tests/browser.test.mjs
+  WORKING_DIRECTORY ${_web})
+set_tests_properties(web_browser PROPERTIES LABELS "browser" TIMEOUT 900 ENVIRONMENT "${_web_env}")
+
+add_test(NAME web_mvt_decode
+  COMMAND ${CRIMEMAP_NODE} --test --test-reporter=spec ${_web}/tests/mvt-decode.test.mjs
+  WORKING_DIRECTORY ${_web})
+set_tests_properties(web_mvt_decode PROPERTIES LABELS "browser;node;integration" TIMEOUT 900 ENVIRONMENT "${_web_env}")

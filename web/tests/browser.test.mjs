@@ -1,0 +1,313 @@
+// Browser tests of the map page and the widget against a real crimemapd on the sample data:
+// headless Chromium, failing on any console error. Screenshots go to $CRIMEMAP_TEST_OUTPUT/web/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startStack, getJson, outputDir } from './harness.mjs';
+import { launchBrowser, openPage, waitIdle, screenshot } from './chromium.mjs';
+
+const HOME = 'HR1 1AA';   // Hereford city centre
+const OTHER = 'TF1 1AA';  // Wellington, Telford
+
+let stack, browser;
+
+before(async () => {
+  stack = await startStack('browser');
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (stack) await stack.stop();
+});
+
+// Opens a page, runs fn, then fails if the page logged any error.
+async function withPage(opts, fn) {
+  const p = await openPage(browser, opts);
+  try {
+    await fn(p);
+    assert.deepEqual(p.problems, [], 'the page logged errors');
+  } finally {
+    await p.context.close();
+  }
+}
+
+const url = (path) => stack.baseUrl + path;
+
+function monthsOf(from, to) {
+  const out = [];
+  let [y, m] = from.split('-').map(Number);
+  const [ty, tm] = to.split('-').map(Number);
+  while (y < ty || (y === ty && m <= tm)) {
+    out.push(`${y}-${String(m).padStart(2, '0')}`);
+    if (++m > 12) { m = 1; y++; }
+  }
+  return out;
+}
+
+// The crimes of the data.police.uk-compatible API inside the map's current viewport, for the
+// widget's months: police.uk answers one month per call, so one call per month.
+async function apiCrimesInView(page) {
+  const view = await page.evaluate(() => {
+    const { map, state } = window.crimemap;
+    const b = map.getBounds();
+    return { west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth(), from: state.from, to: state.to, categories: state.categories };
+  });
+  const poly = [[view.south, view.west], [view.north, view.west], [view.north, view.east], [view.south, view.east]]
+    .map(([lat, lng]) => `${lat.toFixed(6)},${lng.toFixed(6)}`).join(':');
+  const category = view.categories.length === 1 ? view.categories[0] : 'all-crime';
+  const crimes = [];
+  for (const month of monthsOf(view.from, view.to)) {
+    crimes.push(...await getJson(stack, `/api/crimes-street/${category}?poly=${poly}&date=${month}`));
+  }
+  return { view, crimes };
+}
+
+// Compares the snap points drawn in the viewport with the API's crimes in the same rectangle.
+// Only locations at least `inset` pixels inside the viewport take part on either side, so
+// neither a circle that pokes in from outside nor coordinate rounding at the edge counts.
+async function compareWithApi(page, label) {
+  const rendered = await page.evaluate(() => {
+    const { map, ctl } = window.crimemap;
+    const v = ctl.crimesInView();
+    return {
+      points: v.points,
+      total: v.total,
+      width: map.getCanvas().clientWidth,
+      height: map.getCanvas().clientHeight,
+      features: v.features.map((f) => ({ ...f, px: map.project([f.lon, f.lat]) })),
+    };
+  });
+  assert.ok(rendered.points, `${label}: the view shows snap points (zoom >= 14)`);
+  assert.ok(rendered.features.length > 0, `${label}: crime features are rendered`);
+  const { crimes } = await apiCrimesInView(page);
+  const projected = await page.evaluate((list) => list.map(([lon, lat]) => window.crimemap.map.project([lon, lat])),
+    crimes.map((c) => [Number(c.location.longitude), Number(c.location.latitude)]));
+
+  const inset = 6;
+  const inside = (px) => px.x >= inset && px.y >= inset && px.x <= rendered.width - inset && px.y <= rendered.height - inset;
+  const drawn = new Map();  // location id -> {count, categories}
+  for (const f of rendered.features) {
+    if (!inside(f.px)) continue;
+    drawn.set(String(f.location_id), f);
+  }
+  const fromApi = new Map();  // location id -> {count, categories}
+  crimes.forEach((c, i) => {
+    if (!inside(projected[i])) return;
+    const id = String(c.location.street.id);
+    const e = fromApi.get(id) || { count: 0, categories: {}, name: c.location.street.name };
+    e.count++;
+    e.categories[c.category] = (e.categories[c.category] || 0) + 1;
+    fromApi.set(id, e);
+  });
+  const drawnTotal = [...drawn.values()].reduce((a, f) => a + f.count, 0);
+  const apiTotal = [...fromApi.values()].reduce((a, e) => a + e.count, 0);
+  assert.ok(drawnTotal > 0, `${label}: counts are drawn`);
+  assert.deepEqual([...drawn.keys()].sort(), [...fromApi.keys()].sort(), `${label}: the same locations on the map and in the API`);
+  for (const [id, f] of drawn) {
+    const e = fromApi.get(id);
+    assert.equal(f.count, e.count, `${label}: count at location ${id} (${f.location})`);
+    assert.equal(f.location, e.name, `${label}: name of location ${id}`);
+    for (const [slug, n] of Object.entries(e.categories)) assert.equal(Number(f.properties[slug]), n, `${label}: ${slug} at ${id}`);
+  }
+  assert.equal(drawnTotal, apiTotal, `${label}: crimes drawn in view = crimes the API returns for the view`);
+  return { drawnTotal, locations: drawn.size, renderedTotal: rendered.total };
+}
+
+test('the widget at /embed?postcode=HR1 1AA draws crimes whose counts match the API for the same area and months', async () => {
+  await withPage({ width: 900, height: 650 }, async ({ page }) => {
+    const res = await page.goto(url(`/embed?postcode=${encodeURIComponent(HOME)}`));
+    assert.equal(res.status(), 200);
+    assert.equal(new URL(page.url()).searchParams.get('postcode'), HOME,
+      `the widget's query string must survive the trip to ${page.url()} (crimemapd's /embed -> /embed/ redirect)`);
+    await waitIdle(page);
+    const info = await page.evaluate(() => ({
+      postcode: window.crimemap.postcode?.postcode, zoom: window.crimemap.map.getZoom(),
+      center: window.crimemap.map.getCenter().toArray(), chrome: !!document.querySelector('.cm-header, .cm-panel'),
+    }));
+    const pc = await getJson(stack, `/postcodes/${encodeURIComponent(HOME)}`);
+    assert.equal(info.postcode, pc.result.postcode);
+    assert.ok(Math.abs(info.center[0] - pc.result.longitude) < 1e-4 && Math.abs(info.center[1] - pc.result.latitude) < 1e-4, 'centred on the postcode');
+    assert.equal(info.chrome, false, 'no page chrome in the widget');
+    const r = await compareWithApi(page, 'widget, latest month');
+    console.log(`# widget ${HOME}: ${r.drawnTotal} crimes at ${r.locations} locations inside the view match the API`);
+    await screenshot(page, 'embed-HR1-1AA');
+  });
+});
+
+test('the widget honours from, to and category: tile requests carry them and the counts match the API', async () => {
+  const catalog = await getJson(stack, '/catalog');
+  const months = catalog.months.available;
+  const from = months[months.length - 3], to = months[months.length - 1];
+  await withPage({ width: 900, height: 650 }, async ({ page, tileRequests }) => {
+    await page.goto(url(`/embed?postcode=${encodeURIComponent(HOME)}&from=${from}&to=${to}&category=shoplifting`));
+    await waitIdle(page);
+    const crimeTiles = tileRequests.filter((u) => u.includes('/tiles/crimes/'));
+    assert.ok(crimeTiles.length > 0, 'crime tiles requested');
+    for (const u of crimeTiles) {
+      const q = new URL(u).searchParams;
+      assert.equal(q.get('category'), 'shoplifting', u);
+      assert.equal(q.get('from'), from, u);
+      assert.equal(q.get('to'), to, u);
+    }
+    const r = await compareWithApi(page, `widget, shoplifting ${from}..${to}`);
+    console.log(`# widget shoplifting ${from}..${to}: ${r.drawnTotal} crimes match the API`);
+    await screenshot(page, 'embed-shoplifting-3-months');
+  });
+});
+
+test('the map page: search, category filter, cluster click, another postcode, meeting pack, snippet', async () => {
+  await withPage({ width: 1280, height: 800 }, async ({ page, tileRequests }) => {
+    await page.goto(url('/'));
+    await waitIdle(page);
+    await screenshot(page, 'map-start');
+
+    // Postcode search through the form, with the keyboard.
+    await page.getByLabel('Postcode', { exact: true }).fill(HOME);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((pc) => window.crimemap.postcode?.postcode === pc, HOME);
+    await waitIdle(page);
+    const home = (await getJson(stack, `/postcodes/${encodeURIComponent(HOME)}`)).result;
+    let center = await page.evaluate(() => window.crimemap.map.getCenter().toArray());
+    assert.ok(Math.abs(center[0] - home.longitude) < 1e-3 && Math.abs(center[1] - home.latitude) < 1e-3, 'moved to HR1 1AA');
+    await page.waitForSelector('#cm-compare:not([hidden]) #cm-meeting-pack');
+    const allTotal = await page.evaluate(() => window.crimemap.ctl.crimesInView().total);
+    assert.ok(allTotal > 0, 'crimes in view');
+    const panelTotal = await page.textContent('#cm-inview-total');
+    assert.equal(Number(panelTotal.replace(/,/g, '')), allTotal, 'the "In view" panel shows the drawn total');
+    await compareWithApi(page, 'page at HR1 1AA');
+    await screenshot(page, 'map-HR1-1AA');
+
+    // Category filter: only violence and sexual offences.
+    const before = tileRequests.length;
+    await page.click('#cm-cat-none');
+    await page.getByLabel('Violence and sexual offences', { exact: true }).check();
+    await page.waitForFunction(() => window.crimemap.state.categories.join() === 'violent-crime');
+    await waitIdle(page);
+    const filtered = tileRequests.slice(before).filter((u) => u.includes('/tiles/crimes/'));
+    assert.ok(filtered.length > 0, 'new crime tiles were requested');
+    for (const u of filtered) assert.equal(new URL(u).searchParams.get('category'), 'violent-crime', u);
+    const violence = await page.evaluate(() => window.crimemap.ctl.crimesInView());
+    assert.ok(violence.total > 0 && violence.total < allTotal, `violence (${violence.total}) is fewer than all crimes (${allTotal})`);
+    assert.deepEqual(Object.keys(violence.byCategory), ['violent-crime']);
+    const panel = Number((await page.textContent('#cm-inview-total')).replace(/,/g, ''));
+    assert.equal(panel, violence.total, 'the "In view" panel follows the filter');
+    await compareWithApi(page, 'page, violent-crime');
+    await screenshot(page, 'map-violent-crime');
+    await page.click('#cm-cat-all');
+    await page.waitForFunction(() => window.crimemap.state.categories.length === 0);
+    await waitIdle(page);
+
+    // Area shading by ward, with its legend.
+    await page.getByLabel('Ward', { exact: true }).check();
+    await waitIdle(page);
+    await page.waitForSelector('#cm-legend .cm-legend-list li');
+    assert.ok(tileRequests.some((u) => u.includes('/tiles/areas/') && new URL(u).searchParams.get('kind') === 'ward'));
+
+    // Zoom out to clusters; clicking the biggest cluster zooms in on it.
+    await page.evaluate(() => window.crimemap.map.jumpTo({ zoom: 11 }));
+    await waitIdle(page);
+    await screenshot(page, 'map-clusters-wards');
+    const cluster = await page.evaluate(() => {
+      const { map, ctl } = window.crimemap;
+      const w = map.getCanvas().clientWidth, h = map.getCanvas().clientHeight;
+      const list = ctl.crimesInView().features
+        .map((f) => ({ ...f, px: map.project([f.lon, f.lat]) }))
+        .filter((f) => f.px.x > 40 && f.px.y > 40 && f.px.x < w - 60 && f.px.y < h - 40);
+      list.sort((a, b) => b.count - a.count);
+      return list[0] && { ...list[0], zoom: map.getZoom() };
+    });
+    assert.ok(cluster && !cluster.points, 'a cluster is drawn at zoom 11');
+    const box = await page.locator('#cm-map canvas').boundingBox();
+    await page.mouse.click(box.x + cluster.px.x, box.y + cluster.px.y);
+    await page.waitForFunction((z) => window.crimemap.map.getZoom() > z + 0.5, cluster.zoom);
+    await waitIdle(page);
+    const after = await page.evaluate(() => ({ zoom: window.crimemap.map.getZoom(), center: window.crimemap.map.getCenter().toArray() }));
+    assert.ok(after.zoom >= cluster.zoom + 1.9, `zoomed in from ${cluster.zoom} to ${after.zoom}`);
+    assert.ok(Math.abs(after.center[0] - cluster.lon) < 1e-3 && Math.abs(after.center[1] - cluster.lat) < 1e-3, 'centred on the cluster');
+    await page.getByLabel('None', { exact: true }).check();
+    await waitIdle(page);
+
+    // Another postcode: the map moves there.
+    await page.getByLabel('Postcode', { exact: true }).fill(OTHER);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.waitForFunction((pc) => window.crimemap.postcode?.postcode === pc, OTHER);
+    await waitIdle(page);
+    const other = (await getJson(stack, `/postcodes/${encodeURIComponent(OTHER)}`)).result;
+    center = await page.evaluate(() => window.crimemap.map.getCenter().toArray());
+    assert.ok(Math.abs(center[0] - other.longitude) < 1e-3 && Math.abs(center[1] - other.latitude) < 1e-3, `moved to ${OTHER}`);
+    await page.waitForSelector('#cm-compare:not([hidden]) #cm-meeting-pack');
+    await screenshot(page, 'map-TF1-1AA');
+
+    // Details at a snap point.
+    const point = await page.evaluate(() => {
+      const { map, ctl } = window.crimemap;
+      const list = ctl.crimesInView().features.filter((f) => f.points).map((f) => ({ ...f, px: map.project([f.lon, f.lat]) }));
+      list.sort((a, b) => b.count - a.count);
+      return list[0];
+    });
+    await page.mouse.click(box.x + point.px.x, box.y + point.px.y);
+    const popup = page.locator('.maplibregl-popup .cm-popup');
+    await popup.waitFor();
+    assert.equal(await popup.locator('h3').textContent(), point.location);
+    await screenshot(page, 'map-details');
+
+    // The embed snippet for this view.
+    const snippetHref = await page.getAttribute('#cm-embed-link', 'href');
+    const snippet = await browser.newPage();
+    try {
+      await snippet.goto(url(snippetHref));
+      const code = await snippet.inputValue('#cm-code');
+      assert.match(code, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\?[^"]*center=[^"]*" /);
+      assert.match(code, /zoom=/);
+      await snippet.frameLocator('#cm-preview iframe').locator('canvas').waitFor();
+      await snippet.screenshot({ path: join(outputDir('web'), 'snippet.png') });
+    } finally {
+      await snippet.close();
+    }
+
+    // The meeting pack of the postcode's neighbourhood.
+    const packHref = await page.getAttribute('#cm-meeting-pack', 'href');
+    assert.match(packHref, /^\/v1\/neighbourhoods\/[^/]+\/[^/]+\/meeting-pack/);
+    const [response] = await Promise.all([page.waitForNavigation(), page.click('#cm-meeting-pack')]);
+    assert.equal(response.status(), 200);
+    assert.match(response.headers()['content-type'], /^text\/html/);
+    assert.ok(await page.locator('svg').count() > 0, 'the meeting pack has its charts');
+    await screenshot(page, 'meeting-pack');
+  });
+});
+
+test('a configured basemap style goes under our layers', async () => {
+  // web/tests/fixtures/basemap.json is served by crimemapd like any file under web/.
+  const basemap = url('/tests/fixtures/basemap.json');
+  await withPage({ width: 800, height: 600 }, async ({ page }) => {
+    await page.goto(url(`/embed?center=-2.7160,52.0560&zoom=12&layers=crimes,areas&kind=neighbourhood&basemap=${encodeURIComponent(basemap)}`));
+    await waitIdle(page);
+    const layers = await page.evaluate(() => window.crimemap.map.getStyle().layers.map((l) => l.id));
+    assert.equal(layers[0], 'basemap-background', 'the basemap is at the bottom');
+    assert.ok(layers.indexOf('basemap-river') < layers.indexOf('areas-fill'), 'our areas above the basemap');
+    assert.ok(layers.indexOf('areas-fill') < layers.indexOf('crime-clusters'), 'crimes above the areas');
+    const total = await page.evaluate(() => window.crimemap.ctl.crimesInView().total);
+    assert.ok(total > 0, 'crimes drawn over the basemap');
+    await page.waitForSelector('#cm-legend .cm-legend-list li');
+    await screenshot(page, 'embed-basemap-neighbourhoods');
+  });
+});
+
+test('keyboard: every control has a label and is reachable with Tab', async () => {
+  await withPage({ width: 1280, height: 800 }, async ({ page }) => {
+    await page.goto(url('/'));
+    await waitIdle(page);
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim() && !el.title)
+      .map((el) => el.outerHTML.slice(0, 80)));
+    assert.deepEqual(unlabelled, []);
+    const reached = new Set();
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      reached.add(await page.evaluate(() => document.activeElement?.id || document.activeElement?.getAttribute('aria-label') || document.activeElement?.tagName));
+    }
+    for (const id of ['cm-postcode', 'cm-from', 'cm-to', 'cm-cat-all']) assert.ok(reached.has(id), `${id} reachable with Tab`);
+    assert.ok([...reached].some((r) => /map/i.test(String(r))), 'the map canvas is focusable');
+  });
+});
