@@ -96,6 +96,9 @@ struct Snapshot {
     // Performance indicators by code (district polygons come from `areas`, kind lad).
     std::unordered_map<std::string, IndicatorSeries> indicators;
     geo::LonLat min_lonlat{-180, -85}, max_lonlat{180, 85};  // bounds of located crimes
+    // Where the data is: the box holding 99% of snap locations. police.uk files carry a few crimes
+    // far outside their force; a map fitted to the full bounds would open on half of the country.
+    geo::LonLat focus_min_lonlat{-180, -85}, focus_max_lonlat{180, 85};
     std::shared_ptr<const ApiData> api;  // set by store/api_loader before publication; may be null
 
     // Area geometry levels: level i serves zooms [simplify_zooms[i], simplify_zooms[i+1]) and is

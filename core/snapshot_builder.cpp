@@ -124,6 +124,22 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::finish() {
         auto se = geo::from_world_xy({bounds.max_x, bounds.max_y});
         s.min_lonlat = {nw.lon, se.lat};
         s.max_lonlat = {se.lon, nw.lat};
+        std::vector<std::uint32_t> xs, ys;
+        xs.reserve(s.locations.size());
+        ys.reserve(s.locations.size());
+        for (const auto& l : s.locations) {
+            xs.push_back(l.world.x);
+            ys.push_back(l.world.y);
+        }
+        auto quantile = [](std::vector<std::uint32_t>& v, double q) {
+            auto nth = v.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1));
+            std::nth_element(v.begin(), nth, v.end());
+            return static_cast<double>(*nth);
+        };
+        auto focus_nw = geo::from_world_xy({quantile(xs, 0.005), quantile(ys, 0.005)});
+        auto focus_se = geo::from_world_xy({quantile(xs, 0.995), quantile(ys, 0.995)});
+        s.focus_min_lonlat = {focus_nw.lon, focus_se.lat};
+        s.focus_max_lonlat = {focus_se.lon, focus_nw.lat};
     }
 
     // Records grouped per location (CSR), merged when the same (month, category) repeats.

@@ -12,8 +12,7 @@ namespace {
 
 constexpr std::uint32_t extent = 4096;
 constexpr double polygon_buffer_pixels = 64;  // as martin / ST_AsMVTGeom defaults
-constexpr int default_cell_bits = 6;          // 64 x 64 cluster cells per tile
-constexpr int min_cell_bits = 3;              // coarsest fallback: 8 x 8
+constexpr int min_cell_bits = 2;              // coarsest fallback: 4 x 4 cluster cells per tile
 
 using CategoryCounts = std::array<std::uint32_t, category_count>;
 
@@ -244,7 +243,7 @@ private:
             coarsened = true;  // a pathological z14+ tile: fall back to fine clusters
             return cluster_layer(s, q, 8);
         }
-        for (int bits = default_cell_bits;; --bits) {
+        for (int bits = q.cluster_cell_bits;; --bits) {
             auto layer = cluster_layer(s, q, bits);
             if (layer.feature_bytes() <= budget || bits == min_cell_bits) return layer;
             coarsened = true;

@@ -92,7 +92,16 @@ Result<TileQuery> parse_tile_query(std::string_view layers, std::string_view z, 
     auto filter = parse_crime_filter(params, snapshot);
     if (!filter) return filter.error();
 
-    TileQuery q{*tile, std::move(*set), std::move(*filter), AreaKind::lsoa, {}, {}};
+    TileQuery q{*tile, std::move(*set), std::move(*filter), AreaKind::lsoa, {}, {}, 6};
+    if (auto c = find_param(params, "cells")) {
+        // Cells per tile side. 64 (the default) suits heat maps; a page that labels every cluster
+        // with its count reads better with 16.
+        if (*c == "8") q.cluster_cell_bits = 3;
+        else if (*c == "16") q.cluster_cell_bits = 4;
+        else if (*c == "32") q.cluster_cell_bits = 5;
+        else if (*c == "64") q.cluster_cell_bits = 6;
+        else return bad_request("Invalid cells: expected 8, 16, 32 or 64");
+    }
     if (auto k = find_param(params, "kind")) {
         auto kind = area_kind_from_string(*k);
         if (!kind) return bad_request("Invalid kind: expected lsoa, msoa, ward, lad, pfa or neighbourhood");
@@ -118,6 +127,8 @@ std::string TileQuery::cache_key() const {
         key += "?m=" + filter.months.from.str() + ".." + filter.months.to.str();
         key += "&c=" + filter.categories.to_string();
     }
+    if (layers.contains(LayerKind::crimes) && tile.z <= cluster_max_zoom)
+        key += "&g=" + std::to_string(cluster_cell_bits);
     if (layers.contains(LayerKind::areas)) key += "&k=" + std::string(to_string(area_kind));
     if (layers.contains(LayerKind::performance)) key += "&i=" + indicator + "&p=" + period;
     return key;

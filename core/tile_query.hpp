@@ -34,6 +34,7 @@ struct TileQuery {
     AreaKind area_kind = AreaKind::lsoa;  // for the areas layer (?kind=)
     std::string indicator;                // for the performance layer (?indicator=)
     std::string period;                   // for the performance layer (?period=), empty = latest
+    int cluster_cell_bits = 6;            // crimes z0-13: 2^bits cells per tile side (?cells=8|16|32|64)
     std::string cache_key() const;        // canonical: layers/z/x/y?filters (no dataset version)
 };
 

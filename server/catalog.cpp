@@ -68,6 +68,8 @@ std::string build_catalog(const core::Snapshot& s) {
         {"last_month", s.last_month.str()},
         {"crimes", {{"located", s.located_crimes}, {"unlocated", s.unlocated_crimes}}},
         {"bounds", {s.min_lonlat.lon, s.min_lonlat.lat, s.max_lonlat.lon, s.max_lonlat.lat}},
+        // 99% of the data: where a map should open (bounds also covers the few outlying crimes).
+        {"focus_bounds", {s.focus_min_lonlat.lon, s.focus_min_lonlat.lat, s.focus_max_lonlat.lon, s.focus_max_lonlat.lat}},
         {"layers", std::move(layers)},
         {"categories", std::move(categories)},
         {"area_kinds", std::move(kinds)},
@@ -76,6 +78,7 @@ std::string build_catalog(const core::Snapshot& s) {
          {{"from", "first month YYYY-MM (default: to)"},
           {"to", "last month YYYY-MM (default: the latest month)"},
           {"category", "comma-separated category slugs (default: all)"},
+          {"cells", "crimes layer z0-13: cluster cells per tile side, 8, 16, 32 or 64 (default 64)"},
           {"kind", "areas layer: lsoa, msoa, ward, lad, pfa or neighbourhood (default lsoa)"},
           {"indicator", "performance layer: indicator code"},
           {"period", "performance layer: period (default: the latest)"}}},

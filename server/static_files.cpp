@@ -85,10 +85,13 @@ Response StaticFiles::serve(const Request& req) {
     std::error_code ec;
     fs::path full = root_ / *rel;
     if (fs::is_directory(full, ec)) {
-        // "/docs" -> "/docs/" so relative links in its index.html resolve.
+        // "/embed?postcode=X" -> "/embed/?postcode=X" so relative links in its index.html resolve;
+        // the query string is the widget's configuration and must survive the redirect.
         Response res;
         res.status = 301;
-        res.headers.set("Location", req.path + "/");
+        auto query_start = req.target.find('?');
+        std::string query = query_start == std::string::npos ? "" : req.target.substr(query_start);
+        res.headers.set("Location", req.path + "/" + query);
         res.headers.set("Cache-Control", cache_short);
         return res;
     }

@@ -1,6 +1,7 @@
 #include "store/postgis_renderer.hpp"
 
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <vector>
 
@@ -79,7 +80,7 @@ public:
                 Params p = common;
                 std::string sql;
                 if (kind == core::LayerKind::crimes) {
-                    sql = "SELECT crimemap_crimes_mvt($1::int, $2::int, $3::int, $4::date, $5::date, $6::text[])";
+                    sql = "SELECT crimemap_crimes_mvt($1::int, $2::int, $3::int, $4::date, $5::date, $6::text[], $7::int)";
                 } else {
                     sql = "SELECT crimemap_areas_mvt($1::int, $2::int, $3::int, $7::text, $4::date, $5::date, $6::text[])";
                 }
@@ -87,12 +88,15 @@ public:
                 p.push_back(first_day(q.filter.months.to));
                 p.push_back(categories_param(q.filter));
                 if (kind == core::LayerKind::areas) p.push_back(std::string(core::to_string(q.area_kind)));
+                else p.push_back(std::to_string(q.cluster_cell_bits));
                 auto rows = (*conn).query_binary(sql, p);
                 // A tile is a sequence of layer fields, so layer tiles concatenate into one tile.
                 out.mvt.append(rows.text(0, 0));
             }
         } catch (const PgError& e) {
-            return core::Error{core::ErrorCode::unavailable, "The reference engine failed: " + std::string(e.what())};
+            // The SQL error goes to the log, not to the client: it names tables and functions.
+            std::fprintf(stderr, "postgis engine: tile %d/%u/%u failed: %s\n", static_cast<int>(q.tile.z), q.tile.x, q.tile.y, e.what());
+            return core::Error{core::ErrorCode::unavailable, "The reference tile engine failed; see the server log"};
         }
         return out;
     }

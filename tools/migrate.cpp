@@ -41,10 +41,9 @@ std::string checksum(const std::string& text) {
     return buf;
 }
 
-std::vector<fs::path> migration_files(const fs::path& schema) {
-    fs::path dir = schema / "migrations";
+std::vector<fs::path> numbered_sql_files(const fs::path& dir) {
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw CliError(dir.string() + ": no migrations folder (set --schema-dir)");
+    if (!fs::is_directory(dir, ec)) throw CliError(dir.string() + ": no such folder (set --schema-dir)");
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(dir)) {
         auto name = e.path().filename().string();
@@ -64,7 +63,8 @@ fs::path schema_dir(const Args& args) {
 }
 
 MigrationResult apply_migrations(store::Connection& db, const fs::path& schema) {
-    auto files = migration_files(schema);
+    auto files = numbered_sql_files(schema / "migrations");
+    auto functions = numbered_sql_files(schema / "functions");
     MigrationResult result;
     db.exec(kMigrateLock);
     struct Unlock {
@@ -99,6 +99,19 @@ MigrationResult apply_migrations(store::Connection& db, const fs::path& schema) 
         tx.commit();
         result.applied.push_back(name);
     }
+
+    // Functions (the ST_AsMVT reference engine) are CREATE OR REPLACE: re-applied on every run so an
+    // edited function takes effect without a new migration. One transaction for all of them.
+    store::Transaction tx(db);
+    for (const auto& file : functions) {
+        try {
+            db.exec(read_text(file));
+        } catch (const store::PgError& e) {
+            throw store::PgError("function file " + file.filename().string() + " failed: " + e.what());
+        }
+        ++result.functions;
+    }
+    tx.commit();
     return result;
 }
 
@@ -167,7 +180,7 @@ int cmd_status(const std::vector<std::string>& argv) {
         std::vector<std::string> names;
         for (int i = 0; i < applied.size(); ++i) names.emplace_back(applied.text(i, 0));
         try {
-            for (const auto& f : migration_files(schema_dir(args)))
+            for (const auto& f : numbered_sql_files(schema_dir(args) / "migrations"))
                 if (std::find(names.begin(), names.end(), f.filename().string()) == names.end()) ++pending;
         } catch (const CliError&) {
         }

@@ -19,9 +19,10 @@ struct MigrationResult {
     std::vector<std::string> applied;    // file names applied by this run
     std::vector<std::string> changed;    // already applied, but the file differs from what was applied
     std::size_t already = 0;             // applied earlier
+    std::size_t functions = 0;           // schema/functions/*.sql files (re-)applied
 };
 
-// Applies the pending migrations of dir/migrations. Idempotent; safe against a concurrent run
+// Applies the pending migrations of dir/migrations, then (re-)creates dir/functions/*.sql. Idempotent; safe against a concurrent run
 // (an advisory lock serialises them). Throws store::PgError naming the file that failed.
 MigrationResult apply_migrations(store::Connection& db, const std::filesystem::path& schema);
 

@@ -16,11 +16,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                  4294967295)::bigint
 $$;
 
--- crimes layer. z <= 13: grid clusters of 64 x 64 cells per tile (a cell is the tile at z + 6
--- containing the crime), placed at the crime-weighted centre; z >= 14: one feature per snap point.
--- cats NULL = every category.
+-- crimes layer. z <= 13: grid clusters of 2^cell_bits x 2^cell_bits cells per tile (a cell is the
+-- tile at z + cell_bits containing the crime), placed at the crime-weighted centre; z >= 14: one
+-- feature per snap point. cats NULL = every category.
+DROP FUNCTION IF EXISTS crimemap_crimes_mvt(integer, integer, integer, date, date, text[]);
 CREATE OR REPLACE FUNCTION crimemap_crimes_mvt(z integer, x integer, y integer,
-                                               month_from date, month_to date, cats text[])
+                                               month_from date, month_to date, cats text[],
+                                               cell_bits integer DEFAULT 6)
 RETURNS bytea LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     shift integer := 32 - z;
@@ -39,17 +41,17 @@ BEGIN
         ), in_tile AS (
             SELECT * FROM pts WHERE (wx >> shift) = x AND (wy >> shift) = y
         ), per_category AS (
-            SELECT wx >> (shift - 6) AS cx, wy >> (shift - 6) AS cy, category,
+            SELECT wx >> (shift - cell_bits) AS cx, wy >> (shift - cell_bits) AS cy, category,
                    count(*) AS n, sum(wx) AS sx, sum(wy) AS sy
             FROM in_tile GROUP BY 1, 2, 3
         ), cells AS (
-            SELECT cx, cy, sum(n) AS count, sum(sx) / sum(n) AS mx, sum(sy) / sum(n) AS my,
+            SELECT cx, cy, sum(n)::bigint AS count, sum(sx) / sum(n) AS mx, sum(sy) / sum(n) AS my,
                    jsonb_object_agg(category, n) AS categories
             FROM per_category GROUP BY cx, cy
         )
         -- Geometry is built directly in tile pixels (y down), so no ST_AsMVTGeom is needed.
         SELECT ST_AsMVT(f, 'crimes', 4096, 'geom', 'id') INTO result FROM (
-            SELECT (cx << (z + 6)) + cy AS id,
+            SELECT (cx << (z + cell_bits)) + cy AS id,
                    ST_MakePoint(least(greatest(round((mx - x * tile_size) * 4096 / tile_size), 0), 4095),
                                 least(greatest(round((my - y * tile_size) * 4096 / tile_size), 0), 4095)) AS geom,
                    count, categories
@@ -65,7 +67,7 @@ BEGIN
             GROUP BY 1, 2
         ), per_location AS (
             SELECT l.id, l.name, crimemap_world_x(l.lon) AS wx, crimemap_world_y(l.lat) AS wy,
-                   sum(n) AS count, jsonb_object_agg(category, n) AS categories
+                   sum(n)::bigint AS count, jsonb_object_agg(category, n) AS categories
             FROM located JOIN snap_locations l ON l.id = located.location_id
             GROUP BY l.id
         )

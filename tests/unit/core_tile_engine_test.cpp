@@ -169,6 +169,32 @@ TEST(TileEngine, ClustersAreOnePerGridCell) {
     EXPECT_EQ(r->features, layer.features.size());
 }
 
+TEST(TileEngine, CellsParameterSetsTheGridAndKeepsEveryCrime) {
+    auto s = make_synthetic(400, 5000);
+    auto renderer = core::make_memory_renderer();
+    auto t = geo::tile_containing(geo::to_world(geo::LonLat{-2.716, 52.056}), 9);
+    std::map<int, std::set<std::pair<int, int>>> occupied;  // bits -> cells holding a feature
+    std::map<int, std::int64_t> totals;
+    for (int bits : {4, 6}) {
+        auto q = query(t, {jan, mar});
+        q.cluster_cell_bits = bits;
+        auto r = renderer->render(*s.snapshot, q);
+        ASSERT_TRUE(r.ok());
+        auto layers = crimemap::testing::decode_tile(r->mvt);
+        for (const auto& f : layers.at("crimes").features) {
+            auto [x, y] = f.parts[0][0];
+            const int cell_px = 4096 >> bits;
+            EXPECT_TRUE(occupied[bits].emplace(x / cell_px, y / cell_px).second)
+                << "one feature per " << (1 << bits) << "-grid cell, placed inside its cell";
+            totals[bits] += f.integer("count");
+        }
+    }
+    EXPECT_LE(occupied[4].size(), 16u * 16u);
+    EXPECT_GT(occupied[6].size(), occupied[4].size()) << "a finer grid gives more clusters";
+    EXPECT_EQ(totals[4], totals[6]) << "the grid changes the grouping, not the crimes";
+    EXPECT_GT(totals[4], 0);
+}
+
 TEST(TileEngine, SnapPointsAboveZ13CarryTheirLocation) {
     auto s = make_synthetic(50, 400);
     auto renderer = core::make_memory_renderer();

@@ -64,6 +64,8 @@ TEST(TileQuery, NamesTheBadParameter) {
              {{{"from", "2000-01"}, {"to", "2019-01"}}, "Invalid from"},
              {{{"category", "burglary,nonsense"}}, "Invalid category: nonsense"},
              {{{"kind", "county"}}, "Invalid kind"},
+             {{{"cells", "12"}}, "Invalid cells"},
+             {{{"cells", ""}}, "Invalid cells"},
          }) {
         auto q = parse("crimes,areas", "1", "0", "0", c.params);
         ASSERT_FALSE(q.ok()) << c.message;
@@ -71,6 +73,16 @@ TEST(TileQuery, NamesTheBadParameter) {
         EXPECT_EQ(q.error().detail.rfind(c.message, 0), 0u) << q.error().detail;
         EXPECT_EQ(http_status(q.error().code), 400);
     }
+}
+
+TEST(TileQuery, CellsSetsTheClusterGridAndTheCacheKey) {
+    auto fine = parse("crimes", "8", "1", "2");
+    auto coarse = parse("crimes", "8", "1", "2", {{"cells", "16"}});
+    ASSERT_TRUE(fine.ok() && coarse.ok());
+    EXPECT_EQ(fine->cluster_cell_bits, 6);
+    EXPECT_EQ(coarse->cluster_cell_bits, 4);
+    EXPECT_NE(fine->cache_key(), coarse->cache_key());
+    EXPECT_EQ(fine->cache_key(), parse("crimes", "8", "1", "2", {{"cells", "64"}})->cache_key());
 }
 
 TEST(TileQuery, UnknownLayerIsNotFound) {

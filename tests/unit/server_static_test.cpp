@@ -98,6 +98,10 @@ TEST_F(StaticFilesTest, ServesFilesWithTypesEtagsAndGzip) {
     auto redirect = files.serve(get("/docs"));
     EXPECT_EQ(redirect.status, 301);
     EXPECT_EQ(header(redirect, "Location"), "/docs/");
+    auto with_query = files.serve(get("/docs?postcode=HR1%201AA&zoom=12"));
+    EXPECT_EQ(with_query.status, 301);
+    EXPECT_EQ(header(with_query, "Location"), "/docs/?postcode=HR1%201AA&zoom=12")
+        << "the widget's configuration survives the redirect";
 }
 
 TEST_F(StaticFilesTest, RefusesTraversalHiddenFilesAndSymlinksOut) {

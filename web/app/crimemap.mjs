@@ -209,7 +209,8 @@ export async function createCrimeMap(container, { catalog, state, config = {}, o
   let style = buildStyle(catalog, state, cellPx);
   if (basemap) style = await withBasemap(basemap, style);
 
-  const bounds = catalog.bounds && catalog.bounds.length === 4 ? catalog.bounds : [-6, 49.9, 1.8, 55.9];
+  const fit = catalog.focus_bounds || catalog.bounds;
+  const bounds = fit && fit.length === 4 ? fit : [-6, 49.9, 1.8, 55.9];
   // config.start {center:[lon,lat], zoom}: the view when the URL names none (default: the data's bounds).
   const start = config.start && Array.isArray(config.start.center) && Number.isFinite(config.start.zoom) ? config.start : null;
   const map = new maplibregl.Map({

@@ -51,7 +51,7 @@ async function main() {
 
 function buildMonthControls(page) {
   const { catalog, state } = page;
-  const months = catalog.months.available.length ? catalog.months.available : [catalog.months.last];
+  const months = catalog.months.length ? catalog.months : [catalog.last_month];
   for (const id of ['cm-from', 'cm-to']) {
     const sel = $(id);
     sel.innerHTML = months.map((m) => `<option value="${m}">${monthLabel(m)}</option>`).join('');

@@ -32,7 +32,7 @@ export function periodLabel(from, to) {
 // catalog: the /catalog body. Returns a complete, valid state.
 export function readState(search, catalog) {
   const p = new URLSearchParams(search);
-  const months = catalog.months.available.length ? catalog.months.available : [catalog.months.last];
+  const months = catalog.months.length ? catalog.months : [catalog.last_month];
   const last = months[months.length - 1];
   const slugs = new Set(catalog.categories.map((c) => c.slug));
   const kinds = availableAreaKinds(catalog);

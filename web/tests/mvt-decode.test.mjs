@@ -87,7 +87,7 @@ test('TileJSON names the dataset version and describes both layers', () => {
 });
 
 test('z8 crime tiles over the whole sample: every located crime once, per category as the filter says', async () => {
-  const { first, last } = catalog.months;
+  const { first_month: first, last_month: last } = catalog;
   const z8 = tilesCovering(catalog.bounds, 8);
   let total = 0;
   const byCategory = {};
@@ -117,7 +117,7 @@ test('z8 crime tiles over the whole sample: every located crime once, per catego
 });
 
 test('z8 tiles of the latest month agree with the data.police.uk-compatible API for the same rectangle', async () => {
-  const month = catalog.months.last;
+  const month = catalog.last_month;
   const [w, s, e, n] = catalog.bounds;
   const poly = [[s, w], [n, w], [n, e], [s, e]].map(([la, lo]) => `${la},${lo}`).join(':');
   for (const slug of ['burglary', 'vehicle-crime']) {
@@ -134,7 +134,7 @@ test('z8 tiles of the latest month agree with the data.police.uk-compatible API 
 
 test('a z14 tile at HR1 1AA: snap points with locations, each matching crimes-at-location', async () => {
   const pc = (await getJson(stack, '/postcodes/HR11AA')).result;
-  const month = catalog.months.last;
+  const month = catalog.last_month;
   const t = lonLatToTile(pc.longitude, pc.latitude, 14);
   const vt = await tile(`/tiles/crimes/14/${t.x}/${t.y}.mvt`);
   const list = crimeFeatures(vt, 'z14 HR1 1AA');

@@ -154,11 +154,13 @@ std::string hex(std::uint64_t h) {
     return buf;
 }
 
-// Key of the migrated template: the binary (it runs the migrations) and the migration files.
+// Key of the migrated template: the binary (it runs the migrations), the migration files and the
+// tile functions.
 std::string migrated_key() {
     std::uint64_t h = fnv(1469598103934665603ULL, stamp(crimemap_binary()));
     std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(source_path("schema/migrations"))) files.push_back(e.path());
+    for (const char* dir : {"schema/migrations", "schema/functions"})
+        for (const auto& e : fs::directory_iterator(source_path(dir))) files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
         std::ifstream in(f, std::ios::binary);
