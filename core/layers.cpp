@@ -37,7 +37,7 @@ constexpr std::array<FieldSpec, 9> performance_fields{{
 
 constexpr std::array<LayerSpec, 3> specs{{
     {LayerKind::crimes, "crimes", 0, 16,
-     "Street-level crimes: grid clusters (64x64 cells per tile) up to z13, one feature per snap point from "
+     "Street-level crimes: grid clusters (64x64 cells per tile, or cells=8|16|32) up to z13, one feature per snap point from "
      "z14; count per category slug. Filters: from, to (YYYY-MM, default the latest month), category.",
      crime_fields, true},
     {LayerKind::areas, "areas", 0, 16,

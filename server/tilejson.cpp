@@ -89,7 +89,10 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
 
     const double west = snapshot->min_lonlat.lon, south = snapshot->min_lonlat.lat;
     const double east = snapshot->max_lonlat.lon, north = snapshot->max_lonlat.lat;
-    const double span = std::max(east - west, 1e-6);
+    // The centre frames where most of the data is (focus bounds), not the few outlying crimes.
+    const double focus_west = snapshot->focus_min_lonlat.lon, focus_south = snapshot->focus_min_lonlat.lat;
+    const double focus_east = snapshot->focus_max_lonlat.lon, focus_north = snapshot->focus_max_lonlat.lat;
+    const double span = std::max(focus_east - focus_west, 1e-6);
     const int center_zoom = std::clamp(static_cast<int>(std::floor(std::log2(360.0 / span))), minzoom, maxzoom);
 
     nlohmann::json body{
@@ -103,7 +106,7 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
         {"minzoom", minzoom},
         {"maxzoom", maxzoom},
         {"bounds", {west, south, east, north}},
-        {"center", {(west + east) / 2, (south + north) / 2, center_zoom}},
+        {"center", {(focus_west + focus_east) / 2, (focus_south + focus_north) / 2, center_zoom}},
         {"vector_layers", std::move(vector_layers)},
         {"dataset_version", snapshot->version},
         {"first_month", snapshot->first_month.str()},
