@@ -9,7 +9,7 @@
 #include "core/postcode_api.hpp"
 #include "core/summary.hpp"
 #include "store/api_loader.hpp"
-#include "store/api_pool.hpp"
+#include "store/pool.hpp"
 #include "store/crime_details.hpp"
 #include "store/snapshot_loader.hpp"
 #include "store/team_repository.hpp"
@@ -120,7 +120,7 @@ TEST_F(ApiStore, SummaryCountsMatchSql) {
 }
 
 TEST_F(ApiStore, CrimeDetailsMatchSql) {
-    auto pool = std::make_shared<store::ApiPool>(db_->url(), 2, 3000);
+    auto pool = std::make_shared<store::ConnectionPool>(store::PoolOptions{.url = db_->url(), .max_connections = 2});
     auto details = store::make_crime_details(pool);
     const auto jan = core::Month::from_year_month(2019, 1);
     core::CrimeArea circle;
@@ -165,7 +165,7 @@ TEST_F(ApiStore, TeamWritesTokensAndAudit) {
     EXPECT_NE(db_->crimemap({"token", "create", "--force", "nowhere"}).exit_code, 0);
     EXPECT_NE(db_->crimemap({"token", "create", "--force", "west-mercia", "--neighbourhood", "NOPE"}).exit_code, 0);
 
-    auto pool = std::make_shared<store::ApiPool>(db_->url(), 2, 3000);
+    auto pool = std::make_shared<store::ConnectionPool>(store::PoolOptions{.url = db_->url(), .max_connections = 2});
     auto teams = store::make_team_repository(pool);
     EXPECT_FALSE(teams->authenticate("cm_wrong"));
     auto scope = teams->authenticate(token);

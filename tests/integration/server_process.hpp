@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -45,8 +46,12 @@ public:
         log_path_ = (std::filesystem::temp_directory_path() /
                      ("crimemapd-test-" + std::to_string(::getpid()) + "-" + std::to_string(port_) + ".log"))
                         .string();
-        std::vector<std::string> args{crimemapd_binary(), "--port", std::to_string(port_), "--database-url", database_url,
-                                      "--threads", "2"};
+        std::vector<std::string> args{crimemapd_binary(), "--port", std::to_string(port_), "--database-url", database_url};
+        // Two I/O threads unless the test asks for a number.
+        if (std::find(extra_args.begin(), extra_args.end(), "--threads") == extra_args.end()) {
+            args.push_back("--threads");
+            args.push_back("2");
+        }
         for (auto& a : extra_args) args.push_back(std::move(a));
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");

@@ -144,9 +144,15 @@ TEST(ServerReload, RefreshIsPickedUpWithoutAFailedRequest) {
     EXPECT_EQ(WEXITSTATUS(*status), 0);
 }
 
-TEST(ServerReload, NewDataIsServedAfterTheSwap) {
+TEST(ServerReload, ImportedMonthIsServedAfterTheSwap) {
     test::TestDatabase db;
     db.seed_sample();
+    // Start from the sample without its latest month, as if 2019-02 had not been published yet.
+    {
+        auto conn = db.connect();
+        conn.exec("DELETE FROM crimes WHERE month = DATE '2019-02-01'");
+    }
+    ASSERT_EQ(db.crimemap({"refresh"}).exit_code, 0);
     ServerProcess server(db.url(), {"--poll-seconds", "1"});
     ASSERT_TRUE(server.wait_ready()) << server.log();
     const long long v1 = ready_version(server);
@@ -165,11 +171,10 @@ TEST(ServerReload, NewDataIsServedAfterTheSwap) {
     const long long crimes_before = count_crimes(before->body);
     ASSERT_GT(crimes_before, 0);
 
-    // Drop the latest month, as a re-import of a corrected archive might, and refresh.
-    {
-        auto conn = db.connect();
-        conn.exec("DELETE FROM crimes WHERE month = DATE '2019-02-01'");
-    }
+    // Import the month as an operator would, and publish it, while clients keep asking.
+    Hammer hammer(server.port(), 4);
+    auto import = db.crimemap({"import", "crimes", test::source_path("data/sample/crimes/2019-02")});
+    ASSERT_EQ(import.exit_code, 0) << import.describe();
     auto refresh = db.crimemap({"refresh"});
     ASSERT_EQ(refresh.exit_code, 0) << refresh.describe();
     const long long v2 = db.count("SELECT max(version) FROM dataset_versions");
@@ -178,13 +183,23 @@ TEST(ServerReload, NewDataIsServedAfterTheSwap) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     ASSERT_EQ(ready_version(server), v2) << server.log();
     ASSERT_NE(v1, v2);
+    hammer.stop();
+    EXPECT_TRUE(hammer.failures().empty()) << join(hammer.failures());
 
     auto catalog = server.get("/catalog");
     ASSERT_TRUE(catalog);
-    EXPECT_EQ(json::parse(catalog->body)["last_month"], "2019-01");
-    EXPECT_EQ(json::parse(catalog->body)["months"].back(), "2019-01");
+    EXPECT_EQ(json::parse(catalog->body)["last_month"], "2019-02");
+    EXPECT_EQ(json::parse(catalog->body)["months"].back(), "2019-02");
     auto after = server.get(tile);
     ASSERT_TRUE(after);
     ASSERT_EQ(after->status, 200);
-    EXPECT_LT(count_crimes(after->body), crimes_before) << "the cache was emptied and the new snapshot rendered";
+    // The tile grew by exactly the February crimes located in it (counted independently in SQL
+    // on the snap points' world coordinates, as the tile engine assigns them).
+    const long long february_in_tile = db.count(
+        "SELECT count(*) FROM crimes c JOIN snap_locations l ON l.id = c.location_id"
+        " WHERE c.month = DATE '2019-02-01' AND (crimemap_world_x(l.lon) >> 22) = $1 AND (crimemap_world_y(l.lat) >> 22) = $2",
+        {std::to_string(t.x), std::to_string(t.y)});
+    ASSERT_GT(february_in_tile, 0);
+    EXPECT_EQ(count_crimes(after->body), crimes_before + february_in_tile)
+        << "the cache was emptied and the new snapshot rendered";
 }

@@ -4,9 +4,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 const base = process.env.CRIMEMAP_URL;
 const shared = process.env.CRIMEMAP_SHARED_DATA;
+
+// Median of an indicator's values over every local authority in the bundled Oflog CSV.
+function oflogMedian(code, period) {
+  const csv = gunzipSync(readFileSync(join(import.meta.dirname, '../../data/sample/indicators/oflog_adult_social_care_by_la.csv.gz'))).toString();
+  const values = [];
+  for (const line of csv.split('\n').slice(1)) {
+    // Financial year,LA code,LA name,Grouping,Entity_Name,Region,"Measure",Code,Value,...
+    const m = line.match(/^([^,]+),(E\d{8}),.*,([A-Z]+\d+[A-Za-z]?),([-\d.]+),/);
+    if (m && m[1] === period && m[3] === code) values.push(Number(m[4]));
+  }
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
 
 async function get(path, init) {
   const res = await fetch(base + path, init);
@@ -20,7 +35,8 @@ const post = (path, body, headers = {}) =>
 
 function fixture(rel) {
   const p = join(shared, 'police_api_json', rel);
-  if (!existsSync(p)) return null;
+  // A missing fixture is a failure, never a silently skipped comparison.
+  if (!existsSync(p)) throw new Error(`police.uk fixture missing: ${p} (CRIMEMAP_SHARED_DATA=${shared})`);
   return JSON.parse(readFileSync(p, 'utf8').replace(/^\uFEFF/, ''));
 }
 // Same keys and compatible value types, recursively (null matches anything; contact_details is
@@ -86,7 +102,12 @@ test('reverse geocoding: defaults, limits, errors', async () => {
   assert.equal((await get('/postcodes?lon=-2&lat=91')).status, 400);
   assert.equal((await get('/postcodes?lon=0.1&lat=51.5')).body.result, null);
   const wide = await get('/postcodes?lon=-2.95&lat=52.25&widesearch=true');
-  assert.ok(wide.body.result === null || wide.body.result.length <= 10);
+  // Nothing within 100 m of this rural point, but widesearch reaches the nearest HR postcodes.
+  assert.equal((await get('/postcodes?lon=-2.95&lat=52.25')).body.result, null);
+  assert.equal(wide.body.result.length, 10);
+  const distances = wide.body.result.map((r) => r.distance);
+  assert.deepEqual(distances, [...distances].sort((a, b) => a - b), 'nearest first');
+  assert.ok(distances.at(-1) <= 20000);
   assert.equal((await get('/postcodes/lon/-2.710027/lat/52.060745')).body.result[0].postcode, 'HR1 1AA');
 });
 
@@ -143,8 +164,11 @@ test('areas and performance', async () => {
   assert.equal(p.status, 200);
   const ind = p.body.result.indicators[0];
   assert.ok(ind.series.length > 0);
-  assert.ok('national_median' in ind.series[0]);
-  assert.ok(ind.series[0].comparators.length <= 5);
+  // The national median, against an independent computation from the Oflog file itself.
+  const first = ind.series[0];
+  assert.equal(first.national_median, oflogMedian(ind.indicator, first.period));
+  assert.equal(first.comparators.length, 5);
+  for (const c of first.comparators) assert.notEqual(c.code, 'E06000019');
   assert.equal((await get(`/v1/areas/E06000019/performance?indicator=${ind.indicator}`)).body.result.indicators.length, 1);
   assert.equal((await get('/v1/areas/E06000019/performance?indicator=NOPE')).status, 404);
   assert.equal((await get('/v1/areas/NOPE')).status, 404);
@@ -160,7 +184,7 @@ test('police.uk: crimes-street by point, by polygon (GET and POST), limits', asy
     assert.match(c.location.street.name, /^On or near /);
   }
   const street = fixture('crimes_street_met_2014-08/crimes-street_all-crime_lat51.5017_lng0.0055_2014-08.json');
-  if (street) sameShape(r.body.find(c => c.outcome_status) ?? r.body[0], street.find(c => c.outcome_status), 'crimes-street');
+  sameShape(r.body.find(c => c.outcome_status) ?? r.body[0], street.find(c => c.outcome_status), 'crimes-street');
   const b = await get('/api/crimes-street/burglary?lat=52.060745&lng=-2.710027&date=2019-01');
   assert.ok(b.body.every(c => c.category === 'burglary'));
   const poly = '52.05,-2.73:52.07,-2.73:52.07,-2.69:52.05,-2.69';
@@ -208,7 +232,8 @@ test('police.uk: neighbourhoods', async () => {
   assert.ok(list.find(n => n.id === 'HE06'));
   const nb = (await get('/api/west-mercia/HE06')).body;
   const f = fixture('police_data_kit_fixtures/neighbourhood.json');
-  if (f) { delete f.locations; sameShape(nb, f, 'neighbourhood'); }
+  delete f.locations;  // we publish no station locations
+  sameShape(nb, f, 'neighbourhood');
   const ring = (await get('/api/west-mercia/HE06/boundary')).body;
   assert.ok(ring.length > 3);
   sameShape(ring, fixture('policeuk_net_fixtures/NeighbourhoodBoundary.Multiple.json'), 'boundary');
