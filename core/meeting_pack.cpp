@@ -110,11 +110,15 @@ Result<MeetingPack> build_meeting_pack(const Snapshot& s, const TeamDirectory& t
     std::sort(p.top_locations.begin(), p.top_locations.end(),
               [](const auto& a, const auto& b) { return a.crimes != b.crimes ? a.crimes > b.crimes : a.name < b.name; });
     if (p.top_locations.size() > meeting_pack_top_locations) p.top_locations.resize(meeting_pack_top_locations);
+    // "Next" from today, or from the day after the data's latest month when the data is
+    // historical (see next_events_from): the same rule as the postcode summary.
+    const auto from = next_events_from(s, p.team, now);
+    p.next_events_from = from.date;
+    p.next_events_historical = from.historical;
     if (p.team) {
         for (const auto& pr : p.team->priorities) p.priorities.push_back(&pr);
-        const auto today = iso_datetime(now).substr(0, 10);
         for (const auto& e : p.team->events)
-            if (e.start_date >= today && p.next_events.size() < 5) p.next_events.push_back(&e);
+            if (e.start_date >= from.date && p.next_events.size() < 5) p.next_events.push_back(&e);
     }
     for (const auto& poly : geom)
         if (!poly.rings.empty()) {
@@ -156,7 +160,9 @@ json meeting_pack_json(const MeetingPack& p) {
                 {"top_locations", spots},
                 {"outcomes", outcomes},
                 {"priorities", prios},
-                {"next_events", events}};
+                {"next_events", events},
+                {"next_events_from",
+                 json{{"date", p.next_events_from}, {"basis", p.next_events_historical ? "as_of_data" : "today"}}}};
 }
 
 std::string meeting_pack_csv(const MeetingPack& p) {
@@ -292,6 +298,9 @@ std::string meeting_pack_html(const MeetingPack& p) {
                  (x->action_date.empty() ? "" : " <span class=\"note\">(" + html_escape(x->action_date.substr(0, 10)) + ")</span>") + "</p>";
     }
     h += "</section>\n<section><h2>Next meetings</h2>";
+    if (p.next_events_historical)
+        h += "<p class=\"note\">Meetings from " + html_escape(p.next_events_from) +
+             ", the day after the latest month of crime data, as they stood then; none is scheduled from today.</p>";
     if (p.next_events.empty()) h += "<p class=\"note\">No meetings scheduled.</p>";
     else h += "<ul>";
     for (const auto* e : p.next_events) {

@@ -41,6 +41,8 @@ struct MeetingPack {
     bool outcomes_known = false;
     std::vector<const TeamPriority*> priorities;
     std::vector<const TeamEvent*> next_events;
+    std::string next_events_from;         // 'YYYY-MM-DD': next_events start on or after it
+    bool next_events_historical = false;  // it is the day after the data's latest month, not today
     std::vector<geo::LonLatRing> boundary;  // exterior rings, for the map
 };
 

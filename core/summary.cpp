@@ -49,6 +49,22 @@ std::string iso_datetime(std::chrono::system_clock::time_point t) {
     return buf;
 }
 
+NextEventsFrom next_events_from(const Snapshot& s, const Team* team, std::chrono::system_clock::time_point now) {
+    const std::string today = iso_datetime(now).substr(0, 10);
+    const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(now)};
+    const Month this_month =
+        Month::from_year_month(static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())));
+    // Why: "next" normally means from today. But a historical data set (the bundled 2018-19 sample,
+    // or an archive) has meetings that all lie years in the past, so residents and meeting packs
+    // would never see one. Then we show the meetings that were next when that data was current --
+    // from the day after its latest month -- and say so (historical = true). Real upcoming events
+    // always win: a team with any event from today on gets those, however old the crime data.
+    if (this_month <= s.last_month.plus(next_events_current_lag) || !team) return {today, false};
+    for (const auto& e : team->events)
+        if (e.start_date >= today) return {today, false};
+    return {s.last_month.plus(1).str() + "-01", true};
+}
+
 std::array<std::uint64_t, category_count> area_counts(const Snapshot& s, const Area& area, MonthRange range) {
     std::array<std::uint64_t, category_count> out{};
     const auto lo = range.from.index() - s.first_month.index();
@@ -195,14 +211,16 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
     result["rank"] = rank;
 
     json prios = json::array(), events = json::array();
+    const auto from = next_events_from(s, team, now);
     if (team) {
         for (const auto& p : team->priorities) prios.push_back(police::priority_json(p));
-        const auto today = iso_datetime(now);
         for (const auto& e : team->events)
-            if (e.start_date >= today.substr(0, 10) && events.size() < 5) events.push_back(police::event_json(e));
+            if (e.start_date >= from.date && events.size() < 5) events.push_back(police::event_json(e));
     }
     result["priorities"] = prios;
     result["next_events"] = events;
+    // From when "next" counts; "as_of_data" when that is the day after the data's latest month.
+    result["next_events_from"] = json{{"date", from.date}, {"basis", from.historical ? "as_of_data" : "today"}};
 
     // Data quality: months the force did not publish in either period, crimes without a location.
     json quality{{"notes", json::array()}};
@@ -226,6 +244,9 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
     if (unlocated)
         quality["notes"].push_back(std::to_string(unlocated) +
                                    " crimes in the force had no location in the current period and are not in these area counts.");
+    if (team && from.historical && !events.empty())
+        quality["notes"].push_back("The data ends in " + s.last_month.str() + ", so the next events are those from " +
+                                   from.date + ", as they stood then; the team has none scheduled from today.");
     if (!rec->located()) quality["notes"].push_back("This postcode has no grid reference; areas come from its directory codes.");
     if (!lsoa) quality["notes"].push_back("No LSOA boundary is loaded for this postcode.");
     if (lsoa && !lsoa->population) quality["notes"].push_back("Population is not known for this LSOA, so no rates per 1,000 residents.");

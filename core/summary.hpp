@@ -26,4 +26,17 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
 // Local ISO date-time 'YYYY-MM-DDTHH:MM:SS' of a time point (UTC), to compare with event dates.
 std::string iso_datetime(std::chrono::system_clock::time_point t);
 
+// The crime data counts as current while today's month is at most this many months after the
+// snapshot's latest month (police.uk publishes a month about one to two months after it ends).
+inline constexpr int next_events_current_lag = 3;
+
+// Where a team's "next events" (summary, meeting pack) start.
+struct NextEventsFrom {
+    std::string date;         // 'YYYY-MM-DD'; events starting on or after it are "next"
+    bool historical = false;  // true: the day after the data's latest month, not today
+};
+// Today, unless the data is historical (older than next_events_current_lag) and the team has no
+// event from today on: then the first day after the data's latest month.
+NextEventsFrom next_events_from(const Snapshot& s, const Team* team, std::chrono::system_clock::time_point now);
+
 }  // namespace crimemap::core

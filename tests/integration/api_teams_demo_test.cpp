@@ -216,14 +216,14 @@ TEST_F(ApiTeamsDemo, MeetingPackFor201902ListsPrioritiesAndNextMeetings) {
     EXPECT_EQ(html.body.find("No meetings scheduled"), std::string::npos);
     for (const auto& e : upcoming) {
         const auto start = e["start_date"].get<std::string>();
-        EXPECT_NE(html.body.find(start.substr(0, 10) + " " + start.substr(11, 5) + " — " +
+        EXPECT_NE(html.body.find(start.substr(0, 10) + " " + start.substr(11, 5) + "</strong> — " +
                                  core::html_escape(e["title"].get<std::string>())),
                   std::string::npos)
             << start;
     }
     const auto january = file["events"][0]["start_date"].get<std::string>();
     ASSERT_LT(january, "2019-03-01");
-    EXPECT_EQ(html.body.find(january.substr(0, 10) + " " + january.substr(11, 5) + " — "), std::string::npos)
+    EXPECT_EQ(html.body.find(january.substr(0, 10) + " " + january.substr(11, 5) + "</strong>"), std::string::npos)
         << "the January meeting was over when the data ended";
 
     // Every demo neighbourhood's pack for the latest month has priorities and next meetings.
@@ -250,7 +250,8 @@ TEST_F(ApiTeamsDemo, PostcodeSummaryListsTheTeamPrioritiesAndNextEvents) {
     EXPECT_EQ(s["next_events"], upcoming_after_sample(file));
     EXPECT_EQ(s["next_events_from"], (json{{"date", "2019-03-01"}, {"basis", "as_of_data"}}));
     bool noted = false;
-    for (const auto& n : s["data_quality"]["notes"]) noted |= n.get<std::string>().find("next events are those from 2019-03-01") != std::string::npos;
+    for (const auto& n : s["data_quality"]["notes"])
+        noted |= n.get<std::string>().find("next events are those from 2019-03-01") != std::string::npos;
     EXPECT_TRUE(noted) << s["data_quality"];
 }
 

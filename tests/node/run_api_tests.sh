@@ -29,15 +29,16 @@ psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABAS
 teamdir="$(mktemp -d /tmp/crimemap-api-team.XXXXXX)"
 mkdir -p "$teamdir/west-mercia"
 cp "$root/data/sample/neighbourhoods/west-mercia/HE06.kml" "$teamdir/west-mercia/"
-python3 - "$root/data/sample/neighbourhoods/west-mercia/HE06.json" "$teamdir/west-mercia/HE06.json" <<'PY'
-import json, sys
-team = json.load(open(sys.argv[1]))
-team["priorities"] = [{"issue": "Imported priority: cycling on pavements", "issue-date": "2019-01-15T00:00:00",
-                       "action": "Leaflets and patrols", "action-date": "2019-02-01T00:00:00"}]
-team["events"] = [{"title": "Imported meeting", "start_date": "2999-01-01T19:00:00", "address": "Town Hall",
-                   "type": "meeting", "contact_details": {"telephone": "101"}}]
-json.dump(team, open(sys.argv[2], "w"))
-PY
+node - "$root/data/sample/neighbourhoods/west-mercia/HE06.json" "$teamdir/west-mercia/HE06.json" <<'JS'
+const fs = require('node:fs');
+const [from, to] = process.argv.slice(2);
+const team = JSON.parse(fs.readFileSync(from, 'utf8'));
+team.priorities = [{ issue: 'Imported priority: cycling on pavements', 'issue-date': '2019-01-15T00:00:00',
+                     action: 'Leaflets and patrols', 'action-date': '2019-02-01T00:00:00' }];
+team.events = [{ title: 'Imported meeting', start_date: '2999-01-01T19:00:00', address: 'Town Hall',
+                 type: 'meeting', contact_details: { telephone: '101' } }];
+fs.writeFileSync(to, JSON.stringify(team));
+JS
 "$crimemap" import neighbourhoods "$teamdir" >/dev/null
 "$crimemap" import neighbourhoods "$teamdir" >/dev/null
 rm -rf "$teamdir"

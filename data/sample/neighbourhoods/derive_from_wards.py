@@ -12,6 +12,8 @@ name each group after its busiest ward):
     crimemap seed data/sample --no-refresh --database-url URL   # (with this folder empty)
     data/sample/neighbourhoods/derive_from_wards.py URL
 Only the Python standard library and psql are used. The output is deterministic.
+The team records written here are bare (no people, priorities or events): run demo_teams.py
+afterwards, on a database seeded with the new neighbourhoods, to give them their demo teams.
 """
 import csv
 import io
