@@ -2,7 +2,8 @@
 // Individual crime rows (ids, outcome, context) are not in the snapshot, which keeps per-location
 // aggregates only; the police.uk-compatible listings read them through this interface, which
 // store/crime_details.cpp implements with short, prepared, statement-timed PostgreSQL queries.
-// Implementations are thread-safe; they throw std::runtime_error when the database fails.
+// Implementations are thread-safe. When the database fails they throw core::DatabaseError (a
+// std::runtime_error; core/database_error.hpp), whose kind decides the answer: 503 or 500.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -19,6 +19,9 @@ class TileRenderer {
 public:
     virtual ~TileRenderer() = default;
     virtual std::string_view name() const = 0;  // "memory" or "postgis"
+    // True when render() may wait on I/O (the postgis engine): crimemapd then renders on its
+    // blocking pool instead of an I/O thread.
+    virtual bool blocking() const { return false; }
     // Thread-safe: called concurrently from every server worker.
     virtual Result<RenderedTile> render(const Snapshot& snapshot, const TileQuery& query) = 0;
 };

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/crime_details.hpp"
+#include "core/database_error.hpp"
 #include "core/meeting_pack.hpp"
 #include "server/api_common.hpp"
 #include "server/api_routes.hpp"
@@ -30,8 +31,9 @@ Response meeting_pack(ServerContext& ctx, const Request& req, const RouteParams&
             pack->outcomes = crimes->outcomes("neighbourhood", std::string(p.get("force")) + "/" + std::string(p.get("id")),
                                               pack->month, pack->month);
             pack->outcomes_known = true;
-        } catch (const std::runtime_error& e) {
-            log_warn(e.what());
+        } catch (const core::DatabaseError& e) {
+            // The pack is still useful without them: left out, with a note in the pack.
+            log_warn(std::string("meeting pack without outcome counts: ") + e.what());
         }
     }
     Response res;

@@ -1,12 +1,13 @@
 // data.police.uk-compatible routes under /api/. Everything but the individual crime listings is
 // answered from the snapshot; crimes-street, crimes-at-location and crimes-no-location read rows
-// through core::CrimeDetails (a short database query under a statement timeout).
+// through core::CrimeDetails (a short database query under a statement timeout; these routes run on
+// the server's blocking pool).
 #include <stdexcept>
 
+#include "core/crime_details.hpp"
 #include "core/police_api.hpp"
 #include "server/api_common.hpp"
 #include "server/api_routes.hpp"
-#include "server/log.hpp"
 
 namespace crimemap::server::api {
 
@@ -35,16 +36,13 @@ Response crime_list(const Request& req, const core::Snapshot& s, const std::vect
     return reply_raw(req, &s, out);
 }
 
+// A core::DatabaseError from the query passes to App::handle, which answers 503 (busy, timeout,
+// unreachable) or 500 (anything else) without the database's text.
 template <class F>
 Response with_crimes(F&& f) {
     auto services = api_services();
     if (!services.crimes) return error_response(503, "Crime listings need the database, which is not configured");
-    try {
-        return f(*services.crimes);
-    } catch (const std::runtime_error& e) {
-        log_warn(e.what());
-        return error_response(503, "The database did not answer in time; try again");
-    }
+    return f(*services.crimes);
 }
 }  // namespace
 

@@ -52,9 +52,13 @@ Response v1_meeting_pack_csv(ServerContext&, const Request&, const RouteParams&)
 }  // namespace api
 
 void register_api_routes(Router& router, std::function<ServerContext&()> ctx) {
-    auto route = [&](Method m, std::string_view pattern, api::ApiHandler fn) {
-        router.add(m, pattern, [ctx, fn](const Request& req, const RouteParams& p) { return fn(ctx(), req, p); });
+    auto route = [&](Method m, std::string_view pattern, api::ApiHandler fn, RouteFlags flags = {}) {
+        router.add(m, pattern, [ctx, fn](const Request& req, const RouteParams& p) { return fn(ctx(), req, p); }, flags);
     };
+    // Routes that query PostgreSQL run on the server's blocking pool; team writes also get the
+    // stricter CORS rule (router.hpp).
+    const RouteFlags database{.blocking = true};
+    const RouteFlags team_write{.blocking = true, .write = true};
     using namespace api;
     // postcodes.io
     route(Method::get, "/postcodes", postcodes_query);
@@ -74,10 +78,10 @@ void register_api_routes(Router& router, std::function<ServerContext&()> ctx) {
     route(Method::get, "/api/forces", police_forces);
     route(Method::get, "/api/forces/{force}", police_force);
     route(Method::get, "/api/forces/{force}/people", police_force_people);
-    route(Method::get, "/api/crimes-street/{category}", police_crimes_street);
-    route(Method::post, "/api/crimes-street/{category}", police_crimes_street);
-    route(Method::get, "/api/crimes-at-location", police_crimes_at_location);
-    route(Method::get, "/api/crimes-no-location", police_crimes_no_location);
+    route(Method::get, "/api/crimes-street/{category}", police_crimes_street, database);
+    route(Method::post, "/api/crimes-street/{category}", police_crimes_street, database);
+    route(Method::get, "/api/crimes-at-location", police_crimes_at_location, database);
+    route(Method::get, "/api/crimes-no-location", police_crimes_no_location, database);
     route(Method::get, "/api/locate-neighbourhood", police_locate_neighbourhood);
     route(Method::get, "/api/{force}/neighbourhoods", police_neighbourhoods);
     route(Method::get, "/api/{force}/{id}", police_neighbourhood);
@@ -90,16 +94,16 @@ void register_api_routes(Router& router, std::function<ServerContext&()> ctx) {
     route(Method::get, "/v1/areas/{code}", v1_area);
     route(Method::get, "/v1/areas/{code}/performance", v1_area_performance);
     route(Method::get, "/v1/neighbourhoods/{force}/{id}/priorities", v1_priorities);
-    route(Method::post, "/v1/neighbourhoods/{force}/{id}/priorities", v1_priority_create);
-    route(Method::put, "/v1/neighbourhoods/{force}/{id}/priorities/{item}", v1_priority_update);
-    route(Method::del, "/v1/neighbourhoods/{force}/{id}/priorities/{item}", v1_priority_delete);
+    route(Method::post, "/v1/neighbourhoods/{force}/{id}/priorities", v1_priority_create, team_write);
+    route(Method::put, "/v1/neighbourhoods/{force}/{id}/priorities/{item}", v1_priority_update, team_write);
+    route(Method::del, "/v1/neighbourhoods/{force}/{id}/priorities/{item}", v1_priority_delete, team_write);
     route(Method::get, "/v1/neighbourhoods/{force}/{id}/events", v1_events);
-    route(Method::post, "/v1/neighbourhoods/{force}/{id}/events", v1_event_create);
-    route(Method::put, "/v1/neighbourhoods/{force}/{id}/events/{item}", v1_event_update);
-    route(Method::del, "/v1/neighbourhoods/{force}/{id}/events/{item}", v1_event_delete);
-    route(Method::get, "/v1/neighbourhoods/{force}/{id}/meeting-pack", v1_meeting_pack_html);
-    route(Method::get, "/v1/neighbourhoods/{force}/{id}/meeting-pack.json", v1_meeting_pack_json);
-    route(Method::get, "/v1/neighbourhoods/{force}/{id}/meeting-pack.csv", v1_meeting_pack_csv);
+    route(Method::post, "/v1/neighbourhoods/{force}/{id}/events", v1_event_create, team_write);
+    route(Method::put, "/v1/neighbourhoods/{force}/{id}/events/{item}", v1_event_update, team_write);
+    route(Method::del, "/v1/neighbourhoods/{force}/{id}/events/{item}", v1_event_delete, team_write);
+    route(Method::get, "/v1/neighbourhoods/{force}/{id}/meeting-pack", v1_meeting_pack_html, database);
+    route(Method::get, "/v1/neighbourhoods/{force}/{id}/meeting-pack.json", v1_meeting_pack_json, database);
+    route(Method::get, "/v1/neighbourhoods/{force}/{id}/meeting-pack.csv", v1_meeting_pack_csv, database);
 }
 
 }  // namespace crimemap::server

@@ -1,9 +1,10 @@
 // /v1/neighbourhoods/{force}/{id}/priorities and /events: public reads, token-guarded writes.
 // Reads come from memory; a write goes to the database through core::TeamStore (one short
 // transaction with its audit row), then the team directory is re-read so the next read shows it.
+// Writes run on the server's blocking pool and are CORS-open only to origins listed by name.
 #include <atomic>
-#include <stdexcept>
 
+#include "core/database_error.hpp"
 #include "core/police_api.hpp"
 #include "core/teams.hpp"
 #include "server/api_common.hpp"
@@ -77,65 +78,68 @@ Response write(ServerContext& ctx, const Request& req, const RouteParams& p, Ent
         item = parse_id(p.get("item"));
         if (!item) return error_response(404, what == Entity::priority ? "Priority not found" : "Event not found");
     }
-    try {
-        auto scope = store->authenticate(*token);
-        if (!scope) return unauthorized("Invalid or revoked token");
-        if (auto e = core::check_scope(*scope, force, id)) return error_response(*e);
-        if (!current_teams(*s)->find(force, id)) return error_response(404, "Neighbourhood team not found");
+    // A core::DatabaseError passes to App::handle: 503 (busy, timeout, unreachable) or 500.
+    auto scope = store->authenticate(*token);
+    if (!scope) return unauthorized("Invalid or revoked token");
+    if (auto e = core::check_scope(*scope, force, id)) return error_response(*e);
+    if (!current_teams(*s)->find(force, id)) return error_response(404, "Neighbourhood team not found");
 
-        std::optional<core::PriorityInput> pin;
-        std::optional<core::EventInput> ein;
-        if (method != Method::del) {
-            auto body = json::parse(req.body, nullptr, false);
-            if (body.is_discarded()) return error_response(400, "Invalid JSON body");
-            if (what == Entity::priority) {
-                auto in = core::parse_priority_input(body);
-                if (!in) return error_response(in.error());
-                pin = std::move(*in);
-            } else {
-                auto in = core::parse_event_input(body);
-                if (!in) return error_response(in.error());
-                ein = std::move(*in);
-            }
-        }
-        std::int64_t result_id = 0;
-        bool found = true;
+    std::optional<core::PriorityInput> pin;
+    std::optional<core::EventInput> ein;
+    if (method != Method::del) {
+        auto body = json::parse(req.body, nullptr, false);
+        if (body.is_discarded()) return error_response(400, "Invalid JSON body");
         if (what == Entity::priority) {
-            if (method == Method::post) result_id = store->create_priority(*scope, force, id, *pin);
-            else if (method == Method::put) found = store->update_priority(*scope, force, id, *item, *pin);
-            else found = store->remove_priority(*scope, force, id, *item);
+            auto in = core::parse_priority_input(body);
+            if (!in) return error_response(in.error());
+            pin = std::move(*in);
         } else {
-            if (method == Method::post) result_id = store->create_event(*scope, force, id, *ein);
-            else if (method == Method::put) found = store->update_event(*scope, force, id, *item, *ein);
-            else found = store->remove_event(*scope, force, id, *item);
+            auto in = core::parse_event_input(body);
+            if (!in) return error_response(in.error());
+            ein = std::move(*in);
         }
-        if (!found) return error_response(404, what == Entity::priority ? "Priority not found" : "Event not found");
-        if (item) result_id = *item;
-        auto fresh = store->load_teams();
-        std::atomic_store(&written_teams, fresh);
-        if (method == Method::del) {
-            Response res;
-            res.status = 204;
-            res.headers.set("Cache-Control", cache_none);
-            return res;
-        }
-        json entity = nullptr;
-        if (const auto* team = fresh->find(force, id)) {
-            if (what == Entity::priority) {
-                for (const auto& x : team->priorities)
-                    if (x.id == result_id) entity = priority_v1(x);
-            } else {
-                for (const auto& x : team->events)
-                    if (x.id == result_id) entity = event_v1(x);
-            }
-        }
-        const int status = method == Method::post ? 201 : 200;
-        auto res = json_response(status, json{{"status", status}, {"result", entity}}, cache_none);
-        return res;
-    } catch (const std::runtime_error& e) {
-        log_warn(e.what());
-        return error_response(503, "The database did not answer in time; try again");
     }
+    std::int64_t result_id = 0;
+    bool found = true;
+    if (what == Entity::priority) {
+        if (method == Method::post) result_id = store->create_priority(*scope, force, id, *pin);
+        else if (method == Method::put) found = store->update_priority(*scope, force, id, *item, *pin);
+        else found = store->remove_priority(*scope, force, id, *item);
+    } else {
+        if (method == Method::post) result_id = store->create_event(*scope, force, id, *ein);
+        else if (method == Method::put) found = store->update_event(*scope, force, id, *item, *ein);
+        else found = store->remove_event(*scope, force, id, *item);
+    }
+    if (!found) return error_response(404, what == Entity::priority ? "Priority not found" : "Event not found");
+    if (item) result_id = *item;
+    // The write is committed: a failure to re-read the directory must not report it as failed
+    // (a client would retry and write twice). Reads show it after the next reload instead.
+    std::shared_ptr<const core::TeamDirectory> fresh;
+    try {
+        fresh = store->load_teams();
+        std::atomic_store(&written_teams, fresh);
+    } catch (const core::DatabaseError& e) {
+        log_warn(std::string("team write committed, directory re-read failed: ") + e.what());
+    }
+    if (method == Method::del) {
+        Response res;
+        res.status = 204;
+        res.headers.set("Cache-Control", cache_none);
+        return res;
+    }
+    json entity = fresh ? json(nullptr) : json{{"id", result_id}};
+    if (const auto* team = fresh ? fresh->find(force, id) : nullptr) {
+        if (what == Entity::priority) {
+            for (const auto& x : team->priorities)
+                if (x.id == result_id) entity = priority_v1(x);
+        } else {
+            for (const auto& x : team->events)
+                if (x.id == result_id) entity = event_v1(x);
+        }
+    }
+    const int status = method == Method::post ? 201 : 200;
+    auto res = json_response(status, json{{"status", status}, {"result", entity}}, cache_none);
+    return res;
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/database_error.hpp"
 #include "server/api_routes.hpp"
 #include "server/handlers.hpp"
 #include "server/log.hpp"
@@ -23,12 +24,12 @@ bool token_list(std::string_view s) {
 
 App::App(Config config, core::SnapshotHolder& snapshots) {
     auto route = [this](Method m, std::string_view pattern,
-                        Response (*fn)(ServerContext&, const Request&, const RouteParams&)) {
-        router_.add(m, pattern, [this, fn](const Request& req, const RouteParams& p) { return fn(*ctx_, req, p); });
+                        Response (*fn)(ServerContext&, const Request&, const RouteParams&), RouteFlags flags = {}) {
+        router_.add(m, pattern, [this, fn](const Request& req, const RouteParams& p) { return fn(*ctx_, req, p); }, flags);
     };
     // The routing table.
-    route(Method::get, "/tiles/{layers}/{z}/{x}/{y}.mvt", handle_tile);
-    route(Method::get, "/tiles/{layers}/{z}/{x}/{y}.pbf", handle_tile);
+    route(Method::get, "/tiles/{layers}/{z}/{x}/{y}.mvt", handle_tile, {.renders = true});
+    route(Method::get, "/tiles/{layers}/{z}/{x}/{y}.pbf", handle_tile, {.renders = true});
     route(Method::get, "/tiles/{layers}.json", handle_tilejson);
     route(Method::get, "/catalog", handle_catalog);
     route(Method::get, "/health", handle_health);
@@ -46,29 +47,48 @@ App::App(Config config, core::SnapshotHolder& snapshots) {
     none_route_ = ctx_->metrics().route_index("none");
 }
 
-void App::apply_cors(const Request& req, Response& res) const {
-    if (any_origin_) {
+bool App::listed_origin(const Request& req) const {
+    auto origin = req.headers.get("Origin");
+    if (!origin || *origin == "*") return false;
+    const auto& allowed = ctx_->config().cors_origins;
+    return std::find(allowed.begin(), allowed.end(), *origin) != allowed.end();
+}
+
+void App::apply_cors(const Request& req, Response& res, bool listed_only) const {
+    if (any_origin_ && !listed_only) {
         res.headers.set("Access-Control-Allow-Origin", "*");
     } else {
         auto vary = res.headers.get("Vary");
         res.headers.set("Vary", vary ? std::string(*vary) + ", Origin" : std::string("Origin"));
-        auto origin = req.headers.get("Origin");
-        const auto& allowed = ctx_->config().cors_origins;
-        if (origin && std::find(allowed.begin(), allowed.end(), *origin) != allowed.end())
-            res.headers.set("Access-Control-Allow-Origin", *origin);
-        else
+        if (!listed_origin(req)) {
+            // A refused preflight must not advertise methods or headers either.
+            res.headers.erase("Access-Control-Allow-Methods");
+            res.headers.erase("Access-Control-Allow-Headers");
+            res.headers.erase("Access-Control-Max-Age");
             return;
+        }
+        res.headers.set("Access-Control-Allow-Origin", *req.headers.get("Origin"));
     }
     res.headers.set("Access-Control-Expose-Headers", "ETag, Content-Encoding, Content-Length");
 }
 
-Response App::preflight(const Request& req, const std::vector<Method>& allowed) const {
+Response App::preflight(const Request& req, const std::vector<Method>& allowed, bool& listed_only) const {
     Response res;
     res.status = 204;
-    std::string allow = Router::allow_header(allowed);
-    res.headers.set("Allow", allow);
-    if (req.headers.has("Origin") && req.headers.has("Access-Control-Request-Method")) {
-        res.headers.set("Access-Control-Allow-Methods", allow);
+    res.headers.set("Allow", Router::allow_header(allowed));
+    auto requested = req.headers.get("Access-Control-Request-Method");
+    if (req.headers.has("Origin") && requested) {
+        auto is_write = [&](Method m) {
+            const auto* r = router_.find(m, req.segments);
+            return r && r->flags.write;
+        };
+        const bool listed = listed_origin(req);
+        listed_only = is_write(method_from_string(*requested));
+        // Methods this origin may use here: team writes only for a listed origin.
+        std::vector<Method> usable;
+        for (Method m : allowed)
+            if (listed || !is_write(m)) usable.push_back(m);
+        res.headers.set("Access-Control-Allow-Methods", Router::allow_header(usable));
         if (auto h = req.headers.get("Access-Control-Request-Headers"); h && token_list(*h))
             res.headers.set("Access-Control-Allow-Headers", *h);
         res.headers.set("Access-Control-Max-Age", "86400");
@@ -77,30 +97,48 @@ Response App::preflight(const Request& req, const std::vector<Method>& allowed) 
     return res;
 }
 
+bool App::blocking(const Request& req) const noexcept {
+    const auto* route = router_.find(req.method, req.segments);
+    if (!route) return false;
+    if (route->flags.blocking) return true;
+    if (route->flags.renders) {
+        auto renderer = ctx_->renderer();
+        return renderer && renderer->blocking();
+    }
+    return false;
+}
+
 Response App::handle(const Request& req) noexcept {
     const auto t0 = std::chrono::steady_clock::now();
     std::size_t route = none_route_;
+    bool listed_only = false;  // CORS for listed origins only (team writes)
     Response res;
     try {
         auto match = router_.match(req.method, req.segments);
         if (match.outcome == Router::Outcome::matched) {
             route = static_cast<std::size_t>(match.route - router_.routes().data());
+            listed_only = match.route->flags.write;
             res = match.route->handler(req, match.params);
         } else if (match.outcome == Router::Outcome::method_not_allowed) {
             route = static_cast<std::size_t>(match.route - router_.routes().data());
             if (req.method == Method::options) {
-                res = preflight(req, match.allowed);
+                res = preflight(req, match.allowed, listed_only);
             } else {
                 res = error_response(405, "Method not allowed");
                 res.headers.set("Allow", Router::allow_header(match.allowed));
             }
         } else if (req.method == Method::options) {
             route = static_route_;
-            res = ctx_->static_files().enabled() ? preflight(req, {Method::get}) : error_response(404, "Not found");
+            res = ctx_->static_files().enabled() ? preflight(req, {Method::get}, listed_only) : error_response(404, "Not found");
         } else {
             route = static_route_;
             res = handle_static(*ctx_, req);
         }
+    } catch (const core::DatabaseError& e) {
+        // The database's text stays in the log; the client gets a generic message.
+        (e.transient() ? log_warn : log_error)(std::string(to_string(req.method)) + " " + req.target + ": " + e.what());
+        res = error_response(core::to_error(e));
+        if (res.status == 503) res.headers.set("Retry-After", "2");
     } catch (const std::exception& e) {
         log_error("handler failed for " + std::string(to_string(req.method)) + " " + req.target + ": " + e.what());
         res = error_response(500, "Internal server error");
@@ -109,7 +147,7 @@ Response App::handle(const Request& req) noexcept {
         res = error_response(500, "Internal server error");
     }
     try {
-        apply_cors(req, res);
+        apply_cors(req, res, listed_only);
         res.headers.set("X-Content-Type-Options", "nosniff");
     } catch (...) {
     }

@@ -10,6 +10,11 @@ namespace crimemap::server {
 
 namespace po = boost::program_options;
 
+unsigned blocking_threads(const Config& c) {
+    if (c.blocking_threads) return c.blocking_threads;
+    return static_cast<unsigned>(c.db_connections + (c.engine == "postgis" ? c.pg_connections : 0));
+}
+
 std::optional<std::size_t> parse_byte_size(const std::string& text) {
     if (text.empty()) return std::nullopt;
     std::size_t i = 0;
@@ -71,12 +76,16 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
         ("help,h", "show this help and exit")
         ("host", po::value<std::string>()->default_value(d.host), "address to listen on")
         ("port", po::value<unsigned>()->default_value(d.port), "TCP port (0: any free port, logged)")
-        ("threads", po::value<unsigned>()->default_value(d.threads), "worker threads (0: one per core)")
+        ("threads", po::value<unsigned>()->default_value(d.threads), "I/O threads: everything answered from memory (0: one per core)")
+        ("blocking-threads", po::value<unsigned>()->default_value(d.blocking_threads), "threads for requests that query the database (crime listings, meeting packs, team writes, postgis tiles), so they never hold an I/O thread (0: --db-connections, plus --pg-connections with --engine=postgis)")
         ("database-url", po::value<std::string>()->default_value(d.database_url), "PostgreSQL/PostGIS connection URL")
         ("engine", po::value<std::string>()->default_value(d.engine), "tile engine: memory (in-memory snapshot) or postgis (ST_AsMVT reference)")
         ("pg-connections", po::value<int>()->default_value(d.pg_connections), "database connections of the postgis engine")
+        ("pg-timeout", po::value<double>()->default_value(d.pg_timeout), "postgis engine: seconds a tile query may run, and may wait for a free connection (503 beyond)")
+        ("db-connections", po::value<int>()->default_value(d.db_connections), "database connections of the JSON APIs (crime listings, meeting packs, team writes)")
+        ("db-timeout", po::value<double>()->default_value(d.db_timeout), "JSON APIs: seconds a query may run, and may wait for a free connection (503 beyond)")
         ("cache-bytes", po::value<std::string>()->default_value(std::to_string(d.cache_bytes)), "tile cache budget in bytes (suffix K, M, G; 0 disables)")
-        ("cors-origins", po::value<std::string>()->default_value(join(d.cors_origins)), "comma-separated allowed CORS origins, or *")
+        ("cors-origins", po::value<std::string>()->default_value(join(d.cors_origins)), "comma-separated allowed CORS origins, or * for any; token-guarded team writes (POST/PUT/DELETE) are allowed only to origins listed by name, never through *")
         ("frame-ancestors", po::value<std::string>()->default_value(d.frame_ancestors), "CSP frame-ancestors for HTML pages (embedding); empty: not sent")
         ("web-dir", po::value<std::string>()->default_value(d.web_dir), "folder of static files served at / (index.html)")
         ("poll-seconds", po::value<double>()->default_value(d.poll_seconds), "seconds between dataset version checks (LISTEN crimemap_dataset also triggers one)")
@@ -128,6 +137,10 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
         if (c.engine != "memory" && c.engine != "postgis") throw po::error("--engine must be memory or postgis");
         c.pg_connections = vm["pg-connections"].as<int>();
         if (c.pg_connections < 1) throw po::error("--pg-connections must be at least 1");
+        c.db_connections = vm["db-connections"].as<int>();
+        if (c.db_connections < 1) throw po::error("--db-connections must be at least 1");
+        c.blocking_threads = vm["blocking-threads"].as<unsigned>();
+        if (c.blocking_threads > 1024) throw po::error("--blocking-threads must be at most 1024");
         auto size = [&](const char* name) {
             auto v = parse_byte_size(vm[name].as<std::string>());
             if (!v) throw po::error(std::string("--") + name + " must be a byte count such as 1048576 or 256M");
@@ -146,6 +159,8 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
             return v;
         };
         c.poll_seconds = positive("poll-seconds");
+        c.db_timeout = positive("db-timeout");
+        c.pg_timeout = positive("pg-timeout");
         c.read_timeout = positive("read-timeout");
         c.idle_timeout = positive("idle-timeout");
         c.shutdown_timeout = positive("shutdown-timeout");

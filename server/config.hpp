@@ -13,12 +13,16 @@ namespace crimemap::server {
 struct Config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;                 // 0 = any free port (logged at start)
-    unsigned threads = 0;                      // 0 = std::thread::hardware_concurrency()
+    unsigned threads = 0;                      // I/O threads; 0 = std::thread::hardware_concurrency()
+    unsigned blocking_threads = 0;             // threads for database-bound handlers; 0 = db + pg connections
     std::string database_url = "postgresql://postgres@127.0.0.1:54329/crimemap";
     std::string engine = "memory";             // memory | postgis
     int pg_connections = 4;                    // postgis engine: connections in its pool
+    double pg_timeout = 30;                    // postgis engine: statement timeout and wait for a connection (s)
+    int db_connections = 4;                    // JSON APIs' pool (crime listings, team writes)
+    double db_timeout = 3;                     // its statement timeout and wait for a connection (s)
     std::size_t cache_bytes = 256u << 20;      // tile cache budget; 0 disables it
-    std::vector<std::string> cors_origins{"*"};  // allowed Origins; "*" = any
+    std::vector<std::string> cors_origins{"*"};  // allowed Origins; "*" = any, except for team writes
     std::string frame_ancestors;               // CSP frame-ancestors for HTML pages; empty = not sent
     std::string web_dir;                       // static files ('/' -> index.html); empty = none
     double poll_seconds = 10;                  // dataset version polling (LISTEN also wakes us)
@@ -42,6 +46,9 @@ struct ConfigParse {
 // getenv: looks up environment variables (std::getenv by default; tests pass a map).
 using EnvLookup = std::function<const char*(const char*)>;
 ConfigParse parse_config(int argc, const char* const argv[], Config defaults = {}, const EnvLookup& getenv = {});
+
+// --blocking-threads, with 0 resolved: the connections the blocking handlers can use at once.
+unsigned blocking_threads(const Config& config);
 
 // "256M", "1G", "512k", "1048576" -> bytes (binary multiples); nullopt when malformed.
 std::optional<std::size_t> parse_byte_size(const std::string& text);

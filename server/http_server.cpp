@@ -10,6 +10,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -38,7 +39,8 @@ using tcp = net::ip::tcp;
 class Session;
 
 // Member order matters: the io_context is destroyed before the session registry it points at
-// (pending handlers own sessions, whose destructors unregister), and after the acceptor and timer.
+// (pending handlers own sessions, whose destructors unregister), and after the acceptor, the timer
+// and the blocking pool (whose abandoned jobs own sessions, whose sockets need the io_context).
 struct HttpServer::Impl {
     Impl(HttpServerOptions o, App& a) : options(std::move(o)), app(a) {}
 
@@ -55,6 +57,8 @@ struct HttpServer::Impl {
     net::io_context ioc;
     tcp::acceptor acceptor{net::make_strand(ioc)};
     net::steady_timer retry{acceptor.get_executor()};  // re-arms accept after a failure (e.g. EMFILE)
+    std::optional<net::thread_pool> blocking;  // created by run() when options.blocking_threads > 0
+    std::atomic<std::size_t> blocking_load{0};  // blocking requests queued or running
 
     void accept();
     void begin_shutdown();
@@ -160,18 +164,48 @@ private:
         keep_alive_ = msg.keep_alive() && served_ < options().keepalive_requests;
         const Method method = method_from_string(msg.method_string());
 
+        const bool head = method == Method::head, http10 = msg.version() == 10;
         auto request = make_request(method, msg.target());
-        Response response;
         if (!request) {
-            response = error_response(400, "Invalid request target");
             server_->app.record_rejected(400);
             keep_alive_ = false;
-        } else {
-            for (const auto& field : msg) request->headers.add(field.name_string(), field.value());
-            request->body = std::move(msg.body());
-            response = server_->app.handle(*request);
+            return send(error_response(400, "Invalid request target"), head, http10);
         }
-        send(std::move(response), method == Method::head, msg.version() == 10);
+        for (const auto& field : msg) request->headers.add(field.name_string(), field.value());
+        request->body = std::move(msg.body());
+        if (server_->blocking && server_->app.blocking(*request)) return handle_blocking(std::move(*request), head, http10);
+        send(server_->app.handle(*request), head, http10);
+    }
+
+    static Response busy() {
+        auto res = error_response(503, "The server is busy; try again shortly");
+        res.headers.set("Retry-After", "2");
+        return res;
+    }
+
+    // Runs the handler on the blocking pool and writes its answer from the connection's strand.
+    // The session stays in `handling` meanwhile (no timeout closes it; a shutdown waits for it).
+    void handle_blocking(Request request, bool head, bool http10) {
+        if (server_->blocking_load.fetch_add(1) >= options().max_blocking_queue) {
+            server_->blocking_load.fetch_sub(1);
+            server_->app.record_rejected(503);
+            return send(busy(), head, http10);
+        }
+        const auto queued = clock::now();
+        net::post(*server_->blocking, [self = shared_from_this(), request = std::move(request), head, http10, queued]() mutable {
+            Response response;
+            if (clock::now() - queued > self->options().max_blocking_wait) {
+                self->server_->app.record_rejected(503);
+                response = busy();
+            } else {
+                response = self->server_->app.handle(request);
+            }
+            self->server_->blocking_load.fetch_sub(1);
+            net::post(self->socket_.get_executor(), [self, response = std::move(response), head, http10]() mutable {
+                if (self->state_ == State::closed) return;
+                self->send(std::move(response), head, http10);
+            });
+        });
     }
 
     void reject(int status, std::string_view message) {
@@ -340,6 +374,7 @@ void HttpServer::run() {
         });
     }
     impl->accept();
+    if (impl->options.blocking_threads > 0) impl->blocking.emplace(impl->options.blocking_threads);
 
     auto guard = net::make_work_guard(impl->ioc);  // keep the threads up until we decide to stop
     std::vector<std::thread> threads;
@@ -364,6 +399,12 @@ void HttpServer::run() {
         impl->changed.wait_until(lock, deadline, [&] { return impl->sessions.empty(); });
         if (!impl->sessions.empty())
             log_warn(std::to_string(impl->sessions.size()) + " connections still open at the shutdown deadline");
+    }
+    if (impl->blocking) {
+        // Past the deadline: queued database requests are dropped; running ones (bounded by the
+        // database timeouts) finish first, while the I/O threads still run to write their answers.
+        impl->blocking->stop();
+        impl->blocking->join();
     }
     if (signals) {
         net::post(impl->ioc, [&signals] {

@@ -1,8 +1,16 @@
 #pragma once
 // The HTTP/1.1 server (Boost.Beast, in http_server.cpp only): async accept, keep-alive with a
-// per-connection request cap, header and body limits, read and idle timeouts, N worker threads on
-// one io_context, graceful shutdown on SIGTERM/SIGINT or stop(). Each parsed request goes to
-// App::handle on the connection's strand. Beast stays out of this header.
+// per-connection request cap, header and body limits, read and idle timeouts, N I/O threads on
+// one io_context, graceful shutdown on SIGTERM/SIGINT or stop(). Beast stays out of this header.
+//
+// Each parsed request goes to App::handle. Requests answered from memory (tiles of the memory
+// engine, postcodes, /health, ...) are handled right on the connection's strand. Those whose route
+// may wait on PostgreSQL (App::blocking: crime listings, meeting packs, team writes, every tile of
+// the postgis engine) are handled on a separate pool of blocking_threads threads, and the answer
+// is posted back to the connection's strand to be written; so slow queries never hold an I/O
+// thread, and /health and cached tiles keep answering. At most max_blocking_queue such requests
+// wait or run at once; beyond that they are refused at once with 503 and Retry-After, as is one
+// that waited in the queue longer than max_blocking_wait (its client has likely given up).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -16,7 +24,10 @@ class App;
 struct HttpServerOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 = any free port
-    unsigned threads = 1;
+    unsigned threads = 1;           // I/O threads
+    unsigned blocking_threads = 4;  // for handlers that may wait on the database; 0 = run them inline
+    std::size_t max_blocking_queue = 256;  // blocking requests queued or running; 503 beyond
+    std::chrono::milliseconds max_blocking_wait{10000};  // in the queue; 503 without running it beyond
     std::size_t max_header_bytes = 16u << 10;  // request line + fields; 431 beyond
     std::size_t max_body_bytes = 1u << 20;     // 413 beyond
     std::chrono::milliseconds read_timeout{15000};  // a whole request (and a response write)

@@ -11,9 +11,9 @@
 #include "server/config.hpp"
 #include "server/http_server.hpp"
 #include "server/log.hpp"
-#include "store/api_pool.hpp"
 #include "store/crime_details.hpp"
 #include "store/dataset_watcher.hpp"
+#include "store/pool.hpp"
 #include "store/postgis_renderer.hpp"
 #include "store/snapshot_loader.hpp"
 #include "store/team_repository.hpp"
@@ -58,10 +58,22 @@ int main(int argc, char** argv) {
     server::App app(config, snapshots);
     auto& ctx = app.context();
     if (config.engine == "memory") ctx.set_renderer(core::make_memory_renderer());
-    // JSON APIs: crime listings and team writes query the database (pool opened lazily, 3 s
-    // statement timeout); everything else they answer comes from the snapshot.
-    auto api_pool = std::make_shared<store::ApiPool>(config.database_url, 4, 3000);
+    // JSON APIs: crime listings, meeting-pack outcomes and team writes query the database (pool
+    // opened lazily, --db-timeout per statement and per wait for a connection); everything else
+    // they answer comes from the snapshot. Their handlers run on the server's blocking pool.
+    store::PoolOptions api_pool_options;
+    api_pool_options.url = config.database_url;
+    api_pool_options.max_connections = static_cast<std::size_t>(config.db_connections);
+    api_pool_options.statement_timeout = ms(config.db_timeout);
+    api_pool_options.acquire_timeout = ms(config.db_timeout);
+    api_pool_options.application_name = "crimemapd-api";
+    auto api_pool = std::make_shared<store::ConnectionPool>(api_pool_options);
     server::set_api_services({store::make_crime_details(api_pool), store::make_team_repository(api_pool)});
+    store::PoolOptions tile_pool_options = api_pool_options;
+    tile_pool_options.max_connections = static_cast<std::size_t>(config.pg_connections);
+    tile_pool_options.statement_timeout = ms(config.pg_timeout);
+    tile_pool_options.acquire_timeout = ms(config.pg_timeout);
+    tile_pool_options.application_name = "crimemapd-tiles";
 
     // Loads run on the watcher's thread; requests keep being served from the old snapshot (or
     // answer 503 before the first) until the swap.
@@ -71,7 +83,7 @@ int main(int argc, char** argv) {
             const auto t0 = std::chrono::steady_clock::now();
             try {
                 if (!ctx.renderer() && config.engine == "postgis")
-                    ctx.set_renderer(store::make_postgis_renderer(config.database_url, config.pg_connections));
+                    ctx.set_renderer(store::make_postgis_renderer(tile_pool_options));
                 auto snapshot = store::load_snapshot(conn);
                 const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 char line[256];
@@ -92,12 +104,14 @@ int main(int argc, char** argv) {
                 throw;
             }
         },
-        [&](const std::string& message, bool error) {
+        [&](const std::string& message, bool error, const std::string& detail) {
+            // /ready shows `message` only; the database's own words go to the log.
+            const std::string line = detail.empty() ? message : message + ": " + detail;
             if (error) {
-                server::log_warn(message);
+                server::log_warn(line);
                 if (!ctx.snapshot()) ctx.set_status_message(message);
             } else {
-                server::log_info(message);
+                server::log_info(line);
             }
         });
 
@@ -105,6 +119,7 @@ int main(int argc, char** argv) {
     options.host = config.host;
     options.port = config.port;
     options.threads = threads;
+    options.blocking_threads = server::blocking_threads(config);
     options.max_header_bytes = config.max_header_bytes;
     options.max_body_bytes = config.max_body_bytes;
     options.read_timeout = ms(config.read_timeout);
@@ -120,7 +135,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     server::log_info("crimemapd listening on http://" + config.host + ":" + std::to_string(port) + "/ (" +
-                     std::to_string(threads) + " threads, engine " + config.engine + ", cache " +
+                     std::to_string(threads) + " I/O threads, " + std::to_string(options.blocking_threads) +
+                     " blocking threads, engine " + config.engine + ", cache " +
                      std::to_string(config.cache_bytes >> 20) + " MiB, database " + redact(config.database_url) +
                      ", web " + (ctx.static_files().enabled() ? config.web_dir : std::string("off")) + ")");
 

@@ -11,9 +11,9 @@ std::string_view RouteParams::get(std::string_view name) const {
     return {};
 }
 
-void Router::add(Method method, std::string_view pattern, Handler handler) {
+void Router::add(Method method, std::string_view pattern, Handler handler, RouteFlags flags) {
     if (pattern.empty() || pattern.front() != '/') throw std::invalid_argument("route pattern must start with '/'");
-    Route route{method, std::string(pattern), std::move(handler), {}};
+    Route route{method, std::string(pattern), std::move(handler), flags, {}};
     std::string_view rest = pattern.substr(1);
     while (true) {
         auto slash = rest.find('/');
@@ -69,6 +69,13 @@ Router::Match Router::match(Method method, const std::vector<std::string>& segme
     }
     m.outcome = m.allowed.empty() ? Outcome::not_found : Outcome::method_not_allowed;
     return m;
+}
+
+const Router::Route* Router::find(Method method, const std::vector<std::string>& segments) const {
+    Method wanted = method == Method::head ? Method::get : method;
+    for (const auto& route : routes_)
+        if (route.method == wanted && match_path(route, segments, nullptr)) return &route;
+    return nullptr;
 }
 
 std::string Router::allow_header(const std::vector<Method>& methods) {

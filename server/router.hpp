@@ -25,12 +25,25 @@ private:
 
 using Handler = std::function<Response(const Request&, const RouteParams&)>;
 
+// How a route runs, beyond its handler.
+struct RouteFlags {
+    // The handler may wait on the database: the server runs it on its blocking pool, never on an
+    // I/O thread (http_server.hpp).
+    bool blocking = false;
+    // The handler renders tiles: blocking exactly when the tile renderer is (the postgis engine).
+    bool renders = false;
+    // A token-guarded write: CORS allows it only for origins listed by name in --cors-origins,
+    // never through "*" (app.cpp).
+    bool write = false;
+};
+
 class Router {
 public:
     struct Route {
         Method method;
         std::string pattern;  // also the route's label in /metrics
         Handler handler;
+        RouteFlags flags;
         struct Segment {
             bool is_param;
             std::string text;    // literal, or parameter name
@@ -48,8 +61,10 @@ public:
     };
 
     // Throws std::invalid_argument on a malformed pattern.
-    void add(Method method, std::string_view pattern, Handler handler);
+    void add(Method method, std::string_view pattern, Handler handler, RouteFlags flags = {});
     Match match(Method method, const std::vector<std::string>& segments) const;
+    // The route match() would pick (HEAD as GET), without collecting parameters; null when none.
+    const Route* find(Method method, const std::vector<std::string>& segments) const;
     // "GET, HEAD, OPTIONS" for an Allow header.
     static std::string allow_header(const std::vector<Method>& methods);
     const std::vector<Route>& routes() const { return routes_; }

@@ -42,23 +42,13 @@ std::vector<core::CrimeDetail> rows_to_crimes(const Rows& r) {
     return out;
 }
 
-// Runs fn on a pooled connection; database errors become std::runtime_error for the handlers.
-template <class F>
-auto run_guarded(ApiPool& pool, F&& fn) {
-    try {
-        return pool.with(fn);
-    } catch (const PgError& e) {
-        throw std::runtime_error(std::string("crime details query failed: ") + e.what());
-    }
-}
-
 class PgCrimeDetails final : public core::CrimeDetails {
 public:
-    explicit PgCrimeDetails(std::shared_ptr<ApiPool> pool) : pool_(std::move(pool)) {}
+    explicit PgCrimeDetails(std::shared_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
 
     std::vector<core::CrimeDetail> in_area(const core::CrimeArea& area, core::Month month,
                                            std::optional<std::string> category, std::size_t limit) override {
-        return run_guarded(*pool_, [&](Connection& db) {
+        return pool_->run("crime details query", [&](Connection& db) {
             if (!area.polygon.empty()) {
                 // The WKT is built from parsed numbers only, and sent as a parameter.
                 std::string wkt = "POLYGON((";
@@ -85,7 +75,7 @@ public:
 
     std::vector<core::CrimeDetail> at_location(std::optional<std::int64_t> location_id, geo::LonLat near, core::Month month,
                                                std::size_t limit) override {
-        return run_guarded(*pool_, [&](Connection& db) {
+        return pool_->run("crime details query", [&](Connection& db) {
             std::optional<std::string> id;
             if (location_id) id = std::to_string(*location_id);
             return rows_to_crimes(db.query(
@@ -100,7 +90,7 @@ public:
 
     std::vector<core::CrimeDetail> no_location(const std::string& force, core::Month month, std::optional<std::string> category,
                                                std::size_t limit) override {
-        return run_guarded(*pool_, [&](Connection& db) {
+        return pool_->run("crime details query", [&](Connection& db) {
             return rows_to_crimes(db.query(std::string("SELECT ") + columns +
                                                " FROM crimes c WHERE c.force_id = $1 AND c.month = $2::date AND c.location_id IS NULL"
                                                " AND ($3::text IS NULL OR c.category = $3) ORDER BY c.id LIMIT $4",
@@ -117,7 +107,7 @@ public:
         for (const auto& [k, c] : kinds)
             if (area_kind == k) column = c;
         if (!column) return {};
-        return run_guarded(*pool_, [&](Connection& db) {
+        return pool_->run("crime details query", [&](Connection& db) {
             auto r = db.query(std::string("SELECT coalesce(last_outcome, ''), count(*) FROM crimes WHERE ") + column +
                                   " = $1 AND month BETWEEN $2::date AND $3::date GROUP BY 1 ORDER BY 2 DESC, 1",
                               {area_code, month_date(from), month_date(to)});
@@ -128,12 +118,12 @@ public:
     }
 
 private:
-    std::shared_ptr<ApiPool> pool_;
+    std::shared_ptr<ConnectionPool> pool_;
 };
 
 }  // namespace
 
-std::shared_ptr<core::CrimeDetails> make_crime_details(std::shared_ptr<ApiPool> pool) {
+std::shared_ptr<core::CrimeDetails> make_crime_details(std::shared_ptr<ConnectionPool> pool) {
     return std::make_shared<PgCrimeDetails>(std::move(pool));
 }
 

@@ -54,14 +54,30 @@ std::optional<std::int64_t> DatasetWatcher::loaded_version() const {
     return loaded_;
 }
 
-void DatasetWatcher::report(const std::string& message, bool error) {
+void DatasetWatcher::report(const std::string& message, bool error, const std::string& detail) {
     {
         std::lock_guard lock(mutex_);
-        if (message == last_status_) return;  // say each state once, not every poll
-        last_status_ = message;
+        std::string state = message + '\n' + detail;
+        if (state == last_status_) return;  // say each state once, not every poll
+        last_status_ = std::move(state);
     }
-    if (status_) status_(message, error);
+    if (status_) status_(message, error, detail);
 }
+
+namespace {
+// The public text for a failure (see StatusFn): what to do about it, never the server's message.
+std::string describe_failure(const PgError& e, const std::string& url, std::optional<std::int64_t> loading) {
+    const std::string& state = e.sqlstate;
+    if (e.connection_lost || state.starts_with("08") || state.starts_with("57P"))
+        return "database unreachable at " + server_address(url);
+    if (!loading && (state == "42P01" || state == "3F000"))  // dataset_versions (or its schema) does not exist
+        return "schema missing: run crimemap migrate";
+    if (state.starts_with("42"))  // undefined column or function: the schema predates this binary
+        return "schema out of date: run crimemap migrate";
+    if (loading) return "loading dataset version " + std::to_string(*loading) + " failed (details in the server log)";
+    return "database error (details in the server log)";
+}
+}  // namespace
 
 bool DatasetWatcher::wait(Connection* conn, std::chrono::milliseconds timeout) {
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {conn ? conn->socket() : -1, POLLIN, 0}};
@@ -84,10 +100,12 @@ void DatasetWatcher::run() {
         conn.reset();
     };
 
+    std::optional<std::int64_t> loading;  // the version being loaded, for failure messages
     while (!stopping_.load()) {
+        loading.reset();
         try {
             if (!conn) {
-                conn = std::make_unique<Connection>(options_.database_url);
+                conn = std::make_unique<Connection>(options_.database_url, "crimemapd-watcher", 10);
                 conn->exec("LISTEN " + options_.channel);
                 std::lock_guard lock(mutex_);
                 cancel_ = PQgetCancel(conn->raw());
@@ -95,8 +113,9 @@ void DatasetWatcher::run() {
             conn->notifications();  // drain: we check the version anyway
             auto version = current_dataset_version(*conn);
             if (!version) {
-                report("the database has no dataset yet (run `crimemap seed` or `crimemap refresh`)", true);
+                report("no dataset yet: run crimemap refresh (or crimemap seed for the bundled sample)", true);
             } else if (version != loaded_version()) {
+                loading = version;
                 report("loading dataset version " + std::to_string(*version), false);
                 const std::int64_t loaded = reload_(*conn, *version);
                 {
@@ -108,10 +127,17 @@ void DatasetWatcher::run() {
             }
             // A NOTIFY, a check_now() or the poll interval, whichever comes first.
             if (!wait(conn.get(), options_.poll_interval)) break;
-            if (PQstatus(conn->raw()) != CONNECTION_OK) throw PgError("the database connection was lost");
+            if (PQstatus(conn->raw()) != CONNECTION_OK) throw PgError("the database connection was lost", "", true);
+        } catch (const PgError& e) {
+            if (stopping_.load()) break;
+            report(describe_failure(e, options_.database_url, loading), true, e.what());
+            drop_connection();
+            if (!wait(nullptr, options_.retry_delay)) break;
         } catch (const std::exception& e) {
             if (stopping_.load()) break;
-            report(e.what(), true);
+            report(loading ? "loading dataset version " + std::to_string(*loading) + " failed (details in the server log)"
+                           : std::string("database error (details in the server log)"),
+                   true, e.what());
             drop_connection();
             if (!wait(nullptr, options_.retry_delay)) break;
         }

@@ -32,9 +32,15 @@ public:
     // installs it; returns the version actually loaded (a refresh may have landed in between).
     // Throw to report a failure (it is retried).
     using ReloadFn = std::function<std::int64_t(Connection& conn, std::int64_t version)>;
-    // Human-readable state changes: "cannot connect to the database: ...", "the database has no
-    // dataset yet (run crimemap seed or crimemap refresh)", "loaded version 3".
-    using StatusFn = std::function<void(const std::string& message, bool error)>;
+    // State changes. `message` is short, fixed text safe to show anyone (/ready shows it): no SQL,
+    // no PostgreSQL message, no credentials:
+    //   "database unreachable at 127.0.0.1:5432"
+    //   "schema missing: run crimemap migrate" / "schema out of date: run crimemap migrate"
+    //   "no dataset yet: run crimemap refresh (or crimemap seed for the bundled sample)"
+    //   "loading dataset version 3 failed (details in the server log)"
+    //   "loading dataset version 3", "serving dataset version 3"
+    // `detail` is what happened, for the server log (libpq's or the server's message); often empty.
+    using StatusFn = std::function<void(const std::string& message, bool error, const std::string& detail)>;
 
     DatasetWatcher(DatasetWatcherOptions options, ReloadFn reload, StatusFn status = {});
     ~DatasetWatcher();
@@ -51,7 +57,7 @@ private:
     void run();
     // Waits for a notification on `conn`, a wake-up or the poll interval; false when stopping.
     bool wait(Connection* conn, std::chrono::milliseconds timeout);
-    void report(const std::string& message, bool error);
+    void report(const std::string& message, bool error, const std::string& detail = {});
 
     DatasetWatcherOptions options_;
     ReloadFn reload_;

@@ -1,5 +1,6 @@
 #include "store/pg.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -23,22 +24,43 @@ int Rows::column(std::string_view name) const {
     return i;
 }
 
-Connection::Connection(const std::string& url) : c_(PQconnectdb(url.c_str())) {
-    if (!c_ || PQstatus(c_.get()) != CONNECTION_OK) {
-        std::string msg = c_ ? PQerrorMessage(c_.get()) : "out of memory";
-        while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-        throw PgError("cannot connect to the database: " + msg);
+namespace {
+std::string trimmed(std::string msg) {
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    return msg;
+}
+
+void check_connected(PGconn* c) {
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        std::string msg = c ? trimmed(PQerrorMessage(c)) : "out of memory";
+        // 08001: sqlclient_unable_to_establish_sqlconnection (libpq gives no SQLSTATE here).
+        throw PgError("cannot connect to the database: " + msg, "08001", true);
     }
-    PQsetNoticeProcessor(c_.get(), [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
+    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
+}
+}  // namespace
+
+Connection::Connection(const std::string& url) : c_(PQconnectdb(url.c_str())) { check_connected(c_.get()); }
+
+Connection::Connection(const std::string& url, const std::string& application_name, int connect_timeout_seconds) {
+    // Processed in order, the last value wins: the URL (expanded from dbname) overrides the two.
+    const std::string timeout = std::to_string(std::max(0, connect_timeout_seconds));
+    const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
+    const char* values[] = {connect_timeout_seconds > 0 ? timeout.c_str() : nullptr, application_name.c_str(), url.c_str(),
+                            nullptr};
+    c_.reset(PQconnectdbParams(keywords, values, 1));
+    check_connected(c_.get());
 }
 
 Rows Connection::check(PGresult* r, const std::string& sql) {
     Rows rows(r);
     auto st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_COPY_IN && st != PGRES_COPY_OUT) {
-        std::string msg = PQresultErrorMessage(r);
-        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-        throw PgError(msg + " [in: " + sql.substr(0, 120) + "]");
+        std::string msg = trimmed(r ? PQresultErrorMessage(r) : "");
+        if (msg.empty()) msg = trimmed(PQerrorMessage(c_.get()));
+        const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+        const bool lost = PQstatus(c_.get()) != CONNECTION_OK;
+        throw PgError(msg + " [in: " + sql.substr(0, 120) + "]", state ? state : "", lost);
     }
     return rows;
 }
@@ -145,6 +167,25 @@ void append_copy_field(std::string& out, std::string_view value) {
             default: out.push_back(ch);
         }
     }
+}
+
+std::string server_address(const std::string& url) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+    if (error) PQfreemem(error);
+    if (!options) return "(unparsable database URL)";
+    std::string host, hostaddr, port;
+    for (auto* o = options; o->keyword; ++o) {
+        if (!o->val) continue;
+        std::string_view k = o->keyword;
+        if (k == "host") host = o->val;
+        else if (k == "hostaddr") hostaddr = o->val;
+        else if (k == "port") port = o->val;
+    }
+    PQconninfoFree(options);
+    if (host.empty()) host = hostaddr.empty() ? "localhost" : hostaddr;
+    if (port.empty()) port = "5432";
+    return host + ":" + port;
 }
 
 std::string database_url_from_env() {

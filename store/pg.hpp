@@ -14,6 +14,10 @@ namespace crimemap::store {
 
 struct PgError : std::runtime_error {
     using std::runtime_error::runtime_error;
+    PgError(const std::string& message, std::string state, bool lost)
+        : std::runtime_error(message), sqlstate(std::move(state)), connection_lost(lost) {}
+    std::string sqlstate;          // the server's SQLSTATE ("57014"); empty when libpq failed on its own
+    bool connection_lost = false;  // the connection was never made or is gone (PQstatus != CONNECTION_OK)
 };
 
 struct ConnDeleter { void operator()(PGconn* c) const noexcept { PQfinish(c); } };
@@ -46,8 +50,11 @@ using Params = std::vector<std::optional<std::string>>;  // nullopt = SQL NULL
 
 class Connection {
 public:
-    // Throws PgError with libpq's message when the connection fails.
+    // Throws PgError (connection_lost) with libpq's message when the connection fails.
     explicit Connection(const std::string& url);
+    // The same with a libpq connect_timeout (seconds, 0 = none) and fallback_application_name
+    // (shown in pg_stat_activity); settings in the URL win over both.
+    Connection(const std::string& url, const std::string& application_name, int connect_timeout_seconds);
     Connection(Connection&&) noexcept = default;
     Connection& operator=(Connection&&) noexcept = default;
 
@@ -106,6 +113,10 @@ std::vector<std::optional<std::string>> split_copy_line(std::string_view line);
 // Escapes a value for COPY text format (tab-separated): backslash, tab, newline, carriage return.
 void append_copy_field(std::string& out, std::string_view value);
 inline void append_copy_null(std::string& out) { out += "\\N"; }
+
+// "host:port" of the server a URL (or key=value string) names, for messages: no user, password or
+// database name. libpq's defaults fill what the URL leaves out ("localhost", 5432).
+std::string server_address(const std::string& url);
 
 // The database URL from CRIMEMAP_DATABASE_URL, or the private cluster's default.
 std::string database_url_from_env();

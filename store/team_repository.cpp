@@ -17,22 +17,12 @@ std::optional<std::string> opt(const std::string& s) {
     return s;
 }
 
-// Runs fn on a pooled connection; database errors become std::runtime_error for the handlers.
-template <class F>
-auto run_guarded(ApiPool& pool, F&& fn) {
-    try {
-        return pool.with(fn);
-    } catch (const PgError& e) {
-        throw std::runtime_error(std::string("team store: ") + e.what());
-    }
-}
-
 class PgTeamRepository final : public core::TeamStore {
 public:
-    explicit PgTeamRepository(std::shared_ptr<ApiPool> pool) : pool_(std::move(pool)) {}
+    explicit PgTeamRepository(std::shared_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
 
     std::optional<core::TokenScope> authenticate(const std::string& token) override {
-        return run_guarded(*pool_, [&](Connection& db) -> std::optional<core::TokenScope> {
+        return pool_->run("team store", [&](Connection& db) -> std::optional<core::TokenScope> {
             auto r = db.query("SELECT id, force_id, neighbourhood_id FROM api_tokens WHERE token_hash = " + token_hash_sql(1) +
                                   " AND revoked_at IS NULL",
                               {token});
@@ -102,7 +92,7 @@ public:
     }
 
     std::shared_ptr<const core::TeamDirectory> load_teams() override {
-        return run_guarded(*pool_, [&](Connection& db) -> std::shared_ptr<const core::TeamDirectory> {
+        return pool_->run("team store", [&](Connection& db) -> std::shared_ptr<const core::TeamDirectory> {
             Transaction tx(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
             auto dir = store::load_teams(db);
             tx.commit();
@@ -113,17 +103,17 @@ public:
 private:
     // Runs one write statement; its RETURNING entity_id, or 0 when no row matched.
     std::int64_t write(const std::string& sql, const Params& params) {
-        return run_guarded(*pool_, [&](Connection& db) -> std::int64_t {
+        return pool_->run("team store", [&](Connection& db) -> std::int64_t {
             auto r = db.query(sql, params);
             return r.size() ? r.int64(0, 0) : 0;
         });
     }
-    std::shared_ptr<ApiPool> pool_;
+    std::shared_ptr<ConnectionPool> pool_;
 };
 
 }  // namespace
 
-std::shared_ptr<core::TeamStore> make_team_repository(std::shared_ptr<ApiPool> pool) {
+std::shared_ptr<core::TeamStore> make_team_repository(std::shared_ptr<ConnectionPool> pool) {
     return std::make_shared<PgTeamRepository>(std::move(pool));
 }
 

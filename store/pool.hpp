@@ -1,0 +1,92 @@
+#pragma once
+// The one pool of libpq connections used at request time: the JSON APIs' queries (crime listings,
+// meeting-pack outcomes, team writes) and the postgis tile engine each own one. Bounded in every
+// direction: connections open lazily up to max_connections, each runs with a statement_timeout,
+// waiting for a free one gives up after acquire_timeout (PoolTimeout), and connecting gives up
+// after connect_timeout. A connection the server closed while it sat idle (restart,
+// pg_terminate_backend, idle timeout) is noticed before reuse and replaced by a fresh one; one that
+// breaks during a query is dropped when it comes back. Thread-safe.
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/database_error.hpp"
+#include "store/pg.hpp"
+
+namespace crimemap::store {
+
+struct PoolOptions {
+    std::string url;
+    std::size_t max_connections = 4;
+    std::chrono::milliseconds statement_timeout{3000};  // SET statement_timeout on each connection; 0 = none
+    std::chrono::milliseconds acquire_timeout{3000};    // waiting for a free connection
+    int connect_timeout_seconds = 5;                    // libpq connect_timeout (the URL may override it)
+    std::string application_name = "crimemapd";         // in pg_stat_activity (the URL may override it)
+};
+
+// Thrown by the pool when no connection freed up within acquire_timeout.
+struct PoolTimeout : PgError {
+    explicit PoolTimeout(const std::string& message) : PgError(message, "", false) {}
+};
+
+class ConnectionPool {
+public:
+    explicit ConnectionPool(PoolOptions options);
+    ConnectionPool(const ConnectionPool&) = delete;
+    ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+    // Runs fn(Connection&) on a pooled connection and returns what it returns. Exceptions pass
+    // through unchanged (PoolTimeout and connection failures are PgErrors too); the connection
+    // goes back to the pool only when it is still connected and outside a transaction.
+    template <class F>
+    decltype(auto) with(F&& fn) {
+        Lease lease(*this, acquire());
+        return std::forward<F>(fn)(*lease.conn);
+    }
+
+    // The same for request-time callers: a PgError becomes a core::DatabaseError (busy, timeout,
+    // unavailable or failed) whose log message starts with `what`.
+    template <class F>
+    decltype(auto) run(std::string_view what, F&& fn) {
+        try {
+            return with(std::forward<F>(fn));
+        } catch (const PgError& e) {
+            throw to_database_error(what, e);
+        }
+    }
+
+    const PoolOptions& options() const { return options_; }
+    std::size_t open_connections() const;  // idle + in use
+
+    // How a database failure looks to clients (see core/database_error.hpp).
+    static core::DatabaseError::Kind classify(const PgError& e) noexcept;
+    static core::DatabaseError to_database_error(std::string_view what, const PgError& e);
+
+private:
+    struct Lease {
+        Lease(ConnectionPool& p, std::unique_ptr<Connection> c) : pool(p), conn(std::move(c)) {}
+        ~Lease() { pool.release(std::move(conn)); }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        ConnectionPool& pool;
+        std::unique_ptr<Connection> conn;
+    };
+
+    std::unique_ptr<Connection> acquire();
+    void release(std::unique_ptr<Connection> conn) noexcept;
+    std::unique_ptr<Connection> open();
+
+    PoolOptions options_;
+    mutable std::mutex mutex_;
+    std::condition_variable freed_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+    std::size_t open_ = 0;  // idle + in use + being opened
+};
+
+}  // namespace crimemap::store
