@@ -101,11 +101,14 @@ JsonReply area_performance(const Snapshot& s, std::string_view code, const Query
                                      {"value", v.value},
                                      {"rank", v.rank}});
             }
+            auto optional = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
             points.push_back(json{{"period", period},
                                   {"value", mine->second.value},
                                   {"rank", mine->second.rank},
                                   {"of", mine->second.of},
                                   {"quintile", mine->second.quintile},
+                                  {"target", optional(mine->second.target)},
+                                  {"benchmark", optional(mine->second.benchmark)},
                                   {"national_median", median(values)},
                                   {"comparators", comps}});
         }
@@ -113,7 +116,8 @@ JsonReply area_performance(const Snapshot& s, std::string_view code, const Query
         out.push_back(json{{"indicator", ic},
                            {"name", series.name},
                            {"unit", series.unit},
-                           {"polarity", series.higher_is_better ? "higher_is_better" : "lower_is_better"},
+                           // rank 1 is the best value, or for neutral indicators simply the highest
+                           {"polarity", to_string(series.polarity)},
                            {"series", points}});
     }
     if (out.empty())

@@ -23,16 +23,22 @@ constexpr std::array<FieldSpec, 8> area_fields{{
     {"population", "Number", "residents (only where known)"},
 }};
 
-constexpr std::array<FieldSpec, 9> performance_fields{{
-    {"code", "String", "local authority district code"},
+constexpr std::array<FieldSpec, 12> performance_fields{{
+    {"code", "String", "local authority district code (the polygon)"},
     {"name", "String", "district name"},
+    {"area_code", "String",
+     "code of the authority the value belongs to: the district itself, or its county (via=county)"},
+    {"via", "String",
+     "'county' when the district has no value of its own and shows its county's (upper-tier authority's) value"},
     {"indicator", "String", "indicator code, e.g. ASC1"},
     {"period", "String", "period of the value, e.g. 2021-22"},
     {"value", "Number", "indicator value"},
-    {"rank", "Number", "rank among all areas with a value (1 = best)"},
-    {"of", "Number", "number of areas ranked"},
-    {"quintile", "Number", "1 = best fifth .. 5 = worst fifth"},
-    {"higher_is_better", "Boolean", "polarity of the indicator"},
+    {"rank", "Number",
+     "rank among all authorities with a value: 1 = best by the polarity; for neutral indicators 1 = highest value"},
+    {"of", "Number", "number of authorities ranked"},
+    {"quintile", "Number", "fifth of the ranking, 1 (ranks at the top) .. 5 (ranks at the bottom)"},
+    {"polarity", "String", "higher_is_better, lower_is_better or neutral (no better direction)"},
+    {"higher_is_better", "Boolean", "polarity of the indicator (absent for neutral indicators)"},
 }};
 
 constexpr std::array<LayerSpec, 3> specs{{
@@ -46,7 +52,8 @@ constexpr std::array<LayerSpec, 3> specs{{
      area_fields, false},
     {LayerKind::performance, "performance", 0, 16,
      "District polygons with a local-service performance indicator (indicator=CODE, period=P, default the "
-     "latest), ranked among all districts with a value.",
+     "latest), ranked among all authorities with a value. A district without a value of its own shows its "
+     "county's (via=county, area_code=the county).",
      performance_fields, false},
 }};
 

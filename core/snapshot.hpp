@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -52,6 +53,10 @@ struct Area {
     std::string code;
     std::string name;
     std::optional<std::int32_t> population;
+    // Districts (kind lad) in a two-tier area: the county (upper-tier authority) code, from
+    // `crimemap refresh` (areas.parent_codes.county); empty otherwise. The performance layer gives
+    // a district without a value of its own its county's value.
+    std::string county;
     geo::Box bounds;  // world coordinates
     // Geometry in world coordinates, simplified for each entry of Snapshot::simplify_zooms
     // (index i is good for zooms >= simplify_zooms[i]); the last entry is unsimplified.
@@ -59,19 +64,29 @@ struct Area {
     std::vector<MonthCount> counts;  // sorted by (month, category)
 };
 
+// Which way an indicator is good. Neutral indicators (and those without a stated polarity) are
+// ranked by value, highest first, with no judgement implied.
+enum class Polarity : unsigned char { higher_is_better, lower_is_better, neutral };
+std::string_view to_string(Polarity p) noexcept;
+// "higher_is_better", "lower_is_better"; anything else (including "neutral" and "") is neutral.
+Polarity polarity_from_string(std::string_view text) noexcept;
+
 // One indicator value of one area and period, ranked among every area with a value.
 struct IndicatorRank {
     double value;
-    std::int32_t rank;      // 1 = best (by the indicator's polarity)
+    std::int32_t rank;      // 1 = best by the polarity (neutral: 1 = highest value)
     std::int32_t of;        // number of areas ranked
-    std::int32_t quintile;  // 1 (best fifth) .. 5 (worst fifth)
+    std::int32_t quintile;  // 1 (first fifth in rank order) .. 5 (last fifth)
+    std::optional<double> target;     // as imported (indicators.target), when known
+    std::optional<double> benchmark;  // e.g. the national median published with the value
 };
 
 struct IndicatorSeries {
     std::string code;  // 'ASC1'
     std::string name;
     std::string unit;
-    bool higher_is_better = true;
+    Polarity polarity = Polarity::neutral;
+    bool higher_is_better() const { return polarity == Polarity::higher_is_better; }
     std::vector<std::string> periods;  // ascending
     // period -> area code -> ranked value
     std::unordered_map<std::string, std::unordered_map<std::string, IndicatorRank>> by_period;

@@ -14,7 +14,8 @@ double level_tolerance(std::size_t level) {
     return 0.5 * geo::kWorldSize / (std::ldexp(1.0, top_zoom) * 4096.0);
 }
 
-// 1 = best by polarity; equal values share a rank; quintile 1 = best fifth.
+// 1 = best by polarity (neutral: highest value first); equal values share a rank; quintile 1 =
+// first fifth in that order.
 void rank(IndicatorSeries& series) {
     std::sort(series.periods.begin(), series.periods.end());
     series.periods.erase(std::unique(series.periods.begin(), series.periods.end()), series.periods.end());
@@ -22,7 +23,7 @@ void rank(IndicatorSeries& series) {
         std::vector<IndicatorRank*> sorted;
         for (auto& [code, r] : values) sorted.push_back(&r);
         std::sort(sorted.begin(), sorted.end(), [&](const IndicatorRank* a, const IndicatorRank* b) {
-            return series.higher_is_better ? a->value > b->value : a->value < b->value;
+            return series.polarity == Polarity::lower_is_better ? a->value < b->value : a->value > b->value;
         });
         const auto of = static_cast<std::int32_t>(sorted.size());
         for (std::size_t i = 0; i < sorted.size(); ++i) {
@@ -86,18 +87,25 @@ bool SnapshotBuilder::add_area_count(AreaKind kind, const std::string& code, Mon
     return true;
 }
 
+bool SnapshotBuilder::set_area_county(const std::string& lad_code, std::string county_code) {
+    auto it = s_->area_by_code.find(std::string(to_string(AreaKind::lad)) + ":" + lad_code);
+    if (it == s_->area_by_code.end()) return false;
+    s_->areas[it->second].county = std::move(county_code);
+    return true;
+}
+
 void SnapshotBuilder::add_indicator_value(const std::string& indicator, const std::string& name, const std::string& unit,
-                                          bool higher_is_better, const std::string& period,
-                                          const std::string& area_code, double value) {
+                                          Polarity polarity, const std::string& period, const std::string& area_code,
+                                          double value, std::optional<double> target, std::optional<double> benchmark) {
     auto& series = s_->indicators[indicator];
     if (series.code.empty()) {
         series.code = indicator;
         series.name = name;
         series.unit = unit;
-        series.higher_is_better = higher_is_better;
+        series.polarity = polarity;
     }
     series.periods.push_back(period);
-    series.by_period[period][area_code] = IndicatorRank{value, 0, 0, 0};
+    series.by_period[period][area_code] = IndicatorRank{value, 0, 0, 0, target, benchmark};
 }
 
 std::shared_ptr<const Snapshot> SnapshotBuilder::finish() {

@@ -28,9 +28,20 @@ public:
                   const geo::LonLatMultiPolygon& geometry);
     bool add_area_count(AreaKind kind, const std::string& code, Month month, CategoryIndex category,
                         std::uint32_t crimes);
+    // The county (upper-tier authority) of a district already added; false when there is no
+    // such district.
+    bool set_area_county(const std::string& lad_code, std::string county_code);
+    // The polarity of the first value of an indicator holds for the whole series.
+    void add_indicator_value(const std::string& indicator, const std::string& name, const std::string& unit,
+                             Polarity polarity, const std::string& period, const std::string& area_code, double value,
+                             std::optional<double> target = std::nullopt,
+                             std::optional<double> benchmark = std::nullopt);
     void add_indicator_value(const std::string& indicator, const std::string& name, const std::string& unit,
                              bool higher_is_better, const std::string& period, const std::string& area_code,
-                             double value);
+                             double value) {
+        add_indicator_value(indicator, name, unit, higher_is_better ? Polarity::higher_is_better : Polarity::lower_is_better,
+                            period, area_code, value);
+    }
 
     std::shared_ptr<const Snapshot> finish();
 

@@ -186,7 +186,14 @@ Result<geo::LayerBuilder> performance_layer(const Snapshot& s, const TileQuery& 
     for (std::uint32_t idx : s.areas_by_kind[static_cast<std::size_t>(AreaKind::lad)]) {
         const Area& a = s.areas[idx];
         if (!a.bounds.intersects(box)) continue;
+        // Indicators of upper-tier services are published for counties, not for their districts:
+        // a district without a value of its own shows its county's.
         auto value_it = period_it->second.find(a.code);
+        bool via_county = false;
+        if (value_it == period_it->second.end() && !a.county.empty()) {
+            value_it = period_it->second.find(a.county);
+            via_county = true;
+        }
         if (value_it == period_it->second.end()) continue;
         auto polygons = area_geometry(a, t, q.tile.z, extra_tolerance_px);
         if (polygons.empty()) continue;
@@ -194,13 +201,16 @@ Result<geo::LayerBuilder> performance_layer(const Snapshot& s, const TileQuery& 
         props.clear();
         props.push_back({"code", a.code});
         props.push_back({"name", a.name});
+        props.push_back({"area_code", value_it->first});
+        if (via_county) props.push_back({"via", std::string("county")});
         props.push_back({"indicator", series.code});
         props.push_back({"period", period});
         props.push_back({"value", r.value});
         props.push_back({"rank", std::int64_t{r.rank}});
         props.push_back({"of", std::int64_t{r.of}});
         props.push_back({"quintile", std::int64_t{r.quintile}});
-        props.push_back({"higher_is_better", series.higher_is_better});
+        props.push_back({"polarity", std::string(to_string(series.polarity))});
+        if (series.polarity != Polarity::neutral) props.push_back({"higher_is_better", series.higher_is_better()});
         layer.add_multi_polygon(polygons, props, idx);
     }
     return layer;

@@ -56,7 +56,10 @@ std::string build_catalog(const core::Snapshot& s) {
         indicators.push_back({{"code", ind->code},
                               {"name", ind->name},
                               {"unit", ind->unit},
-                              {"higher_is_better", ind->higher_is_better},
+                              {"polarity", core::to_string(ind->polarity)},
+                              {"higher_is_better", ind->polarity == core::Polarity::neutral
+                                                       ? nlohmann::json(nullptr)
+                                                       : nlohmann::json(ind->higher_is_better())},
                               {"periods", ind->periods}});
 
     nlohmann::json body{

@@ -67,8 +67,9 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
                       if (auto cat = core::category_from_slug(*f[2]))
                           b.add_crimes(to_number<std::int64_t>(*f[0]), to_month(*f[1]), *cat, to_number<std::uint32_t>(*f[3]));
                   });
-    conn.copy_out("COPY (SELECT kind, code, name, population, encode(ST_AsBinary(geom), 'hex') FROM areas "
-                  "ORDER BY kind, code) TO STDOUT",
+    // parent_codes.county: a district's county, set by `crimemap refresh` (two-tier areas only).
+    conn.copy_out("COPY (SELECT kind, code, name, population, encode(ST_AsBinary(geom), 'hex'), "
+                  "CASE WHEN kind = 'lad' THEN parent_codes->>'county' END FROM areas ORDER BY kind, code) TO STDOUT",
                   [&](std::string_view line) {
                       auto f = split_copy_line(line);
                       auto kind = core::area_kind_from_string(*f[0]);
@@ -76,7 +77,9 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
                       if (!kind || !wkb) return;
                       std::optional<std::int32_t> population;
                       if (f[3]) population = to_number<std::int32_t>(*f[3]);
+                      std::string code = *f[1];
                       b.add_area(*kind, std::move(*f[1]), std::move(*f[2]), population, wkb.geometry->polygons);
+                      if (f[5] && !f[5]->empty()) b.set_area_county(code, std::move(*f[5]));
                   });
     conn.copy_out("COPY (SELECT area_kind, area_code, " + month_index("month") +
                       ", category, crimes FROM crime_monthly) TO STDOUT",
@@ -86,11 +89,16 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
                       auto cat = core::category_from_slug(*f[3]);
                       if (kind && cat) b.add_area_count(*kind, *f[1], to_month(*f[2]), *cat, to_number<std::uint32_t>(*f[4]));
                   });
-    conn.copy_out("COPY (SELECT indicator, name, coalesce(unit, ''), coalesce(polarity, 'higher_is_better'), period, "
-                  "area_code, value FROM indicators) TO STDOUT",
+    // An indicator without a stated polarity is neutral: ranked by value, no better direction implied.
+    conn.copy_out("COPY (SELECT indicator, name, coalesce(unit, ''), coalesce(polarity, 'neutral'), period, "
+                  "area_code, value, target, benchmark FROM indicators) TO STDOUT",
                   [&](std::string_view line) {
                       auto f = split_copy_line(line);
-                      b.add_indicator_value(*f[0], *f[1], *f[2], *f[3] != "lower_is_better", *f[4], *f[5], to_double(*f[6]));
+                      std::optional<double> target, benchmark;
+                      if (f[7]) target = to_double(*f[7]);
+                      if (f[8]) benchmark = to_double(*f[8]);
+                      b.add_indicator_value(*f[0], *f[1], *f[2], core::polarity_from_string(*f[3]), *f[4], *f[5],
+                                            to_double(*f[6]), target, benchmark);
                   });
     auto api = load_api_data(conn);  // postcodes, forces, teams for the JSON APIs
     tx.commit();

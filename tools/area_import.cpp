@@ -25,7 +25,7 @@ public:
     explicit AreaWriter(store::Connection& db) : db_(db) {
         db_.exec(
             "CREATE TEMP TABLE IF NOT EXISTS area_staging (kind text NOT NULL, code text NOT NULL, name text,"
-            " derived boolean NOT NULL, source text, geom geometry NOT NULL)");
+            " derived boolean NOT NULL, source text, geom geometry NOT NULL, population integer)");
         db_.exec("TRUNCATE area_staging");
     }
     void add(const std::string& kind, const PolygonFeature& f, bool derived, const std::string& source) {
@@ -39,6 +39,9 @@ public:
         store::append_copy_field(buf_, source);
         buf_ += '\t';
         buf_ += f.wkb_hex;
+        buf_ += '\t';
+        if (f.population) buf_ += std::to_string(*f.population);
+        else store::append_copy_null(buf_);
         buf_ += '\n';
         if (buf_.size() > (4 << 20)) flush();
     }
@@ -48,13 +51,17 @@ public:
         auto r = db_.query(
             "WITH grouped AS ("
             " SELECT kind, code, coalesce(max(name), code) AS name, bool_or(derived) AS derived, min(source) AS source,"
+            "  max(population) AS population,"
             "  CASE WHEN count(*) = 1 THEN ST_Multi(ST_SetSRID((array_agg(geom))[1], 4326))"
             "   ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(ST_SetSRID(geom, 4326))), 3)) END AS geom"
             " FROM area_staging GROUP BY kind, code),"
-            " up AS (INSERT INTO areas (kind, code, name, derived, source, geom, geom_3857)"
-            " SELECT kind, code, name, derived, source, geom, ST_Transform(geom, 3857) FROM grouped"
+            // A population already set (import population, an earlier --population-field) stays
+            // unless this import brings one.
+            " up AS (INSERT INTO areas (kind, code, name, derived, source, geom, geom_3857, population)"
+            " SELECT kind, code, name, derived, source, geom, ST_Transform(geom, 3857), population FROM grouped"
             " ON CONFLICT (kind, code) DO UPDATE SET name = EXCLUDED.name, derived = EXCLUDED.derived,"
-            " source = EXCLUDED.source, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857 RETURNING 1)"
+            " source = EXCLUDED.source, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857,"
+            " population = coalesce(EXCLUDED.population, areas.population) RETURNING 1)"
             " SELECT count(*) FROM up");
         db_.exec("TRUNCATE area_staging");
         return r.int64(0, 0);
@@ -85,17 +92,18 @@ std::string stats_line(const PolygonFileStats& s) {
     if (s.no_code) line += ", " + with_commas(s.no_code) + " without a code";
     if (s.not_polygon) line += ", " + with_commas(s.not_polygon) + " not polygons";
     if (s.empty) line += ", " + with_commas(s.empty) + " empty";
+    if (s.no_population) line += ", " + with_commas(s.no_population) + " without a readable population";
     return line;
 }
 
 }  // namespace
 
 int cmd_import_boundaries(const std::vector<std::string>& argv) {
-    Args args(argv, {"database-url", "kind", "code-field", "name-field", "source"}, {"derived"});
+    Args args(argv, {"database-url", "kind", "code-field", "name-field", "population-field", "source"}, {"derived"});
     if (args.help() || args.positional().empty()) {
         std::puts(
-            "usage: crimemap import boundaries --kind K [--code-field F] [--name-field F] [--source TEXT]\n"
-            "                                  [--derived] [--database-url URL] PATH...\n"
+            "usage: crimemap import boundaries --kind K [--code-field F] [--name-field F] [--population-field F]\n"
+            "                                  [--source TEXT] [--derived] [--database-url URL] PATH...\n"
             "\n"
             "Loads area polygons from anything GDAL/OGR reads: GeoJSON, TopoJSON, KML, Shapefile,\n"
             "GeoPackage (also .gz/.zip). Folders are searched for such files. Geometries are\n"
@@ -107,6 +115,13 @@ int cmd_import_boundaries(const std::vector<std::string>& argv) {
             "  --code-field F      attribute with the area code (default: detected, e.g. LSOA11CD,\n"
             "                      WD13CD, LAD13CD, PFA20CD, then any XXnnCD, code, id)\n"
             "  --name-field F      attribute with the name (default: the code field with NM for CD, or name)\n"
+            "  --population-field F  attribute with the number of residents (whole numbers; \"12,345\" is\n"
+            "                      read too). It fills areas.population, from which the areas tile layer\n"
+            "                      (per_1000) and the /v1 summaries give rates per 1,000 residents once\n"
+            "                      `crimemap refresh` publishes a new version. Features with an empty or\n"
+            "                      unreadable value are counted; without this option (or for those\n"
+            "                      features) a population already stored is kept. See also\n"
+            "                      `crimemap import population` for a CSV of code,population.\n"
             "  --source TEXT       provenance note stored with each area (default: the file name)\n"
             "  --derived           mark the areas as derived by us (not an official boundary)\n"
             "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)");
@@ -120,7 +135,7 @@ int cmd_import_boundaries(const std::vector<std::string>& argv) {
     if (files.empty()) throw CliError("no vector files (.geojson, .topojson, .kml, .shp, .gpkg, ...) under the given paths");
     auto start = std::chrono::steady_clock::now();
     store::Connection db(database_url(args));
-    FieldChoice given{args.get_or("code-field", ""), args.get_or("name-field", "")};
+    FieldChoice given{args.get_or("code-field", ""), args.get_or("name-field", ""), args.get_or("population-field", "")};
     bool derived = args.has("derived");
     PolygonReader reader;
     AreaWriter writer(db);
@@ -137,6 +152,7 @@ int cmd_import_boundaries(const std::vector<std::string>& argv) {
         total.no_code += s.no_code;
         total.not_polygon += s.not_polygon;
         total.empty += s.empty;
+        total.no_population += s.no_population;
     }
     store::Transaction tx(db);
     long long areas = writer.commit_areas();

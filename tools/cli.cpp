@@ -33,7 +33,8 @@ void usage(std::FILE* out) {
         "  import boundaries --kind K PATH...   polygons via GDAL (GeoJSON, TopoJSON, KML, SHP, GPKG)\n"
         "  import neighbourhoods PATH... police.uk-style neighbourhood KML + team JSON\n"
         "  import indicators PATH...     Oflog table or the long format (area_code,indicator,period,value,...)\n"
-        "  import lookups PATH...        ONS code -> name JSON maps (postcodes.io lookups)\n"
+        "  import lookups PATH...        ONS code -> name JSON maps (postcodes.io lookups), district -> county CSV\n"
+        "  import population PATH...     residents per area (CSV area_code,population[,kind])\n"
         "  refresh                       assign areas, rebuild aggregates, publish a dataset version\n"
         "  token create|list|revoke      bearer tokens for team writes (crimemap token --help)\n"
         "  seed DIR                      import everything in DIR (e.g. data/sample), then refresh\n"
@@ -50,13 +51,14 @@ int cmd_import(const std::vector<std::string>& argv) {
         {"neighbourhoods", cmd_import_neighbourhoods},
         {"indicators", cmd_import_indicators},
         {"lookups", cmd_import_lookups},
+        {"population", cmd_import_population},
     };
     if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
-        std::puts("usage: crimemap import crimes|postcodes|boundaries|neighbourhoods|indicators|lookups [options] PATH...");
+        std::puts("usage: crimemap import crimes|postcodes|boundaries|neighbourhoods|indicators|lookups|population [options] PATH...");
         return argv.empty() ? 2 : 0;
     }
     auto it = kinds.find(argv[0]);
-    if (it == kinds.end()) throw CliError("unknown import kind '" + argv[0] + "' (crimes, postcodes, boundaries, neighbourhoods, indicators, lookups)");
+    if (it == kinds.end()) throw CliError("unknown import kind '" + argv[0] + "' (crimes, postcodes, boundaries, neighbourhoods, indicators, lookups, population)");
     return it->second(std::vector<std::string>(argv.begin() + 1, argv.end()));
 }
 

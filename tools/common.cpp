@@ -161,6 +161,22 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+std::optional<std::int32_t> parse_population(std::string_view text) {
+    text = trim(text);
+    std::string digits;
+    for (char c : text)
+        if (c != ',') digits.push_back(c);
+    if (digits.size() > 2 && digits.ends_with(".0")) digits.resize(digits.size() - 2);
+    if (digits.empty() || digits.size() > 10) return std::nullopt;
+    std::int64_t v = 0;
+    for (char c : digits) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    if (v > 2147483647) return std::nullopt;
+    return static_cast<std::int32_t>(v);
+}
+
 std::uint64_t env_u64(const char* name) {
     const char* v = std::getenv(name);
     if (!v || !*v) return 0;

@@ -81,6 +81,10 @@ std::vector<std::filesystem::path> collect_files(const std::vector<std::string>&
 // Lower-cased file name, and whether it ends with the suffix.
 bool name_ends_with(const std::filesystem::path& p, std::string_view suffix);
 
+// A number of residents as written in a CSV or an attribute table: "12345", "12,345", " 12345 ",
+// "12345.0". nullopt for anything else (empty, negative, fractional, over 2^31 - 1).
+std::optional<std::int32_t> parse_population(std::string_view text);
+
 // ASCII helpers.
 std::string to_lower(std::string_view s);
 std::string_view trim(std::string_view s);

@@ -450,6 +450,17 @@ void CrimeImporter::replace(const std::string& force, const std::string& month, 
     timer_.mark("COMMIT");
 }
 
+// "wrong column count 1, bad coordinates 2" for the reasons with a count.
+std::string reasons_text(const std::array<std::uint64_t, kProblemKinds>& counts) {
+    std::string reasons;
+    for (std::size_t k = 1; k < kProblemKinds; ++k) {
+        if (!counts[k]) continue;
+        if (!reasons.empty()) reasons += ", ";
+        reasons += std::string(problem_name(static_cast<RowProblem>(k))) + " " + with_commas(counts[k]);
+    }
+    return reasons;
+}
+
 std::uint64_t CrimeImporter::report(double seconds) const {
     Tally total;
     std::printf("%-28s %10s %10s %10s %12s\n", "force month", "read", "loaded", "skipped", "no location");
@@ -457,6 +468,8 @@ std::uint64_t CrimeImporter::report(double seconds) const {
         std::string label = key.force.empty() ? "(unreadable row)" : key.force + " " + month_label(key.month);
         std::printf("%-28s %10s %10s %10s %12s\n", label.c_str(), with_commas(t.read).c_str(), with_commas(t.loaded).c_str(),
                     with_commas(t.skipped_total()).c_str(), with_commas(t.no_location).c_str());
+        // The reasons of this force-month's skips, on the line below it.
+        if (t.skipped_total() > 0) std::printf("  skipped: %s\n", reasons_text(t.skipped).c_str());
         total.read += t.read;
         total.loaded += t.loaded;
         total.no_location += t.no_location;
@@ -465,13 +478,7 @@ std::uint64_t CrimeImporter::report(double seconds) const {
     std::printf("%-28s %10s %10s %10s %12s\n", "total", with_commas(total.read).c_str(), with_commas(total.loaded).c_str(),
                 with_commas(total.skipped_total()).c_str(), with_commas(total.no_location).c_str());
     if (total.skipped_total() > 0) {
-        std::string reasons;
-        for (std::size_t k = 1; k < kProblemKinds; ++k) {
-            if (!problems_[k]) continue;
-            if (!reasons.empty()) reasons += ", ";
-            reasons += std::string(problem_name(static_cast<RowProblem>(k))) + " " + with_commas(problems_[k]);
-        }
-        std::printf("skipped by reason: %s\n", reasons.c_str());
+        std::printf("skipped by reason: %s\n", reasons_text(problems_).c_str());
         if (shown_ > kMaxShown)
             std::fprintf(stderr, "... and %s more bad rows not shown (%s in all)\n", with_commas(shown_ - kMaxShown).c_str(),
                          with_commas(shown_).c_str());
@@ -497,7 +504,10 @@ int cmd_import_crimes(const std::vector<std::string>& argv) {
             "duplicate and an interrupted import leaves the months already loaded. The force comes from\n"
             "the file name (YYYY-MM-<force>-street.csv), else from the 'Falls within' column.\n"
             "Bad rows (wrong column count, unreadable month, coordinates outside the UK, unknown crime\n"
-            "type) are reported as file:line: reason and skipped. Run `crimemap refresh` afterwards.\n"
+            "type) are reported as file:line: reason and skipped. The summary gives rows read, loaded,\n"
+            "skipped (with the reasons below each force-month) and without a location, per force-month\n"
+            "(rows whose force or month cannot be read are booked to '(unreadable row)' unless the\n"
+            "file name names them). Run `crimemap refresh` afterwards.\n"
             "\n"
             "  --force ID          police.uk force id for every row (e.g. west-mercia)\n"
             "  --strict            exit with status 3 when any row was skipped\n"

@@ -196,12 +196,14 @@ int cmd_status(const std::vector<std::string>& argv) {
         std::printf("  %-20s %s..%s  %s months, %s crimes\n", std::string(loads.text(i, 0)).c_str(),
                     std::string(loads.text(i, 1)).c_str(), std::string(loads.text(i, 2)).c_str(),
                     std::string(loads.text(i, 3)).c_str(), with_commas(std::stoull(std::string(loads.text(i, 4)))).c_str());
-    auto areas = db.query("SELECT kind, count(*), count(*) FILTER (WHERE derived) FROM areas GROUP BY kind ORDER BY kind");
+    auto areas = db.query("SELECT kind, count(*), count(*) FILTER (WHERE derived), count(population) FROM areas"
+                          " GROUP BY kind ORDER BY kind");
     std::string area_line;
     for (int i = 0; i < areas.size(); ++i) {
         if (!area_line.empty()) area_line += ", ";
         area_line += std::string(areas.text(i, 0)) + " " + with_commas(std::stoull(std::string(areas.text(i, 1))));
         if (areas.text(i, 2) != "0") area_line += " (" + std::string(areas.text(i, 2)) + " derived)";
+        if (areas.text(i, 3) != "0") area_line += " (" + std::string(areas.text(i, 3)) + " with a population)";
     }
     std::printf("areas:       %s\n", area_line.empty() ? "none" : area_line.c_str());
     std::printf("postcodes:   %s (%s terminated)\n", with_commas(std::stoull(count("SELECT count(*) FROM postcodes"))).c_str(),

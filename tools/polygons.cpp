@@ -8,6 +8,7 @@
 #include <ogrsf_frmts.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstdarg>
 #include <mutex>
 #include <regex>
@@ -184,6 +185,13 @@ PolygonFileStats PolygonReader::read(const std::string& path, const std::string&
         stats.name_field = fc.name_field;
         int code_idx = fc.code_field.empty() ? -1 : defn->GetFieldIndex(fc.code_field.c_str());
         int name_idx = fc.name_field.empty() ? -1 : defn->GetFieldIndex(fc.name_field.c_str());
+        int population_idx = -1;
+        if (!given.population_field.empty()) {
+            for (std::size_t i = 0; i < names.size() && population_idx < 0; ++i)
+                if (to_lower(names[i]) == to_lower(given.population_field)) population_idx = static_cast<int>(i);
+            if (population_idx < 0)
+                throw CliError(path + ": layer " + layer->GetName() + " has no field '" + given.population_field + "'");
+        }
 
         std::unique_ptr<OGRCoordinateTransformation, CtDeleter> ct;
         if (const OGRSpatialReference* src = layer->GetSpatialRef()) {
@@ -200,6 +208,18 @@ PolygonFileStats PolygonReader::read(const std::string& path, const std::string&
             PolygonFeature out;
             if (code_idx >= 0 && f->IsFieldSetAndNotNull(code_idx)) out.code = trim(f->GetFieldAsString(code_idx));
             if (name_idx >= 0 && f->IsFieldSetAndNotNull(name_idx)) out.name = trim(f->GetFieldAsString(name_idx));
+            if (population_idx >= 0 && f->IsFieldSetAndNotNull(population_idx)) {
+                switch (defn->GetFieldDefn(population_idx)->GetType()) {
+                    case OFTInteger:
+                    case OFTInteger64:
+                    case OFTReal: {
+                        double v = std::round(f->GetFieldAsDouble(population_idx));
+                        if (v >= 0 && v <= 2147483647.0) out.population = static_cast<std::int32_t>(v);
+                        break;
+                    }
+                    default: out.population = parse_population(f->GetFieldAsString(population_idx));
+                }
+            }
             if (need_code && out.code.empty()) {
                 ++stats.no_code;
                 continue;
@@ -230,6 +250,7 @@ PolygonFileStats PolygonReader::read(const std::string& path, const std::string&
             out.wkb_hex = std::move(*hex);
             out.repaired = repaired;
             if (repaired) ++stats.repaired;
+            if (population_idx >= 0 && !out.population) ++stats.no_population;
             ++stats.loaded;
             sink(std::move(out));
         }

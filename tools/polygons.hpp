@@ -3,6 +3,7 @@
 // GeoPackage; .gz and .zip through GDAL's /vsigzip/ and /vsizip/), reprojects them to WGS84
 // lon/lat, repairs invalid ones with GEOS (the ST_MakeValid algorithm, polygonal parts kept) and
 // hands each one over as a MultiPolygon in hex WKB. Not thread-safe (one GEOS context per reader).
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@ namespace crimemap::tools {
 struct FieldChoice {
     std::string code_field;
     std::string name_field;
+    std::string population_field = {};  // only when given (never detected): residents of the area
 };
 // Pure helper, unit-tested: picks (code field, name field) among field names for a kind.
 // Returns an empty code field when none fits.
@@ -28,10 +30,12 @@ struct PolygonFeature {
     std::string name;
     std::string wkb_hex;   // MultiPolygon, EPSG:4326, 2D
     bool repaired = false; // was invalid, made valid
+    std::optional<std::int32_t> population;  // from FieldChoice::population_field, when readable
 };
 
 struct PolygonFileStats {
     std::uint64_t features = 0, loaded = 0, repaired = 0, no_code = 0, not_polygon = 0, empty = 0;
+    std::uint64_t no_population = 0;  // loaded features whose population field is empty or unreadable
     std::string layers;  // layer names read
     std::string code_field, name_field;
 };

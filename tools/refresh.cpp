@@ -24,17 +24,36 @@ RefreshResult refresh(store::Connection& db) {
     db.exec("SET LOCAL jit = off");
     db.exec("SET LOCAL work_mem = '128MB'");
 
-    // Parent codes: the containing area of each coarser kind, found from a point inside the area.
+    // A district's county (two-tier areas): an imported ONS lookup first, else the most common
+    // county code of the district's postcodes (pseudo codes are NULL there); none for unitaries.
+    db.exec(
+        "CREATE TEMP TABLE refresh_counties ON COMMIT DROP AS"
+        " SELECT a.code, coalesce(d.county, p.county) AS county FROM areas a"
+        " LEFT JOIN district_counties d ON d.lad = a.code"
+        " LEFT JOIN (SELECT DISTINCT ON (lad) lad, county FROM ("
+        "   SELECT lad, county, count(*) AS n FROM postcodes WHERE lad IS NOT NULL AND county IS NOT NULL GROUP BY 1, 2) c"
+        "  ORDER BY lad, n DESC, county) p ON p.lad = a.code"
+        " WHERE a.kind = 'lad' AND coalesce(d.county, p.county) IS NOT NULL AND coalesce(d.county, p.county) <> a.code");
+
+    // Parent codes: the containing area of each coarser kind, found from a point inside the area,
+    // and a district's county.
     db.exec(
         "WITH parents(child, parent) AS (VALUES ('lsoa', 'msoa'), ('lsoa', 'lad'), ('lsoa', 'pfa'), ('msoa', 'lad'),"
         "  ('msoa', 'pfa'), ('ward', 'lad'), ('ward', 'pfa'), ('neighbourhood', 'lad'), ('neighbourhood', 'pfa'),"
         "  ('lad', 'pfa')),"
         " found AS (SELECT a.kind, a.code, coalesce((SELECT jsonb_object_agg(p.kind, p.code) FROM ("
         "   SELECT DISTINCT ON (b.kind) b.kind, b.code FROM areas b JOIN parents pr ON pr.child = a.kind AND pr.parent = b.kind"
-        "   WHERE ST_Intersects(b.geom, ST_PointOnSurface(a.geom)) ORDER BY b.kind, b.code) p), '{}'::jsonb) AS pc"
+        "   WHERE ST_Intersects(b.geom, ST_PointOnSurface(a.geom)) ORDER BY b.kind, b.code) p), '{}'::jsonb)"
+        "  || coalesce((SELECT jsonb_build_object('county', rc.county) FROM refresh_counties rc"
+        "   WHERE a.kind = 'lad' AND rc.code = a.code), '{}'::jsonb) AS pc"
         "  FROM areas a)"
         " UPDATE areas a SET parent_codes = f.pc FROM found f"
         " WHERE a.kind = f.kind AND a.code = f.code AND a.parent_codes IS DISTINCT FROM f.pc");
+
+    auto counties = db.query(
+        "SELECT count(*), count(*) FILTER (WHERE parent_codes ? 'county') FROM areas WHERE kind = 'lad'");
+    r.districts = counties.int64(0, 0);
+    r.districts_with_county = counties.int64(0, 1);
 
     // Point-in-polygon once per snap location in use, then copied to its crimes.
     std::string cols, set_cols, crime_cols, point_cols, all_null;
@@ -130,8 +149,10 @@ int cmd_refresh(const std::vector<std::string>& argv) {
             "In one transaction: assigns every located crime to the LSOA, MSOA, ward, district (LAD),\n"
             "police force area and neighbourhood whose polygon contains it (kinds without polygons stay\n"
             "empty; the file's own LSOA code is kept and disagreements are reported), fills the areas'\n"
-            "parent codes, rebuilds the crime_monthly aggregates, drops unused snap locations, records a\n"
-            "new dataset version and sends NOTIFY crimemap_dataset '<version>'. Safe to run again.\n"
+            "parent codes (and each district's county: from an ONS lookup loaded with `import lookups`,\n"
+            "else the most common county of its postcodes), rebuilds the crime_monthly aggregates, drops\n"
+            "unused snap locations, records a new dataset version and sends NOTIFY crimemap_dataset\n"
+            "'<version>'. Safe to run again.\n"
             "\n"
             "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)");
         return 0;
@@ -153,6 +174,9 @@ int cmd_refresh(const std::vector<std::string>& argv) {
                 with_commas(static_cast<std::uint64_t>(r.located_outside_lsoa)).c_str(),
                 with_commas(static_cast<std::uint64_t>(r.file_lsoa_without_polygon)).c_str());
     std::printf("  crime_monthly: %s rows\n", with_commas(static_cast<std::uint64_t>(r.monthly_rows)).c_str());
+    std::printf("  districts with a county (two-tier): %s of %s\n",
+                with_commas(static_cast<std::uint64_t>(r.districts_with_county)).c_str(),
+                with_commas(static_cast<std::uint64_t>(r.districts)).c_str());
     std::printf("refresh: dataset version %lld published (NOTIFY crimemap_dataset) in %.1f s\n", r.version, seconds_since(start));
     return 0;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // `crimemap refresh`: in one transaction, assigns every located crime to the LSOA, MSOA, ward, LAD,
 // police force area and neighbourhood whose polygon contains it (the file's LSOA code is kept
-// beside it and disagreements are counted), fills areas.parent_codes, rebuilds crime_monthly,
+// beside it and disagreements are counted), fills areas.parent_codes (a district's county too),
+// rebuilds crime_monthly,
 // drops snap locations no crime uses, records a dataset_versions row and sends
 // NOTIFY crimemap_dataset '<version>' (delivered at commit). Running it twice gives the same data.
 #include "store/pg.hpp"
@@ -16,6 +17,7 @@ struct RefreshResult {
     long long crimes = 0, located = 0;
     long long lsoa_compared = 0, lsoa_disagree = 0, located_outside_lsoa = 0, file_lsoa_without_polygon = 0;
     long long monthly_rows = 0;
+    long long districts = 0, districts_with_county = 0;  // lad areas; those given a county (parent_codes.county)
     std::vector<std::pair<std::string, long long>> assigned;  // area kind -> crimes assigned
 };
 

@@ -23,10 +23,11 @@ int cmd_seed(const std::vector<std::string>& argv) {
             "Migrates the database, imports everything in DIR in dependency order, then refreshes:\n"
             "  boundaries/<kind>/   pfa, lad, msoa, lsoa, ward polygons (import boundaries --kind <kind>)\n"
             "  neighbourhoods/      <force>/<id>.kml [+ <id>.json] (import neighbourhoods)\n"
-            "  lookups/             ONS code -> name JSON (import lookups)\n"
+            "  lookups/             ONS code -> name JSON, district -> county CSV (import lookups)\n"
             "  postcodes/           NSPL/ONSPD CSVs (import postcodes)\n"
             "  indicators/          indicator CSVs (import indicators)\n"
             "  crimes/              police.uk archive layout (import crimes)\n"
+            "  population/          area_code,population[,kind] CSVs (import population; after boundaries)\n"
             "Missing folders are skipped. Every step is idempotent, so seeding twice changes nothing.\n"
             "\n"
             "  --no-refresh        stop after the imports\n"
@@ -67,10 +68,11 @@ int cmd_seed(const std::vector<std::string>& argv) {
     if (has(dir / "boundaries" / "neighbourhood", {".geojson", ".json", ".topojson", ".kml", ".shp", ".gpkg", ".gz", ".zip"}))
         step("boundaries neighbourhood", cmd_import_boundaries, {"--kind", "neighbourhood", (dir / "boundaries" / "neighbourhood").string()});
     if (has(dir / "neighbourhoods", {".kml", ".kml.gz", ".kmz"})) step("neighbourhoods", cmd_import_neighbourhoods, {(dir / "neighbourhoods").string()});
-    if (has(dir / "lookups", {".json"})) step("lookups", cmd_import_lookups, {(dir / "lookups").string()});
+    if (has(dir / "lookups", {".json", ".csv", ".csv.gz"})) step("lookups", cmd_import_lookups, {(dir / "lookups").string()});
     if (has(dir / "postcodes", {".csv", ".csv.gz"})) step("postcodes", cmd_import_postcodes, {(dir / "postcodes").string()});
     if (has(dir / "indicators", {".csv", ".csv.gz"})) step("indicators", cmd_import_indicators, {(dir / "indicators").string()});
     if (has(dir / "crimes", {"-street.csv", "-street.csv.gz"})) step("crimes", cmd_import_crimes, {(dir / "crimes").string()});
+    if (has(dir / "population", {".csv", ".csv.gz"})) step("population", cmd_import_population, {(dir / "population").string()});
     if (!args.has("no-refresh")) step("refresh", cmd_refresh, {});
     std::printf("seed: done in %.1f s\n", seconds_since(start));
     return 0;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -216,6 +217,75 @@ int cmd_import_indicators(const std::vector<std::string>& argv) {
     return 0;
 }
 
+namespace {
+
+bool is_gss_code(std::string_view code) {
+    bool gss = code.size() == 9 && code[0] >= 'A' && code[0] <= 'Z';
+    for (std::size_t i = 1; gss && i < 9; ++i) gss = code[i] >= '0' && code[i] <= '9';
+    return gss && code.substr(1) != "99999999";
+}
+
+// An ONS district -> county lookup CSV (LADyyCD,LADyyNM,CTYyyCD,CTYyyNM or LTLAyyCD,...,UTLAyyCD,...)
+// into district_counties, and its names into code_names. Unitary rows (county = district) are
+// skipped: they have no county.
+void import_district_county_csv(store::Connection& db, const fs::path& path) {
+    CsvReader csv(open_file_source(path.string()));
+    if (!csv.next()) throw CliError(path.string() + ": empty file");
+    std::vector<std::string> names;
+    for (const auto& f : csv.fields()) names.push_back(to_lower(trim(f)));
+    auto find = [&](std::initializer_list<const char*> prefixes, const char* suffix) -> int {
+        for (const char* prefix : prefixes)
+            for (std::size_t i = 0; i < names.size(); ++i) {
+                const std::string& n = names[i];
+                std::string p(prefix);
+                if (n.size() == p.size() + 4 && n.starts_with(p) && n.ends_with(suffix) && std::isdigit(static_cast<unsigned char>(n[p.size()])) &&
+                    std::isdigit(static_cast<unsigned char>(n[p.size() + 1])))
+                    return static_cast<int>(i);
+            }
+        return -1;
+    };
+    int c_lad = find({"lad", "ltla"}, "cd"), c_lad_name = find({"lad", "ltla"}, "nm");
+    int c_cty = find({"cty", "utla"}, "cd"), c_cty_name = find({"cty", "utla"}, "nm");
+    if (c_lad < 0 || c_cty < 0)
+        throw CliError(path.string() +
+                       ": not a district -> county lookup (expected LADyyCD and CTYyyCD, or LTLAyyCD and UTLAyyCD columns)");
+    std::map<std::string, std::string> counties;
+    std::map<std::pair<std::string, std::string>, std::string> code_names;
+    std::uint64_t rows = 0, unitary = 0, ignored = 0;
+    while (csv.next()) {
+        ++rows;
+        auto at = [&](int i) { return i >= 0 && static_cast<std::size_t>(i) < csv.size() ? trim(csv[static_cast<std::size_t>(i)]) : std::string_view{}; };
+        std::string lad(at(c_lad)), county(at(c_cty));
+        if (!is_gss_code(lad)) {
+            ++ignored;
+            continue;
+        }
+        if (!at(c_lad_name).empty()) code_names[{"lad", lad}] = std::string(at(c_lad_name));
+        if (!is_gss_code(county) || county == lad) {
+            ++unitary;
+            continue;
+        }
+        if (!at(c_cty_name).empty()) code_names[{"county", county}] = std::string(at(c_cty_name));
+        counties[lad] = county;
+    }
+    store::Transaction tx(db);
+    for (const auto& [lad, county] : counties)
+        db.query("INSERT INTO district_counties (lad, county, source) VALUES ($1, $2, $3)"
+                 " ON CONFLICT (lad) DO UPDATE SET county = EXCLUDED.county, source = EXCLUDED.source",
+                 {lad, county, path.filename().string()});
+    for (const auto& [key, name] : code_names)
+        db.query("INSERT INTO code_names (kind, code, name) VALUES ($1, $2, $3)"
+                 " ON CONFLICT (kind, code) DO UPDATE SET name = EXCLUDED.name",
+                 {key.first, key.second, name});
+    tx.commit();
+    std::printf("%s: %s districts with a county", path.filename().string().c_str(), with_commas(counties.size()).c_str());
+    if (unitary) std::printf(", %s without (unitary)", with_commas(unitary).c_str());
+    if (ignored) std::printf(", %s rows ignored (no district code)", with_commas(ignored).c_str());
+    std::printf(" of %s rows; run crimemap refresh to apply\n", with_commas(rows).c_str());
+}
+
+}  // namespace
+
 int cmd_import_lookups(const std::vector<std::string>& argv) {
     Args args(argv, {"database-url", "kind"}, {});
     if (args.help() || args.positional().empty()) {
@@ -229,15 +299,29 @@ int cmd_import_lookups(const std::vector<std::string>& argv) {
             "are not 9-character GSS codes and pseudo codes (X99999999) are ignored; files that are not\n"
             "a JSON object are skipped with a note.\n"
             "\n"
-            "  --kind K            code_names kind for every file\n"
+            "CSV files (plain or gzipped) are ONS district -> county lookups, read by header name:\n"
+            "LADyyCD and CTYyyCD (\"Local Authority District to County\") or LTLAyyCD and UTLAyyCD (lower\n"
+            "to upper tier), with the NM columns as names when present. They set the county of each\n"
+            "district of a two-tier area (rows whose county is the district itself are unitaries and are\n"
+            "skipped); `crimemap refresh` then gives districts without an indicator value of their own\n"
+            "their county's value on the performance layer. Without such a file, refresh takes the most\n"
+            "common county code among each district's postcodes.\n"
+            "\n"
+            "  --kind K            code_names kind for every JSON file\n"
             "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)");
         return args.help() ? 0 : 2;
     }
-    auto files = collect_files(args.positional(), [](const fs::path& p) { return name_ends_with(p, ".json"); });
-    if (files.empty()) throw CliError("no .json files under the given paths");
+    auto files = collect_files(args.positional(), [](const fs::path& p) {
+        return name_ends_with(p, ".json") || name_ends_with(p, ".csv") || name_ends_with(p, ".csv.gz");
+    });
+    if (files.empty()) throw CliError("no .json or .csv files under the given paths");
     store::Connection db(database_url(args));
     db.exec("CREATE TEMP TABLE IF NOT EXISTS lookup_staging (kind text, code text, name text)");
     for (const auto& path : files) {
+        if (!name_ends_with(path, ".json")) {
+            import_district_county_csv(db, path);
+            continue;
+        }
         nlohmann::json doc;
         try {
             std::ifstream in(path);
@@ -255,9 +339,7 @@ int cmd_import_lookups(const std::vector<std::string>& argv) {
         std::uint64_t loaded = 0, ignored = 0;
         for (auto it = doc.begin(); it != doc.end(); ++it) {
             const std::string& code = it.key();
-            bool gss = code.size() == 9 && code[0] >= 'A' && code[0] <= 'Z';
-            for (std::size_t i = 1; gss && i < 9; ++i) gss = code[i] >= '0' && code[i] <= '9';
-            if (!gss || code.substr(1) == "99999999" || !it.value().is_string()) {
+            if (!is_gss_code(code) || !it.value().is_string()) {
                 ++ignored;
                 continue;
             }
@@ -282,6 +364,135 @@ int cmd_import_lookups(const std::vector<std::string>& argv) {
         if (ignored) std::printf(" (%s entries ignored)", with_commas(ignored).c_str());
         std::printf("\n");
     }
+    return 0;
+}
+
+int cmd_import_population(const std::vector<std::string>& argv) {
+    Args args(argv, {"database-url", "kind"}, {});
+    if (args.help() || args.positional().empty()) {
+        std::puts(
+            "usage: crimemap import population [--kind K] [--database-url URL] PATH...\n"
+            "\n"
+            "Sets the number of residents of areas (areas.population) from CSV files (plain or gzipped),\n"
+            "read by header name (any order, any case; other columns are ignored):\n"
+            "  area_code,population[,kind]\n"
+            "  E01014010,1520,lsoa\n"
+            "area_code may also be called code; population is a whole number (\"1,520\" is read too);\n"
+            "kind (lsoa, msoa, ward, lad, pfa, neighbourhood) limits a row to areas of that kind, else\n"
+            "--kind does, else every area with the code gets the value. The areas must exist (import the\n"
+            "boundaries first): codes with no such area are reported (the first 10 on stderr, then a\n"
+            "count) and skipped, as are rows with an unreadable population or kind. When a code repeats,\n"
+            "the last row wins. Importing the same file again changes nothing.\n"
+            "\n"
+            "Rates per 1,000 residents (per_1000 on the areas tile layer, the /v1 postcode summary) are\n"
+            "given wherever the population is known, once `crimemap refresh` publishes a new dataset\n"
+            "version for the server to load. Boundaries can carry populations too:\n"
+            "`crimemap import boundaries --population-field F`.\n"
+            "\n"
+            "  --kind K            area kind for rows without a kind column\n"
+            "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)");
+        return args.help() ? 0 : 2;
+    }
+    std::optional<std::string> default_kind = args.get("kind");
+    auto valid_kind = [](std::string_view k) {
+        for (const char* known : {"lsoa", "msoa", "ward", "lad", "pfa", "neighbourhood"})
+            if (k == known) return true;
+        return false;
+    };
+    if (default_kind && !valid_kind(*default_kind))
+        throw CliError("unknown --kind '" + *default_kind + "' (lsoa, msoa, ward, lad, pfa, neighbourhood)");
+    auto files = collect_files(args.positional(), [](const fs::path& p) {
+        return name_ends_with(p, ".csv") || name_ends_with(p, ".csv.gz");
+    });
+    if (files.empty()) throw CliError("no .csv files under the given paths");
+    store::Connection db(database_url(args));
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS population_staging (line bigint, code text, kind text, population integer)");
+    std::uint64_t shown = 0;
+    auto note = [&](const fs::path& path, std::uint64_t line, const std::string& why) {
+        if (shown++ < 10)
+            std::fprintf(stderr, "%s:%llu: %s\n", path.string().c_str(), static_cast<unsigned long long>(line), why.c_str());
+    };
+    for (const auto& path : files) {
+        CsvReader csv(open_file_source(path.string()));
+        if (!csv.next()) throw CliError(path.string() + ": empty file");
+        int c_code = -1, c_pop = -1, c_kind = -1;
+        for (std::size_t i = 0; i < csv.size(); ++i) {
+            std::string h = to_lower(trim(csv[i]));
+            if ((h == "area_code" || (h == "code" && c_code < 0))) c_code = static_cast<int>(i);
+            else if (h == "population") c_pop = static_cast<int>(i);
+            else if (h == "kind") c_kind = static_cast<int>(i);
+        }
+        if (c_code < 0 || c_pop < 0)
+            throw CliError(path.string() + ": expected the columns area_code,population[,kind] in the header");
+        std::string buf;
+        std::uint64_t read = 0, bad = 0;
+        while (csv.next()) {
+            ++read;
+            auto at = [&](int i) {
+                return i >= 0 && static_cast<std::size_t>(i) < csv.size() ? trim(csv[static_cast<std::size_t>(i)]) : std::string_view{};
+            };
+            auto code = at(c_code);
+            std::string kind(c_kind >= 0 ? at(c_kind) : std::string_view{});
+            kind = to_lower(kind);
+            if (kind.empty() && default_kind) kind = *default_kind;
+            auto population = parse_population(at(c_pop));
+            if (code.empty()) {
+                ++bad;
+                note(path, csv.line(), "no area code");
+                continue;
+            }
+            if (!population) {
+                ++bad;
+                note(path, csv.line(), "unreadable population '" + std::string(at(c_pop)) + "' for " + std::string(code));
+                continue;
+            }
+            if (!kind.empty() && !valid_kind(kind)) {
+                ++bad;
+                note(path, csv.line(), "unknown kind '" + kind + "' for " + std::string(code));
+                continue;
+            }
+            buf += std::to_string(csv.line());
+            buf += '\t';
+            store::append_copy_field(buf, code);
+            buf += '\t';
+            opt_field(buf, kind);
+            buf += '\t';
+            buf += std::to_string(*population);
+            buf += '\n';
+        }
+        store::Transaction tx(db);
+        db.exec("TRUNCATE population_staging");
+        db.copy_begin("COPY population_staging FROM STDIN");
+        if (!buf.empty()) db.copy_send(buf);
+        db.copy_end();
+        // The last row of a (code, kind) wins.
+        db.exec(
+            "DELETE FROM population_staging WHERE line NOT IN (SELECT DISTINCT ON (code, coalesce(kind, '')) line"
+            " FROM population_staging ORDER BY code, coalesce(kind, ''), line DESC)");
+        db.exec("ANALYZE population_staging");
+        auto unknown = db.query(
+            "SELECT line, code, coalesce(kind, '') FROM population_staging s WHERE NOT EXISTS ("
+            " SELECT 1 FROM areas a WHERE a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind)) ORDER BY line");
+        auto set = db.query(
+            "SELECT count(*), count(*) FILTER (WHERE a.population IS DISTINCT FROM s.population)"
+            " FROM areas a JOIN population_staging s ON a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind)");
+        db.exec(
+            "UPDATE areas a SET population = s.population FROM population_staging s"
+            " WHERE a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind) AND a.population IS DISTINCT FROM s.population");
+        tx.commit();
+        for (int i = 0; i < unknown.size(); ++i) {
+            std::string kind(unknown.text(i, 2));
+            note(path, static_cast<std::uint64_t>(unknown.int64(i, 0)),
+                 "unknown area code " + std::string(unknown.text(i, 1)) + (kind.empty() ? "" : " (kind " + kind + ")"));
+        }
+        std::printf("%s: %s rows, %s areas given a population (%s changed), %s unknown codes, %s bad rows\n",
+                    path.filename().string().c_str(), with_commas(read).c_str(),
+                    with_commas(static_cast<std::uint64_t>(set.int64(0, 0))).c_str(),
+                    with_commas(static_cast<std::uint64_t>(set.int64(0, 1))).c_str(),
+                    with_commas(static_cast<std::uint64_t>(unknown.size())).c_str(), with_commas(bad).c_str());
+    }
+    if (shown > 10) std::fprintf(stderr, "... and %s more not shown\n", with_commas(shown - 10).c_str());
+    std::printf("import population: run crimemap refresh to publish the populations to the server\n");
     return 0;
 }
 

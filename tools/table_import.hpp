@@ -1,6 +1,7 @@
 #pragma once
-// Small tabular imports: `crimemap import indicators` (per-area performance values) and
-// `crimemap import lookups` (ONS code -> name maps into code_names).
+// Small tabular imports: `crimemap import indicators` (per-area performance values),
+// `crimemap import lookups` (ONS code -> name maps into code_names, district -> county lookups)
+// and `crimemap import population` (residents per area into areas.population).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,5 +18,6 @@ std::string lookup_kind_for_file(std::string_view stem);
 
 int cmd_import_indicators(const std::vector<std::string>& argv);
 int cmd_import_lookups(const std::vector<std::string>& argv);
+int cmd_import_population(const std::vector<std::string>& argv);
 
 }  // namespace crimemap::tools

@@ -15,7 +15,8 @@ TEST(ImportCli, HelpForEveryCommand) {
     EXPECT_NE(top.out.find("usage: crimemap <command>"), std::string::npos);
     const std::vector<std::vector<std::string>> commands = {
         {"migrate"}, {"status"}, {"refresh"}, {"seed"}, {"import", "crimes"}, {"import", "postcodes"},
-        {"import", "boundaries"}, {"import", "neighbourhoods"}, {"import", "indicators"}, {"import", "lookups"}};
+        {"import", "boundaries"}, {"import", "neighbourhoods"}, {"import", "indicators"}, {"import", "lookups"},
+        {"import", "population"}};
     for (auto args : commands) {
         std::string joined = args.size() == 1 ? args[0] : args[0] + " " + args[1];
         args.push_back("--help");

@@ -269,3 +269,76 @@ TEST(ImportCrimes, FolderWithoutCrimeFilesIsAnError) {
     EXPECT_EQ(not_crimes.exit_code, 1);
     EXPECT_NE(not_crimes.err.find("not a police.uk street-level crime file"), std::string::npos) << not_crimes.err;
 }
+
+TEST(ImportCrimes, SummaryGivesSkipReasonsPerForceMonth) {
+    TestDatabase db;
+    fs::path dir = temp_dir("reasons");
+    // A file named for its force-month: every skip is booked to it, whatever the reason.
+    fs::path named = dir / "2019-03-west-mercia-street.csv";
+    {
+        std::ofstream out(named, std::ios::binary);
+        out << "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+               "Last outcome category,Context\n"
+               "a,2019-03,W,W,-2.7,52.0,L,,,Burglary,,\n"
+               "b,2019-03,W,W,-2.7,52.0,L,,,Jaywalking,,\n"
+               "c,2019-03,W,W,-2.7,52.0,L,,,Jaywalking,,\n"
+               "d,2019-03,W,W,9.9,52.0,L,,,Burglary,,\n"
+               "e,2019-03,W,W,-2.7,52.0,L,,,Burglary\n";
+    }
+    auto r = db.crimemap({"import", "crimes", named.string(), source_path("tests/fixtures/crimes_bad_rows.csv")});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    // Each force-month row of the table is followed by the reasons of its skips.
+    auto row_and_reasons = [&](const std::string& label) {
+        std::istringstream in(r.out);
+        std::string line, next;
+        while (std::getline(in, line))
+            if (line.rfind(label + " ", 0) == 0) {
+                std::getline(in, next);
+                return std::make_pair(line, next);
+            }
+        return std::make_pair(std::string(), std::string());
+    };
+    auto [march, march_reasons] = row_and_reasons("west-mercia 2019-03");
+    EXPECT_NE(march.find(" 5 "), std::string::npos) << r.out;  // read
+    EXPECT_EQ(march_reasons, "  skipped: wrong column count 1, bad coordinates 1, unknown crime type 2") << r.out;
+    auto [october, october_reasons] = row_and_reasons("west-mercia 2018-10");
+    EXPECT_EQ(october_reasons, "  skipped: bad coordinates 2, unknown crime type 1") << r.out;
+    auto [november, november_reasons] = row_and_reasons("west-mercia 2018-11");
+    EXPECT_EQ(november_reasons.find("skipped"), std::string::npos) << r.out;  // nothing skipped there
+    auto [unreadable, unreadable_reasons] = row_and_reasons("(unreadable row)");
+    EXPECT_EQ(unreadable_reasons, "  skipped: wrong column count 1, unreadable month 2") << r.out;
+    EXPECT_NE(r.out.find("skipped by reason: wrong column count 2, unreadable month 2, bad coordinates 3, unknown crime type 3"),
+              std::string::npos)
+        << r.out;
+    fs::remove_all(dir);
+}
+
+TEST(ImportCrimes, ProgressOnATerminalOnly) {
+    const std::string script = "/usr/bin/script";  // util-linux: runs a command on a pseudo-terminal
+    if (!fs::exists(script)) GTEST_SKIP() << "script(1) from util-linux is not installed";
+    TestDatabase db;
+    const std::string file = source_path("data/sample/crimes/2018-10/2018-10-west-mercia-street.csv.gz");
+    auto quote = [](const std::string& s) {  // for sh -c
+        std::string out(1, '\'');
+        for (char c : s) {
+            if (c == '\'') out.append("'\\''");
+            else out.push_back(c);
+        }
+        out.push_back('\'');
+        return out;
+    };
+    std::string command = "exec " + quote(crimemap::test::crimemap_binary()) + " import crimes --database-url " +
+                          quote(db.url()) + " " + quote(file);
+    // stdin from /dev/null: whatever the test runner gives us, script(1) must not wait on it.
+    auto tty = crimemap::test::run_program("/bin/sh", {"-c", "exec " + script + " -qec \"$0\" /dev/null </dev/null", command});
+    ASSERT_EQ(tty.exit_code, 0) << tty.describe();
+    // On a terminal: "\r\x1b[K<file>: N rows, R rows/s", redrawn in place and cleared at the end.
+    EXPECT_NE(tty.out.find("\r\x1b[K2018-10-west-mercia-street.csv.gz: 11,006 rows, "), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("import crimes: 11,006 rows loaded"), std::string::npos) << tty.out;
+    // Not a terminal (a pipe, as in scripts and logs): quiet.
+    auto piped = db.crimemap({"import", "crimes", file});
+    ASSERT_EQ(piped.exit_code, 0) << piped.describe();
+    EXPECT_EQ(piped.err.find("\x1b[K"), std::string::npos) << piped.err;
+    EXPECT_EQ(piped.out.find("\x1b[K"), std::string::npos) << piped.out;
+    EXPECT_EQ(piped.err, "");
+}
