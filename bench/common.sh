@@ -1,12 +1,18 @@
 # Shared by the bench scripts: build, a private benchmark database with the sample, and helpers
 # to start crimemapd. Source it; it sets $repo, $bin and CRIMEMAP_DATABASE_URL.
-#   CRIMEMAP_BUILD_DIR            use this build instead of build/release (bench_build builds there)
+#   BENCH_BUILD_DIR               build used and (re)built by the benches (default build/bench: its
+#                                 own folder, so a rebuild of build/release by someone else never
+#                                 swaps the binaries under a running bench)
+#   CRIMEMAP_BENCH_DB_PORT/_DIR   the private benchmark cluster (default 54349, /tmp/crimemap-bench-pg:
+#                                 away from the dev cluster on 54329 and the tests' 54339)
 #   CRIMEMAP_BENCH_DATABASE_URL   use this database instead of the private benchmark cluster
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="${CRIMEMAP_BUILD_DIR:-$repo/build/release}"
-export CRIMEMAP_DB_PORT="${CRIMEMAP_BENCH_DB_PORT:-54389}"
+bin="${BENCH_BUILD_DIR:-$repo/build/bench}"
+export CRIMEMAP_DB_PORT="${CRIMEMAP_BENCH_DB_PORT:-54349}"
 export CRIMEMAP_DB_DIR="${CRIMEMAP_BENCH_DB_DIR:-/tmp/crimemap-bench-pg}"
+# A CRIMEMAP_DATABASE_URL from the caller's shell (the dev database) must not leak into the benches.
+unset CRIMEMAP_DATABASE_URL
 
 bench_need() {
   local tool
@@ -15,13 +21,13 @@ bench_need() {
   done
 }
 
+# Release build of the two binaries in $bin (tests off: they are not needed and double the build).
+# scripts/setup is not run here (it may `npm ci` under someone else's feet); bench_need says what is missing.
 bench_build() {
-  if [ -n "${CRIMEMAP_BUILD_DIR:-}" ]; then
-    cmake --build "$bin" -j "$(nproc)" --target crimemap crimemapd >/dev/null
-  else
-    (cd "$repo" && scripts/setup >/dev/null && cmake --preset release >/dev/null &&
-     cmake --build --preset release -j "$(nproc)" --target crimemap crimemapd >/dev/null)
-  fi
+  bench_need cmake
+  [ -f "$bin/CMakeCache.txt" ] ||
+    cmake -S "$repo" -B "$bin" -DCMAKE_BUILD_TYPE=Release -DCRIMEMAP_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$bin" -j "$(nproc)" --target crimemap crimemapd >/dev/null
 }
 
 # A private database holding the sample (seeded once, reused by later runs).
@@ -64,6 +70,9 @@ stop_server() {
   wait "$pid" 2>/dev/null || true
   rm -f "/tmp/crimemapd-bench-$1.pid"
 }
+
+# json_field NAME: a top-level field of the JSON document on stdin (node: always installed).
+json_field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$1"; }
 
 # Requests/s from wrk's output on stdin.
 wrk_rps() { awk '/^Requests\/sec:/ { print $2 }'; }

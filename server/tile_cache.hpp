@@ -20,7 +20,7 @@ namespace crimemap::server {
 struct CachedTile {
     std::int64_t version = 0;
     std::string mvt;        // identity bytes; empty = no features (HTTP 204)
-    std::string gzip;       // gzip of mvt; empty when mvt is empty
+    std::string gzip;       // gzip of mvt; empty when mvt is empty or it was built without compression
     std::string etag;       // strong ETag of the identity representation, quoted
     std::string etag_gzip;  // strong ETag of the gzip representation, quoted
     std::size_t features = 0;
@@ -28,10 +28,10 @@ struct CachedTile {
     std::size_t bytes() const noexcept;  // what the entry costs against the budget
 };
 
-// Builds the entry: compresses, computes ETags (FNV-1a 64 of the identity bytes, stable across
-// processes and replicas).
+// Builds the entry: computes ETags (FNV-1a 64 of the identity bytes, stable across processes and
+// replicas) and, when `compress`, the gzip representation.
 std::shared_ptr<const CachedTile> make_cached_tile(std::int64_t version, std::string mvt, std::size_t features,
-                                                   bool coarsened);
+                                                   bool coarsened, bool compress = true);
 
 // 64-bit FNV-1a, as 16 lower-case hex digits.
 std::string fnv1a_hex(std::string_view data) noexcept;

@@ -28,6 +28,8 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
                                         without_version(req.query), *snapshot);
     if (!query) return error_response(query.error());
 
+    const auto accept = req.headers.get("Accept-Encoding");
+    const bool client_gzip = accept && accepts_gzip(*accept);
     const std::string key = TileCache::make_key(snapshot->version, query->cache_key());
     auto tile = ctx.cache().get(key);
     if (!tile) {
@@ -36,7 +38,11 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (!rendered) return error_response(rendered.error());
         ctx.metrics().record_render(rendered->mvt.size(), seconds, rendered->coarsened);
-        tile = make_cached_tile(snapshot->version, std::move(rendered->mvt), rendered->features, rendered->coarsened);
+        // A cached entry serves every client, so it carries both encodings; an uncached tile is
+        // compressed only for a client that asked (gzip costs more than rendering most tiles).
+        const bool compress = ctx.cache().max_bytes() > 0 || client_gzip;
+        tile = make_cached_tile(snapshot->version, std::move(rendered->mvt), rendered->features, rendered->coarsened,
+                                compress);
         ctx.cache().put(key, tile);
     }
 
@@ -46,8 +52,7 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
     const bool versioned = v && *v == std::to_string(snapshot->version);
     const std::string_view cache_control = versioned ? cache_immutable : cache_short;
 
-    const auto accept = req.headers.get("Accept-Encoding");
-    const bool gzip = !tile->mvt.empty() && accept && accepts_gzip(*accept) && tile->gzip.size() < tile->mvt.size();
+    const bool gzip = client_gzip && !tile->gzip.empty() && tile->gzip.size() < tile->mvt.size();
     const std::string& etag = gzip ? tile->etag_gzip : tile->etag;
     const std::string& other_etag = gzip ? tile->etag : tile->etag_gzip;
 

@@ -60,12 +60,15 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
                       auto f = split_copy_line(line);
                       b.add_location(to_number<std::int64_t>(*f[0]), {to_double(*f[1]), to_double(*f[2])}, std::move(*f[3]));
                   });
+    // One line per crime, not GROUP BY: almost every (location, month, category) holds a single
+    // crime, so grouping in SQL saves little transfer and cost 2.6x the time at national scale
+    // (bench/RESULTS.md). SnapshotBuilder merges repeats when it sorts the records.
     conn.copy_out("COPY (SELECT location_id, " + month_index("month") +
-                      ", category, count(*) FROM crimes WHERE location_id IS NOT NULL GROUP BY 1, 2, 3) TO STDOUT",
+                      ", category FROM crimes WHERE location_id IS NOT NULL) TO STDOUT",
                   [&](std::string_view line) {
                       auto f = split_copy_line(line);
                       if (auto cat = core::category_from_slug(*f[2]))
-                          b.add_crimes(to_number<std::int64_t>(*f[0]), to_month(*f[1]), *cat, to_number<std::uint32_t>(*f[3]));
+                          b.add_crimes(to_number<std::int64_t>(*f[0]), to_month(*f[1]), *cat, 1);
                   });
     // parent_codes.county: a district's county, set by `crimemap refresh` (two-tier areas only).
     conn.copy_out("COPY (SELECT kind, code, name, population, encode(ST_AsBinary(geom), 'hex'), "

@@ -99,12 +99,13 @@ const outcomes = ['Investigation complete; no suspect identified', 'Unable to pr
   'Under investigation', 'Awaiting court outcome', 'Offender given a caution', 'Local resolution'];
 
 // Snap points: about one per 80 residents, scattered around each town centre (the spread grows
-// with population).
+// with population: sigma ~0.2 degrees of latitude for London, ~0.04 for a town of 100,000; a
+// coefficient of 0.012 put London's crimes over half of England, 9 % of them in France and the sea).
 const totalPop = towns.reduce((s, t) => s + t[3], 0);
 const points = [];  // [lon, lat, name, townIndex]
 towns.forEach((t, ti) => {
   const n = Math.max(50, Math.round(t[3] * 1000 / 80));
-  const spread = 0.02 + 0.012 * Math.sqrt(t[3]);  // degrees
+  const spread = 0.015 + 0.002 * Math.sqrt(t[3]);  // degrees of latitude (x1.6 for longitude)
   for (let i = 0; i < n; i++) {
     const lon = t[1] + gauss() * spread * 1.6, lat = t[2] + gauss() * spread;
     points.push([lon.toFixed(6), lat.toFixed(6), `On or near ${t[0]} Street ${i % 5000}`, ti]);

@@ -76,6 +76,20 @@ TEST_F(AppTest, GzipWhenAcceptedAndTheSameBytesOtherwise) {
               "");
 }
 
+TEST_F(AppTest, WithoutACacheGzipIsMadeOnlyForClientsThatAsk) {
+    Config config;
+    config.cache_bytes = 0;
+    make_app(config);
+    auto plain = handle(get("/tiles/crimes/14/8100/5430.mvt"));
+    ASSERT_EQ(plain.status, 200);
+    EXPECT_EQ(header(plain, "Content-Encoding"), "");
+    auto gz = handle(get("/tiles/crimes/14/8100/5430.mvt", {{"Accept-Encoding", "gzip"}}));
+    ASSERT_EQ(gz.status, 200);
+    EXPECT_EQ(header(gz, "Content-Encoding"), "gzip");
+    EXPECT_EQ(gzip_decompress(gz.body), plain.body);
+    EXPECT_NE(header(gz, "ETag"), header(plain, "ETag")) << "each encoding keeps its own ETag";
+}
+
 TEST_F(AppTest, CachedTilesAreRenderedOnce) {
     handle(get("/tiles/crimes/14/8100/5430.mvt"));
     handle(get("/tiles/crimes/14/8100/5430.mvt?v=7", {{"Accept-Encoding", "gzip"}}));
