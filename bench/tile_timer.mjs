@@ -7,7 +7,7 @@
 // Client: one keep-alive connection per server and a minimal HTTP/1.1 reader, not fetch(). Node's
 // fetch (undici) costs ~0.5-0.8 ms per request on this machine, more than the memory engine's whole
 // render, which squeezed every ratio towards 1 (wrk sees ~0.05 ms for GET /health on loopback).
-// Requests say Accept-Encoding: gzip, as browsers do.
+// Requests say Accept-Encoding: gzip, as browsers do (--encoding identity: they do not).
 // Besides the end-to-end times it prints:
 //   - the HTTP floor: GET /health timed in the same loop (what no engine can go below);
 //   - the ratio over non-empty tiles only (an empty tile is a cheap 204 with either engine);
@@ -22,6 +22,9 @@ const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0
 const tilesFile = opt('tiles');
 const query = opt('query', '');
 const rounds = Number(opt('rounds', '3'));
+// --encoding identity: no Accept-Encoding, to separate the server's gzip cost from the rest.
+const encoding = opt('encoding', 'gzip');
+const acceptHeader = encoding === 'gzip' ? 'Accept-Encoding: gzip\r\n' : '';
 const servers = argv.map((a) => { const i = a.indexOf('='); return { name: a.slice(0, i), url: new URL(a.slice(i + 1)) }; });
 const tiles = fs.readFileSync(tilesFile, 'utf8').split('\n').filter(Boolean);
 
@@ -62,7 +65,7 @@ class Conn {
     if (!this.open) await this.connect();  // outside the timed part only when nothing is pending
     return new Promise((resolve) => {
       this.waiter = resolve;
-      this.sock.write(`GET ${path} HTTP/1.1\r\nHost: ${this.url.host}\r\nAccept-Encoding: gzip\r\n\r\n`);
+      this.sock.write(`GET ${path} HTTP/1.1\r\nHost: ${this.url.host}\r\n${acceptHeader}\r\n`);
     });
   }
 }

@@ -36,7 +36,7 @@ std::string make_etag(std::string_view data, std::string_view suffix) {
 }
 
 std::shared_ptr<const CachedTile> make_cached_tile(std::int64_t version, std::string mvt, std::size_t features,
-                                                   bool coarsened, bool compress) {
+                                                   bool coarsened, int gzip_level) {
     auto t = std::make_shared<CachedTile>();
     t->version = version;
     t->features = features;
@@ -45,7 +45,7 @@ std::shared_ptr<const CachedTile> make_cached_tile(std::int64_t version, std::st
     // so revalidation after a reload still yields 304 where nothing changed.
     t->etag = make_etag(mvt);
     t->etag_gzip = make_etag(mvt, "-gz");
-    if (compress && !mvt.empty()) t->gzip = gzip_compress(mvt, 6);
+    if (gzip_level > 0 && !mvt.empty()) t->gzip = gzip_compress(mvt, gzip_level);
     t->mvt = std::move(mvt);
     return t;
 }

@@ -35,7 +35,7 @@ TEST(ServerCache, EntriesCarryBothEncodingsAndStrongEtags) {
     EXPECT_EQ(t->etag, make_cached_tile(9, std::string(5000, 'a'), 3, true)->etag) << "ETag depends on the bytes";
     EXPECT_NE(t->etag, make_cached_tile(4, std::string(5000, 'b'), 3, true)->etag);
 
-    auto identity_only = make_cached_tile(4, std::string(5000, 'a'), 3, true, /*compress=*/false);
+    auto identity_only = make_cached_tile(4, std::string(5000, 'a'), 3, true, /*gzip_level=*/0);
     EXPECT_TRUE(identity_only->gzip.empty());
     EXPECT_EQ(identity_only->etag, t->etag);
 
