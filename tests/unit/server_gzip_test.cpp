@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
 #include "server/gzip.hpp"
 
 using namespace crimemap::server;
@@ -17,6 +21,27 @@ TEST(ServerGzip, RoundTrips) {
     std::string binary(256, '\0');
     for (int i = 0; i < 256; ++i) binary[static_cast<std::size_t>(i)] = static_cast<char>(i);
     EXPECT_EQ(gzip_decompress(gzip_compress(binary, 1)), binary);
+}
+
+// The deflate streams are reused per thread and level: one answer must never leak into the next.
+TEST(ServerGzip, ReusedStreamsStayIndependentAcrossCallsLevelsAndThreads) {
+    std::vector<std::string> inputs;
+    for (int i = 0; i < 40; ++i) inputs.push_back(std::string(static_cast<std::size_t>(i * 997 % 20000), static_cast<char>('a' + i % 26)) + std::to_string(i));
+    auto check = [&](int thread) {
+        for (int round = 0; round < 3; ++round)
+            for (std::size_t i = 0; i < inputs.size(); ++i) {
+                int level = static_cast<int>((i + static_cast<std::size_t>(thread)) % 9) + 1;
+                auto gz = gzip_compress(inputs[i], level);
+                auto back = gzip_decompress(gz);
+                ASSERT_TRUE(back) << "input " << i << " level " << level;
+                EXPECT_EQ(*back, inputs[i]) << "input " << i << " level " << level;
+            }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) threads.emplace_back(check, t);
+    for (auto& t : threads) t.join();
+    EXPECT_THROW(gzip_compress("x", 0), std::invalid_argument);
+    EXPECT_THROW(gzip_compress("x", 10), std::invalid_argument);
 }
 
 TEST(ServerGzip, RefusesGarbageTruncationAndBombs) {
