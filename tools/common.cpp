@@ -119,6 +119,8 @@ void Progress::done(std::uint64_t rows) {
     drawn_ = false;
 }
 
+bool is_csv_file(const std::filesystem::path& p) { return name_ends_with(p, ".csv") || name_ends_with(p, ".csv.gz"); }
+
 std::vector<std::filesystem::path> collect_files(const std::vector<std::string>& paths,
                                                  const std::function<bool(const std::filesystem::path&)>& accept) {
     namespace fs = std::filesystem;

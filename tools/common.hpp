@@ -80,6 +80,8 @@ std::vector<std::filesystem::path> collect_files(const std::vector<std::string>&
 
 // Lower-cased file name, and whether it ends with the suffix.
 bool name_ends_with(const std::filesystem::path& p, std::string_view suffix);
+// collect_files for the CSV importers: *.csv and *.csv.gz.
+bool is_csv_file(const std::filesystem::path& p);
 
 // A number of residents as written in a CSV or an attribute table: "12345", "12,345", " 12345 ",
 // "12345.0". nullopt for anything else (empty, negative, fractional, over 2^31 - 1).

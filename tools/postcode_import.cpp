@@ -91,9 +91,7 @@ int cmd_import_postcodes(const std::vector<std::string>& argv) {
             "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)");
         return args.help() ? 0 : 2;
     }
-    auto files = collect_files(args.positional(), [](const fs::path& p) {
-        return name_ends_with(p, ".csv") || name_ends_with(p, ".csv.gz");
-    });
+    auto files = collect_files(args.positional(), is_csv_file);
     if (files.empty()) throw CliError("no .csv or .csv.gz files under the given paths");
     auto start = std::chrono::steady_clock::now();
     store::Connection db(database_url(args));

@@ -84,9 +84,7 @@ int cmd_import_indicators(const std::vector<std::string>& argv) {
             "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)");
         return args.help() ? 0 : 2;
     }
-    auto files = collect_files(args.positional(), [](const fs::path& p) {
-        return name_ends_with(p, ".csv") || name_ends_with(p, ".csv.gz");
-    });
+    auto files = collect_files(args.positional(), is_csv_file);
     if (files.empty()) throw CliError("no .csv files under the given paths");
     store::Connection db(database_url(args));
     db.exec(
@@ -312,7 +310,7 @@ int cmd_import_lookups(const std::vector<std::string>& argv) {
         return args.help() ? 0 : 2;
     }
     auto files = collect_files(args.positional(), [](const fs::path& p) {
-        return name_ends_with(p, ".json") || name_ends_with(p, ".csv") || name_ends_with(p, ".csv.gz");
+        return name_ends_with(p, ".json") || is_csv_file(p);
     });
     if (files.empty()) throw CliError("no .json or .csv files under the given paths");
     store::Connection db(database_url(args));
@@ -401,9 +399,7 @@ int cmd_import_population(const std::vector<std::string>& argv) {
     };
     if (default_kind && !valid_kind(*default_kind))
         throw CliError("unknown --kind '" + *default_kind + "' (lsoa, msoa, ward, lad, pfa, neighbourhood)");
-    auto files = collect_files(args.positional(), [](const fs::path& p) {
-        return name_ends_with(p, ".csv") || name_ends_with(p, ".csv.gz");
-    });
+    auto files = collect_files(args.positional(), is_csv_file);
     if (files.empty()) throw CliError("no .csv files under the given paths");
     store::Connection db(database_url(args));
     db.exec("CREATE TEMP TABLE IF NOT EXISTS population_staging (line bigint, code text, kind text, population integer)");
