@@ -6,6 +6,7 @@
 
 #include "core/database_error.hpp"
 #include "server/api_routes.hpp"
+#include "server/gzip.hpp"
 #include "server/handlers.hpp"
 #include "server/log.hpp"
 #include "server/response.hpp"
@@ -19,6 +20,27 @@ bool token_list(std::string_view s) {
               c == ',' || c == ' '))
             return false;
     return s.size() <= 512;
+}
+
+// gzip for the JSON, CSV and HTML answers of the APIs (tiles and static files negotiate their own
+// encodings and strong ETags). Only under a weak ETag or none: a weak validator may stand for both
+// encodings, so the handlers' If-None-Match checks keep working unchanged.
+void compress_text_answer(const Request& req, Response& res) {
+    constexpr std::size_t min_bytes = 512;  // below this the gzip header and CPU are not worth it
+    if (res.status != 200 || res.body.size() < min_bytes || res.headers.has("Content-Encoding")) return;
+    auto type = res.headers.get("Content-Type");
+    if (!type || !(type->starts_with("application/json") || type->starts_with("text/csv") ||
+                   type->starts_with("text/html")))
+        return;
+    if (auto etag = res.headers.get("ETag"); etag && !etag->starts_with("W/")) return;
+    auto accept = req.headers.get("Accept-Encoding");
+    if (!accept || !accepts_gzip(*accept)) return;
+    std::string gz = gzip_compress(res.body, 4);
+    if (gz.size() >= res.body.size()) return;
+    res.body = std::move(gz);
+    res.headers.set("Content-Encoding", "gzip");
+    auto vary = res.headers.get("Vary");
+    res.headers.set("Vary", vary ? std::string(*vary) + ", Accept-Encoding" : std::string("Accept-Encoding"));
 }
 }  // namespace
 
@@ -119,6 +141,7 @@ Response App::handle(const Request& req) noexcept {
             route = static_cast<std::size_t>(match.route - router_.routes().data());
             listed_only = match.route->flags.write;
             res = match.route->handler(req, match.params);
+            compress_text_answer(req, res);
         } else if (match.outcome == Router::Outcome::method_not_allowed) {
             route = static_cast<std::size_t>(match.route - router_.routes().data());
             if (req.method == Method::options) {

@@ -3,6 +3,8 @@
 // the team-write auth matrix (fake TeamStore) and the meeting pack formats.
 #include <gtest/gtest.h>
 
+#include "server/gzip.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -237,6 +239,30 @@ TEST_F(ApiHandlers, PostcodeRoutesAnswerLikePostcodesIo) {
     auto etag = first.headers.get("ETag");
     ASSERT_TRUE(etag);
     auto req = server::make_request(server::Method::get, "/postcodes/HR11AA");
+    req->headers.set("If-None-Match", *etag);
+    EXPECT_EQ(app->handle(*req).status, 304);
+}
+
+TEST_F(ApiHandlers, JsonAnswersAreGzippedForClientsThatAsk) {
+    const std::string target = "/postcodes/HR11AA";
+    auto plain = call(server::Method::get, target);
+    ASSERT_EQ(plain.status, 200);
+    ASSERT_GE(plain.body.size(), 512u) << "big enough to be worth compressing";
+    EXPECT_FALSE(plain.headers.get("Content-Encoding"));
+
+    auto req = server::make_request(server::Method::get, target);
+    req->headers.set("Accept-Encoding", "gzip, deflate");
+    auto gz = app->handle(*req);
+    ASSERT_EQ(gz.status, 200);
+    ASSERT_TRUE(gz.headers.get("Content-Encoding"));
+    EXPECT_EQ(*gz.headers.get("Content-Encoding"), "gzip");
+    EXPECT_NE(std::string(*gz.headers.get("Vary")).find("Accept-Encoding"), std::string::npos);
+    EXPECT_EQ(server::gzip_decompress(gz.body), plain.body);
+
+    // The weak ETag stands for both encodings: revalidation still gives 304.
+    auto etag = gz.headers.get("ETag");
+    ASSERT_TRUE(etag);
+    EXPECT_TRUE(etag->starts_with("W/"));
     req->headers.set("If-None-Match", *etag);
     EXPECT_EQ(app->handle(*req).status, 304);
 }
