@@ -16,6 +16,7 @@
 #include "store/pool.hpp"
 #include "store/snapshot_loader.hpp"
 #include "store/team_repository.hpp"
+#include "support/police_fixtures.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;
@@ -34,34 +35,8 @@ json read_json(const fs::path& path) {
     return json::parse(text, nullptr, false);
 }
 json team_file(const std::string& id) { return read_json(test::source_path(demo_dir + "/" + id + ".json")); }
-json fixture(const std::string& rel) {
-    auto path = fs::path(CRIMEMAP_SOURCE_DIR) / "../shared/data/police_api_json" / rel;
-    auto j = read_json(path);
-    if (j.is_null()) ADD_FAILURE() << "police.uk fixture missing: " << path;  // never a silently skipped comparison
-    return j;
-}
-
-// Same keys as police.uk's, each value of a compatible type (null matches anything; contact_details
-// is free-form on police.uk, so only its type is compared).
-void expect_same_shape(const json& ours, const json& theirs, const std::string& where) {
-    ASSERT_FALSE(theirs.is_discarded()) << where << ": fixture missing";
-    if (theirs.is_null() || ours.is_null()) return;
-    if (theirs.is_object()) {
-        ASSERT_TRUE(ours.is_object()) << where;
-        if (where.ends_with("contact_details")) return;
-        for (const auto& [k, v] : theirs.items()) {
-            ASSERT_TRUE(ours.contains(k)) << where << ": missing key " << k;
-            expect_same_shape(ours[k], v, where + "." + k);
-        }
-        return;
-    }
-    if (theirs.is_array()) {
-        ASSERT_TRUE(ours.is_array()) << where;
-        if (!theirs.empty() && !ours.empty()) expect_same_shape(ours[0], theirs[0], where + "[0]");
-        return;
-    }
-    EXPECT_EQ(ours.type_name(), theirs.type_name()) << where;
-}
+using police_fixtures::expect_same_shape;
+using police_fixtures::fixture;
 
 bool starts_with(const json& v, const std::string& prefix) { return v.is_string() && v.get<std::string>().rfind(prefix, 0) == 0; }
 

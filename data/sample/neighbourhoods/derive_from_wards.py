@@ -74,8 +74,8 @@ def main():
 
     groups = []  # (lad, [ward codes])
     for lad in sorted(PREFIX):
-        todo = sorted(c for c, w in info.items() if w["lad"] == lad)
-        free = set(todo)
+        unassigned = sorted(c for c, w in info.items() if w["lad"] == lad)
+        free = set(unassigned)
         lad_groups = []
         while free:
             # Start from the ward with the fewest free neighbours (edges first), westernmost on ties.
