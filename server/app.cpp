@@ -172,6 +172,7 @@ Response App::handle(const Request& req) noexcept {
     try {
         apply_cors(req, res, listed_only);
         res.headers.set("X-Content-Type-Options", "nosniff");
+        if (!req.request_id.empty()) res.headers.set("X-Request-Id", req.request_id);
     } catch (...) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

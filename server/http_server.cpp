@@ -18,6 +18,8 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
+#include <unistd.h>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -74,6 +76,20 @@ struct HttpServer::Impl {
 };
 
 namespace {
+// "<6 hex of the process start>-<counter>": unique within a process and, with overwhelming
+// likelihood, across the replicas behind one proxy; cheap (no random draw per request).
+std::string next_request_id() {
+    static const std::string tag = [] {
+        const auto seed = static_cast<unsigned long long>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                          (static_cast<unsigned long long>(::getpid()) << 20);
+        char text[16];
+        std::snprintf(text, sizeof text, "%06llx", (seed * 0x9E3779B97F4A7C15ull) >> 40);
+        return std::string(text);
+    }();
+    static std::atomic<unsigned long long> counter{0};
+    return tag + "-" + std::to_string(counter.fetch_add(1, std::memory_order_relaxed) + 1);
+}
+
 bool is_http_parse_error(const beast::error_code& ec) {
     return ec.category() == http::make_error_code(http::error::bad_target).category();
 }
@@ -97,6 +113,9 @@ public:
     ~Session() { server_->remove(this); }
 
     void start() {
+        beast::error_code ec;
+        auto peer = socket_.remote_endpoint(ec);
+        if (!ec) peer_address_ = peer.address().to_string();
         server_->add(this, weak_from_this());
         net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
             self->arm_ticker();
@@ -173,6 +192,8 @@ private:
         }
         for (const auto& field : msg) request->headers.add(field.name_string(), field.value());
         request->body = std::move(msg.body());
+        request->peer_address = peer_address_;
+        request->request_id = next_request_id();
         if (server_->blocking && server_->app.blocking(*request)) return handle_blocking(std::move(*request), head, http10);
         send(server_->app.handle(*request), head, http10);
     }
@@ -290,6 +311,7 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
     std::string head_;  // status line and headers of the response being written
     std::string body_;
+    std::string peer_address_;
     std::array<char, 4096> scratch_{};
     clock::time_point deadline_ = clock::time_point::max();
     std::chrono::milliseconds tick_{1000};

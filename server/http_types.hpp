@@ -43,6 +43,12 @@ struct Request {
     core::QueryParams query;            // decoded ('+' is a space), in order
     Headers headers;
     std::string body;
+    // The TCP peer's address ("203.0.113.7", "2001:db8::1"); empty when not from a socket (tests).
+    // X-Forwarded-For is believed only from --trusted-proxies (rate_limit.hpp).
+    std::string peer_address;
+    // Unique per request within this process ("<process tag>-<counter>"): sent back as
+    // X-Request-Id and written to logs and the audit log. Empty outside the socket path (tests).
+    std::string request_id;
 };
 
 // Builds a Request from the request line's target. Returns nullopt when the target is not an
