@@ -1,22 +1,10 @@
 #include "core/category.hpp"
 
-#include <cctype>
+#include "base/text.hpp"
 
 namespace crimemap::core {
-namespace {
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-}  // namespace
+using base::iequals;
+using base::trim;
 
 std::optional<CategoryIndex> category_from_slug(std::string_view slug) noexcept {
     for (std::size_t i = 0; i < categories.size(); ++i)

@@ -29,12 +29,6 @@ bool safe_token(std::string_view s) {
 
 }  // namespace
 
-std::optional<std::string_view> find_param(const QueryParams& params, std::string_view name) {
-    for (const auto& [k, v] : params)
-        if (k == name) return std::string_view(v);
-    return std::nullopt;
-}
-
 Result<CrimeFilter> parse_crime_filter(const QueryParams& params, const Snapshot& snapshot) {
     CrimeFilter f;
     Month to = snapshot.last_month;

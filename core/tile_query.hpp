@@ -13,13 +13,12 @@
 #include "core/error.hpp"
 #include "core/layers.hpp"
 #include "core/month.hpp"
+#include "core/query_params.hpp"
 #include "geo/tile.hpp"
 
 namespace crimemap::core {
 
 struct Snapshot;
-
-using QueryParams = std::vector<std::pair<std::string, std::string>>;  // decoded, in URL order
 
 struct CrimeFilter {
     MonthRange months;                      // resolved: default is the snapshot's latest month
@@ -45,8 +44,5 @@ Result<CrimeFilter> parse_crime_filter(const QueryParams& params, const Snapshot
 // layers: "crimes,areas"; z, x, y: the path segments as text (y without extension).
 Result<TileQuery> parse_tile_query(std::string_view layers, std::string_view z, std::string_view x,
                                    std::string_view y, const QueryParams& params, const Snapshot& snapshot);
-
-// First value of a parameter, if present.
-std::optional<std::string_view> find_param(const QueryParams& params, std::string_view name);
 
 }  // namespace crimemap::core

@@ -2,26 +2,8 @@
 
 #include <cstdio>
 #include <functional>
-#include <mutex>
-
-#include "server/api_routes.hpp"
 
 namespace crimemap::server {
-
-namespace {
-std::mutex services_mutex;
-ApiServices services_value;
-}  // namespace
-
-void set_api_services(ApiServices services) {
-    std::lock_guard lock(services_mutex);
-    services_value = std::move(services);
-}
-ApiServices api_services() {
-    std::lock_guard lock(services_mutex);
-    return services_value;
-}
-
 namespace api {
 
 namespace {

@@ -30,6 +30,4 @@ Response unavailable();
 std::shared_ptr<const core::TeamDirectory> current_teams(const core::Snapshot& s);
 std::uint64_t teams_salt(const core::TeamDirectory& teams);
 
-using ApiHandler = Response (*)(ServerContext&, const Request&, const RouteParams&);
-
 }  // namespace crimemap::server::api

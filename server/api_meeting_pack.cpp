@@ -7,7 +7,7 @@
 #include "core/database_error.hpp"
 #include "core/meeting_pack.hpp"
 #include "server/api_common.hpp"
-#include "server/api_routes.hpp"
+#include "server/handlers.hpp"
 #include "server/log.hpp"
 
 namespace crimemap::server::api {
@@ -26,7 +26,7 @@ Response meeting_pack(ServerContext& ctx, const Request& req, const RouteParams&
     auto pack = core::build_meeting_pack(*s, *current_teams(*s), p.get("force"), p.get("id"), month,
                                          std::chrono::system_clock::now());
     if (!pack) return error_response(pack.error());
-    if (auto crimes = api_services().crimes) {
+    if (auto crimes = ctx.services().crimes) {
         try {
             pack->outcomes = crimes->outcomes("neighbourhood", std::string(p.get("force")) + "/" + std::string(p.get("id")),
                                               pack->month, pack->month);

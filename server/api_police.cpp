@@ -7,7 +7,7 @@
 #include "core/crime_details.hpp"
 #include "core/police_api.hpp"
 #include "server/api_common.hpp"
-#include "server/api_routes.hpp"
+#include "server/handlers.hpp"
 
 namespace crimemap::server::api {
 
@@ -39,8 +39,8 @@ Response crime_list(const Request& req, const core::Snapshot& s, const std::vect
 // A core::DatabaseError from the query passes to App::handle, which answers 503 (busy, timeout,
 // unreachable) or 500 (anything else) without the database's text.
 template <class F>
-Response with_crimes(F&& f) {
-    auto services = api_services();
+Response with_crimes(ServerContext& ctx, F&& f) {
+    auto services = ctx.services();
     if (!services.crimes) return error_response(503, "Crime listings need the database, which is not configured");
     return f(*services.crimes);
 }
@@ -105,7 +105,7 @@ Response police_crimes_street(ServerContext& ctx, const Request& req, const Rout
         area.centre = *centre;
         area.radius_m = police::one_mile_m;
     }
-    return with_crimes([&](core::CrimeDetails& crimes) {
+    return with_crimes(ctx, [&](core::CrimeDetails& crimes) {
         auto rows = crimes.in_area(area, *month, *category, police::max_crimes + 1);
         return crime_list(req, *s, rows, police::max_crimes);
     });
@@ -133,7 +133,7 @@ Response police_crimes_at_location(ServerContext& ctx, const Request& req, const
         if (!c) return error(c.error());
         near = *c;
     }
-    return with_crimes([&](core::CrimeDetails& crimes) {
+    return with_crimes(ctx, [&](core::CrimeDetails& crimes) {
         return crime_list(req, *s, crimes.at_location(id, near, *month, police::max_crimes + 1), police::max_crimes);
     });
 }
@@ -150,7 +150,7 @@ Response police_crimes_no_location(ServerContext& ctx, const Request& req, const
     auto force = core::find_param(req.query, "force");
     if (!force) return error_response(400, "Missing force");
     if (!s->api->force(*force)) return error_response(404, "Force not found");
-    return with_crimes([&](core::CrimeDetails& crimes) {
+    return with_crimes(ctx, [&](core::CrimeDetails& crimes) {
         return crime_list(req, *s, crimes.no_location(std::string(*force), *month, *category, police::max_crimes + 1),
                           police::max_crimes);
     });

@@ -8,7 +8,7 @@
 #include "core/police_api.hpp"
 #include "core/teams.hpp"
 #include "server/api_common.hpp"
-#include "server/api_routes.hpp"
+#include "server/handlers.hpp"
 #include "server/log.hpp"
 
 namespace crimemap::server::api {
@@ -70,7 +70,7 @@ Response write(ServerContext& ctx, const Request& req, const RouteParams& p, Ent
     if (!auth) return unauthorized("Missing bearer token (Authorization: Bearer <token>)");
     auto token = core::bearer_token(*auth);
     if (!token) return unauthorized("Malformed Authorization header: expected Bearer <token>");
-    auto store = api_services().teams;
+    auto store = ctx.services().teams;
     if (!store) return error_response(503, "Team writes need the database, which is not configured");
     const std::string force(p.get("force")), id(p.get("id"));
     std::optional<std::int64_t> item;

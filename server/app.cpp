@@ -5,11 +5,11 @@
 #include <cstdio>
 
 #include "core/database_error.hpp"
-#include "server/api_routes.hpp"
 #include "server/gzip.hpp"
 #include "server/handlers.hpp"
 #include "server/log.hpp"
 #include "server/response.hpp"
+#include "server/routes.hpp"
 
 namespace crimemap::server {
 
@@ -44,27 +44,19 @@ void compress_text_answer(const Request& req, Response& res) {
 }
 }  // namespace
 
-App::App(Config config, core::SnapshotHolder& snapshots) {
-    auto route = [this](Method m, std::string_view pattern,
-                        Response (*fn)(ServerContext&, const Request&, const RouteParams&), RouteFlags flags = {}) {
-        router_.add(m, pattern, [this, fn](const Request& req, const RouteParams& p) { return fn(*ctx_, req, p); }, flags);
-    };
-    // The routing table.
-    route(Method::get, "/tiles/{layers}/{z}/{x}/{y}.mvt", handle_tile, {.renders = true});
-    route(Method::get, "/tiles/{layers}/{z}/{x}/{y}.pbf", handle_tile, {.renders = true});
-    route(Method::get, "/tiles/{layers}.json", handle_tilejson);
-    route(Method::get, "/catalog", handle_catalog);
-    route(Method::get, "/health", handle_health);
-    route(Method::get, "/ready", handle_ready);
-    route(Method::get, "/metrics", handle_metrics);
-    register_api_routes(router_, [this]() -> ServerContext& { return *ctx_; });  // postcodes, /api/, /v1/
+App::App(Config config, core::SnapshotHolder& snapshots, ApiServices services) {
+    for (const auto& spec : route_table()) {
+        router_.add(spec.method, spec.pattern,
+                    [this, fn = spec.handler](const Request& req, const RouteParams& p) { return fn(*ctx_, req, p); },
+                    spec.flags);
+    }
 
     std::vector<std::string> labels;
     for (const auto& r : router_.routes()) labels.push_back(r.pattern);
     labels.push_back("static");
     labels.push_back("none");
     any_origin_ = std::find(config.cors_origins.begin(), config.cors_origins.end(), "*") != config.cors_origins.end();
-    ctx_ = std::make_unique<ServerContext>(std::move(config), snapshots, labels);
+    ctx_ = std::make_unique<ServerContext>(std::move(config), snapshots, labels, std::move(services));
     static_route_ = ctx_->metrics().route_index("static");
     none_route_ = ctx_->metrics().route_index("none");
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The application without sockets: the routing table, CORS, errors as JSON, exceptions as 500,
+// The application without sockets: the router built from routes.hpp's table, CORS, errors as JSON, exceptions as 500,
 // database failures as 503/500 (core/database_error.hpp), metrics per route. The Beast session
 // hands every parsed Request to App::handle: on its I/O thread, or on the blocking pool when
 // blocking() says the route may wait on the database.
@@ -23,7 +23,9 @@ namespace crimemap::server {
 
 class App {
 public:
-    App(Config config, core::SnapshotHolder& snapshots);
+    // The routes come from route_table() (routes.hpp); `services` back the database routes
+    // (ServerContext::set_services replaces them later).
+    App(Config config, core::SnapshotHolder& snapshots, ApiServices services = {});
 
     // Never throws: a handler's exception becomes a 500 JSON error, a core::DatabaseError 503 or 500.
     Response handle(const Request& req) noexcept;

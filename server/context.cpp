@@ -2,12 +2,24 @@
 
 namespace crimemap::server {
 
-ServerContext::ServerContext(Config config, core::SnapshotHolder& snapshots, std::vector<std::string> route_labels)
+ServerContext::ServerContext(Config config, core::SnapshotHolder& snapshots, std::vector<std::string> route_labels,
+                             ApiServices services)
     : config_(std::move(config)),
       snapshots_(snapshots),
       cache_(config_.cache_bytes),
       metrics_(std::move(route_labels)),
-      static_files_(config_.web_dir, config_.frame_ancestors) {}
+      static_files_(config_.web_dir, config_.frame_ancestors),
+      services_(std::move(services)) {}
+
+ApiServices ServerContext::services() const {
+    std::lock_guard lock(services_mutex_);
+    return services_;
+}
+
+void ServerContext::set_services(ApiServices services) {
+    std::lock_guard lock(services_mutex_);
+    services_ = std::move(services);
+}
 
 std::string ServerContext::status_message() const {
     std::lock_guard lock(status_mutex_);

@@ -15,11 +15,25 @@
 #include "server/static_files.hpp"
 #include "server/tile_cache.hpp"
 
+namespace crimemap::core {
+class CrimeDetails;
+class TeamStore;
+}  // namespace crimemap::core
+
 namespace crimemap::server {
+
+// What some handlers need from outside the snapshot: individual crime rows (listings, meeting-pack
+// outcomes) and team writes. main.cpp wires them to store/; tests pass fakes. A null member makes
+// its routes answer 503.
+struct ApiServices {
+    std::shared_ptr<core::CrimeDetails> crimes;
+    std::shared_ptr<core::TeamStore> teams;
+};
 
 class ServerContext {
 public:
-    ServerContext(Config config, core::SnapshotHolder& snapshots, std::vector<std::string> route_labels);
+    ServerContext(Config config, core::SnapshotHolder& snapshots, std::vector<std::string> route_labels,
+                  ApiServices services = {});
 
     const Config& config() const { return config_; }
     std::shared_ptr<const core::Snapshot> snapshot() const { return snapshots_.get(); }
@@ -31,6 +45,10 @@ public:
     // The tile renderer; null until set (tiles answer 503 meanwhile).
     std::shared_ptr<core::TileRenderer> renderer() const { return std::atomic_load(&renderer_); }
     void set_renderer(std::shared_ptr<core::TileRenderer> r) { std::atomic_store(&renderer_, std::move(r)); }
+
+    // The database-backed services (a copy: cheap, and safe against a concurrent set_services).
+    ApiServices services() const;
+    void set_services(ApiServices services);
 
     // Why no snapshot is loaded yet (shown by /ready while it answers 503).
     std::string status_message() const;
@@ -53,6 +71,8 @@ private:
     Metrics metrics_;
     StaticFiles static_files_;
     std::shared_ptr<core::TileRenderer> renderer_;
+    mutable std::mutex services_mutex_;
+    ApiServices services_;
     struct Memo {
         const core::Snapshot* snapshot = nullptr;
         std::int64_t version = -1;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "base/text.hpp"
 #include "server/http_types.hpp"
 
 namespace crimemap::server {
@@ -82,11 +83,7 @@ std::optional<std::string> gzip_decompress(std::string_view data, std::size_t ma
 }
 
 namespace {
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using base::trim;
 
 // q-value of one "coding;q=0.5" element; 1 when absent, 0 when malformed.
 double qvalue(std::string_view params) {

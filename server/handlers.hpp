@@ -1,7 +1,9 @@
 #pragma once
-// One function per endpoint family (tiles.cpp, tilejson.cpp, catalog.cpp, status.cpp,
-// static_files.cpp). Each parses into typed values, asks core, maps the result; none touches a
-// socket or the database. App (app.cpp) holds the routing table that points at them.
+// Every endpoint's handler, declared once; routes.cpp's table points at them. Each parses into
+// typed values, asks core (or a service of ServerContext::services()), maps the result; none
+// touches a socket or SQL. One file per endpoint family: tiles.cpp, tilejson.cpp, catalog.cpp,
+// status.cpp, static_files.cpp, api_postcodes.cpp, api_police.cpp, api_v1.cpp, api_teams.cpp,
+// api_meeting_pack.cpp. All share the signature of `HandlerFn` (routes.hpp).
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -24,6 +26,52 @@ Response handle_catalog(ServerContext& ctx, const Request& req, const RouteParam
 Response handle_health(ServerContext& ctx, const Request& req, const RouteParams& params);
 Response handle_ready(ServerContext& ctx, const Request& req, const RouteParams& params);
 Response handle_metrics(ServerContext& ctx, const Request& req, const RouteParams& params);
+namespace api {
+// postcodes.io (api_postcodes.cpp)
+Response postcodes_query(ServerContext&, const Request&, const RouteParams&);
+Response postcodes_bulk(ServerContext&, const Request&, const RouteParams&);
+Response postcode_lookup(ServerContext&, const Request&, const RouteParams&);
+Response postcode_validate(ServerContext&, const Request&, const RouteParams&);
+Response postcode_nearest(ServerContext&, const Request&, const RouteParams&);
+Response postcode_autocomplete(ServerContext&, const Request&, const RouteParams&);
+Response postcode_lonlat(ServerContext&, const Request&, const RouteParams&);
+Response outcode_lookup(ServerContext&, const Request&, const RouteParams&);
+Response terminated_lookup(ServerContext&, const Request&, const RouteParams&);
+Response random_postcode(ServerContext&, const Request&, const RouteParams&);
+// data.police.uk (api_police.cpp)
+Response police_crime_categories(ServerContext&, const Request&, const RouteParams&);
+Response police_last_updated(ServerContext&, const Request&, const RouteParams&);
+Response police_street_dates(ServerContext&, const Request&, const RouteParams&);
+Response police_forces(ServerContext&, const Request&, const RouteParams&);
+Response police_force(ServerContext&, const Request&, const RouteParams&);
+Response police_force_people(ServerContext&, const Request&, const RouteParams&);
+Response police_crimes_street(ServerContext&, const Request&, const RouteParams&);
+Response police_crimes_at_location(ServerContext&, const Request&, const RouteParams&);
+Response police_crimes_no_location(ServerContext&, const Request&, const RouteParams&);
+Response police_locate_neighbourhood(ServerContext&, const Request&, const RouteParams&);
+Response police_neighbourhoods(ServerContext&, const Request&, const RouteParams&);
+Response police_neighbourhood(ServerContext&, const Request&, const RouteParams&);
+Response police_boundary(ServerContext&, const Request&, const RouteParams&);
+Response police_people(ServerContext&, const Request&, const RouteParams&);
+Response police_events(ServerContext&, const Request&, const RouteParams&);
+Response police_priorities(ServerContext&, const Request&, const RouteParams&);
+// ours: summaries and areas (api_v1.cpp), team data (api_teams.cpp), meeting packs (api_meeting_pack.cpp)
+Response v1_postcode_summary(ServerContext&, const Request&, const RouteParams&);
+Response v1_area(ServerContext&, const Request&, const RouteParams&);
+Response v1_area_performance(ServerContext&, const Request&, const RouteParams&);
+Response v1_priorities(ServerContext&, const Request&, const RouteParams&);
+Response v1_events(ServerContext&, const Request&, const RouteParams&);
+Response v1_priority_create(ServerContext&, const Request&, const RouteParams&);
+Response v1_priority_update(ServerContext&, const Request&, const RouteParams&);
+Response v1_priority_delete(ServerContext&, const Request&, const RouteParams&);
+Response v1_event_create(ServerContext&, const Request&, const RouteParams&);
+Response v1_event_update(ServerContext&, const Request&, const RouteParams&);
+Response v1_event_delete(ServerContext&, const Request&, const RouteParams&);
+Response v1_meeting_pack_html(ServerContext&, const Request&, const RouteParams&);
+Response v1_meeting_pack_json(ServerContext&, const Request&, const RouteParams&);
+Response v1_meeting_pack_csv(ServerContext&, const Request&, const RouteParams&);
+}  // namespace api
+
 // Any other path: a file from --web-dir ('/' and '/dir/' -> index.html), 404 when none.
 Response handle_static(ServerContext& ctx, const Request& req);
 

@@ -8,7 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/tile_query.hpp"
+#include "base/text.hpp"
+#include "core/query_params.hpp"
 
 namespace crimemap::server {
 
@@ -18,7 +19,7 @@ std::string_view to_string(Method m) noexcept;
 Method method_from_string(std::string_view text) noexcept;
 
 // ASCII case-insensitive comparison (header names, tokens).
-bool iequals(std::string_view a, std::string_view b) noexcept;
+using base::iequals;
 
 // Ordered header list with case-insensitive lookup. set() replaces, add() appends.
 class Headers {

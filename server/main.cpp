@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "core/tile_engine.hpp"
-#include "server/api_routes.hpp"
 #include "server/app.hpp"
 #include "server/config.hpp"
 #include "server/http_server.hpp"
@@ -55,9 +54,6 @@ int main(int argc, char** argv) {
     const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 
     core::SnapshotHolder snapshots;
-    server::App app(config, snapshots);
-    auto& ctx = app.context();
-    if (config.engine == "memory") ctx.set_renderer(core::make_memory_renderer());
     // JSON APIs: crime listings, meeting-pack outcomes and team writes query the database (pool
     // opened lazily, --db-timeout per statement and per wait for a connection); everything else
     // they answer comes from the snapshot. Their handlers run on the server's blocking pool.
@@ -68,7 +64,9 @@ int main(int argc, char** argv) {
     api_pool_options.acquire_timeout = ms(config.db_timeout);
     api_pool_options.application_name = "crimemapd-api";
     auto api_pool = std::make_shared<store::ConnectionPool>(api_pool_options);
-    server::set_api_services({store::make_crime_details(api_pool), store::make_team_repository(api_pool)});
+    server::App app(config, snapshots, {store::make_crime_details(api_pool), store::make_team_repository(api_pool)});
+    auto& ctx = app.context();
+    if (config.engine == "memory") ctx.set_renderer(core::make_memory_renderer());
     store::PoolOptions tile_pool_options = api_pool_options;
     tile_pool_options.max_connections = static_cast<std::size_t>(config.pg_connections);
     tile_pool_options.statement_timeout = ms(config.pg_timeout);

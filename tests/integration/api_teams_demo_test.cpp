@@ -10,7 +10,6 @@
 #include <fstream>
 
 #include "core/meeting_pack.hpp"
-#include "server/api_routes.hpp"
 #include "server/app.hpp"
 #include "store/crime_details.hpp"
 #include "store/pool.hpp"
@@ -49,13 +48,11 @@ protected:
         holder_ = new core::SnapshotHolder();
         holder_->set(store::load_snapshot(conn));
         auto pool = std::make_shared<store::ConnectionPool>(store::PoolOptions{.url = db_->url(), .max_connections = 2});
-        server::set_api_services({store::make_crime_details(pool), store::make_team_repository(pool)});
         server::Config config;
         config.web_dir.clear();
-        app_ = new server::App(config, *holder_);
+        app_ = new server::App(config, *holder_, {store::make_crime_details(pool), store::make_team_repository(pool)});
     }
     static void TearDownTestSuite() {
-        server::set_api_services({});
         delete app_;
         delete holder_;
         delete db_;

@@ -315,7 +315,7 @@ TEST(ImportCrimes, SummaryGivesSkipReasonsPerForceMonth) {
 
 TEST(ImportCrimes, ProgressOnATerminalOnly) {
     const std::string script = "/usr/bin/script";  // util-linux: runs a command on a pseudo-terminal
-    if (!fs::exists(script)) GTEST_SKIP() << "script(1) from util-linux is not installed";
+    ASSERT_TRUE(fs::exists(script)) << "script(1) from util-linux is not installed: run scripts/setup";
     TestDatabase db;
     const std::string file = source_path("data/sample/crimes/2018-10/2018-10-west-mercia-street.csv.gz");
     auto quote = [](const std::string& s) {  // for sh -c

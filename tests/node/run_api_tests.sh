@@ -21,7 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -d "$here/node_modules/postcodesio-client" ] || (cd "$here" && npm ci --no-audit --no-fund >/dev/null)
+# Packages come from scripts/setup; a test never installs them itself.
+[ -d "$here/node_modules/postcodesio-client" ] || { echo "tests/node/node_modules missing: run scripts/setup" >&2; exit 1; }
 psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 "$crimemap" seed "$root/data/sample" >/dev/null
 # Team activity from neighbourhood JSON: the sample's HE06 with one priority and one event added,

@@ -1,5 +1,8 @@
 # HTTP tests of the JSON APIs and the npm postcodesio-client against a crimemapd on the seeded
 # sample (tests/node/run_api_tests.sh starts its own database and server).
+if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/node_modules/postcodesio-client)
+  message(FATAL_ERROR "tests/node: node_modules is not installed; run scripts/setup (npm ci in tests/node/)")
+endif()
 if(TARGET crimemap AND TARGET crimemapd)
   add_test(NAME api_http_node
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/run_api_tests.sh $<TARGET_FILE:crimemap> $<TARGET_FILE:crimemapd>

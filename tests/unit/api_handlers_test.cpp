@@ -16,7 +16,6 @@
 #include "core/police_api.hpp"
 #include "core/snapshot_builder.hpp"
 #include "core/teams.hpp"
-#include "server/api_routes.hpp"
 #include "server/app.hpp"
 
 using namespace crimemap;
@@ -154,12 +153,10 @@ protected:
         crimes = std::make_shared<FakeCrimes>();
         teams = std::make_shared<FakeTeams>();
         teams->dir = snap->api->teams;
-        server::set_api_services({crimes, teams});
         server::Config config;
         config.web_dir.clear();
-        app = std::make_unique<server::App>(config, holder);
+        app = std::make_unique<server::App>(config, holder, server::ApiServices{crimes, teams});
     }
-    void TearDown() override { server::set_api_services({}); }
 
     server::Response call(server::Method m, const std::string& target, const std::string& body = {},
                           const std::string& auth = {}) {
@@ -298,7 +295,7 @@ TEST_F(ApiHandlers, PoliceErrorsAndLimits) {
     get_json("/api/crimes-no-location?category=all-crime&force=nowhere", 404);
     get_json("/api/crimes-at-location?location_id=x", 400);
     // Without the database services the listings answer 503, everything else still works.
-    server::set_api_services({});
+    app->context().set_services({});
     get_json("/api/crimes-street/all-crime?lat=52&lng=-2", 503);
     get_json("/api/west-mercia/HE06", 200);
 }

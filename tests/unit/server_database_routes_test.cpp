@@ -15,7 +15,6 @@
 #include "core/database_error.hpp"
 #include "core/snapshot_builder.hpp"
 #include "core/teams.hpp"
-#include "server/api_routes.hpp"
 #include "server/app.hpp"
 #include "server/config.hpp"
 #include "server/http_server.hpp"
@@ -176,7 +175,6 @@ protected:
         teams = std::make_shared<FakeTeams>();
         snapshot = api_snapshot();
         teams->reload = [this] { return snapshot->api->teams; };
-        server::set_api_services({crimes, teams});
         make_app(Config{});
     }
     void TearDown() override {
@@ -184,11 +182,10 @@ protected:
             server->stop();
             EXPECT_EQ(done.wait_for(std::chrono::seconds(20)), std::future_status::ready);
         }
-        server::set_api_services({});
     }
     void make_app(Config config) {
         config.web_dir.clear();
-        app = std::make_unique<App>(std::move(config), snapshots);
+        app = std::make_unique<App>(std::move(config), snapshots, server::ApiServices{crimes, teams});
         app->context().set_renderer(std::make_shared<server::testing::FakeRenderer>());
         app->context().swap_snapshot(snapshot);
     }

@@ -1,6 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "core/snapshot.hpp"
+#include "server/app.hpp"
 #include "server/router.hpp"
+#include "server/routes.hpp"
 
 using namespace crimemap::server;
 
@@ -87,4 +92,31 @@ TEST(ServerRouter, RejectsMalformedPatterns) {
     EXPECT_THROW(r.add(Method::get, "health", h), std::invalid_argument);
     EXPECT_THROW(r.add(Method::get, "/{}", h), std::invalid_argument);
     EXPECT_THROW(r.add(Method::get, "/{open", h), std::invalid_argument);
+}
+
+// The route table is the only list of routes: the App's router holds exactly its entries, in
+// order, and /metrics has a label for each pattern.
+
+TEST(RouteTable, RouterAndMetricsFollowTheTable) {
+    crimemap::core::SnapshotHolder holder;
+    crimemap::server::Config config;
+    config.web_dir.clear();
+    crimemap::server::App app(config, holder);
+    const auto table = crimemap::server::route_table();
+    const auto& routes = app.router().routes();
+    ASSERT_EQ(routes.size(), table.size());
+    std::set<std::pair<int, std::string_view>> seen;
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        EXPECT_EQ(routes[i].pattern, table[i].pattern);
+        EXPECT_EQ(routes[i].method, table[i].method);
+        EXPECT_FALSE(table[i].name.empty()) << table[i].pattern;
+        EXPECT_TRUE(seen.emplace(static_cast<int>(table[i].method), table[i].pattern).second)
+            << "duplicate route " << table[i].pattern;
+        EXPECT_NE(app.context().metrics().route_index(std::string(table[i].pattern)),
+                  app.context().metrics().route_index("none"))
+            << table[i].pattern;
+    }
+    std::set<std::string_view> names;
+    for (const auto& r : table) names.insert(r.name);
+    EXPECT_EQ(names.size(), table.size()) << "route names must be unique";
 }
