@@ -65,7 +65,8 @@ start_server() {
   while [ $# -gt 0 ]; do
     if [ "$1" = "--database-url" ]; then url="$2"; shift 2; else args+=("$1"); shift; fi
   done
-  "$bin/server/crimemapd" --host 127.0.0.1 --port "$port" --database-url "$(server_role_url "$url")" "${args[@]}" >"$log" 2>&1 &
+  [ -z "$url" ] || args+=(--database-url "$(server_role_url "$url")")
+  "$bin/server/crimemapd" --host 127.0.0.1 --port "$port" "${args[@]}" >"$log" 2>&1 &
   echo $! >"/tmp/crimemapd-bench-$port.pid"
   for _ in $(seq 1 6000); do  # up to 10 minutes: national-scale snapshots take a while to load
     curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && return 0

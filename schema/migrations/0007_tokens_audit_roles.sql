@@ -55,7 +55,10 @@ BEGIN
         RAISE WARNING 'crimemap_server is a superuser or bypasses row security: least privilege does not hold';
     END IF;
 
-    EXECUTE format('GRANT CONNECT ON DATABASE %I TO crimemap_server', current_database());
+    -- PUBLIC may connect by default; say it for this role too where we own the database.
+    IF pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE') THEN
+        EXECUTE format('GRANT CONNECT ON DATABASE %I TO crimemap_server', current_database());
+    END IF;
     GRANT USAGE ON SCHEMA public TO crimemap_server;
     -- Read everything it serves (token hashes included: it looks them up) and call the schema
     -- functions. Only what this role owns, extensions' objects (PostGIS) aside: those keep their
