@@ -44,12 +44,29 @@ bench_sample_db() {
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
+# server_role_url URL: the same database as the crimemap_server role crimemapd runs as (created by
+# `crimemap migrate`; password from CRIMEMAP_SERVER_PASSWORD, none on the trusting private cluster).
+server_role_url() {
+  local user="crimemap_server${CRIMEMAP_SERVER_PASSWORD:+:$CRIMEMAP_SERVER_PASSWORD}"
+  case "$1" in
+    *://*@*) sed -E "s#^([a-z]+://)[^@/]*@#\1${user}@#" <<<"$1" ;;
+    *://*) sed -E "s#^([a-z]+://)#\1${user}@#" <<<"$1" ;;
+    *) echo "$1" ;;
+  esac
+}
+
 # start_server PORT [crimemapd flags...]: starts crimemapd in the background, waits for /ready
-# (or, when the database holds no dataset yet, for /health: /ready stays 503 then).
+# (or, when the database holds no dataset yet, for /health: /ready stays 503 then). It connects as
+# crimemap_server, as deployed: to --database-url when given, else to CRIMEMAP_DATABASE_URL.
 start_server() {
   local port="$1"; shift
   local log="/tmp/crimemapd-bench-$port.log"
-  "$bin/server/crimemapd" --host 127.0.0.1 --port "$port" "$@" >"$log" 2>&1 &
+  local args=() url="${CRIMEMAP_DATABASE_URL:-}"
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--database-url" ]; then url="$2"; shift 2; else args+=("$1"); shift; fi
+  done
+  [ -z "$url" ] || args+=(--database-url "$(server_role_url "$url")")
+  "$bin/server/crimemapd" --host 127.0.0.1 --port "$port" "${args[@]}" >"$log" 2>&1 &
   echo $! >"/tmp/crimemapd-bench-$port.pid"
   for _ in $(seq 1 6000); do  # up to 10 minutes: national-scale snapshots take a while to load
     curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && return 0

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/secrets.hpp"
+
 namespace crimemap::core {
 namespace {
 using nlohmann::json;
@@ -61,6 +63,56 @@ std::optional<std::string> bearer_token(std::string_view h) {
     for (char c : t)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return std::nullopt;
     return std::string(t);
+}
+
+std::optional<WriteScopes> parse_write_scopes(std::string_view csv) {
+    WriteScopes out{false, false};
+    bool any = false;
+    while (true) {
+        const auto comma = csv.find(',');
+        const auto name = csv.substr(0, comma);
+        bool* slot = name == "priorities" ? &out.priorities : name == "events" ? &out.events : nullptr;
+        if (!slot || *slot) return std::nullopt;
+        *slot = any = true;
+        if (comma == std::string_view::npos) break;
+        csv.remove_prefix(comma + 1);
+    }
+    if (!any) return std::nullopt;
+    return out;
+}
+
+std::string to_string(WriteScopes s) {
+    if (s.priorities && s.events) return "priorities,events";
+    return s.priorities ? "priorities" : s.events ? "events" : "";
+}
+
+std::string_view scope_name(TeamEntity e) noexcept { return e == TeamEntity::priority ? "priorities" : "events"; }
+
+Result<TokenScope> authorize(const std::optional<StoredToken>& found, std::string_view presented_hash, TeamEntity what,
+                             std::string_view force, std::string_view neighbourhood) {
+    // The database found the row by an index lookup on the hash; comparing again here in constant
+    // time means no answer depends on how much of a guessed hash matched.
+    if (!found || !constant_time_equals(found->token_hash, presented_hash))
+        return Error{ErrorCode::unauthorized, "Invalid token"};
+    // Revoked before expired: a revoked token stays revoked whatever its expiry.
+    if (found->revoked) return Error{ErrorCode::unauthorized, "This token has been revoked"};
+    if (found->expired) return Error{ErrorCode::unauthorized, "This token has expired"};
+    if (!found->scope.scopes.allows(what))
+        return Error{ErrorCode::forbidden, "This token's scope does not include " + std::string(scope_name(what))};
+    if (auto e = check_scope(found->scope, force, neighbourhood)) return *e;
+    return found->scope;
+}
+
+std::string bounded_printable(std::string_view text, std::size_t max) {
+    std::string out(text.substr(0, max));
+    for (char& c : out)
+        if (c < 0x20 || c > 0x7e) c = '?';
+    return out;
+}
+
+RequestOrigin make_request_origin(std::string_view client_address, std::string_view user_agent, std::string_view request_id) {
+    return {bounded_printable(client_address, max_audit_field), bounded_printable(user_agent, max_user_agent),
+            bounded_printable(request_id, max_audit_field)};
 }
 
 std::optional<std::string> normalise_datetime(std::string_view t) {

@@ -6,6 +6,7 @@
 
 #include "core/database_error.hpp"
 #include "core/police_api.hpp"
+#include "core/secrets.hpp"
 #include "core/teams.hpp"
 #include "server/api_common.hpp"
 #include "server/handlers.hpp"
@@ -30,13 +31,20 @@ json event_v1(const core::TeamEvent& e) {
     return j;
 }
 
-Response unauthorized(std::string_view message) {
-    auto res = error_response(401, message);
-    res.headers.set("WWW-Authenticate", "Bearer");
+using Entity = core::TeamEntity;
+
+// A refused write: the JSON envelope, and the RFC 6750 challenge a client can act on (no token or
+// an unusable one: 401 + invalid_token; a token without the scope: 403 + insufficient_scope).
+Response refusal_response(const core::Error& e, bool token_presented, bool scope_missing, Entity what) {
+    auto res = error_response(e);
+    if (res.status == 401)
+        res.headers.set("WWW-Authenticate", token_presented ? "Bearer realm=\"crimemap\", error=\"invalid_token\""
+                                                            : "Bearer realm=\"crimemap\"");
+    else if (scope_missing)
+        res.headers.set("WWW-Authenticate", "Bearer realm=\"crimemap\", error=\"insufficient_scope\", scope=\"" +
+                                                std::string(core::scope_name(what)) + "\"");
     return res;
 }
-
-enum class Entity { priority, event };
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
     if (text.empty() || text.size() > 18) return std::nullopt;
@@ -66,22 +74,45 @@ Response list(ServerContext& ctx, const RouteParams& p, Entity what) {
 Response write(ServerContext& ctx, const Request& req, const RouteParams& p, Entity what, Method method) {
     auto s = snapshot_with_api(ctx);
     if (!s) return unavailable();
-    auto auth = req.headers.get("Authorization");
-    if (!auth) return unauthorized("Missing bearer token (Authorization: Bearer <token>)");
-    auto token = core::bearer_token(*auth);
-    if (!token) return unauthorized("Malformed Authorization header: expected Bearer <token>");
     auto store = ctx.services().teams;
-    if (!store) return error_response(503, "Team writes need the database, which is not configured");
     const std::string force(p.get("force")), id(p.get("id"));
     std::optional<std::int64_t> item;
     if (method != Method::post) {
         item = parse_id(p.get("item"));
         if (!item) return error_response(404, what == Entity::priority ? "Priority not found" : "Event not found");
     }
+    const auto origin = core::make_request_origin(req.peer_address, req.headers.get("User-Agent").value_or(""), req.request_id);
+    // Every 401 and 403 is answered and audited the same way; the token itself goes nowhere.
+    auto refuse = [&](const core::Error& e, bool token_presented, const std::optional<core::StoredToken>& stored) {
+        auto res = refusal_response(e, token_presented, stored && !stored->scope.scopes.allows(what), what);
+        const auto token_id = stored ? std::optional(stored->scope.token_id) : std::nullopt;
+        if (store) {
+            core::RefusedWrite r{origin, token_id,
+                                 method == Method::post  ? core::TeamAction::create
+                                 : method == Method::put ? core::TeamAction::update
+                                                         : core::TeamAction::remove,
+                                 what, item, force, id, res.status, e.detail};
+            try {
+                store->record_refusal(r);
+            } catch (const core::DatabaseError& x) {
+                // The refusal stands; only its audit row is missing (the database is failing).
+                log_warn(std::string("audit of a refused team write failed: ") + x.what());
+            }
+        }
+        return res;
+    };
+    auto auth = req.headers.get("Authorization");
+    if (!auth) return refuse({core::ErrorCode::unauthorized, "Missing bearer token (Authorization: Bearer <token>)"}, false, {});
+    auto token = core::bearer_token(*auth);
+    if (!token) return refuse({core::ErrorCode::unauthorized, "Malformed Authorization header: expected Bearer <token>"}, true, {});
+    if (!store) return error_response(503, "Team writes need the database, which is not configured");
+    // Hashed here: PostgreSQL and every log only ever see the hash.
+    const auto token_hash = core::sha256_hex(*token);
     // A core::DatabaseError passes to App::handle: 503 (busy, timeout, unreachable) or 500.
-    auto scope = store->authenticate(*token);
-    if (!scope) return unauthorized("Invalid or revoked token");
-    if (auto e = core::check_scope(*scope, force, id)) return error_response(*e);
+    const auto stored = store->find_token(token_hash);
+    auto scope = core::authorize(stored, token_hash, what, force, id);
+    if (!scope) return refuse(scope.error(), true, stored);
+    const core::TeamWriter writer{*scope, origin};
     if (!current_teams(*s)->find(force, id)) return error_response(404, "Neighbourhood team not found");
 
     std::optional<core::PriorityInput> pin;
@@ -102,13 +133,13 @@ Response write(ServerContext& ctx, const Request& req, const RouteParams& p, Ent
     std::int64_t result_id = 0;
     bool found = true;
     if (what == Entity::priority) {
-        if (method == Method::post) result_id = store->create_priority(*scope, force, id, *pin);
-        else if (method == Method::put) found = store->update_priority(*scope, force, id, *item, *pin);
-        else found = store->remove_priority(*scope, force, id, *item);
+        if (method == Method::post) result_id = store->create_priority(writer, force, id, *pin);
+        else if (method == Method::put) found = store->update_priority(writer, force, id, *item, *pin);
+        else found = store->remove_priority(writer, force, id, *item);
     } else {
-        if (method == Method::post) result_id = store->create_event(*scope, force, id, *ein);
-        else if (method == Method::put) found = store->update_event(*scope, force, id, *item, *ein);
-        else found = store->remove_event(*scope, force, id, *item);
+        if (method == Method::post) result_id = store->create_event(writer, force, id, *ein);
+        else if (method == Method::put) found = store->update_event(writer, force, id, *item, *ein);
+        else found = store->remove_event(writer, force, id, *item);
     }
     if (!found) return error_response(404, what == Entity::priority ? "Priority not found" : "Event not found");
     if (item) result_id = *item;

@@ -1,8 +1,10 @@
 #pragma once
-// core::TeamStore on PostgreSQL: bearer tokens checked by SHA-256 hash (computed by the database,
-// only the hash is stored), each write and its audit_log row (token id, time, before and after as
-// JSON) in one statement, under the pool's statement timeout. Database failures are thrown as
-// core::DatabaseError (see store/pool.hpp).
+// core::TeamStore on PostgreSQL. Tokens are looked up by the SHA-256 hash the caller computed
+// (the plain token never reaches the database); each write, its audit_log row (token, target,
+// client address, User-Agent, request id, before and after as JSON) and the token's last use are
+// one statement, under the pool's statement timeout. Refused attempts add an audit row of their
+// own. Needs only the crimemap_server role's privileges (schema/migrations/0007). Database
+// failures are thrown as core::DatabaseError (see store/pool.hpp).
 #include <memory>
 
 #include "core/teams.hpp"
@@ -11,8 +13,5 @@
 namespace crimemap::store {
 
 std::shared_ptr<core::TeamStore> make_team_repository(std::shared_ptr<ConnectionPool> pool);
-
-// SQL expression hashing the token parameter $n the way api_tokens.token_hash stores it.
-std::string token_hash_sql(int param);
 
 }  // namespace crimemap::store

@@ -3,6 +3,8 @@
 #include "tools/common.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -111,8 +113,30 @@ MigrationResult apply_migrations(store::Connection& db, const fs::path& schema) 
         }
         ++result.functions;
     }
+    // The server's role and its grants (schema/migrations/0007): re-applied on every run, so tables
+    // of later migrations are covered and a cluster without the role (a restored dump) gets it.
+    if (db.query("SELECT to_regprocedure('crimemap_grant_server_role()') IS NOT NULL").text(0, 0) == "t") {
+        try {
+            db.exec("SELECT crimemap_grant_server_role()");
+        } catch (const store::PgError& e) {
+            throw store::PgError(std::string("granting the crimemap_server role failed: ") + e.what());
+        }
+        result.server_role = true;
+    }
     tx.commit();
     return result;
+}
+
+void set_server_password(store::Connection& db, const std::string& password) {
+    // The SCRAM verifier is computed by libpq here: the password itself never reaches the server
+    // (nor its statement log). ALTER ROLE takes no parameters, hence the escaped literal.
+    char* verifier = PQencryptPasswordConn(db.raw(), password.c_str(), "crimemap_server", "scram-sha-256");
+    if (!verifier) throw store::PgError(std::string("cannot encrypt the crimemap_server password: ") + PQerrorMessage(db.raw()));
+    std::unique_ptr<char, decltype(&PQfreemem)> verifier_owner(verifier, &PQfreemem);
+    char* literal = PQescapeLiteral(db.raw(), verifier, std::strlen(verifier));
+    if (!literal) throw store::PgError(std::string("cannot quote the crimemap_server password: ") + PQerrorMessage(db.raw()));
+    std::unique_ptr<char, decltype(&PQfreemem)> literal_owner(literal, &PQfreemem);
+    db.exec(std::string("ALTER ROLE crimemap_server PASSWORD ") + literal);
 }
 
 int cmd_migrate(const std::vector<std::string>& argv) {
@@ -125,6 +149,11 @@ int cmd_migrate(const std::vector<std::string>& argv) {
             "and records them in the schema_migrations table. Already applied files are skipped, so\n"
             "running it again is harmless; a file edited after it was applied is reported.\n"
             "\n"
+            "Every run also creates (when missing) the crimemap_server role crimemapd connects as, and\n"
+            "grants it what it needs: read what it serves, write the team tables, append to audit_log.\n"
+            "Its password is set from CRIMEMAP_SERVER_PASSWORD when that is set (none otherwise: for\n"
+            "clusters that trust local connections).\n"
+            "\n"
             "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)\n"
             "  --schema-dir DIR    folder holding migrations/ (default: $CRIMEMAP_SCHEMA_DIR or the source tree)\n"
             "  --quiet             print nothing when there is nothing to do");
@@ -133,6 +162,11 @@ int cmd_migrate(const std::vector<std::string>& argv) {
     if (!args.positional().empty()) throw CliError("migrate takes no arguments (see --help)");
     store::Connection db(database_url(args));
     auto r = apply_migrations(db, schema_dir(args));
+    if (const char* pw = std::getenv("CRIMEMAP_SERVER_PASSWORD"); pw && *pw) {
+        if (!r.server_role) throw CliError("CRIMEMAP_SERVER_PASSWORD is set but the schema has no crimemap_server role");
+        set_server_password(db, pw);
+        if (!args.has("quiet")) std::printf("migrate: crimemap_server password set (from CRIMEMAP_SERVER_PASSWORD)\n");
+    }
     for (const auto& name : r.changed)
         std::fprintf(stderr, "migrate: warning: %s changed after it was applied (not re-applied)\n", name.c_str());
     if (r.applied.empty()) {

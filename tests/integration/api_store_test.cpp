@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/api_data.hpp"
+#include "core/secrets.hpp"
 #include "core/postcode_api.hpp"
 #include "core/summary.hpp"
 #include "store/api_loader.hpp"
@@ -13,6 +14,7 @@
 #include "store/crime_details.hpp"
 #include "store/snapshot_loader.hpp"
 #include "store/team_repository.hpp"
+#include "server_process.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;
@@ -165,20 +167,29 @@ TEST_F(ApiStore, TeamWritesTokensAndAudit) {
     EXPECT_NE(db_->crimemap({"token", "create", "--force", "nowhere"}).exit_code, 0);
     EXPECT_NE(db_->crimemap({"token", "create", "--force", "west-mercia", "--neighbourhood", "NOPE"}).exit_code, 0);
 
-    auto pool = std::make_shared<store::ConnectionPool>(store::PoolOptions{.url = db_->url(), .max_connections = 2});
+    // The repository works with the server role's privileges only.
+    auto pool = std::make_shared<store::ConnectionPool>(
+        store::PoolOptions{.url = crimemap::testing::as_server_role(db_->url()), .max_connections = 2});
     auto teams = store::make_team_repository(pool);
-    EXPECT_FALSE(teams->authenticate("cm_wrong"));
-    auto scope = teams->authenticate(token);
-    ASSERT_TRUE(scope);
+    EXPECT_FALSE(teams->find_token(core::sha256_hex("cm_wrong")));
+    auto found = teams->find_token(core::sha256_hex(token));
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->token_hash, core::sha256_hex(token));
+    EXPECT_FALSE(found->revoked);
+    EXPECT_FALSE(found->expired);
+    auto authorized = core::authorize(found, core::sha256_hex(token), core::TeamEntity::priority, "west-mercia", "HE06");
+    ASSERT_TRUE(authorized);
+    const core::TeamWriter writer{*authorized, core::make_request_origin("192.0.2.1", "api-store-test", "req-1")};
+    const auto* scope = &writer.token;
     EXPECT_EQ(scope->force_id, "west-mercia");
     EXPECT_EQ(scope->neighbourhood_id, "HE06");
 
     core::PriorityInput in{"Parking on verges", "2019-02-01T00:00:00", "Tickets", ""};
-    auto id = teams->create_priority(*scope, "west-mercia", "HE06", in);
+    auto id = teams->create_priority(writer, "west-mercia", "HE06", in);
     ASSERT_GT(id, 0);
     in.action = "Tickets issued";
-    EXPECT_TRUE(teams->update_priority(*scope, "west-mercia", "HE06", id, in));
-    EXPECT_FALSE(teams->update_priority(*scope, "west-mercia", "HE07", id, in));  // not in that neighbourhood
+    EXPECT_TRUE(teams->update_priority(writer, "west-mercia", "HE06", id, in));
+    EXPECT_FALSE(teams->update_priority(writer, "west-mercia", "HE07", id, in));  // not in that neighbourhood
     auto dir = teams->load_teams();
     const auto* team = dir->find("west-mercia", "HE06");
     ASSERT_NE(team, nullptr);
@@ -186,16 +197,16 @@ TEST_F(ApiStore, TeamWritesTokensAndAudit) {
     bool seen = false;
     for (const auto& p : team->priorities) seen |= p.id == id && p.action == "Tickets issued" && p.issue_date == "2019-02-01T00:00:00";
     EXPECT_TRUE(seen);
-    EXPECT_TRUE(teams->remove_priority(*scope, "west-mercia", "HE06", id));
-    EXPECT_FALSE(teams->remove_priority(*scope, "west-mercia", "HE06", id));
+    EXPECT_TRUE(teams->remove_priority(writer, "west-mercia", "HE06", id));
+    EXPECT_FALSE(teams->remove_priority(writer, "west-mercia", "HE06", id));
 
     core::EventInput ev;
     ev.title = "Beat surgery";
     ev.start_date = "2019-03-05T18:30:00";
     ev.contact_details = nlohmann::json{{"telephone", "101"}};
-    auto eid = teams->create_event(*scope, "west-mercia", "HE06", ev);
+    auto eid = teams->create_event(writer, "west-mercia", "HE06", ev);
     ASSERT_GT(eid, 0);
-    EXPECT_TRUE(teams->remove_event(*scope, "west-mercia", "HE06", eid));
+    EXPECT_TRUE(teams->remove_event(writer, "west-mercia", "HE06", eid));
 
     // Every write is audited with its token, time, before and after.
     EXPECT_EQ(db_->count("SELECT count(*) FROM audit_log WHERE token_id = $1", {std::to_string(scope->token_id)}), 5);
@@ -207,5 +218,11 @@ TEST_F(ApiStore, TeamWritesTokensAndAudit) {
 
     auto revoked = db_->crimemap({"token", "revoke", std::to_string(scope->token_id)});
     EXPECT_EQ(revoked.exit_code, 0) << revoked.describe();
-    EXPECT_FALSE(teams->authenticate(token));
+    found = teams->find_token(core::sha256_hex(token));
+    ASSERT_TRUE(found);
+    EXPECT_TRUE(found->revoked);
+    EXPECT_EQ(db_->count("SELECT count(*) FROM audit_log WHERE token_id = $1 AND client_address = '192.0.2.1'"
+                         " AND user_agent = 'api-store-test' AND request_id = 'req-1'",
+                         {std::to_string(scope->token_id)}),
+              5);
 }

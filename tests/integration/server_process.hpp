@@ -1,6 +1,7 @@
 #pragma once
 // Runs the real crimemapd binary for the server integration tests: on a free loopback port, log
-// captured to a file, killed in the destructor if a test left it running. Header-only.
+// captured to a file, killed in the destructor if a test left it running, connected to the test
+// cluster as the least-privileged crimemap_server role (as in production). Header-only.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -20,6 +22,9 @@
 #include <thread>
 #include <vector>
 
+#include <libpq-fe.h>
+
+#include "support/test_db.hpp"
 #include "unit/server_http_client.hpp"
 
 namespace crimemap::testing {
@@ -40,13 +45,64 @@ inline std::uint16_t free_port() {
     return ntohs(addr.sin_port);
 }
 
+// The URL crimemapd gets: one on the test cluster (CRIMEMAP_TEST_DATABASE_URL's host and port) as
+// the crimemap_server role `crimemap migrate` creates (no password: the private cluster trusts
+// local connections); any other URL (an unreachable server in a test) unchanged. Makes sure the
+// role exists first: a fresh cluster has it once a migrated template database is built.
+inline std::string as_server_role(const std::string& url) {
+    const char* test_url = std::getenv("CRIMEMAP_TEST_DATABASE_URL");
+    if (!test_url || !*test_url) return url;
+    auto parse = [](const std::string& text) {
+        std::map<std::string, std::string> out;
+        char* err = nullptr;
+        PQconninfoOption* opts = PQconninfoParse(text.c_str(), &err);
+        if (!opts) {
+            PQfreemem(err);
+            return out;
+        }
+        for (PQconninfoOption* o = opts; o->keyword; ++o)
+            if (o->val && *o->val) out[o->keyword] = o->val;
+        PQconninfoFree(opts);
+        return out;
+    };
+    auto target = parse(url);
+    const auto test = parse(test_url);
+    auto value = [](const std::map<std::string, std::string>& m, const char* key) {
+        auto it = m.find(key);
+        return it == m.end() ? std::string() : it->second;
+    };
+    if (target.empty() || value(target, "host") != value(test, "host") || value(target, "port") != value(test, "port")) return url;
+    static const bool role_ready = [] {
+        store::Connection admin(test::test_server_url());
+        if (admin.query("SELECT 1 FROM pg_roles WHERE rolname = 'crimemap_server'").size() == 0) test::TestDatabase migrate_once;
+        return true;
+    }();
+    (void)role_ready;
+    target["user"] = "crimemap_server";
+    target.erase("password");
+    std::string out;
+    for (const auto& [key, v] : target) {
+        out += key + "='";
+        for (char c : v) {
+            if (c == '\'' || c == '\\') out.push_back('\\');
+            out.push_back(c);
+        }
+        out += "' ";
+    }
+    return out;
+}
+
 class ServerProcess {
 public:
-    ServerProcess(const std::string& database_url, std::vector<std::string> extra_args = {}) : port_(free_port()) {
+    // Which role crimemapd connects as: crimemap_server (as deployed), or the URL's own user.
+    enum class Role { server, as_given };
+    ServerProcess(const std::string& database_url, std::vector<std::string> extra_args = {}, Role role = Role::server)
+        : port_(free_port()) {
         log_path_ = (std::filesystem::temp_directory_path() /
                      ("crimemapd-test-" + std::to_string(::getpid()) + "-" + std::to_string(port_) + ".log"))
                         .string();
-        std::vector<std::string> args{crimemapd_binary(), "--port", std::to_string(port_), "--database-url", database_url};
+        std::vector<std::string> args{crimemapd_binary(), "--port", std::to_string(port_), "--database-url",
+                                      role == Role::server ? as_server_role(database_url) : database_url};
         // Two I/O threads unless the test asks for a number.
         if (std::find(extra_args.begin(), extra_args.end(), "--threads") == extra_args.end()) {
             args.push_back("--threads");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP tests of the JSON APIs on the real sample: a fresh database next to the one in
 # CRIMEMAP_TEST_DATABASE_URL, `crimemap seed data/sample`, two bearer tokens, crimemapd on a free
-# port, then node's test runner on tests/node/*.test.mjs (incl. the npm postcodesio-client).
+# port (as the crimemap_server role), then node's test runner on tests/node/*.test.mjs (incl. the npm
+# postcodesio-client).
 # Usage: run_api_tests.sh <crimemap binary> <crimemapd binary>
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -50,7 +51,10 @@ export CRIMEMAP_TOKEN_NB="$("$crimemap" token create --force west-mercia --neigh
 export CRIMEMAP_TOKEN_FORCE="$("$crimemap" token create --force west-mercia --label node-test 2>/dev/null)"
 export CRIMEMAP_TOKEN_OTHER="$("$crimemap" token create --force dorset --label node-test 2>/dev/null)"
 
-"$crimemapd" --host 127.0.0.1 --port 0 --threads 2 --database-url "$CRIMEMAP_DATABASE_URL" >"$log" 2>&1 &
+# crimemapd runs as the least-privileged crimemap_server role `crimemap migrate` created (trusted on
+# the private cluster); the CLI above keeps the owner role.
+server_db_url="$(sed -E 's#^([a-z]+://)([^@/]*@)?#\1crimemap_server@#' <<<"$CRIMEMAP_DATABASE_URL")"
+"$crimemapd" --host 127.0.0.1 --port 0 --threads 2 --database-url "$server_db_url" >"$log" 2>&1 &
 pid=$!
 port=""
 for _ in $(seq 1 100); do

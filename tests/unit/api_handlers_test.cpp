@@ -15,6 +15,7 @@
 #include "core/meeting_pack.hpp"
 #include "core/police_api.hpp"
 #include "core/snapshot_builder.hpp"
+#include "core/secrets.hpp"
 #include "core/teams.hpp"
 #include "server/app.hpp"
 
@@ -109,33 +110,48 @@ struct FakeCrimes : core::CrimeDetails {
 };
 
 struct FakeTeams : core::TeamStore {
-    std::map<std::string, core::TokenScope> tokens{{"good", {1, "west-mercia", std::string("HE06")}},
-                                                   {"force", {2, "west-mercia", std::nullopt}},
-                                                   {"other", {3, "dorset", std::nullopt}},
-                                                   {"othernb", {4, "west-mercia", std::string("HE07")}}};
+    // Keyed by the plain token here; the handler looks tokens up by their SHA-256.
+    std::map<std::string, core::StoredToken> tokens{
+        {"good", stored(1, "west-mercia", std::string("HE06"))},  {"force", stored(2, "west-mercia", std::nullopt)},
+        {"other", stored(3, "dorset", std::nullopt)},             {"othernb", stored(4, "west-mercia", std::string("HE07"))},
+        {"events", stored(5, "west-mercia", std::string("HE06"), {false, true})},
+        {"revoked", stored(6, "west-mercia", std::string("HE06"), {}, true)},
+        {"expired", stored(7, "west-mercia", std::string("HE06"), {}, false, true)}};
     int writes = 0;
+    std::vector<core::RefusedWrite> refusals;
+    std::vector<std::string> hashes_seen;
     std::shared_ptr<const core::TeamDirectory> dir;
-    std::optional<core::TokenScope> authenticate(const std::string& token) override {
-        auto it = tokens.find(token);
-        if (it == tokens.end()) return std::nullopt;
-        return it->second;
+    static core::StoredToken stored(std::int64_t id, std::string force, std::optional<std::string> nb, core::WriteScopes scopes = {},
+                                    bool revoked = false, bool expired = false) {
+        return {{id, std::move(force), std::move(nb), scopes}, "", revoked, expired};
     }
-    std::int64_t create_priority(const core::TokenScope&, const std::string&, const std::string&, const core::PriorityInput&) override {
+    std::optional<core::StoredToken> find_token(const std::string& hash) override {
+        hashes_seen.push_back(hash);
+        for (const auto& [plain, t] : tokens)
+            if (core::sha256_hex(plain) == hash) {
+                auto copy = t;
+                copy.token_hash = hash;
+                return copy;
+            }
+        return std::nullopt;
+    }
+    void record_refusal(const core::RefusedWrite& r) override { refusals.push_back(r); }
+    std::int64_t create_priority(const core::TeamWriter&, const std::string&, const std::string&, const core::PriorityInput&) override {
         return ++writes, 7;
     }
-    bool update_priority(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id, const core::PriorityInput&) override {
+    bool update_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id, const core::PriorityInput&) override {
         return ++writes, id == 7;
     }
-    bool remove_priority(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id) override {
+    bool remove_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id) override {
         return ++writes, id == 7;
     }
-    std::int64_t create_event(const core::TokenScope&, const std::string&, const std::string&, const core::EventInput&) override {
+    std::int64_t create_event(const core::TeamWriter&, const std::string&, const std::string&, const core::EventInput&) override {
         return ++writes, 9;
     }
-    bool update_event(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id, const core::EventInput&) override {
+    bool update_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id, const core::EventInput&) override {
         return ++writes, id == 9;
     }
-    bool remove_event(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id) override {
+    bool remove_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id) override {
         return ++writes, id == 9;
     }
     std::shared_ptr<const core::TeamDirectory> load_teams() override {
@@ -364,6 +380,64 @@ TEST_F(ApiHandlers, SummaryAreasAndMeetingPack) {
     get_json("/v1/neighbourhoods/west-mercia/NOPE/meeting-pack.json", 404);
 }
 
+// Revoked, expired and out-of-scope tokens on every write route and method; the store sees only
+// the token's hash, and every refusal is handed to the audit log with the request's origin.
+TEST_F(ApiHandlers, TeamWriteRefusalsOnEveryRoute) {
+    const std::string base = "/v1/neighbourhoods/west-mercia/HE06";
+    const std::string priority = R"({"issue": "Parking"})", event = R"({"title": "Surgery", "start_date": "2019-03-01T18:00"})";
+    struct Route {
+        server::Method method;
+        std::string path, body;
+        bool events;
+    };
+    const std::vector<Route> routes{{server::Method::post, base + "/priorities", priority, false},
+                                    {server::Method::put, base + "/priorities/7", priority, false},
+                                    {server::Method::del, base + "/priorities/7", "", false},
+                                    {server::Method::post, base + "/events", event, true},
+                                    {server::Method::put, base + "/events/9", event, true},
+                                    {server::Method::del, base + "/events/9", "", true}};
+    std::size_t expected_refusals = 0;
+    for (const auto& r : routes) {
+        SCOPED_TRACE(r.path + " " + std::string(server::to_string(r.method)));
+        for (const char* token : {"revoked", "expired", "unknown"}) {
+            auto res = call(r.method, r.path, r.body, token);
+            EXPECT_EQ(res.status, 401) << token;
+            EXPECT_EQ(json::parse(res.body)["status"], 401);
+            EXPECT_NE(res.headers.get("WWW-Authenticate").value_or("").find("invalid_token"), std::string::npos);
+        }
+        auto res = call(r.method, r.path, r.body);
+        EXPECT_EQ(res.status, 401);
+        EXPECT_EQ(res.headers.get("WWW-Authenticate").value_or("").rfind("Bearer", 0), 0u);
+        // "events" may write events only.
+        res = call(r.method, r.path, r.body, "events");
+        EXPECT_EQ(res.status, r.events ? (r.method == server::Method::post ? 201 : r.method == server::Method::put ? 200 : 204) : 403)
+            << res.body;
+        if (!r.events) {
+            EXPECT_EQ(json::parse(res.body)["status"], 403);
+            EXPECT_NE(res.headers.get("WWW-Authenticate").value_or("").find("insufficient_scope"), std::string::npos);
+        }
+        for (const char* token : {"other", "othernb"}) {
+            res = call(r.method, r.path, r.body, token);
+            EXPECT_EQ(res.status, 403) << token;
+            EXPECT_EQ(json::parse(res.body)["status"], 403);
+        }
+        expected_refusals += 4 + (r.events ? 0 : 1) + 2;
+    }
+    ASSERT_EQ(teams->refusals.size(), expected_refusals);
+    const auto& last = teams->refusals.back();  // othernb on DELETE events/9
+    EXPECT_EQ(last.status, 403);
+    EXPECT_EQ(last.token_id, 4);
+    EXPECT_EQ(last.entity, core::TeamEntity::event);
+    EXPECT_EQ(last.action, core::TeamAction::remove);
+    EXPECT_EQ(last.entity_id, 9);
+    EXPECT_EQ(last.neighbourhood_id, "HE06");
+    // Only hashes reached the store.
+    for (const auto& h : teams->hashes_seen) {
+        EXPECT_EQ(h.size(), 64u);
+        for (const char* plain : {"good", "revoked", "expired", "unknown", "events", "other", "othernb"}) EXPECT_NE(h, plain);
+    }
+}
+
 TEST(ApiTeams, InputParsingAndScope) {
     EXPECT_EQ(core::normalise_datetime("2019-01-02"), "2019-01-02T00:00:00");
     EXPECT_EQ(core::normalise_datetime("2019-01-02T18:30"), "2019-01-02T18:30:00");
@@ -374,7 +448,7 @@ TEST(ApiTeams, InputParsingAndScope) {
     EXPECT_EQ(core::bearer_token("bearer  tok "), "tok");
     EXPECT_FALSE(core::bearer_token("Basic abc"));
     EXPECT_FALSE(core::bearer_token("Bearer a b"));
-    core::TokenScope s{1, "west-mercia", std::string("HE06")};
+    core::TokenScope s{1, "west-mercia", std::string("HE06"), {}};
     EXPECT_FALSE(core::check_scope(s, "west-mercia", "HE06"));
     EXPECT_TRUE(core::check_scope(s, "west-mercia", "HE07"));
     EXPECT_TRUE(core::check_scope(s, "dorset", "HE06"));

@@ -14,6 +14,7 @@
 #include "core/crime_details.hpp"
 #include "core/database_error.hpp"
 #include "core/snapshot_builder.hpp"
+#include "core/secrets.hpp"
 #include "core/teams.hpp"
 #include "server/app.hpp"
 #include "server/config.hpp"
@@ -112,27 +113,34 @@ struct FakeCrimes : core::CrimeDetails {
 struct FakeTeams : core::TeamStore {
     std::function<void()> fail;
     int writes = 0;
-    std::optional<core::TokenScope> authenticate(const std::string& token) override {
+    std::optional<core::StoredToken> find_token(const std::string& hash) override {
         if (fail) fail();
-        if (token != "good") return std::nullopt;
-        return core::TokenScope{1, "west-mercia", std::nullopt};
+        if (hash != core::sha256_hex("good")) return std::nullopt;
+        core::StoredToken t;
+        t.scope.token_id = 1;
+        t.scope.force_id = "west-mercia";
+        t.token_hash = hash;
+        return t;
     }
-    std::int64_t create_priority(const core::TokenScope&, const std::string&, const std::string&, const core::PriorityInput&) override {
+    void record_refusal(const core::RefusedWrite&) override {
+        if (fail) fail();
+    }
+    std::int64_t create_priority(const core::TeamWriter&, const std::string&, const std::string&, const core::PriorityInput&) override {
         return ++writes;
     }
-    bool update_priority(const core::TokenScope&, const std::string&, const std::string&, std::int64_t, const core::PriorityInput&) override {
+    bool update_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t, const core::PriorityInput&) override {
         return ++writes, true;
     }
-    bool remove_priority(const core::TokenScope&, const std::string&, const std::string&, std::int64_t) override {
+    bool remove_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t) override {
         return ++writes, true;
     }
-    std::int64_t create_event(const core::TokenScope&, const std::string&, const std::string&, const core::EventInput&) override {
+    std::int64_t create_event(const core::TeamWriter&, const std::string&, const std::string&, const core::EventInput&) override {
         return ++writes;
     }
-    bool update_event(const core::TokenScope&, const std::string&, const std::string&, std::int64_t, const core::EventInput&) override {
+    bool update_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t, const core::EventInput&) override {
         return ++writes, true;
     }
-    bool remove_event(const core::TokenScope&, const std::string&, const std::string&, std::int64_t) override {
+    bool remove_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t) override {
         return ++writes, true;
     }
     std::function<std::shared_ptr<const core::TeamDirectory>()> reload;

@@ -1,6 +1,7 @@
 // Test harness for the JavaScript tests: a fresh database on the server named by
 // CRIMEMAP_TEST_DATABASE_URL, `crimemap migrate` and `crimemap seed data/sample` into it, and a
-// crimemapd on a free port serving it (and web/). stop() ends the server and drops the database.
+// crimemapd on a free port serving it (and web/) as the crimemap_server role. stop() ends the
+// server and drops the database.
 //
 // Environment: CRIMEMAP_TEST_DATABASE_URL (required; scripts/test sets it), CRIMEMAP_BUILD_DIR
 // (the CMake build folder; tests.cmake sets it), CRIMEMAP_TEST_OUTPUT (screenshots; default
@@ -44,6 +45,15 @@ function psql(url, sql) {
 function withDatabase(url, name) {
   const u = new URL(url);
   u.pathname = `/${name}`;
+  return u.toString();
+}
+
+// crimemapd connects as the least-privileged crimemap_server role `crimemap migrate` creates
+// (no password on the trusting private cluster; CRIMEMAP_SERVER_PASSWORD otherwise).
+function asServerRole(url) {
+  const u = new URL(url);
+  u.username = 'crimemap_server';
+  u.password = process.env.CRIMEMAP_SERVER_PASSWORD || '';
   return u.toString();
 }
 
@@ -109,7 +119,7 @@ export async function startStack(name) {
 
     const port = await freePort();
     const serverLog = createWriteStream(join(logs, `${name}-crimemapd.log`));
-    const child = spawn(server, ['--port', String(port), '--host', '127.0.0.1', '--database-url', dbUrl,
+    const child = spawn(server, ['--port', String(port), '--host', '127.0.0.1', '--database-url', asServerRole(dbUrl),
       '--web-dir', webDir, '--poll-seconds', '3600', '--access-log'], {
       env: { ...process.env, CRIMEMAP_DATABASE_URL: dbUrl }, stdio: ['ignore', 'pipe', 'pipe'],
     });
