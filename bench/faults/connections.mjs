@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Child mode: hold `n` slowloris clients against `port` until killed.
+const fmt = (x) => x.toFixed(2);
+
 if (process.argv[2] === '--slowloris') {
   const port = Number(process.argv[3]), n = Number(process.argv[4]);
   const socks = [];
@@ -25,8 +27,6 @@ if (process.argv[2] === '--slowloris') {
   setInterval(() => { for (const s of socks) if (!s.destroyed) s.write('a'); }, 500);
   process.send?.({ ready: socks.filter((s) => !s.destroyed).length });
   setInterval(() => process.send?.({ open: socks.filter((s) => !s.destroyed).length }), 1000);
-} else {
-  await main();
 }
 
 function freePort() {
@@ -59,8 +59,6 @@ async function latencies(port, n) {
   const q = (p) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
   return { p50: q(0.5), p99: q(0.99) };
 }
-
-const fmt = (x) => x.toFixed(2);
 
 async function main() {
   const [binary, slowArg, idleArg] = process.argv.slice(2);
@@ -123,6 +121,7 @@ async function main() {
   for (let i = 0; i < 400; i++) {
     const s = connect({ port, host: '127.0.0.1', localAddress: '127.0.2.1' });
     s.on('error', () => {});
+    s.resume();  // read the 503 of a refused one, so its end (and close) is seen
     mine.push(s);
   }
   await sleep(2000);
@@ -131,3 +130,5 @@ async function main() {
   for (const s of mine) s.destroy();
   stop();
 }
+
+if (process.argv[2] !== '--slowloris') await main();
