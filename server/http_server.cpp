@@ -559,11 +559,11 @@ HttpServer::Impl::Admission HttpServer::Impl::admit(const std::shared_ptr<Sessio
                 if (mine == 0) per_client.erase(client);
                 return Admission::server_full;
             }
-            ++evictions_pending;
         }
-        ++mine;
-        sessions.emplace(s.get(), s);
+        sessions.emplace(s.get(), s);  // the only step here that can throw: before any count changes
         s->set_registered();
+        ++mine;
+        if (victim) ++evictions_pending;
     }
     if (victim) victim->evict_if_idle();
     return Admission::admitted;

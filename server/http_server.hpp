@@ -15,9 +15,9 @@
 // Hostile clients: request framing that proxies could read differently (Content-Length with
 // Transfer-Encoding, several Content-Lengths, a Transfer-Encoding other than `chunked`, bad chunk
 // sizes or long chunk extensions) gets 400 and the connection is closed. At most max_connections
-// are open (beyond, new ones are answered 503 and closed at once, after closing the longest-idle
-// keep-alive connection if there is one), and at most max_connections_per_client per client
-// address (IPv6 grouped by /64). A request must arrive whole within read_timeout (slowloris) and an
+// are open: at the cap the keep-alive connection idle the longest is closed to make room for a new
+// one, and when none is idle the new one is answered 503 and closed at once (so the listen queue
+// never fills). At most max_connections_per_client per client address (IPv6 grouped by /64). A request must arrive whole within read_timeout (slowloris) and an
 // answer be taken within read_timeout (a client that never reads). An exception anywhere in a
 // request's path answers 500 or closes that connection; it never ends the process.
 #include <chrono>

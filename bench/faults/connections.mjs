@@ -1,6 +1,6 @@
 // Connection fault figures for crimemapd (issue 13), no database needed (/health only):
 //   1. /health latency p50/p99 on fresh connections, alone and with 2,000 slowloris clients
-//      trickling their headers (in a separate process), as a ratio;
+//      trickling their headers (a byte each every 500 ms, spread; in a separate process), as a ratio;
 //   2. 10,000 idle keep-alive connections held at once, and /health latency meanwhile;
 //   3. one address opening 400 connections against --max-connections-per-client 256.
 // Usage: node bench/faults/connections.mjs CRIMEMAPD [SLOW=2000] [IDLE=10000]
@@ -24,7 +24,12 @@ if (process.argv[2] === '--slowloris') {
     socks.push(s);
     if (i % 200 === 199) await sleep(20);
   }
-  setInterval(() => { for (const s of socks) if (!s.destroyed) s.write('a'); }, 500);
+  // A byte per client every 500 ms, spread over that time (100 clients every 25 ms).
+  let next = 0;
+  setInterval(() => {
+    for (let i = next; i < Math.min(n, next + 100); i++) if (!socks[i].destroyed) socks[i].write('a');
+    next = next + 100 >= n ? 0 : next + 100;
+  }, 25);
   process.send?.({ ready: socks.filter((s) => !s.destroyed).length });
   setInterval(() => process.send?.({ open: socks.filter((s) => !s.destroyed).length }), 1000);
 }
