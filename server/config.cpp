@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <sstream>
@@ -35,6 +36,16 @@ std::optional<std::size_t> parse_byte_size(const std::string& text) {
     else return std::nullopt;
     if (shift && v > ((~0ull) >> shift)) return std::nullopt;
     return static_cast<std::size_t>(v << shift);
+}
+
+ConnectionLimit fit_connections(std::size_t requested, std::uint64_t soft, std::uint64_t hard, std::size_t headroom) {
+    ConnectionLimit out;
+    const std::uint64_t wanted = static_cast<std::uint64_t>(requested) + headroom;
+    out.soft_limit = std::max(soft, std::min(wanted, hard));  // never lower what we were given
+    const std::uint64_t room = out.soft_limit > headroom ? out.soft_limit - headroom : 0;
+    out.max_connections = static_cast<std::size_t>(std::min<std::uint64_t>(requested, room));
+    if (out.max_connections == 0 && requested > 0) out.max_connections = 1;  // a tiny limit still serves someone
+    return out;
 }
 
 namespace {
@@ -96,7 +107,10 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
         ("keepalive-requests", po::value<unsigned>()->default_value(d.keepalive_requests), "requests per connection before it is closed")
         ("shutdown-timeout", po::value<double>()->default_value(d.shutdown_timeout), "seconds in-flight requests get after SIGTERM/SIGINT")
         ("public-url", po::value<std::string>()->default_value(d.public_url), "base URL used in TileJSON (default: from the Host header)")
-        ("access-log", po::value<bool>()->default_value(d.access_log)->implicit_value(true), "log one line per request to stderr");
+        ("access-log", po::value<bool>()->default_value(d.access_log)->implicit_value(true), "log one line per request to stderr")
+        ("max-connections", po::value<std::size_t>()->default_value(d.max_connections), "open client connections at once; beyond, new ones get 503 and are closed (idle keep-alive ones are closed first to make room). The open-file limit is raised to fit at start")
+        ("max-connections-per-client", po::value<std::size_t>()->default_value(d.max_connections_per_client), "open connections per client address (IPv6: per /64); 0: no per-client cap")
+        ("static-cache-bytes", po::value<std::string>()->default_value(std::to_string(d.static_cache_bytes)), "memory for static files (least recently used ones leave first; suffix K, M, G; 0: read from disk each time)");
     // clang-format on
     {
         std::ostringstream os;
@@ -169,6 +183,10 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
         c.public_url = vm["public-url"].as<std::string>();
         while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
         c.access_log = vm["access-log"].as<bool>();
+        c.max_connections = vm["max-connections"].as<std::size_t>();
+        if (c.max_connections < 1 || c.max_connections > 10'000'000) throw po::error("--max-connections must be 1..10000000");
+        c.max_connections_per_client = vm["max-connections-per-client"].as<std::size_t>();
+        c.static_cache_bytes = size("static-cache-bytes");
         result.config = std::move(c);
     } catch (const std::exception& e) {
         result.error = e.what();

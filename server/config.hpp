@@ -34,6 +34,9 @@ struct Config {
     double shutdown_timeout = 10;              // seconds in-flight requests get on SIGTERM
     std::string public_url;                    // base URL in TileJSON; empty = from the Host header
     bool access_log = false;                   // one stderr line per request
+    std::size_t max_connections = 10000;       // open connections at once (503 and close beyond)
+    std::size_t max_connections_per_client = 256;  // per client address, IPv6 per /64; 0 = no cap
+    std::size_t static_cache_bytes = 32u << 20;    // static files kept in memory (LRU); 0 = none
 };
 
 struct ConfigParse {
@@ -49,6 +52,19 @@ ConfigParse parse_config(int argc, const char* const argv[], Config defaults = {
 
 // --blocking-threads, with 0 resolved: the connections the blocking handlers can use at once.
 unsigned blocking_threads(const Config& config);
+
+// File descriptors crimemapd needs besides its client connections (database connections, logs,
+// static files being read, the listening socket, eventfds): the headroom --max-connections gets.
+inline constexpr std::size_t fd_headroom = 256;
+
+// What --max-connections fits under the open-file limit: the soft limit to ask for (raised up to
+// the hard limit when connections + headroom need more) and the connections that then fit.
+struct ConnectionLimit {
+    std::uint64_t soft_limit = 0;    // RLIMIT_NOFILE soft value to set
+    std::size_t max_connections = 0; // == requested unless the hard limit is too low
+};
+ConnectionLimit fit_connections(std::size_t requested, std::uint64_t soft, std::uint64_t hard,
+                                std::size_t headroom = fd_headroom);
 
 // "256M", "1G", "512k", "1048576" -> bytes (binary multiples); nullopt when malformed.
 std::optional<std::size_t> parse_byte_size(const std::string& text);

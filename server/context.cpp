@@ -8,7 +8,7 @@ ServerContext::ServerContext(Config config, core::SnapshotHolder& snapshots, std
       snapshots_(snapshots),
       cache_(config_.cache_bytes),
       metrics_(std::move(route_labels)),
-      static_files_(config_.web_dir, config_.frame_ancestors),
+      static_files_(config_.web_dir, config_.frame_ancestors, config_.static_cache_bytes),
       services_(std::move(services)) {}
 
 ApiServices ServerContext::services() const {

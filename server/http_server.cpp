@@ -19,6 +19,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <mutex>
 #include <optional>
@@ -39,6 +40,11 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 class Session;
+
+using strand_type = net::strand<net::io_context::executor_type>;
+using socket_type = net::basic_stream_socket<tcp, strand_type>;
+using timer_type = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, strand_type>;
+using clock_rep = std::chrono::steady_clock::rep;
 
 // Member order matters: the io_context is destroyed before the session registry it points at
 // (pending handlers own sessions, whose destructors unregister), and after the acceptor, the timer
@@ -62,16 +68,22 @@ struct HttpServer::Impl {
     std::optional<net::thread_pool> blocking;  // created by run() when options.blocking_threads > 0
     std::atomic<std::size_t> blocking_load{0};  // blocking requests queued or running
 
+    // Connection accounting (under mutex): open connections per client key, and the idle
+    // keep-alive connections that may be closed to make room at the cap.
+    std::unordered_map<std::string, std::size_t> per_client;
+    std::atomic<std::size_t> idle_keepalive{0};
+    std::size_t evictions_pending = 0;
+    std::atomic<std::size_t> refused{0};
+
     void accept();
+    void on_accept(socket_type socket);
     void begin_shutdown();
-    void add(Session* s, std::weak_ptr<Session> w) {
+    enum class Admission { admitted, server_full, client_full };
+    Admission admit(const std::shared_ptr<Session>& s, const std::string& client);
+    void remove(Session* s, const std::string& client);
+    void eviction_done() {
         std::lock_guard lock(mutex);
-        sessions.emplace(s, std::move(w));
-    }
-    void remove(Session* s) {
-        std::lock_guard lock(mutex);
-        sessions.erase(s);
-        changed.notify_all();
+        if (evictions_pending) --evictions_pending;
     }
 };
 
@@ -93,11 +105,87 @@ std::string next_request_id() {
 bool is_http_parse_error(const beast::error_code& ec) {
     return ec.category() == http::make_error_code(http::error::bad_target).category();
 }
+
+// The key a client's connections are counted under: its IPv4 address, or the /64 of an IPv6 one
+// (one subscriber usually gets a whole /64, so counting single v6 addresses would cap nothing).
+std::string client_key(const net::ip::address& address) {
+    if (address.is_v6()) {
+        const auto v6 = address.to_v6();
+        if (v6.is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
+        auto bytes = v6.to_bytes();
+        std::fill(bytes.begin() + 8, bytes.end(), static_cast<unsigned char>(0));
+        return net::ip::address_v6(bytes).to_string() + "/64";
+    }
+    return address.to_string();
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// Framing that two HTTP implementations (a proxy in front of us, and us) could read differently,
+// which is how request smuggling works. Beast 1.74 already refuses Transfer-Encoding: chunked
+// together with Content-Length and unequal Content-Lengths; it accepts several equal ones ("5, 5"
+// or two fields), Content-Length with a Transfer-Encoding other than chunked, "gzip, chunked" and
+// Transfer-Encoding in HTTP/1.0. We refuse them all: the only body framings are one plain
+// Content-Length or Transfer-Encoding exactly "chunked" (HTTP/1.1). Called with the header, and
+// again after a chunked body (trailer fields are merged into the header).
+template <class Fields>
+std::optional<std::string_view> framing_problem(const http::request<http::string_body, Fields>& msg) {
+    std::size_t lengths = 0, encodings = 0;
+    std::string_view length, encoding;
+    for (const auto& field : msg) {
+        if (field.name() == http::field::content_length) {
+            ++lengths;
+            length = field.value();
+        } else if (field.name() == http::field::transfer_encoding) {
+            ++encodings;
+            encoding = field.value();
+        }
+    }
+    if (lengths > 1) return "Several Content-Length fields";
+    if (lengths == 1) {
+        auto v = trim(length);
+        if (v.empty() || v.find_first_not_of("0123456789") != std::string_view::npos) return "Invalid Content-Length";
+    }
+    if (encodings == 0) return std::nullopt;
+    if (msg.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
+    if (encodings > 1) return "Several Transfer-Encoding fields";
+    if (!iequals(trim(encoding), "chunked")) return "Unsupported Transfer-Encoding (only chunked)";
+    if (lengths) return "Content-Length together with Transfer-Encoding";
+    return std::nullopt;
+}
+
+// Longest chunk extension accepted (";name=value" after a chunk size). Nobody needs them; a long
+// one is a way to make us buffer and scan bytes that count against no limit.
+constexpr std::size_t max_chunk_extension = 256;
+// Bytes of unparsed input a connection may buffer beyond the header limit (chunk lines, trailers,
+// pipelined requests): the bound on what a chunk header line can cost.
+constexpr std::size_t read_buffer_slack = 64u << 10;
+
+void log_exception(std::string_view where, std::string_view who, std::exception_ptr e) noexcept {
+    try {
+        std::string what = "unknown exception";
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            what = x.what();
+        } catch (...) {
+        }
+        log_error(std::string(where) + std::string(who) + ": " + what);
+    } catch (...) {  // out of memory while logging: nothing more to do
+    }
+}
+
+// The answer to a connection refused at accept. Static text: building it must not allocate.
+constexpr std::string_view refused_response =
+    "HTTP/1.1 503 Service Unavailable\r\nServer: crimemapd\r\nContent-Type: application/json\r\n"
+    "Cache-Control: no-store\r\nRetry-After: 1\r\nContent-Length: 51\r\nConnection: close\r\n\r\n"
+    "{\"status\":503,\"error\":\"Too many open connections\"}\n";
 }  // namespace
 
-using strand_type = net::strand<net::io_context::executor_type>;
-using socket_type = net::basic_stream_socket<tcp, strand_type>;
-using timer_type = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, strand_type>;
 
 // One connection. Every handler runs on the connection's strand. Timeouts are a deadline checked by
 // a coarse per-connection ticker (no timer is re-armed per request, unlike beast::tcp_stream), and
@@ -105,22 +193,51 @@ using timer_type = net::basic_waitable_timer<std::chrono::steady_clock, net::wai
 // tiles is then a parse, a hash lookup and one gathered write.
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(socket_type socket, HttpServer::Impl* server)
-        : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server) {
+    Session(socket_type socket, HttpServer::Impl* server, std::string client)
+        : socket_(std::move(socket)),
+          timer_(socket_.get_executor()),
+          server_(server),
+          client_(std::move(client)),
+          buffer_(options().max_header_bytes + read_buffer_slack) {
         auto shortest = std::min(options().read_timeout, options().idle_timeout);
         tick_ = std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+        chunk_header_ = [this](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+            if (extensions.size() > max_chunk_extension) ec = http::error::bad_chunk_extension;
+        };
     }
-    ~Session() { server_->remove(this); }
+    ~Session() {
+        set_idle(false);
+        if (registered_) server_->remove(this, client_);
+    }
 
-    void start() {
-        beast::error_code ec;
-        auto peer = socket_.remote_endpoint(ec);
-        if (!ec) peer_address_ = peer.address().to_string();
-        server_->add(this, weak_from_this());
+    const std::string& client() const { return client_; }
+    void set_registered() { registered_ = true; }
+    bool idle_keepalive() const { return idle_.load(std::memory_order_relaxed); }
+    clock_rep idle_since() const { return idle_since_.load(std::memory_order_relaxed); }
+
+    void start(std::string peer_address) {
+        peer_address_ = std::move(peer_address);
         net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
-            self->arm_ticker();
-            self->wait_for_request();
+            self->guard([&] {
+                self->arm_ticker();
+                self->wait_for_request();
+            });
         });
+    }
+
+    // Over a cap: a canned 503 written without blocking, then closed. Called before start(), on
+    // the accepting thread; nothing else uses the socket yet. What the client already sent is
+    // read first, so closing does not reset the connection under the answer.
+    void refuse() noexcept {
+        beast::error_code ec;
+        socket_.non_blocking(true, ec);
+        const int fd = socket_.native_handle();
+        for (int i = 0; i < 4 && ::recv(fd, scratch_.data(), scratch_.size(), MSG_DONTWAIT) > 0; ++i) {
+        }
+        [[maybe_unused]] auto n = ::send(fd, refused_response.data(), refused_response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        socket_.shutdown(tcp::socket::shutdown_both, ec);
+        socket_.close(ec);
+        state_ = State::closed;
     }
 
     // On shutdown: a connection waiting for its next request is closed now; one with a request in
@@ -131,18 +248,57 @@ public:
         });
     }
 
+    // At the connection cap: closes this connection if it is still waiting between requests.
+    void evict_if_idle() {
+        net::post(socket_.get_executor(), [self = shared_from_this()] {
+            if (self->state_ == State::idle && self->served_ > 0) self->close();
+            self->server_->eviction_done();
+        });
+    }
+
 private:
     enum class State { idle, reading, handling, writing, draining, closed };
     using clock = std::chrono::steady_clock;
 
     const HttpServerOptions& options() const { return server_->options; }
 
+    // Every completion handler runs through here: an exception (std::bad_alloc included) closes
+    // this connection, after a 500 when a request is being handled and nothing was written yet.
+    template <class F>
+    void guard(F&& f) noexcept {
+        try {
+            f();
+        } catch (...) {
+            log_exception("connection from ", peer_address_, std::current_exception());
+            if (state_ == State::handling) {
+                try {
+                    keep_alive_ = false;
+                    send(error_response(500, "Internal server error"), false, false);
+                    return;
+                } catch (...) {
+                }
+            }
+            close();
+        }
+    }
+
+    void set_idle(bool on) noexcept {
+        if (idle_.exchange(on, std::memory_order_relaxed) == on) return;
+        if (on) {
+            idle_since_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+            server_->idle_keepalive.fetch_add(1, std::memory_order_relaxed);
+        } else {
+            server_->idle_keepalive.fetch_sub(1, std::memory_order_relaxed);
+        }
+    }
+
     void arm_ticker() {
         timer_.expires_after(tick_);
         timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
             if (ec || self->state_ == State::closed) return;
+            if (self->abandoned_.load()) return self->close();
             if (self->state_ != State::handling && clock::now() >= self->deadline_) return self->close();
-            self->arm_ticker();
+            self->guard([&] { self->arm_ticker(); });
         });
     }
 
@@ -150,22 +306,37 @@ private:
         if (server_->stopping.load()) return close();
         if (buffer_.size() > 0) return read_request();  // pipelined bytes already here
         state_ = State::idle;
+        if (served_ > 0) set_idle(true);
         deadline_ = clock::now() + (served_ == 0 ? options().read_timeout : options().idle_timeout);
         socket_.async_read_some(buffer_.prepare(8192), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+            self->set_idle(false);
             self->buffer_.commit(n);
             if (ec) return self->close();
-            self->read_request();
+            self->guard([&] { self->read_request(); });
         });
     }
 
+    // The header first, checked for ambiguous framing before any body byte is read; then the body.
+    // A bodiless request (every GET) is complete after the header: one read, as before.
     void read_request() {
         state_ = State::reading;
         deadline_ = clock::now() + options().read_timeout;
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options().max_header_bytes, UINT32_MAX)));
         parser_->body_limit(options().max_body_bytes);
+        parser_->on_chunk_header(chunk_header_);
+        http::async_read_header(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->guard([&] { self->on_header(ec); });
+        });
+    }
+
+    void on_header(beast::error_code ec) {
+        if (state_ == State::closed) return;
+        if (ec) return on_read(ec);
+        if (auto problem = framing_problem(parser_->get())) return reject(400, *problem);
+        if (parser_->is_done()) return on_read(ec);
         http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            self->on_read(ec);
+            self->guard([&] { self->on_read(ec); });
         });
     }
 
@@ -174,8 +345,11 @@ private:
         if (ec == http::error::end_of_stream || ec == http::error::partial_message) return close();
         if (ec == http::error::header_limit) return reject(431, "Request header fields too large");
         if (ec == http::error::body_limit) return reject(413, "Request body too large");
+        if (ec == http::error::buffer_overflow) return reject(400, "Request framing too large");
         if (ec && is_http_parse_error(ec)) return reject(400, "Malformed request");
         if (ec) return close();  // timeout, reset, aborted
+        if (parser_->chunked())
+            if (auto problem = framing_problem(parser_->get())) return reject(400, *problem);  // from trailers
 
         state_ = State::handling;
         auto& msg = parser_->get();
@@ -194,6 +368,7 @@ private:
         request->body = std::move(msg.body());
         request->peer_address = peer_address_;
         request->request_id = next_request_id();
+        parser_.reset();  // the request is copied out; free the parser's copy now
         if (server_->blocking && server_->app.blocking(*request)) return handle_blocking(std::move(*request), head, http10);
         send(server_->app.handle(*request), head, http10);
     }
@@ -206,6 +381,7 @@ private:
 
     // Runs the handler on the blocking pool and writes its answer from the connection's strand.
     // The session stays in `handling` meanwhile (no timeout closes it; a shutdown waits for it).
+    // Nothing may escape the pool's job: an exception there would end the process.
     void handle_blocking(Request request, bool head, bool http10) {
         if (server_->blocking_load.fetch_add(1) >= options().max_blocking_queue) {
             server_->blocking_load.fetch_sub(1);
@@ -213,20 +389,44 @@ private:
             return send(busy(), head, http10);
         }
         const auto queued = clock::now();
-        net::post(*server_->blocking, [self = shared_from_this(), request = std::move(request), head, http10, queued]() mutable {
-            Response response;
-            if (clock::now() - queued > self->options().max_blocking_wait) {
-                self->server_->app.record_rejected(503);
+        try {
+            net::post(*server_->blocking, [self = shared_from_this(), request = std::move(request), head, http10, queued]() mutable {
+                self->run_blocking(request, head, http10, queued);
+            });
+        } catch (...) {
+            server_->blocking_load.fetch_sub(1);
+            throw;  // guard(): 500 and close
+        }
+    }
+
+    void run_blocking(const Request& request, bool head, bool http10, clock::time_point queued) noexcept {
+        Response response;
+        try {
+            if (clock::now() - queued > options().max_blocking_wait) {
+                server_->app.record_rejected(503);
                 response = busy();
             } else {
-                response = self->server_->app.handle(request);
+                response = server_->app.handle(request);
             }
-            self->server_->blocking_load.fetch_sub(1);
-            net::post(self->socket_.get_executor(), [self, response = std::move(response), head, http10]() mutable {
+        } catch (...) {
+            log_exception("blocking job", "", std::current_exception());
+            response = Response{};
+            response.status = 500;  // the body stays empty if even the error text cannot be built
+            try {
+                response = error_response(500, "Internal server error");
+            } catch (...) {
+            }
+        }
+        server_->blocking_load.fetch_sub(1);
+        try {
+            net::post(socket_.get_executor(), [self = shared_from_this(), response = std::move(response), head, http10]() mutable {
                 if (self->state_ == State::closed) return;
-                self->send(std::move(response), head, http10);
+                self->guard([&] { self->send(std::move(response), head, http10); });
             });
-        });
+        } catch (...) {
+            // Cannot hand the answer back: let the ticker close the connection.
+            abandoned_.store(true);
+        }
     }
 
     void reject(int status, std::string_view message) {
@@ -264,18 +464,22 @@ private:
             else if (http10) head_ += "Connection: keep-alive\r\n";
             head_ += "\r\n";
             body_ = (bodiless || head) ? std::string() : std::move(response.body);
-        } catch (const std::exception& e) {
-            log_error(std::string("cannot build a response: ") + e.what());
+        } catch (...) {
+            log_exception("cannot build a response", "", std::current_exception());
             return close();
         }
+        // From here the deadline covers the write: a client that never reads its answer is closed
+        // when it passes, whatever is left unsent.
         state_ = State::writing;
         deadline_ = clock::now() + options().read_timeout;
         std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
         net::async_write(socket_, buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
-            if (self->lingering_) return self->drain();
-            if (!self->keep_alive_) return self->close();
-            self->wait_for_request();
+            self->guard([&] {
+                if (self->lingering_) return self->drain();
+                if (!self->keep_alive_) return self->close();
+                self->wait_for_request();
+            });
         });
     }
 
@@ -291,15 +495,19 @@ private:
     void drain_some(std::size_t budget) {
         socket_.async_read_some(net::buffer(scratch_), [self = shared_from_this(), budget](beast::error_code ec, std::size_t n) {
             if (ec || n >= budget) return self->close();
-            self->drain_some(budget - n);
+            self->guard([&] { self->drain_some(budget - n); });
         });
     }
 
-    void close() {
+    void close() noexcept {
         if (state_ == State::closed) return;
         state_ = State::closed;
+        set_idle(false);
         beast::error_code ec;
-        timer_.cancel();
+        try {
+            timer_.cancel();
+        } catch (...) {
+        }
         socket_.shutdown(tcp::socket::shutdown_both, ec);
         socket_.close(ec);
     }
@@ -307,8 +515,10 @@ private:
     socket_type socket_;
     timer_type timer_;
     HttpServer::Impl* server_;
-    beast::flat_buffer buffer_;
+    std::string client_;  // client_key() of the peer: what the per-client cap counts
+    beast::flat_buffer buffer_;  // bounded: header limit + read_buffer_slack
     std::optional<http::request_parser<http::string_body>> parser_;
+    std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_;
     std::string head_;  // status line and headers of the response being written
     std::string body_;
     std::string peer_address_;
@@ -319,26 +529,104 @@ private:
     unsigned served_ = 0;
     bool keep_alive_ = true;
     bool lingering_ = false;
+    bool registered_ = false;
+    std::atomic<bool> abandoned_{false};  // the blocking pool could not post its answer back
+    std::atomic<bool> idle_{false};       // between keep-alive requests (may be evicted at the cap)
+    std::atomic<clock_rep> idle_since_{0};
 };
 
+HttpServer::Impl::Admission HttpServer::Impl::admit(const std::shared_ptr<Session>& s, const std::string& client) {
+    std::shared_ptr<Session> victim;
+    {
+        std::lock_guard lock(mutex);
+        auto& mine = per_client[client];
+        if (options.max_connections_per_client && mine >= options.max_connections_per_client) {
+            if (mine == 0) per_client.erase(client);
+            return Admission::client_full;
+        }
+        if (sessions.size() >= options.max_connections + evictions_pending) {
+            // Make room by closing the connection idle the longest, if any is idle; the new one is
+            // let in at once (the count may exceed the cap by the evictions under way).
+            if (idle_keepalive.load(std::memory_order_relaxed) <= evictions_pending) {
+                if (mine == 0) per_client.erase(client);
+                return Admission::server_full;
+            }
+            Session* oldest = nullptr;
+            for (auto& [ptr, weak] : sessions)
+                if (ptr->idle_keepalive() && (!oldest || ptr->idle_since() < oldest->idle_since())) oldest = ptr;
+            if (oldest) victim = sessions[oldest].lock();
+            if (!victim) {
+                if (mine == 0) per_client.erase(client);
+                return Admission::server_full;
+            }
+        }
+        sessions.emplace(s.get(), s);  // the only step here that can throw: before any count changes
+        s->set_registered();
+        ++mine;
+        if (victim) ++evictions_pending;
+    }
+    if (victim) victim->evict_if_idle();
+    return Admission::admitted;
+}
+
+void HttpServer::Impl::remove(Session* s, const std::string& client) {
+    std::lock_guard lock(mutex);
+    sessions.erase(s);
+    if (auto it = per_client.find(client); it != per_client.end() && --it->second == 0) per_client.erase(it);
+    changed.notify_all();
+}
+
+void HttpServer::Impl::on_accept(socket_type socket) {
+    beast::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto peer = socket.remote_endpoint(ec);
+    std::string peer_address = ec ? std::string() : peer.address().to_string();
+    std::string client = ec ? std::string() : client_key(peer.address());
+    auto session = std::make_shared<Session>(std::move(socket), this, std::move(client));
+    const auto admission = admit(session, session->client());
+    if (admission != Admission::admitted) {
+        const auto n = refused.fetch_add(1) + 1;
+        session->refuse();
+        app.record_rejected(503);
+        // One line per power of two, so a flood does not flood the log too.
+        if ((n & (n - 1)) == 0)
+            log_warn(std::string(admission == Admission::server_full ? "--max-connections" : "--max-connections-per-client") +
+                     " reached; " + std::to_string(n) + " connections refused so far (latest from " + peer_address + ")");
+        return;
+    }
+    session->start(std::move(peer_address));
+}
+
 void HttpServer::Impl::accept() {
-    auto socket = std::make_shared<socket_type>(strand_type(ioc.get_executor()));
-    acceptor.async_accept(*socket, [self = this, socket](beast::error_code ec) {
-        if (self->stopping.load() || !self->acceptor.is_open()) return;
-        if (ec) {
-            // EMFILE and friends: back off briefly rather than spin.
-            log_warn("accept failed: " + ec.message());
-            self->retry.expires_after(std::chrono::milliseconds(50));
-            self->retry.async_wait([self](beast::error_code) {
+    try {
+        acceptor.async_accept(net::make_strand(ioc), [self = this](beast::error_code ec, socket_type socket) {
+            if (self->stopping.load() || !self->acceptor.is_open()) return;
+            if (ec) {
+                // EMFILE and friends: back off briefly rather than spin.
+                log_warn("accept failed: " + ec.message());
+                self->retry.expires_after(std::chrono::milliseconds(50));
+                self->retry.async_wait([self](beast::error_code) {
+                    if (!self->stopping.load()) self->accept();
+                });
+                return;
+            }
+            try {
+                self->on_accept(std::move(socket));
+            } catch (...) {  // e.g. std::bad_alloc: this connection is dropped (its socket closes), the server goes on
+                log_exception("accepting a connection", "", std::current_exception());
+            }
+            self->accept();
+        });
+    } catch (...) {
+        log_exception("accept", "", std::current_exception());
+        try {
+            retry.expires_after(std::chrono::milliseconds(50));
+            retry.async_wait([self = this](beast::error_code) {
                 if (!self->stopping.load()) self->accept();
             });
-            return;
+        } catch (...) {
         }
-        beast::error_code opt_ec;
-        socket->set_option(tcp::no_delay(true), opt_ec);
-        std::make_shared<Session>(std::move(*socket), self)->start();
-        self->accept();
-    });
+    }
 }
 
 void HttpServer::Impl::begin_shutdown() {
@@ -360,6 +648,12 @@ void HttpServer::Impl::begin_shutdown() {
     std::lock_guard lock(mutex);
     stop_requested = true;
     changed.notify_all();
+}
+
+std::string client_group(const std::string& address) {
+    beast::error_code ec;
+    auto parsed = net::ip::make_address(address, ec);
+    return ec ? address : client_key(parsed);
 }
 
 HttpServer::HttpServer(HttpServerOptions options, App& app) : impl_(std::make_unique<Impl>(std::move(options), app)) {}
@@ -407,8 +701,8 @@ void HttpServer::run() {
                 try {
                     impl->ioc.run();
                     return;
-                } catch (const std::exception& e) {
-                    log_error(std::string("worker: ") + e.what());
+                } catch (...) {
+                    log_exception("worker", "", std::current_exception());
                 }
             }
         });
@@ -442,6 +736,8 @@ void HttpServer::run() {
 void HttpServer::stop() { impl_->begin_shutdown(); }
 
 void HttpServer::on_shutdown(std::function<void()> callback) { impl_->on_shutdown = std::move(callback); }
+
+std::size_t HttpServer::refused_connections() const { return impl_->refused.load(); }
 
 std::size_t HttpServer::open_connections() const {
     std::lock_guard lock(impl_->mutex);

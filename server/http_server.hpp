@@ -11,6 +11,15 @@
 // thread, and /health and cached tiles keep answering. At most max_blocking_queue such requests
 // wait or run at once; beyond that they are refused at once with 503 and Retry-After, as is one
 // that waited in the queue longer than max_blocking_wait (its client has likely given up).
+//
+// Hostile clients: request framing that proxies could read differently (Content-Length with
+// Transfer-Encoding, several Content-Lengths, a Transfer-Encoding other than `chunked`, bad chunk
+// sizes or long chunk extensions) gets 400 and the connection is closed. At most max_connections
+// are open: at the cap the keep-alive connection idle the longest is closed to make room for a new
+// one, and when none is idle the new one is answered 503 and closed at once (so the listen queue
+// never fills). At most max_connections_per_client per client address (IPv6 grouped by /64). A request must arrive whole within read_timeout (slowloris) and an
+// answer be taken within read_timeout (a client that never reads). An exception anywhere in a
+// request's path answers 500 or closes that connection; it never ends the process.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -34,8 +43,14 @@ struct HttpServerOptions {
     std::chrono::milliseconds idle_timeout{60000};  // between keep-alive requests
     std::chrono::milliseconds shutdown_timeout{10000};  // for in-flight requests after a stop
     unsigned keepalive_requests = 1000;
+    std::size_t max_connections = 10000;            // open at once; beyond: 503 and close
+    std::size_t max_connections_per_client = 256;   // per client address (IPv6: per /64); 0 = no cap
     bool handle_signals = true;  // SIGTERM/SIGINT start a graceful shutdown
 };
+
+// What the per-client connection cap counts an address under: an IPv4 address as is (also when
+// IPv4-mapped), an IPv6 one by its /64 ("2001:db8:1:2::/64"); text that is no address, unchanged.
+std::string client_group(const std::string& address);
 
 class HttpServer {
 public:
@@ -54,6 +69,8 @@ public:
     // Called once when the shutdown begins (from a worker thread).
     void on_shutdown(std::function<void()> callback);
     std::size_t open_connections() const;
+    // Connections refused at accept (over max_connections or a client's share) since the start.
+    std::size_t refused_connections() const;
 
     struct Impl;  // defined in http_server.cpp
 

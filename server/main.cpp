@@ -1,5 +1,7 @@
 // crimemapd: wires the pieces together — settings, the snapshot holder, the dataset watcher that
 // loads snapshots from PostGIS (store/, only included here), the tile engine and the HTTP server.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -22,6 +24,33 @@ using namespace crimemap;
 namespace {
 std::chrono::milliseconds ms(double seconds) {
     return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+}
+
+// Raises the open-file limit (soft, up to the hard limit) to fit --max-connections plus the
+// server's own descriptors, logs what was granted, and returns the connections that fit.
+std::size_t fit_open_files(std::size_t requested) {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+        server::log_warn("cannot read the open-file limit; --max-connections " + std::to_string(requested) + " unchecked");
+        return requested;
+    }
+    auto fit = server::fit_connections(requested, lim.rlim_cur, lim.rlim_max);
+    if (fit.soft_limit != lim.rlim_cur) {
+        rlimit raised = lim;
+        raised.rlim_cur = static_cast<rlim_t>(fit.soft_limit);
+        if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) fit = server::fit_connections(requested, lim.rlim_cur, lim.rlim_cur);
+    }
+    rlimit now{};
+    ::getrlimit(RLIMIT_NOFILE, &now);
+    std::string line = "open-file limit " + std::to_string(now.rlim_cur) + " (hard " +
+                       (now.rlim_max == RLIM_INFINITY ? std::string("unlimited") : std::to_string(now.rlim_max)) + ")";
+    if (fit.max_connections < requested) {
+        server::log_warn(line + ": --max-connections " + std::to_string(requested) + " does not fit, capped at " +
+                         std::to_string(fit.max_connections) + " (raise the hard limit, e.g. LimitNOFILE= or ulimit -Hn)");
+    } else {
+        server::log_info(line + ": room for --max-connections " + std::to_string(requested));
+    }
+    return fit.max_connections;
 }
 
 // Hides the password of a postgresql:// URL for logs.
@@ -124,6 +153,8 @@ int main(int argc, char** argv) {
     options.idle_timeout = ms(config.idle_timeout);
     options.shutdown_timeout = ms(config.shutdown_timeout);
     options.keepalive_requests = config.keepalive_requests;
+    options.max_connections = fit_open_files(config.max_connections);
+    options.max_connections_per_client = config.max_connections_per_client;
     server::HttpServer http(options, app);
     std::uint16_t port = 0;
     try {

@@ -98,3 +98,45 @@ TEST(ServerConfig, ByteSizes) {
     EXPECT_FALSE(parse_byte_size("-1"));
     EXPECT_FALSE(parse_byte_size("99999999999999999999999"));
 }
+
+TEST(ServerConfig, ConnectionOptions) {
+    auto d = parse({});
+    ASSERT_EQ(d.error, "");
+    EXPECT_EQ(d.config.max_connections, 10000u);
+    EXPECT_EQ(d.config.max_connections_per_client, 256u);
+    EXPECT_EQ(d.config.static_cache_bytes, 32u << 20);
+    auto p = parse({"--max-connections=500", "--static-cache-bytes=4M"},
+                   {{"CRIMEMAP_MAX_CONNECTIONS", "9"}, {"CRIMEMAP_MAX_CONNECTIONS_PER_CLIENT", "0"}});
+    ASSERT_EQ(p.error, "");
+    EXPECT_EQ(p.config.max_connections, 500u) << "the flag wins";
+    EXPECT_EQ(p.config.max_connections_per_client, 0u) << "0 turns the per-client cap off";
+    EXPECT_EQ(p.config.static_cache_bytes, 4u << 20);
+    EXPECT_EQ(parse({}, {{"CRIMEMAP_MAX_CONNECTIONS", "7"}}).config.max_connections, 7u);
+    EXPECT_NE(parse({"--max-connections=0"}).error.find("--max-connections"), std::string::npos);
+    EXPECT_NE(parse({"--max-connections=lots"}).error, "");
+    EXPECT_NE(parse({"--static-cache-bytes=x"}).error.find("--static-cache-bytes"), std::string::npos);
+    auto help = parse({"--help"}).help_text;
+    for (const char* flag : {"--max-connections", "--max-connections-per-client", "--static-cache-bytes"})
+        EXPECT_NE(help.find(flag), std::string::npos) << flag;
+}
+
+TEST(ServerConfig, ConnectionsFitTheOpenFileLimit) {
+    const std::size_t h = fd_headroom;
+    // Room already: the soft limit stays.
+    auto a = fit_connections(1000, 20000, 20000);
+    EXPECT_EQ(a.soft_limit, 20000u);
+    EXPECT_EQ(a.max_connections, 1000u);
+    // The soft limit is raised just enough, within the hard one.
+    auto b = fit_connections(10000, 1024, 1u << 20);
+    EXPECT_EQ(b.soft_limit, 10000u + h);
+    EXPECT_EQ(b.max_connections, 10000u);
+    // The hard limit is too low: everything it allows, and the connections capped to fit.
+    auto c = fit_connections(10000, 1024, 4096);
+    EXPECT_EQ(c.soft_limit, 4096u);
+    EXPECT_EQ(c.max_connections, 4096u - h);
+    // Unlimited hard limit (RLIM_INFINITY is the largest value).
+    auto d = fit_connections(10000, 1024, ~std::uint64_t{0});
+    EXPECT_EQ(d.soft_limit, 10000u + h);
+    // A limit below the headroom still serves someone.
+    EXPECT_EQ(fit_connections(10, 100, 100).max_connections, 1u);
+}

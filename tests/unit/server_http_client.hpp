@@ -29,9 +29,24 @@ struct HttpResponse {
 
 class HttpConnection {
 public:
-    explicit HttpConnection(std::uint16_t port, int timeout_ms = 10000) : timeout_ms_(timeout_ms) {
+    // source: a loopback address to connect from ("127.0.0.2"...), so tests can be several clients;
+    // receive_buffer: SO_RCVBUF in bytes (0 = the kernel's default).
+    explicit HttpConnection(std::uint16_t port, int timeout_ms = 10000, const char* source = nullptr, int receive_buffer = 0)
+        : timeout_ms_(timeout_ms) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         if (fd_ < 0) throw std::runtime_error("socket failed");
+        if (receive_buffer > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        if (source) {
+            sockaddr_in local{};
+            local.sin_family = AF_INET;
+            local.sin_port = 0;
+            if (::inet_pton(AF_INET, source, &local.sin_addr) != 1 ||
+                ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+                ::close(fd_);
+                fd_ = -1;
+                throw std::runtime_error("cannot bind to the source address");
+            }
+        }
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(port);

@@ -1,10 +1,15 @@
 // The Beast server over real loopback sockets (no database): keep-alive and its cap, limits,
-// malformed requests, timeouts, HEAD, pipelining and graceful shutdown.
+// malformed requests and ambiguous framing, timeouts, HEAD, pipelining, graceful shutdown, the
+// connection caps and exceptions in jobs.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
+#include "core/api_data.hpp"
 #include "server/app.hpp"
 #include "server/http_server.hpp"
 #include "server_http_client.hpp"
@@ -243,4 +248,270 @@ TEST_F(ServerTest, ManyConcurrentClients) {
         });
     for (auto& c : clients) c.join();
     EXPECT_EQ(ok.load(), 400);
+}
+
+namespace {
+// Sends raw bytes and expects a 400 JSON answer and the connection closed after it.
+void expect_400_and_close(std::uint16_t port, const std::string& raw) {
+    HttpConnection c(port);
+    auto res = c.request(raw);
+    ASSERT_TRUE(res) << raw.substr(0, 200);
+    EXPECT_EQ(res->status, 400) << raw.substr(0, 200);
+    EXPECT_EQ(res->header("content-type"), "application/json") << raw.substr(0, 200);
+    EXPECT_EQ(res->header("connection"), "close") << raw.substr(0, 200);
+    EXPECT_TRUE(c.closed_by_peer()) << raw.substr(0, 200);
+}
+
+// A bulk postcode lookup body, and the request carrying it with a Content-Length or chunked.
+const std::string bulk_body = R"({"postcodes":["HR1 1AA","TF1 1AA","nonsense"]})";
+std::string with_length(const std::string& body) {
+    return "POST /postcodes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+std::string chunked(const std::string& body, std::size_t piece, const std::string& extension = "") {
+    std::string out = "POST /postcodes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    char size[32];
+    for (std::size_t i = 0; i < body.size(); i += piece) {
+        const auto n = std::min(piece, body.size() - i);
+        std::snprintf(size, sizeof size, "%zx", n);
+        out += size + extension + "\r\n" + body.substr(i, n) + "\r\n";
+    }
+    return out + "0\r\n\r\n";
+}
+}  // namespace
+
+TEST_F(ServerTest, AmbiguousFramingIs400AndClosesTheConnection) {
+    start();
+    const std::string post = "POST /postcodes HTTP/1.1\r\nHost: x\r\n";
+    // Content-Length together with Transfer-Encoding, in both orders and with other codings.
+    expect_400_and_close(port, post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    expect_400_and_close(port, post + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n");
+    expect_400_and_close(port, post + "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello");
+    expect_400_and_close(port, post + "Content-Length: 5\r\nTransfer-Encoding: gzip\r\n\r\nhello");
+    // Several Content-Lengths, equal or not, as fields or as a list.
+    expect_400_and_close(port, post + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello");
+    expect_400_and_close(port, post + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!");
+    expect_400_and_close(port, post + "Content-Length: 5, 5\r\n\r\nhello");
+    expect_400_and_close(port, post + "Content-Length: +5\r\n\r\nhello");
+    // Transfer-Encoding other than exactly chunked.
+    for (const char* te : {"gzip, chunked", "chunked, gzip", "identity", "xchunked", "chunked;q=1", "gzip"})
+        expect_400_and_close(port, post + "Transfer-Encoding: " + te + "\r\n\r\n0\r\n\r\n");
+    expect_400_and_close(port, post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    expect_400_and_close(port, "POST /postcodes HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    // Bad chunk sizes and chunk lines.
+    const std::string te = post + "Transfer-Encoding: chunked\r\n\r\n";
+    for (const char* chunk : {"zz\r\nhello\r\n0\r\n\r\n", "-5\r\nhello\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n",
+                              "5 \r\nhello\r\n0\r\n\r\n", "1ffffffffffffffffff\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX\r\n0\r\n\r\n",
+                              "\r\nhello\r\n0\r\n\r\n"})
+        expect_400_and_close(port, te + chunk);
+    // Chunk extension abuse: one too long, and a chunk line that never ends.
+    expect_400_and_close(port, te + "5;" + std::string(1000, 'a') + "\r\nhello\r\n0\r\n\r\n");
+    expect_400_and_close(port, te + "5;" + std::string(200000, 'a'));
+    // Framing fields smuggled in the trailer.
+    expect_400_and_close(port, te + "5\r\nhello\r\n0\r\nContent-Length: 5\r\n\r\n");
+    // The server is unharmed.
+    HttpConnection c(port);
+    auto ok = c.get("/health");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(ServerTest, ChunkedBodiesWithinTheLimitsAreReadLikeContentLengthOnes) {
+    HttpServerOptions o;
+    o.max_body_bytes = 1000;
+    start(o);
+    // Postcode data (empty) so the bulk lookup answers, echoing each query it read from the body.
+    auto snap = server::testing::small_snapshot(6);
+    std::const_pointer_cast<core::Snapshot>(snap)->api = std::make_shared<core::ApiData>();
+    app->context().swap_snapshot(snap);
+    HttpConnection c(port);
+    auto reference = c.request(with_length(bulk_body));
+    ASSERT_TRUE(reference);
+    ASSERT_EQ(reference->status, 200) << reference->body;
+    ASSERT_NE(reference->body.find("nonsense"), std::string::npos) << "the body was read: " << reference->body;
+    for (std::size_t piece : {std::size_t{1}, std::size_t{7}, bulk_body.size()}) {
+        auto res = c.request(chunked(bulk_body, piece));  // same connection: framing stays in sync
+        ASSERT_TRUE(res) << piece;
+        EXPECT_EQ(res->status, reference->status) << piece;
+        EXPECT_EQ(res->body, reference->body) << piece;
+    }
+    auto with_extension = c.request(chunked(bulk_body, 10, ";name=value"));
+    ASSERT_TRUE(with_extension);
+    EXPECT_EQ(with_extension->body, reference->body) << "a short chunk extension is allowed";
+
+    HttpConnection big(port);
+    auto too_big = big.request(chunked(std::string(3000, ' '), 500));
+    ASSERT_TRUE(too_big);
+    EXPECT_EQ(too_big->status, 413);
+    EXPECT_TRUE(big.closed_by_peer());
+}
+
+namespace {
+// A renderer that runs on the blocking pool (like the postgis engine) and runs out of memory at
+// tile 3/3/3, or throws something that is no std::exception at 3/4/4.
+class ExhaustedRenderer : public server::testing::FakeRenderer {
+public:
+    bool blocking() const override { return blocking_; }
+    explicit ExhaustedRenderer(bool blocking) : blocking_(blocking) {}
+    core::Result<core::RenderedTile> render(const core::Snapshot& s, const core::TileQuery& q) override {
+        if (q.tile.z == 3 && q.tile.x == 3 && q.tile.y == 3) throw std::bad_alloc();
+        if (q.tile.z == 3 && q.tile.x == 4 && q.tile.y == 4) throw 42;
+        return FakeRenderer::render(s, q);
+    }
+
+private:
+    bool blocking_;
+};
+}  // namespace
+
+TEST_F(ServerTest, BadAllocInAJobIs500AndTheServerLives) {
+    for (bool blocking : {true, false}) {
+        HttpServerOptions o;
+        o.blocking_threads = 2;
+        start(o);
+        app->context().set_renderer(std::make_shared<ExhaustedRenderer>(blocking));
+        HttpConnection c(port);
+        for (const char* tile : {"/tiles/crimes/3/3/3.mvt", "/tiles/crimes/3/4/4.mvt"}) {
+            auto res = c.get(tile);
+            ASSERT_TRUE(res) << tile << " blocking " << blocking;
+            EXPECT_EQ(res->status, 500) << tile;
+            EXPECT_EQ(res->header("content-type"), "application/json");
+        }
+        auto next = c.get("/tiles/crimes/14/8100/5430.mvt");
+        ASSERT_TRUE(next);
+        EXPECT_EQ(next->status, 200) << "the same connection serves on";
+        server->stop();
+        ASSERT_EQ(done.wait_for(std::chrono::seconds(15)), std::future_status::ready);
+        server.reset();
+    }
+}
+
+TEST_F(ServerTest, TrickledRequestsAreCutAtTheReadTimeout) {
+    HttpServerOptions o;
+    o.read_timeout = std::chrono::milliseconds(300);
+    start(o);
+    HttpConnection c(port);
+    const std::string request = "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(1000, 'a');
+    const auto t0 = std::chrono::steady_clock::now();
+    bool closed = false;
+    for (std::size_t i = 0; i < request.size() && !closed; ++i) {
+        if (!c.send(request.substr(i, 1))) closed = true;  // one byte every 20 ms: 20 s for the whole line
+        else closed = c.closed_by_peer(20);
+    }
+    EXPECT_TRUE(closed) << "a client trickling bytes is still cut at the read timeout";
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+}
+
+TEST_F(ServerTest, AClientThatNeverReadsIsClosedAtTheWriteDeadline) {
+    // A 40 MB file is more than the kernel buffers on both sides hold, so the write cannot finish.
+    const auto web = std::filesystem::temp_directory_path() / ("crimemap-never-reads-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(web / "app");
+    std::ofstream(web / "app" / "big.js") << std::string(40u << 20, 'x');
+    Config config;
+    config.web_dir = web.string();
+    app = std::make_unique<App>(config, snapshots);
+    HttpServerOptions o;
+    o.read_timeout = std::chrono::milliseconds(500);
+    o.port = 0;
+    o.threads = 2;
+    o.handle_signals = false;
+    server = std::make_unique<HttpServer>(o, *app);
+    port = server->listen();
+    done = std::async(std::launch::async, [this] { server->run(); });
+
+    HttpConnection reader(port);  // control: one that reads gets the whole file
+    auto whole = reader.get("/app/big.js");
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->body.size(), 40u << 20);
+
+    HttpConnection lazy(port, 10000, nullptr, 4096);
+    ASSERT_TRUE(lazy.send("GET /app/big.js HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (server->open_connections() > 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(server->open_connections(), 1u) << "the connection that never reads was closed; the reader's stays";
+    std::filesystem::remove_all(web);
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheCapAreRefusedAtOnce) {
+    HttpServerOptions o;
+    o.max_connections = 5;
+    o.max_connections_per_client = 0;
+    start(o);
+    std::vector<std::unique_ptr<HttpConnection>> held;
+    for (int i = 0; i < 5; ++i) held.push_back(std::make_unique<HttpConnection>(port));  // no request: not idle keep-alive
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (server->open_connections() < 5 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(server->open_connections(), 5u);
+
+    HttpConnection over(port);
+    auto res = over.get("/health");
+    if (res) {  // the canned answer, unless the close overtook it
+        EXPECT_EQ(res->status, 503);
+        EXPECT_EQ(res->header("connection"), "close");
+        EXPECT_EQ(res->body, "{\"status\":503,\"error\":\"Too many open connections\"}\n");
+    }
+    EXPECT_TRUE(over.closed_by_peer()) << "refused and closed at once";
+    EXPECT_EQ(server->refused_connections(), 1u);
+    EXPECT_EQ(server->open_connections(), 5u);
+
+    held.pop_back();  // a slot frees up
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (server->open_connections() > 4 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    HttpConnection next(port);
+    auto ok = next.get("/health");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionsMakeRoomAtTheCap) {
+    HttpServerOptions o;
+    o.max_connections = 3;
+    o.max_connections_per_client = 0;
+    start(o);
+    std::vector<std::unique_ptr<HttpConnection>> idle;
+    for (int i = 0; i < 3; ++i) {
+        idle.push_back(std::make_unique<HttpConnection>(port));
+        ASSERT_TRUE(idle.back()->get("/health"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // distinct idle-since times
+    }
+    HttpConnection fresh(port);
+    auto res = fresh.get("/health");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << "let in: an idle keep-alive connection made room";
+    EXPECT_TRUE(idle.front()->closed_by_peer()) << "the one idle longest was closed";
+    EXPECT_EQ(server->refused_connections(), 0u);
+    EXPECT_LE(server->open_connections(), 3u);
+}
+
+TEST_F(ServerTest, OneClientAddressCannotTakeEverySlot) {
+    HttpServerOptions o;
+    o.max_connections = 100;
+    o.max_connections_per_client = 3;
+    start(o);
+    std::vector<std::unique_ptr<HttpConnection>> mine;
+    for (int i = 0; i < 3; ++i) mine.push_back(std::make_unique<HttpConnection>(port, 10000, "127.0.0.1"));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (server->open_connections() < 3 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    HttpConnection fourth(port, 10000, "127.0.0.1");
+    auto refused = fourth.get("/health");
+    EXPECT_TRUE(!refused || refused->status == 503);
+    EXPECT_TRUE(fourth.closed_by_peer());
+    HttpConnection other(port, 10000, "127.0.0.2");
+    auto ok = other.get("/health");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << "another address still gets in";
+    EXPECT_EQ(server->refused_connections(), 1u);
+}
+
+TEST(ServerClientGroup, Ipv6IsGroupedBySlash64) {
+    EXPECT_EQ(client_group("203.0.113.7"), "203.0.113.7");
+    EXPECT_EQ(client_group("::ffff:203.0.113.7"), "203.0.113.7");
+    EXPECT_EQ(client_group("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), client_group("2001:db8:1:2::1"));
+    EXPECT_NE(client_group("2001:db8:1:2::1"), client_group("2001:db8:1:3::1"));
+    EXPECT_EQ(client_group("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+    EXPECT_EQ(client_group("not an address"), "not an address");
 }

@@ -3,6 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { startStack, getJson, outputDir } from './harness.mjs';
 import { launchBrowser, openPage, waitIdle, screenshot } from './chromium.mjs';
 
@@ -278,20 +280,32 @@ test('the map page: search, category filter, cluster click, another postcode, me
 });
 
 test('a configured basemap style goes under our layers', async () => {
-  // web/tests/fixtures/basemap.json is served by crimemapd like any file under web/.
-  const basemap = url('/tests/fixtures/basemap.json');
-  await withPage({ width: 800, height: 600 }, async ({ page }) => {
-    await page.goto(url(`/embed?center=-2.7160,52.0560&zoom=12&layers=crimes,areas&kind=neighbourhood&basemap=${encodeURIComponent(basemap)}`));
-    await waitIdle(page);
-    const layers = await page.evaluate(() => window.crimemap.map.getStyle().layers.map((l) => l.id));
-    assert.equal(layers[0], 'basemap-background', 'the basemap is at the bottom');
-    assert.ok(layers.indexOf('basemap-river') < layers.indexOf('areas-fill'), 'our areas above the basemap');
-    assert.ok(layers.indexOf('areas-fill') < layers.indexOf('crime-clusters'), 'crimes above the areas');
-    const total = await page.evaluate(() => window.crimemap.ctl.crimesInView().total);
-    assert.ok(total > 0, 'crimes drawn over the basemap');
-    await page.waitForSelector('#cm-legend .cm-legend-list li');
-    await screenshot(page, 'embed-basemap-neighbourhoods');
+  // An outside style server, as in production: crimemapd serves only public web assets, never
+  // web/tests/, so the fixture comes from a little server of the test's own (CORS open).
+  const style = readFileSync(new URL('fixtures/basemap.json', import.meta.url));
+  const styleServer = createServer((req, res) => {
+    res.writeHead(req.url === '/basemap.json' ? 200 : 404,
+      { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+    res.end(req.url === '/basemap.json' ? style : '{}');
   });
+  await new Promise((res) => styleServer.listen(0, '127.0.0.1', res));
+  const basemap = `http://127.0.0.1:${styleServer.address().port}/basemap.json`;
+  try {
+    await withPage({ width: 800, height: 600 }, async ({ page }) => {
+      await page.goto(url(`/embed?center=-2.7160,52.0560&zoom=12&layers=crimes,areas&kind=neighbourhood&basemap=${encodeURIComponent(basemap)}`));
+      await waitIdle(page);
+      const layers = await page.evaluate(() => window.crimemap.map.getStyle().layers.map((l) => l.id));
+      assert.equal(layers[0], 'basemap-background', 'the basemap is at the bottom');
+      assert.ok(layers.indexOf('basemap-river') < layers.indexOf('areas-fill'), 'our areas above the basemap');
+      assert.ok(layers.indexOf('areas-fill') < layers.indexOf('crime-clusters'), 'crimes above the areas');
+      const total = await page.evaluate(() => window.crimemap.ctl.crimesInView().total);
+      assert.ok(total > 0, 'crimes drawn over the basemap');
+      await page.waitForSelector('#cm-legend .cm-legend-list li');
+      await screenshot(page, 'embed-basemap-neighbourhoods');
+    });
+  } finally {
+    styleServer.close();
+  }
 });
 
 test('keyboard: every control has a label and is reachable with Tab', async () => {
