@@ -1,13 +1,15 @@
 #pragma once
-// `crimemap import boundaries` (areas of one kind from GDAL-readable files) and
 // `crimemap import neighbourhoods` (police.uk-style <force>/<id>.kml boundaries with optional
-// <id>.json team records). Both upsert areas by (kind, code), so importing again changes nothing.
+// <id>.json team records; the team activity writer is tools/neighbourhood_import.hpp), and, for the
+// callers that include this header, `crimemap import boundaries` (tools/boundary_import.hpp). Both
+// upsert areas by (kind, code) through tools/area_writer.hpp, so importing again changes nothing.
+#include "tools/boundary_import.hpp"
+
 #include <string>
 #include <vector>
 
 namespace crimemap::tools {
 
-int cmd_import_boundaries(const std::vector<std::string>& argv);
 int cmd_import_neighbourhoods(const std::vector<std::string>& argv);
 
 }  // namespace crimemap::tools

@@ -4,11 +4,13 @@
 #include "tools/area_import.hpp"
 #include "tools/common.hpp"
 #include "tools/crime_import.hpp"
+#include "tools/indicator_import.hpp"
+#include "tools/lookup_import.hpp"
 #include "tools/migrate.hpp"
+#include "tools/population_import.hpp"
 #include "tools/postcode_import.hpp"
 #include "tools/refresh.hpp"
 #include "tools/seed.hpp"
-#include "tools/table_import.hpp"
 #include "tools/token.hpp"
 
 #include <cstdio>

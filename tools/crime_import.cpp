@@ -1,9 +1,11 @@
 #include "tools/crime_import.hpp"
 
+#include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
 #include "tools/csv.hpp"
 #include "tools/forces.hpp"
+#include "tools/import_command.hpp"
 
 #include <array>
 #include <charconv>
@@ -218,10 +220,23 @@ struct ForceMonthKey {
 std::string month_label(int index) { return index < 0 ? "?" : core::Month::from_index(index).str(); }
 std::string month_date(core::Month m) { return m.str() + "-01"; }
 
-void copy_text(std::string& buf, std::string_view v) { store::append_copy_field(buf, v); }
-void copy_opt(std::string& buf, std::string_view v) {
-    if (v.empty()) store::append_copy_null(buf);
-    else store::append_copy_field(buf, v);
+std::optional<std::string_view> opt(std::string_view v) {
+    if (v.empty()) return std::nullopt;
+    return v;
+}
+
+// One checked row in crime_staging's column order (coordinates as written in the file).
+void stage_row(store::CopyIn& copy, std::uint64_t line, const std::string& force, const CrimeRow& row) {
+    const std::string line_text = std::to_string(line), month = month_date(row.month);
+    std::optional<std::string_view> lon, lat;
+    if (row.located()) {
+        lon = row.longitude;
+        lat = row.latitude;
+    }
+    copy.put_row({line_text, force, month, opt(row.crime_id), row.reported_by, row.falls_within, lon, lat,
+                  row.location.empty() && !row.located() ? std::string_view("No Location") : row.location,
+                  opt(row.lsoa_code), opt(row.lsoa_name), core::categories[row.category].slug, opt(row.last_outcome),
+                  opt(row.context)});
 }
 
 class CrimeImporter {
@@ -302,93 +317,49 @@ void CrimeImporter::import_file(const fs::path& path) {
     if (!cols) throw CliError(path.string() + ": " + error);
 
     db_.exec("TRUNCATE crime_staging");
-    db_.copy_begin("COPY crime_staging FROM STDIN");
-    std::string buf;
-    buf.reserve(kCopyChunk + 4096);
+    // An exception (an unreadable file, a fault) aborts the COPY, which leaves the connection usable.
+    store::CopyIn copy(db_, "COPY crime_staging FROM STDIN", kCopyChunk);
     std::map<ForceMonthKey, Tally> file_tallies;
     Progress progress(source);
     CrimeRow row;
     std::string detail;
     std::uint64_t file_rows = 0;
-    try {
-        while (csv.next()) {
-            ++file_rows;
-            ++rows_read_;
-            if (kill_after_rows_ && rows_read_ >= kill_after_rows_) die_now();
-            progress.tick(file_rows);
-            auto problem = csv.unterminated_quote() ? RowProblem::column_count : parse_crime_row(*cols, csv.fields(), row, detail);
-            if (csv.unterminated_quote()) detail = "unterminated quoted field at the end of the file";
-            std::string force;
-            if (problem == RowProblem::none || problem == RowProblem::crime_type || problem == RowProblem::coordinates) {
-                force = file_force ? *file_force : force_for(field(csv.fields(), cols->falls_within));
-                if (force.empty() && problem == RowProblem::none) {
-                    problem = RowProblem::force;
-                    detail = "no force in the file name and an empty 'Falls within'";
-                }
-            }
-            ForceMonthKey key;
-            if (problem == RowProblem::none || problem == RowProblem::crime_type || problem == RowProblem::coordinates) {
-                key = {force, row.month.index()};
-            } else if (file_force && from_name) {
-                key = {*file_force, from_name->month.index()};
-            }
-            auto& t = file_tallies[key];
-            ++t.read;
-            if (problem != RowProblem::none) {
-                bad_row(path, csv.line(), problem, detail, t);
-                continue;
-            }
-            if (!known_ids_.count(force) && !new_forces_.count(force)) {
-                const ForceInfo* info = find_force(force);
-                new_forces_[force] = info ? std::string(info->name) : std::string(row.falls_within.empty() ? force : row.falls_within);
-            }
-            ++t.loaded;
-            if (!row.located()) ++t.no_location;
-            buf += std::to_string(csv.line());
-            buf += '\t';
-            copy_text(buf, force);
-            buf += '\t';
-            buf += month_date(row.month);
-            buf += '\t';
-            copy_opt(buf, row.crime_id);
-            buf += '\t';
-            copy_text(buf, row.reported_by);
-            buf += '\t';
-            copy_text(buf, row.falls_within);
-            buf += '\t';
-            if (row.located()) {
-                buf += row.longitude;
-                buf += '\t';
-                buf += row.latitude;
-            } else {
-                buf += "\\N\t\\N";
-            }
-            buf += '\t';
-            copy_text(buf, row.location.empty() && !row.located() ? std::string_view("No Location") : row.location);
-            buf += '\t';
-            copy_opt(buf, row.lsoa_code);
-            buf += '\t';
-            copy_opt(buf, row.lsoa_name);
-            buf += '\t';
-            buf += core::categories[row.category].slug;
-            buf += '\t';
-            copy_opt(buf, row.last_outcome);
-            buf += '\t';
-            copy_opt(buf, row.context);
-            buf += '\n';
-            if (buf.size() >= kCopyChunk) {
-                db_.copy_send(buf);
-                buf.clear();
+    while (csv.next()) {
+        ++file_rows;
+        ++rows_read_;
+        if (kill_after_rows_ && rows_read_ >= kill_after_rows_) die_now();
+        progress.tick(file_rows);
+        auto problem = csv.unterminated_quote() ? RowProblem::column_count : parse_crime_row(*cols, csv.fields(), row, detail);
+        if (csv.unterminated_quote()) detail = "unterminated quoted field at the end of the file";
+        std::string force;
+        if (problem == RowProblem::none || problem == RowProblem::crime_type || problem == RowProblem::coordinates) {
+            force = file_force ? *file_force : force_for(field(csv.fields(), cols->falls_within));
+            if (force.empty() && problem == RowProblem::none) {
+                problem = RowProblem::force;
+                detail = "no force in the file name and an empty 'Falls within'";
             }
         }
-        if (!buf.empty()) db_.copy_send(buf);
-        db_.copy_end();
-    } catch (...) {
-        // Leave the connection usable for the error report: abort the COPY.
-        PQputCopyEnd(db_.raw(), "import aborted");
-        while (PGresult* r = PQgetResult(db_.raw())) PQclear(r);
-        throw;
+        ForceMonthKey key;
+        if (problem == RowProblem::none || problem == RowProblem::crime_type || problem == RowProblem::coordinates) {
+            key = {force, row.month.index()};
+        } else if (file_force && from_name) {
+            key = {*file_force, from_name->month.index()};
+        }
+        auto& t = file_tallies[key];
+        ++t.read;
+        if (problem != RowProblem::none) {
+            bad_row(path, csv.line(), problem, detail, t);
+            continue;
+        }
+        if (!known_ids_.count(force) && !new_forces_.count(force)) {
+            const ForceInfo* info = find_force(force);
+            new_forces_[force] = info ? std::string(info->name) : std::string(row.falls_within.empty() ? force : row.falls_within);
+        }
+        ++t.loaded;
+        if (!row.located()) ++t.no_location;
+        stage_row(copy, csv.line(), force, row);
     }
+    copy.finish();
     progress.done(file_rows);
     timer_.mark(source + ": read, checked and staged " + std::to_string(file_rows) + " rows (COPY)");
     db_.exec("ANALYZE crime_staging (force_id, month, lon, lat, location)");
@@ -490,39 +461,36 @@ std::uint64_t CrimeImporter::report(double seconds) const {
 
 bool is_crime_file(const fs::path& p) { return name_ends_with(p, "-street.csv") || name_ends_with(p, "-street.csv.gz"); }
 
+constexpr std::string_view kHelp =
+    "usage: crimemap import crimes [--force ID] [--strict] [--database-url URL] PATH...\n"
+    "\n"
+    "Loads police.uk street-level crime CSVs: files (.csv or .csv.gz) or folders in the police.uk\n"
+    "archive layout (YYYY-MM/YYYY-MM-<force>-street.csv; other files there are ignored).\n"
+    "Each (force, month) found is replaced in one transaction, so importing again does not\n"
+    "duplicate and an interrupted import leaves the months already loaded. The force comes from\n"
+    "the file name (YYYY-MM-<force>-street.csv), else from the 'Falls within' column.\n"
+    "Bad rows (wrong column count, unreadable month, coordinates outside the UK, unknown crime\n"
+    "type) are reported as file:line: reason and skipped. The summary gives rows read, loaded,\n"
+    "skipped (with the reasons below each force-month) and without a location, per force-month\n"
+    "(rows whose force or month cannot be read are booked to '(unreadable row)' unless the\n"
+    "file name names them). Run `crimemap refresh` afterwards.\n"
+    "\n"
+    "  --force ID          police.uk force id for every row (e.g. west-mercia)\n"
+    "  --strict            exit with status 3 when any row was skipped\n"
+    "  --timings           print how long each phase took (stderr)\n"
+    "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)";
+
 }  // namespace
 
 int cmd_import_crimes(const std::vector<std::string>& argv) {
-    Args args(argv, {"database-url", "force"}, {"strict", "timings"});
-    if (args.help() || args.positional().empty()) {
-        std::puts(
-            "usage: crimemap import crimes [--force ID] [--strict] [--database-url URL] PATH...\n"
-            "\n"
-            "Loads police.uk street-level crime CSVs: files (.csv or .csv.gz) or folders in the police.uk\n"
-            "archive layout (YYYY-MM/YYYY-MM-<force>-street.csv; other files there are ignored).\n"
-            "Each (force, month) found is replaced in one transaction, so importing again does not\n"
-            "duplicate and an interrupted import leaves the months already loaded. The force comes from\n"
-            "the file name (YYYY-MM-<force>-street.csv), else from the 'Falls within' column.\n"
-            "Bad rows (wrong column count, unreadable month, coordinates outside the UK, unknown crime\n"
-            "type) are reported as file:line: reason and skipped. The summary gives rows read, loaded,\n"
-            "skipped (with the reasons below each force-month) and without a location, per force-month\n"
-            "(rows whose force or month cannot be read are booked to '(unreadable row)' unless the\n"
-            "file name names them). Run `crimemap refresh` afterwards.\n"
-            "\n"
-            "  --force ID          police.uk force id for every row (e.g. west-mercia)\n"
-            "  --strict            exit with status 3 when any row was skipped\n"
-            "  --timings           print how long each phase took (stderr)\n"
-            "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)");
-        return args.help() ? 0 : 2;
-    }
-    auto files = collect_files(args.positional(), is_crime_file);
-    if (files.empty()) throw CliError("no police.uk street-level crime files (*-street.csv[.gz]) under the given paths");
-    auto start = std::chrono::steady_clock::now();
-    store::Connection db(database_url(args));
-    CrimeImporter importer(db, args.get("force"), args.has("timings"));
-    for (const auto& f : files) importer.import_file(f);
-    std::uint64_t skipped = importer.report(seconds_since(start));
-    return args.has("strict") && skipped > 0 ? 3 : 0;
+    auto opened = open_import(argv, {kHelp, {"force"}, {"strict", "timings"}, is_crime_file,
+                                     "no police.uk street-level crime files (*-street.csv[.gz]) under the given paths"});
+    if (auto* status = std::get_if<int>(&opened)) return *status;
+    auto& s = std::get<ImportSession>(opened);
+    CrimeImporter importer(s.db, s.args.get("force"), s.args.has("timings"));
+    for (const auto& f : s.files) importer.import_file(f);
+    std::uint64_t skipped = importer.report(s.seconds());
+    return s.args.has("strict") && skipped > 0 ? 3 : 0;
 }
 
 }  // namespace crimemap::tools

@@ -1,12 +1,11 @@
 #include "tools/postcode_import.hpp"
 
-#include "core/postcode.hpp"
+#include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
 #include "tools/csv.hpp"
-#include "tools/osgb.hpp"
+#include "tools/import_command.hpp"
 
-#include <array>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -38,7 +37,7 @@ struct Column {
     const char* target;
     std::array<const char*, 3> sources;
 };
-constexpr std::array<Column, 14> code_columns{{
+constexpr std::array<Column, kPostcodeCodes> code_columns{{
     {"country", {"ctry", nullptr, nullptr}},
     {"region", {"rgn", nullptr, nullptr}},
     {"county", {"cty", "oscty", nullptr}},
@@ -54,7 +53,6 @@ constexpr std::array<Column, 14> code_columns{{
     {"nhs_ha", {"hlthau", "oshlthau", nullptr}},
     {"ced", {"ced", nullptr, nullptr}},
 }};
-constexpr std::size_t kStoredCodes = code_columns.size();
 
 int find(const std::map<std::string, int>& header, std::initializer_list<const char*> names) {
     for (const char* n : names) {
@@ -70,153 +68,188 @@ bool parse_double(std::string_view s, double& out) {
     return !s.empty() && ec == std::errc() && p == s.data() + s.size();
 }
 
+}  // namespace
+
+const std::array<const char*, kPostcodeCodes>& postcode_code_columns() {
+    static const std::array<const char*, kPostcodeCodes> names = [] {
+        std::array<const char*, kPostcodeCodes> n{};
+        for (std::size_t i = 0; i < kPostcodeCodes; ++i) n[i] = code_columns[i].target;
+        return n;
+    }();
+    return names;
+}
+
+std::optional<PostcodeColumns> map_postcode_header(const std::vector<std::string_view>& fields) {
+    std::map<std::string, int> header;
+    for (std::size_t i = 0; i < fields.size(); ++i) header[to_lower(trim(fields[i]))] = static_cast<int>(i);
+    PostcodeColumns c;
+    c.width = fields.size();
+    c.postcode = find(header, {"pcds", "pcd", "pcd7", "pcd8", "pcd2", "postcode"});
+    if (c.postcode < 0) return std::nullopt;
+    c.introduced = find(header, {"dointr"});
+    c.terminated = find(header, {"doterm"});
+    c.east = find(header, {"oseast1m"});
+    c.north = find(header, {"osnrth1m"});
+    c.quality = find(header, {"osgrdind"});
+    c.lat = find(header, {"lat"});
+    c.lon = find(header, {"long", "lon", "lng"});
+    for (std::size_t i = 0; i < kPostcodeCodes; ++i)
+        c.codes[i] = find(header, {code_columns[i].sources[0], code_columns[i].sources[1], code_columns[i].sources[2]});
+    return c;
+}
+
+RowResult<PostcodeRow> parse_postcode_row(const PostcodeColumns& cols, const std::vector<std::string_view>& fields,
+                                          const GridToLonLat& grid_to_lonlat, const RowPlace& at) {
+    if (fields.size() != cols.width)
+        return row_error(at, "got " + std::to_string(fields.size()) + " fields, expected " + std::to_string(cols.width));
+    auto get = [&](int idx) { return idx < 0 ? std::string_view{} : trim(fields[static_cast<std::size_t>(idx)]); };
+    auto pc = core::parse_postcode(get(cols.postcode));
+    if (!pc) return row_error(at, "unreadable postcode '" + std::string(get(cols.postcode)) + "'");
+    PostcodeRow row;
+    row.postcode = std::move(*pc);
+    double lat = 0, lon = 0, east = 0, north = 0;
+    bool has_ll = parse_double(get(cols.lat), lat) && parse_double(get(cols.lon), lon) && lat < 99.0 && !(lat == 0 && lon == 0);
+    bool has_grid = parse_double(get(cols.east), east) && parse_double(get(cols.north), north) && get(cols.quality) != "9";
+    if (has_ll) row.location = LonLat{lon, lat};
+    if (!has_ll && has_grid) {
+        if (auto ll = grid_to_lonlat(east, north)) {
+            row.location = *ll;
+            row.from_grid = true;
+        }
+    }
+    // Whole metres, as PostgreSQL's integer columns take them (truncated, as the import always did).
+    if (has_grid) row.grid = std::array<long long, 2>{static_cast<long long>(east), static_cast<long long>(north)};
+    if (auto q = get(cols.quality); q.size() == 1 && q[0] >= '0' && q[0] <= '9') row.quality = q[0] - '0';
+    row.introduced = ons_month_date(get(cols.introduced));
+    row.terminated = ons_month_date(get(cols.terminated));
+    for (std::size_t i = 0; i < kPostcodeCodes; ++i) row.codes[i] = ons_code(get(cols.codes[i]));
+    return row;
+}
+
+namespace {
+
+constexpr std::string_view kHelp =
+    "usage: crimemap import postcodes [--database-url URL] PATH...\n"
+    "\n"
+    "Loads ONS postcode directory CSVs, NSPL or ONSPD layout (read by header name), plain or\n"
+    "gzipped; folders are searched for *.csv and *.csv.gz. Each postcode is inserted or updated\n"
+    "(importing again changes nothing). Terminated postcodes are kept with their date. Where\n"
+    "lat/long are missing or the 99.999999 placeholder, the OSGB36 grid reference is converted\n"
+    "with PROJ (EPSG:27700 -> 4326). Pseudo codes such as E99999999 are stored as NULL.\n"
+    "\n"
+    "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)";
+
 struct Totals {
     std::uint64_t read = 0, loaded = 0, terminated = 0, from_grid = 0, no_coords = 0, skipped = 0;
 };
 
+std::optional<std::string_view> opt(std::string_view v) {
+    if (v.empty()) return std::nullopt;
+    return v;
+}
+
+// One row in postcode_staging's column order: coordinates with 6 decimals (about 0.1 m).
+void stage(std::string& buf, std::uint64_t line, const PostcodeRow& r) {
+    char num[64];
+    buf += std::to_string(line);
+    buf += '\t';
+    store::append_copy_field(buf, r.postcode.compact);
+    buf += '\t';
+    store::append_copy_field(buf, r.postcode.display);
+    buf += '\t';
+    store::append_copy_field(buf, r.postcode.outcode());
+    buf += '\t';
+    store::append_copy_field(buf, r.postcode.incode());
+    buf += '\t';
+    if (r.location) {
+        std::snprintf(num, sizeof num, "%.6f\t%.6f", r.location->lon, r.location->lat);
+        buf += num;
+    } else {
+        buf += "\\N\t\\N";
+    }
+    buf += '\t';
+    if (r.grid) {
+        std::snprintf(num, sizeof num, "%lld\t%lld", (*r.grid)[0], (*r.grid)[1]);
+        buf += num;
+    } else {
+        buf += "\\N\t\\N";
+    }
+    buf += '\t';
+    buf += r.quality ? std::to_string(*r.quality) : std::string("\\N");
+    buf += '\t';
+    buf += r.introduced ? *r.introduced : std::string("\\N");
+    buf += '\t';
+    buf += r.terminated ? *r.terminated : std::string("\\N");
+    for (const auto& code : r.codes) {
+        buf += '\t';
+        if (auto v = opt(code)) store::append_copy_field(buf, *v);
+        else store::append_copy_null(buf);
+    }
+    buf += '\n';
+}
+
 }  // namespace
 
 int cmd_import_postcodes(const std::vector<std::string>& argv) {
-    Args args(argv, {"database-url"}, {});
-    if (args.help() || args.positional().empty()) {
-        std::puts(
-            "usage: crimemap import postcodes [--database-url URL] PATH...\n"
-            "\n"
-            "Loads ONS postcode directory CSVs, NSPL or ONSPD layout (read by header name), plain or\n"
-            "gzipped; folders are searched for *.csv and *.csv.gz. Each postcode is inserted or updated\n"
-            "(importing again changes nothing). Terminated postcodes are kept with their date. Where\n"
-            "lat/long are missing or the 99.999999 placeholder, the OSGB36 grid reference is converted\n"
-            "with PROJ (EPSG:27700 -> 4326). Pseudo codes such as E99999999 are stored as NULL.\n"
-            "\n"
-            "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)");
-        return args.help() ? 0 : 2;
-    }
-    auto files = collect_files(args.positional(), is_csv_file);
-    if (files.empty()) throw CliError("no .csv or .csv.gz files under the given paths");
-    auto start = std::chrono::steady_clock::now();
-    store::Connection db(database_url(args));
+    auto opened = open_import(argv, {kHelp, {}, {}, is_csv_file, "no .csv or .csv.gz files under the given paths"});
+    if (auto* status = std::get_if<int>(&opened)) return *status;
+    auto& s = std::get<ImportSession>(opened);
+    store::Connection& db = s.db;
     OsgbToWgs84 osgb;
+    const GridToLonLat grid_to_lonlat = [&osgb](double east, double north) { return osgb.convert(east, north); };
 
     std::string staging_cols =
         "line bigint, pc_compact text, postcode text, outcode text, incode text, lon double precision,"
         " lat double precision, eastings integer, northings integer, quality smallint, introduced date, terminated date";
-    for (std::size_t i = 0; i < kStoredCodes; ++i) staging_cols += std::string(", ") + code_columns[i].target + " text";
+    for (const char* c : postcode_code_columns()) staging_cols += std::string(", ") + c + " text";
     db.exec("CREATE TEMP TABLE IF NOT EXISTS postcode_staging (" + staging_cols + ")");
 
     Totals all;
-    std::uint64_t shown = 0;
-    for (const auto& path : files) {
-        CsvReader csv(open_file_source(path.string()));
-        if (!csv.next()) throw CliError(path.string() + ": empty file");
-        std::map<std::string, int> header;
-        for (std::size_t i = 0; i < csv.size(); ++i) header[to_lower(trim(csv[i]))] = static_cast<int>(i);
-        const std::size_t width = csv.size();
-        int c_pc = find(header, {"pcds", "pcd", "pcd7", "pcd8", "pcd2", "postcode"});
-        if (c_pc < 0) throw CliError(path.string() + ": not an NSPL/ONSPD file (no pcds/pcd column)");
-        int c_intr = find(header, {"dointr"}), c_term = find(header, {"doterm"});
-        int c_east = find(header, {"oseast1m"}), c_north = find(header, {"osnrth1m"}), c_qual = find(header, {"osgrdind"});
-        int c_lat = find(header, {"lat"}), c_lon = find(header, {"long", "lon", "lng"});
-        std::array<int, kStoredCodes> c_codes{};
-        for (std::size_t i = 0; i < kStoredCodes; ++i)
-            c_codes[i] = find(header, {code_columns[i].sources[0], code_columns[i].sources[1], code_columns[i].sources[2]});
-        auto get = [&](int idx) { return idx < 0 ? std::string_view{} : trim(csv[static_cast<std::size_t>(idx)]); };
+    RowErrorLog bad_rows;
+    for (const auto& path : s.files) {
+        const std::string file = path.string();
+        CsvReader csv(open_file_source(file));
+        if (!csv.next()) throw CliError(file + ": empty file");
+        auto cols = map_postcode_header(csv.fields());
+        if (!cols) throw CliError(file + ": not an NSPL/ONSPD file (no pcds/pcd column)");
 
         db.exec("TRUNCATE postcode_staging");
-        db.copy_begin("COPY postcode_staging FROM STDIN");
-        std::string buf;
         Totals t;
-        Progress progress(path.filename().string());
-        auto bad = [&](const std::string& why) {
-            ++t.skipped;
-            if (shown++ < 10)
-                std::fprintf(stderr, "%s:%llu: %s\n", path.string().c_str(), static_cast<unsigned long long>(csv.line()), why.c_str());
-        };
-        while (csv.next()) {
-            ++t.read;
-            progress.tick(t.read);
-            if (csv.size() != width) {
-                bad("got " + std::to_string(csv.size()) + " fields, expected " + std::to_string(width));
-                continue;
-            }
-            auto pc = core::parse_postcode(get(c_pc));
-            if (!pc) {
-                bad("unreadable postcode '" + std::string(get(c_pc)) + "'");
-                continue;
-            }
-            double lat = 0, lon = 0, east = 0, north = 0;
-            bool has_ll = parse_double(get(c_lat), lat) && parse_double(get(c_lon), lon) && lat < 99.0 && !(lat == 0 && lon == 0);
-            bool has_grid = parse_double(get(c_east), east) && parse_double(get(c_north), north) && get(c_qual) != "9";
-            if (!has_ll && has_grid) {
-                if (auto ll = osgb.convert(east, north)) {
-                    lon = ll->lon;
-                    lat = ll->lat;
-                    has_ll = true;
-                    ++t.from_grid;
+        {
+            store::CopyIn copy(db, "COPY postcode_staging FROM STDIN");
+            std::string row_text;
+            Progress progress(path.filename().string());
+            while (csv.next()) {
+                ++t.read;
+                progress.tick(t.read);
+                auto parsed = parse_postcode_row(*cols, csv.fields(), grid_to_lonlat, RowPlace{file, csv.line()});
+                if (!parsed.ok()) {
+                    ++t.skipped;
+                    bad_rows.note(parsed.error());
+                    continue;
                 }
+                const PostcodeRow& r = parsed.row();
+                if (r.from_grid) ++t.from_grid;
+                if (!r.location) ++t.no_coords;
+                if (r.terminated) ++t.terminated;
+                ++t.loaded;
+                row_text.clear();
+                stage(row_text, csv.line(), r);
+                copy.put(row_text);
             }
-            if (!has_ll) ++t.no_coords;
-            auto term = ons_month_date(get(c_term));
-            if (term) ++t.terminated;
-            ++t.loaded;
-            char num[64];
-            buf += std::to_string(csv.line());
-            buf += '\t';
-            buf += pc->compact;
-            buf += '\t';
-            buf += pc->display;
-            buf += '\t';
-            buf += pc->outcode();
-            buf += '\t';
-            buf += pc->incode();
-            buf += '\t';
-            if (has_ll) {
-                std::snprintf(num, sizeof num, "%.6f\t%.6f", lon, lat);
-                buf += num;
-            } else {
-                buf += "\\N\t\\N";
-            }
-            buf += '\t';
-            if (has_grid) {
-                std::snprintf(num, sizeof num, "%lld\t%lld", static_cast<long long>(east), static_cast<long long>(north));
-                buf += num;
-            } else {
-                buf += "\\N\t\\N";
-            }
-            buf += '\t';
-            auto q = get(c_qual);
-            if (q.size() == 1 && q[0] >= '0' && q[0] <= '9') buf += q;
-            else buf += "\\N";
-            buf += '\t';
-            auto intr = ons_month_date(get(c_intr));
-            buf += intr ? *intr : std::string("\\N");
-            buf += '\t';
-            buf += term ? *term : std::string("\\N");
-            for (std::size_t i = 0; i < kStoredCodes; ++i) {
-                buf += '\t';
-                auto v = ons_code(get(c_codes[i]));
-                if (v.empty()) store::append_copy_null(buf);
-                else store::append_copy_field(buf, v);
-            }
-            buf += '\n';
-            if (buf.size() >= (1 << 20)) {
-                db.copy_send(buf);
-                buf.clear();
-            }
+            copy.finish();
+            progress.done(t.read);
         }
-        if (!buf.empty()) db.copy_send(buf);
-        db.copy_end();
-        progress.done(t.read);
 
-        std::string cols = "pc_compact, postcode, outcode, incode, lon, lat, eastings, northings, quality, introduced, terminated";
+        std::string cols_sql = "pc_compact, postcode, outcode, incode, lon, lat, eastings, northings, quality, introduced, terminated";
         std::string updates;
-        for (std::size_t i = 0; i < kStoredCodes; ++i) cols += std::string(", ") + code_columns[i].target;
+        for (const char* c : postcode_code_columns()) cols_sql += std::string(", ") + c;
         for (const char* c : {"postcode", "outcode", "incode", "lon", "lat", "eastings", "northings", "quality", "introduced", "terminated"})
             updates += std::string(updates.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
-        for (std::size_t i = 0; i < kStoredCodes; ++i)
-            updates += std::string(", ") + code_columns[i].target + " = EXCLUDED." + code_columns[i].target;
+        for (const char* c : postcode_code_columns()) updates += std::string(", ") + c + " = EXCLUDED." + c;
         store::Transaction tx(db);
         // A postcode listed twice in one file: the later row wins.
-        db.exec("INSERT INTO postcodes (" + cols + ") SELECT DISTINCT ON (pc_compact) " + cols +
+        db.exec("INSERT INTO postcodes (" + cols_sql + ") SELECT DISTINCT ON (pc_compact) " + cols_sql +
                 " FROM postcode_staging ORDER BY pc_compact, line DESC ON CONFLICT (pc_compact) DO UPDATE SET " + updates);
         tx.commit();
         std::printf("%s: %s rows, %s loaded (%s terminated, %s located from the grid reference, %s without coordinates), %s skipped\n",
@@ -227,10 +260,10 @@ int cmd_import_postcodes(const std::vector<std::string>& argv) {
         all.loaded += t.loaded;
         all.skipped += t.skipped;
     }
-    double s = seconds_since(start);
-    if (shown > 10) std::fprintf(stderr, "... and %s more bad rows not shown\n", with_commas(shown - 10).c_str());
+    double seconds = s.seconds();
+    bad_rows.print_rest("bad rows not shown");
     std::printf("import postcodes: %s loaded, %s skipped in %.1f s (%s rows/s)\n", with_commas(all.loaded).c_str(),
-                with_commas(all.skipped).c_str(), s, with_commas(per_second(all.read, s)).c_str());
+                with_commas(all.skipped).c_str(), seconds, with_commas(per_second(all.read, seconds)).c_str());
     return 0;
 }
 

@@ -5,6 +5,8 @@
 // rebuilds crime_monthly,
 // drops snap locations no crime uses, records a dataset_versions row and sends
 // NOTIFY crimemap_dataset '<version>' (delivered at commit). Running it twice gives the same data.
+// The work is the SQL function crimemap_refresh() (schema/functions/0002_refresh.sql), called in
+// one transaction of ours.
 #include "store/pg.hpp"
 
 #include <string>

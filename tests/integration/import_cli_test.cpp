@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 using crimemap::test::run_crimemap;
 using crimemap::test::source_path;
@@ -91,4 +92,40 @@ TEST(ImportCli, IndicatorsOflogAndLongFormat) {
     auto again = db.crimemap({"import", "indicators", source_path("tests/fixtures/indicators_long.csv")});
     ASSERT_EQ(again.exit_code, 0);
     EXPECT_EQ(db.count("SELECT count(*) FROM indicators"), 6078 + 4);
+}
+
+// Every import command opens the same way (tools/import_command.hpp): without a PATH the help on
+// stdout and exit 2; a missing PATH or a folder without files of its kind is one error line, exit 1.
+TEST(ImportCli, EveryImportOpensTheSameWay) {
+    const std::string missing = source_path("tests/fixtures/no-such-folder");
+    const std::string empty = ::testing::TempDir() + "crimemap-import-empty";
+    std::filesystem::create_directories(empty);
+    const std::vector<std::pair<std::string, std::string>> kinds = {
+        {"crimes", "no police.uk street-level crime files (*-street.csv[.gz]) under the given paths"},
+        {"postcodes", "no .csv or .csv.gz files under the given paths"},
+        {"neighbourhoods", "no .kml files under the given paths"},
+        {"indicators", "no .csv files under the given paths"},
+        {"lookups", "no .json or .csv files under the given paths"},
+        {"population", "no .csv files under the given paths"},
+        {"boundaries", "no vector files (.geojson, .topojson, .kml, .shp, .gpkg, ...) under the given paths"},
+    };
+    for (const auto& [kind, no_files] : kinds) {
+        std::vector<std::string> base = {"import", kind};
+        if (kind == "boundaries") base.insert(base.end(), {"--kind", "lsoa"});
+        auto help = run_crimemap(base);
+        EXPECT_EQ(help.exit_code, 2) << kind;
+        EXPECT_EQ(help.out.rfind("usage: crimemap import " + kind, 0), 0u) << help.out;
+        EXPECT_EQ(help.out, run_crimemap({"import", kind, "--help"}).out) << kind;
+        auto with = [&](const std::string& path) {
+            auto args = base;
+            args.push_back(path);
+            return run_crimemap(args);
+        };
+        auto gone = with(missing);
+        EXPECT_EQ(gone.exit_code, 1) << kind;
+        EXPECT_EQ(gone.err, "crimemap import: " + missing + ": no such file or folder\n") << kind;
+        auto none = with(empty);
+        EXPECT_EQ(none.exit_code, 1) << kind;
+        EXPECT_EQ(none.err, "crimemap import: " + no_files + "\n") << kind;
+    }
 }

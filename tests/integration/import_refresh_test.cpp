@@ -138,3 +138,63 @@ TEST(ImportRefresh, ForcesTableMatchesTheBuiltInList) {
         EXPECT_EQ(row.text(0, 1), f.pfa_code);
     }
 }
+
+// The refresh is SQL (schema/functions/0002_refresh.sql, installed by migrate): callable without
+// the CLI, it reports what the tables hold, and it commits nothing on its own.
+TEST(ImportRefresh, RefreshFunctionReportsWhatTheTablesHold) {
+    TestDatabase db;
+    db.seed_sample();
+    const std::string fingerprint_sql =
+        "SELECT md5(string_agg(area_kind || area_code || month || category || crimes, ',' ORDER BY area_kind, area_code, month, category))"
+        " FROM crime_monthly";
+    const std::string monthly = db.scalar(fingerprint_sql);
+    const long long version = db.count("SELECT max(version) FROM dataset_versions");
+    auto c = db.connect();
+    {
+        crimemap::store::Transaction tx(c);
+        auto r = c.query("SELECT * FROM crimemap_refresh()");
+        ASSERT_EQ(r.size(), 1);
+        auto get = [&](const char* column) { return r.int64(0, r.column(column)); };
+        EXPECT_EQ(get("version"), version + 1);
+        EXPECT_EQ(get("crimes"), c.query("SELECT count(*) FROM crimes").int64(0, 0));
+        EXPECT_EQ(get("located"), c.query("SELECT count(*) FROM crimes WHERE location_id IS NOT NULL").int64(0, 0));
+        for (const char* kind : {"lsoa", "msoa", "ward", "lad", "pfa", "neighbourhood"})
+            EXPECT_EQ(get(kind), c.query(std::string("SELECT count(*) FROM crimes WHERE ") + kind + "_code IS NOT NULL").int64(0, 0))
+                << kind;
+        EXPECT_EQ(get("monthly_rows"), c.query("SELECT count(*) FROM crime_monthly").int64(0, 0));
+        EXPECT_EQ(get("lsoa_disagree"), c.query("SELECT count(*) FROM crimes WHERE file_lsoa_code <> lsoa_code").int64(0, 0));
+        EXPECT_EQ(get("districts"), c.query("SELECT count(*) FROM areas WHERE kind = 'lad'").int64(0, 0));
+        EXPECT_EQ(get("districts_with_county"),
+                  c.query("SELECT count(*) FROM areas WHERE kind = 'lad' AND parent_codes ? 'county'").int64(0, 0));
+        // The stats of the new version are the function's answer.
+        auto stats = c.query("SELECT (stats->'assigned'->>'ward')::bigint, (stats->>'crime_monthly_rows')::bigint"
+                             " FROM dataset_versions WHERE version = $1", {std::to_string(version + 1)});
+        ASSERT_EQ(stats.size(), 1);
+        EXPECT_EQ(stats.int64(0, 0), get("ward"));
+        EXPECT_EQ(stats.int64(0, 1), get("monthly_rows"));
+        // Not committed: the caller's rollback undoes the version (the CLI commits).
+    }
+    EXPECT_EQ(db.count("SELECT max(version) FROM dataset_versions"), version);
+    EXPECT_EQ(db.scalar(fingerprint_sql), monthly);
+}
+
+TEST(ImportRefresh, RefreshStepsRebuildWhatWasLost) {
+    TestDatabase db;
+    db.seed_sample();
+    const std::string fingerprint_sql =
+        "SELECT md5(string_agg(area_kind || area_code || month || category || crimes, ',' ORDER BY area_kind, area_code, month, category))"
+        " FROM crime_monthly";
+    const std::string codes_sql =
+        "SELECT md5(string_agg(concat_ws('|', id, lsoa_code, ward_code, lad_code, pfa_code, neighbourhood_code), ',' ORDER BY id)) FROM crimes";
+    const std::string monthly = db.scalar(fingerprint_sql), codes = db.scalar(codes_sql);
+    auto c = db.connect();
+    crimemap::store::Transaction tx(c);
+    c.exec("UPDATE crimes SET lsoa_code = NULL, ward_code = 'E05999999', neighbourhood_code = NULL");
+    c.exec("DELETE FROM crime_monthly");
+    c.exec("SELECT crimemap_refresh_assign_areas()");
+    auto rows = c.query("SELECT crimemap_refresh_monthly()");
+    tx.commit();
+    EXPECT_EQ(db.scalar(codes_sql), codes);
+    EXPECT_EQ(db.scalar(fingerprint_sql), monthly);
+    EXPECT_EQ(rows.int64(0, 0), db.count("SELECT count(*) FROM crime_monthly"));
+}

@@ -3,7 +3,8 @@
 #include "tools/common.hpp"
 #include "tools/polygons.hpp"
 #include "tools/postcode_import.hpp"
-#include "tools/table_import.hpp"
+#include "tools/indicator_import.hpp"
+#include "tools/lookup_import.hpp"
 
 #include <gtest/gtest.h>
 

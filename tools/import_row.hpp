@@ -1,0 +1,45 @@
+#pragma once
+// What an importer's pure row parser returns: a typed row, or where and why the row is malformed
+// ("file:line: reason", the message the import prints on stderr). No I/O, no database.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace crimemap::tools {
+
+// Where a row comes from: the file as the user named it and the 1-based line the record starts on.
+struct RowPlace {
+    std::string_view file;
+    std::uint64_t line = 0;
+};
+
+struct RowError {
+    std::string file;
+    std::uint64_t line = 0;
+    std::string reason;
+    // "data/x.csv:12: unreadable value 'abc'"
+    std::string message() const { return file + ":" + std::to_string(line) + ": " + reason; }
+};
+
+inline RowError row_error(const RowPlace& at, std::string reason) {
+    return RowError{std::string(at.file), at.line, std::move(reason)};
+}
+
+// A parsed row or a RowError (the subset of std::expected the importers need).
+template <class Row>
+class RowResult {
+public:
+    RowResult(Row row) : v_(std::move(row)) {}         // NOLINT(google-explicit-constructor)
+    RowResult(RowError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+    bool ok() const noexcept { return v_.index() == 0; }
+    const Row& row() const { return std::get<0>(v_); }
+    Row& row() { return std::get<0>(v_); }
+    const RowError& error() const { return std::get<1>(v_); }
+
+private:
+    std::variant<Row, RowError> v_;
+};
+
+}  // namespace crimemap::tools

@@ -1,0 +1,33 @@
+#pragma once
+// `crimemap import lookups`: ONS code -> name maps (JSON objects, as in postcodes.io's data/ folder)
+// into code_names, and ONS district -> county CSVs (tools/district_county_import.hpp). The JSON
+// parser is pure and unit-tested (tests/unit/import_lookup_test.cpp).
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crimemap::tools {
+
+// code_names kind for a lookup file name ("districts.json" -> "lad", "wards.json" -> "ward").
+std::string lookup_kind_for_file(std::string_view stem);
+
+// A 9-character GSS code (a capital letter, 8 digits), not a pseudo code (X99999999).
+bool is_gss_code(std::string_view code);
+
+struct CodeName {
+    std::string kind, code, name;  // name trimmed
+};
+struct CodeNames {
+    std::vector<CodeName> entries;  // in the document's key order
+    std::uint64_t ignored = 0;      // keys that are not GSS codes, values that are not strings
+};
+// The entries of a code -> name object, all of the given kind; nullopt when doc is not an object.
+std::optional<CodeNames> parse_code_names(const nlohmann::json& doc, const std::string& kind);
+
+int cmd_import_lookups(const std::vector<std::string>& argv);
+
+}  // namespace crimemap::tools

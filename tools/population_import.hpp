@@ -1,0 +1,39 @@
+#pragma once
+// `crimemap import population`: residents per area (areas.population) from CSV files (plain or
+// gzipped) with the columns area_code (or code), population and an optional kind, found by header
+// name. Rows go through a staging table with COPY; the last row of a (code, kind) wins; codes with
+// no such area are reported and skipped. Header mapping and row parsing are pure and unit-tested
+// (tests/unit/import_population_test.cpp).
+#include "tools/import_row.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crimemap::tools {
+
+// lsoa, msoa, ward, lad, pfa or neighbourhood.
+bool is_population_kind(std::string_view kind);
+
+struct PopulationColumns {
+    int code = -1, population = -1, kind = -1;  // kind -1: no kind column
+};
+// nullopt when area_code (or code) or population is missing.
+std::optional<PopulationColumns> map_population_header(const std::vector<std::string_view>& header);
+
+struct PopulationRow {
+    std::string code;
+    std::string kind;  // lower-cased; empty: every area with the code
+    std::int32_t population = 0;
+};
+
+// Parses one record; default_kind (from --kind) applies when the row has no kind. Errors: no area
+// code, unreadable population, unknown kind.
+RowResult<PopulationRow> parse_population_row(const PopulationColumns& cols, const std::vector<std::string_view>& fields,
+                                              const std::optional<std::string>& default_kind, const RowPlace& at);
+
+int cmd_import_population(const std::vector<std::string>& argv);
+
+}  // namespace crimemap::tools
