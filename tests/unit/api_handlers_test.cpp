@@ -492,3 +492,23 @@ TEST_F(ApiHandlers, TeamTextIsTextEverywhereItIsShown) {
     EXPECT_NE(html.body.find(escaped), std::string::npos);
     EXPECT_EQ(core::html_escape(payload), escaped);
 }
+
+TEST(ApiPolice, ParsePolyIsBoundedOnHostileText) {
+    // 2.5 million vertices of text: refused at vertex 1,001, whatever follows.
+    std::string huge;
+    for (int i = 0; i < 2500000; ++i) huge += "52,-2:";
+    auto r = core::police::parse_poly(huge);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, core::ErrorCode::payload_too_large);
+    EXPECT_NE(r.error().detail.find(std::to_string(core::police::max_poly_vertices)), std::string::npos);
+    // Exactly the limit (plus a repeated closing vertex) is fine.
+    std::string at_limit;
+    for (std::size_t i = 0; i < core::police::max_poly_vertices; ++i) at_limit += std::to_string(52 + static_cast<double>(i) * 1e-4) + ",-2:";
+    at_limit += "52.000000,-2";
+    auto ok = core::police::parse_poly(at_limit);
+    ASSERT_TRUE(ok) << ok.error().detail;
+    EXPECT_EQ(ok->size(), core::police::max_poly_vertices);
+    for (const char* bad : {"nan,nan:52,-2:52.1,-2", "52,-2:1e400,-2:52.1,-2.1", "52,-2:inf,-2:52.1,-2.1", ":::", "52,-2::52.1,-2:52,-2.1",
+                            "52,-2,7:52.1,-2:52,-2.1"})
+        EXPECT_FALSE(core::police::parse_poly(bad)) << bad;
+}
