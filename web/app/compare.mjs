@@ -2,7 +2,7 @@
 // the postcode's LSOA, ward, neighbourhood, district and force side by side, its rank, the
 // categories, the team's priorities and next meetings, and notes on the data.
 // Team text (priorities, meeting titles and addresses) is plain text in /v1/ answers: it goes into
-// the markup only through esc(), so `<img src=x onerror=…>` shows as text (tests/node/team_text).
+// the markup only through esc(), so `<img src=x onerror=…>` shows as text (web/tests/team-text.test.mjs).
 import { esc } from './util.mjs';
 import { periodLabel } from './state.mjs';
 
