@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/meeting_pack.hpp"
+
 namespace crimemap::core::police {
 namespace {
 using nlohmann::json;
@@ -232,18 +234,34 @@ JsonReply people(const TeamDirectory& teams, std::string_view force, std::string
         for (const auto& p : t->people) out.push_back(person_json(p));
     return {200, out};
 }
+// police.uk's priority `issue`/`action` and event `description` are HTML fragments, and portals
+// insert them as such. Ours are plain text, so they go out HTML-escaped: a portal that renders them
+// shows `<img src=x onerror=...>` as text. (The /v1/ answers carry the plain text.)
+namespace {
+json html_text(const json& v) { return v.is_string() ? json(html_escape(v.get_ref<const std::string&>())) : v; }
+}  // namespace
+
 JsonReply events(const TeamDirectory& teams, std::string_view force, std::string_view id) {
     const auto* t = teams.find(force, id);
     json out = json::array();
     if (t)
-        for (const auto& e : t->events) out.push_back(event_json(e));
+        for (const auto& e : t->events) {
+            auto j = event_json(e);
+            j["description"] = html_text(j["description"]);
+            out.push_back(std::move(j));
+        }
     return {200, out};
 }
 JsonReply priorities(const TeamDirectory& teams, std::string_view force, std::string_view id) {
     const auto* t = teams.find(force, id);
     json out = json::array();
     if (t)
-        for (const auto& p : t->priorities) out.push_back(priority_json(p));
+        for (const auto& p : t->priorities) {
+            auto j = priority_json(p);
+            j["issue"] = html_text(j["issue"]);
+            j["action"] = html_text(j["action"]);
+            out.push_back(std::move(j));
+        }
     return {200, out};
 }
 

@@ -29,7 +29,8 @@ inline constexpr double one_mile_m = 1609.344;
 Result<Month> parse_date(const QueryParams& params, const Snapshot& snapshot);
 // A category slug of the URL or ?category=; "all-crime" (or absent) means every category.
 Result<std::optional<std::string>> parse_category(std::string_view slug);
-// poly=lat,lng:lat,lng:... (at least 3 distinct vertices, at most max_poly_vertices).
+// poly=lat,lng:lat,lng:... (at least 3 distinct vertices, at most max_poly_vertices; stops reading
+// at the first vertex over the limit, so its cost is bounded whatever the text's length).
 Result<std::vector<geo::LonLat>> parse_poly(std::string_view text);
 // lat/lng as police.uk's lat=..&lng=.. (decimal degrees, inside the valid ranges).
 Result<geo::LonLat> parse_lat_lng(std::string_view lat, std::string_view lng);
@@ -52,6 +53,9 @@ JsonReply priorities(const TeamDirectory& teams, std::string_view force, std::st
 // q=lat,lng -> {"force", "neighbourhood"}; 404 when no neighbourhood contains the point.
 JsonReply locate_neighbourhood(const Snapshot& s, std::string_view q);
 
+// police.uk's shapes with the team's plain text as it is (what /v1/ answers carry). The /api/
+// routes (priorities(), events()) HTML-escape `issue`, `action` and `description`, which police.uk
+// defines as HTML.
 nlohmann::json priority_json(const TeamPriority& p);
 nlohmann::json event_json(const TeamEvent& e);
 nlohmann::json person_json(const TeamPerson& p);

@@ -1,8 +1,11 @@
 #include "core/postcode_api.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
+#include "core/json_input.hpp"
 #include "core/postcode.hpp"
 
 namespace crimemap::core {
@@ -115,6 +118,12 @@ json nearest_result(const Snapshot& s, const NearestOptions& o) {
 bool valid_lonlat(double lon, double lat) { return std::abs(lon) <= 180 && std::abs(lat) <= 90; }
 
 JsonReply unavailable() { return json_error(503, "Postcode data not loaded yet"); }
+
+std::string too_many_results(std::size_t locations, std::size_t results) {
+    return "Too many results requested: " + std::to_string(locations) + " geolocations ask for up to " +
+           std::to_string(results) + " postcodes; at most " + std::to_string(pcio::bulk_max_results) +
+           " per request (lower limit or send fewer geolocations)";
+}
 
 }  // namespace
 
@@ -279,8 +288,16 @@ JsonReply nearest_to_postcode(const Snapshot& s, std::string_view text, const Qu
 
 JsonReply bulk(const Snapshot& s, std::string_view body, const QueryParams& params) {
     if (!api_of(s)) return unavailable();
-    json doc = json::parse(body, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) return json_error(400, pcio::invalid_json);
+    // Bounded parse (core/json_input.hpp): a hostile body is a 400/413 naming the problem; a plain
+    // syntax error keeps postcodes.io's message.
+    JsonProblem problem = JsonProblem::none;
+    auto parsed = read_json(body, bulk_body_limits, &problem);
+    if (!parsed) {
+        if (problem == JsonProblem::syntax) return json_error(400, pcio::invalid_json);
+        return json_error(http_status(parsed.error().code), parsed.error().detail);
+    }
+    const json& doc = *parsed;
+    if (!doc.is_object()) return json_error(400, pcio::invalid_json);
     const auto& idx = s.api->postcodes;
     if (doc.contains("postcodes") && !doc["postcodes"].is_null()) {
         const auto& list = doc["postcodes"];
@@ -295,7 +312,8 @@ JsonReply bulk(const Snapshot& s, std::string_view body, const QueryParams& para
                 const auto* rec = pc ? idx.find(pc->compact) : nullptr;
                 if (rec && rec->live()) result = postcode_json(s, *rec);
             }
-            out.push_back(json{{"query", item}, {"result", std::move(result)}});
+            // The query is echoed as postcodes.io does, but only as a short scalar.
+            out.push_back(json{{"query", bounded_echo(item, pcio::echo_max_bytes)}, {"result", std::move(result)}});
         }
         return json_ok(std::move(out));
     }
@@ -303,7 +321,10 @@ JsonReply bulk(const Snapshot& s, std::string_view body, const QueryParams& para
         const auto& list = doc["geolocations"];
         if (!list.is_array()) return json_error(400, pcio::array_required);
         if (list.size() > pcio::bulk_max) return json_error(400, pcio::too_many_geolocations);
-        json out = json::array();
+        // Read every location first, so the total work is known (and bounded) before any is done.
+        std::vector<NearestOptions> wanted;
+        std::vector<json> queries;
+        std::size_t total_results = 0;
         for (const auto& item : list) {
             if (!item.is_object()) break;
             NearestOptions o;
@@ -331,10 +352,16 @@ JsonReply bulk(const Snapshot& s, std::string_view body, const QueryParams& para
                 std::string lower;
                 for (char c : k) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
                 if (lower == "limit" || lower == "longitude" || lower == "latitude" || lower == "radius" || lower == "widesearch")
-                    query[k] = v;
+                    query[k] = bounded_echo(v, pcio::echo_max_bytes);
             }
-            out.push_back(json{{"query", std::move(query)}, {"result", nearest_result(s, o)}});
+            total_results += o.widesearch ? std::min(o.limit, pcio::widesearch_limit) : o.limit;
+            wanted.push_back(o);
+            queries.push_back(std::move(query));
         }
+        if (total_results > pcio::bulk_max_results) return json_error(400, too_many_results(wanted.size(), total_results));
+        json out = json::array();
+        for (std::size_t i = 0; i < wanted.size(); ++i)
+            out.push_back(json{{"query", std::move(queries[i])}, {"result", nearest_result(s, wanted[i])}});
         return json_ok(std::move(out));
     }
     return json_error(400, pcio::invalid_json_query);

@@ -31,6 +31,12 @@ inline constexpr double widesearch_radius = 20000;    // widesearch looks up to 
 inline constexpr std::size_t widesearch_limit = 10;   // ... for at most 10 postcodes
 inline constexpr std::size_t limit_default = 10;
 inline constexpr std::size_t limit_max = 100;
+// Ours: the results of one bulk reverse-geocoding request (the sum of each location's limit after
+// clamping; widesearch counts 10) are at most 1,000, so 100 locations at the default limit pass
+// and 100 x 100 is a 400 rather than 10,000 postcode records built on an I/O thread.
+inline constexpr std::size_t bulk_max_results = 1000;
+// Echoed queries are scalars, strings cut to this many bytes (arrays and objects echo as null).
+inline constexpr std::size_t echo_max_bytes = 100;
 
 // The postcodes.io messages.
 inline constexpr std::string_view invalid_postcode = "Invalid postcode";
@@ -69,7 +75,9 @@ JsonReply search(const Snapshot& snapshot, const QueryParams& params);
 JsonReply reverse(const Snapshot& snapshot, std::string_view lon, std::string_view lat, const QueryParams& params);
 // GET /postcodes/{postcode}/nearest
 JsonReply nearest_to_postcode(const Snapshot& snapshot, std::string_view text, const QueryParams& params);
-// POST /postcodes with {"postcodes": [...]} or {"geolocations": [...]}; body is the raw request body.
+// POST /postcodes with {"postcodes": [...]} or {"geolocations": [...]}; body is the raw request body,
+// read with core::read_json (64 KiB, depth 32, 1,000 items per array/object; no NUL): a body over
+// a limit is a 400/413 naming it. Geolocations: at most bulk_max_results results in total.
 JsonReply bulk(const Snapshot& snapshot, std::string_view body, const QueryParams& params);
 // GET /random/postcodes[?outcode=]: result null when there is none.
 JsonReply random_postcode(const Snapshot& snapshot, const QueryParams& params, std::uint64_t random);

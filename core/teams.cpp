@@ -1,5 +1,7 @@
 #include "core/teams.hpp"
 
+#include "core/json_input.hpp"
+
 #include <chrono>
 #include <cstdio>
 
@@ -18,7 +20,9 @@ Result<std::string> text_field(const json& body, std::initializer_list<const cha
         if (!body.contains(n) || body[n].is_null()) continue;
         if (!body[n].is_string()) return field_error(n, "expected a string");
         auto v = body[n].get<std::string>();
-        if (v.size() > max_len) return field_error(n, "longer than " + std::to_string(max_len) + " characters");
+        // Kept literally as plain text (escaped wherever it is rendered, never sanitised here);
+        // only NULs and control characters other than tab and line breaks are refused.
+        if (auto e = check_text(v, n, max_len)) return *e;
         if (required && v.find_first_not_of(" \t\r\n") == std::string::npos) return field_error(n, "must not be empty");
         return v;
     }
@@ -186,9 +190,13 @@ Result<EventInput> parse_event_input(const json& body) {
     if (body.contains("contact_details") && !body["contact_details"].is_null()) {
         const auto& c = body["contact_details"];
         if (!c.is_object()) return field_error("contact_details", "expected an object of strings");
-        for (const auto& [k, v] : c.items())
-            if (!v.is_string() || v.get<std::string>().size() > max_short_field || k.size() > 64)
+        if (c.size() > 20) return field_error("contact_details", "at most 20 entries");
+        for (const auto& [k, v] : c.items()) {
+            if (!v.is_string() || utf8_length(v.get_ref<const std::string&>()) > max_short_field || k.size() > 64)
                 return field_error("contact_details", "expected an object of short strings");
+            if (auto e = check_text(k, "contact_details", 64)) return *e;
+            if (auto e = check_text(v.get_ref<const std::string&>(), "contact_details", max_short_field)) return *e;
+        }
         in.contact_details = c;
     }
     return in;

@@ -94,7 +94,9 @@ struct RefusedWrite {
     std::string reason;            // the message answered
 };
 
-// Field limits (documented in docs/api.md).
+// Field limits in characters (UTF-8 code points; documented in docs/api.md). Team text is plain
+// text: stored as written (no HTML sanitising), refused when it holds a NUL or a control character
+// other than tab and line breaks, and escaped wherever it is rendered as HTML.
 inline constexpr std::size_t max_text_field = 2000;    // issue, action, description
 inline constexpr std::size_t max_short_field = 200;    // title, address, type
 

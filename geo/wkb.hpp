@@ -1,8 +1,10 @@
 // Reader for OGC WKB and PostGIS EWKB (ST_AsBinary / ST_AsEWKB output): Point, MultiPoint, Polygon
 // and MultiPolygon in either byte order, with optional EWKB SRID, and Z/M ordinates (EWKB flags or
 // ISO 1000/2000/3000 codes) accepted and dropped. Untrusted input is safe: every count is checked
-// against the bytes left, and malformed input yields an error value, never UB or an exception
-// (other than std::bad_alloc). Pure functions, thread-safe.
+// against the bytes left (so memory is linear in the input), malformed input yields an error value,
+// never UB or an exception (other than std::bad_alloc), and nothing recurses: collections cannot
+// nest (GeometryCollection is refused, a Multi* member must be its simple type), so the depth is at
+// most two headers. Pure functions, thread-safe.
 //
 // Coordinates are returned as x -> lon, y -> lat without reprojection: request SRID 4326 from SQL
 // (ST_Transform) and check `srid` when EWKB carries one.

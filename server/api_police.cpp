@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/crime_details.hpp"
+#include "core/json_input.hpp"
 #include "core/police_api.hpp"
 #include "server/api_common.hpp"
 #include "server/handlers.hpp"
@@ -17,11 +18,18 @@ namespace police = core::police;
 
 Response error(const core::Error& e) { return error_response(e); }
 
-// Query parameters, plus a form-encoded POST body (police.uk accepts poly= by POST).
-core::QueryParams all_params(const Request& req) {
+// Query parameters, plus a form-encoded POST body (police.uk accepts poly= by POST). The body is
+// bounded (core::form_body_max_bytes: ample for 1,000 vertices) and a malformed one (bad escapes,
+// a NUL) is a 400, never silently ignored.
+core::Result<core::QueryParams> all_params(const Request& req) {
     auto params = req.query;
     if (req.method == Method::post && !req.body.empty()) {
-        if (auto body = parse_query(req.body)) params.insert(params.end(), body->begin(), body->end());
+        if (req.body.size() > core::form_body_max_bytes)
+            return core::Error{core::ErrorCode::payload_too_large,
+                               "Body larger than " + std::to_string(core::form_body_max_bytes) + " bytes"};
+        auto body = parse_query(req.body);
+        if (!body) return core::bad_request("Invalid form body: expected poly=lat,lng:...&date=YYYY-MM, URL-encoded");
+        params.insert(params.end(), body->begin(), body->end());
     }
     return params;
 }
@@ -87,7 +95,9 @@ Response police_force_people(ServerContext& ctx, const Request& req, const Route
 Response police_crimes_street(ServerContext& ctx, const Request& req, const RouteParams& p) {
     auto s = snapshot_with_api(ctx);
     if (!s) return unavailable();
-    auto params = all_params(req);
+    auto all = all_params(req);
+    if (!all) return error(all.error());
+    const auto& params = *all;
     auto category = police::parse_category(p.get("category"));
     if (!category) return error(category.error());
     auto month = police::parse_date(params, *s);

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "core/database_error.hpp"
+#include "core/json_input.hpp"
 #include "core/police_api.hpp"
 #include "core/secrets.hpp"
 #include "core/teams.hpp"
@@ -118,14 +119,14 @@ Response write(ServerContext& ctx, const Request& req, const RouteParams& p, Ent
     std::optional<core::PriorityInput> pin;
     std::optional<core::EventInput> ein;
     if (method != Method::del) {
-        auto body = json::parse(req.body, nullptr, false);
-        if (body.is_discarded()) return error_response(400, "Invalid JSON body");
+        auto body = core::read_json(req.body, core::team_body_limits);  // bounded: core/json_input.hpp
+        if (!body) return error_response(body.error());
         if (what == Entity::priority) {
-            auto in = core::parse_priority_input(body);
+            auto in = core::parse_priority_input(*body);
             if (!in) return error_response(in.error());
             pin = std::move(*in);
         } else {
-            auto in = core::parse_event_input(body);
+            auto in = core::parse_event_input(*body);
             if (!in) return error_response(in.error());
             ein = std::move(*in);
         }

@@ -3,6 +3,7 @@
 # crimemapd on a free port (web/tests/harness.mjs). Screenshots: $CRIMEMAP_TEST_OUTPUT/web/.
 #   web_browser     the map page and the widget in headless Chromium (playwright-core)
 #   web_mvt_decode  our tiles decoded with @mapbox/vector-tile, checked against the JSON APIs
+#   web_team_text   team text in the page is escaped, never markup (no server needed)
 # Missing tools fail the configure step: a test that silently drops out is worse than a red build.
 find_program(CRIMEMAP_NODE NAMES node nodejs)
 if(NOT CRIMEMAP_NODE)
@@ -40,3 +41,8 @@ add_test(NAME web_mvt_decode
   WORKING_DIRECTORY ${_web})
 set_tests_properties(web_mvt_decode PROPERTIES LABELS "browser;node;integration" RUN_SERIAL TRUE TIMEOUT 900
   ENVIRONMENT "${_web_env}")
+
+add_test(NAME web_team_text
+  COMMAND ${CRIMEMAP_NODE} --test --test-reporter=spec ${_web}/tests/team-text.test.mjs
+  WORKING_DIRECTORY ${_web})
+set_tests_properties(web_team_text PROPERTIES LABELS "node" TIMEOUT 120)

@@ -12,6 +12,7 @@
 
 #include "core/api_data.hpp"
 #include "core/crime_details.hpp"
+#include "core/json_input.hpp"
 #include "core/meeting_pack.hpp"
 #include "core/police_api.hpp"
 #include "core/snapshot_builder.hpp"
@@ -467,4 +468,118 @@ TEST(ApiPolice, ParsePoly) {
     EXPECT_FALSE(core::police::parse_poly("52,-2:52.1"));
     EXPECT_FALSE(core::police::parse_poly(""));
     EXPECT_FALSE(core::police::parse_poly("52,-2:x,y:1,1"));
+}
+
+TEST_F(ApiHandlers, HostileBodiesAre400sAndTheAppKeepsAnswering) {
+    // The request from issue 13: {"postcodes":[ then 200,000 '[' and as many ']'.
+    const std::string deep = R"({"postcodes":[)" + std::string(200000, '[') + std::string(200000, ']') + "]}";
+    auto res = call(server::Method::post, "/postcodes", deep);
+    EXPECT_EQ(res.status, 400);
+    auto j = json::parse(res.body);
+    EXPECT_EQ(j["status"], 400);
+    EXPECT_EQ(j["error"], "JSON nesting deeper than 32 levels");
+    EXPECT_EQ(get_json("/postcodes/HR11AA")["result"]["postcode"], "HR1 1AA") << "and the App keeps answering";
+
+    // Bulk work is bounded in total: 100 locations x 100 results is refused before any is looked up.
+    json many = json::array();
+    for (int i = 0; i < 100; ++i) many.push_back(json{{"longitude", -2.71}, {"latitude", 52.06}, {"limit", 100}, {"radius", 2000}});
+    auto work = call(server::Method::post, "/postcodes", json{{"geolocations", many}}.dump());
+    EXPECT_EQ(work.status, 400);
+    EXPECT_NE(json::parse(work.body)["error"].get<std::string>().find("at most 1000"), std::string::npos) << work.body;
+
+    // Team writes: the same reader, the team limits; nothing is written.
+    const std::string base = "/v1/neighbourhoods/west-mercia/HE06/priorities";
+    const int writes = teams->writes;
+    auto expect_refused = [&](const std::string& body, int status, const std::string& message) {
+        auto r = call(server::Method::post, base, body, "good");
+        EXPECT_EQ(r.status, status) << r.body;
+        auto e = json::parse(r.body, nullptr, false);
+        EXPECT_EQ(e["status"], status);
+        EXPECT_EQ(e["error"], message) << r.body;
+    };
+    expect_refused(std::string(40, '[') + std::string(40, ']'), 400, "JSON nesting deeper than 32 levels");
+    expect_refused(R"({"issue": "Street\u0000drinking"})", 400, "Text contains a NUL character");
+    expect_refused(R"({"issue": "Street\u0007drinking"})", 400, "Invalid issue: control characters are not allowed");
+    const std::string unclosed = R"({"issue": "Street drinking", "issue-date": "2019-02-01")";
+    std::size_t byte = 0;
+    try {
+        auto parsed = json::parse(unclosed);
+        ADD_FAILURE() << parsed.dump();
+    } catch (const json::parse_error& e) {
+        byte = e.byte;
+    }
+    expect_refused(unclosed, 400, "Body is not valid JSON at byte " + std::to_string(byte));
+    expect_refused(R"({"issue": ")" + std::string(core::team_body_limits.max_bytes, 'a') + R"("})", 413,
+                   "Body larger than " + std::to_string(core::team_body_limits.max_bytes) + " bytes");
+    EXPECT_EQ(teams->writes, writes);
+
+    // police.uk's crimes-street poly body: bounded, and a malformed one is refused, not ignored.
+    auto poly_big = call(server::Method::post, "/api/crimes-street/all-crime",
+                         "poly=" + std::string(core::form_body_max_bytes, '1'));
+    EXPECT_EQ(poly_big.status, 413);
+    auto poly_nul = call(server::Method::post, "/api/crimes-street/all-crime", "poly=52,-2:52.1,-2:52.1,-2.1%00&date=2019-02");
+    EXPECT_EQ(poly_nul.status, 400);
+    EXPECT_NE(poly_nul.body.find("Invalid form body"), std::string::npos) << poly_nul.body;
+    auto poly_ok = call(server::Method::post, "/api/crimes-street/all-crime", "poly=52,-2:52.1,-2:52.1,-2.1&date=2019-02");
+    EXPECT_EQ(poly_ok.status, 200) << poly_ok.body;
+    // Query strings and paths with a NUL never become a request (percent_decode refuses it).
+    EXPECT_FALSE(server::make_request(server::Method::get, "/postcodes?q=HR1%00"));
+    EXPECT_FALSE(server::make_request(server::Method::get, "/postcodes/HR1%001AA"));
+    EXPECT_EQ(get_json("/postcodes/HR11AA")["status"], 200);
+}
+
+TEST_F(ApiHandlers, TeamTextIsTextEverywhereItIsShown) {
+    // Runs last in this file: it leaves the payload in the directory re-read after a write.
+    const std::string payload = "<img src=x onerror=alert(1)> & \"quotes\" 'too'";
+    const std::string escaped = "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot; &#39;too&#39;";
+    auto dir = std::make_shared<core::TeamDirectory>(*teams->dir);
+    auto& team = dir->teams.front();
+    team.priorities = {{7, payload, "2019-02-01T00:00:00", payload, ""}};
+    team.events = {{9, payload, payload, payload, "meeting", "2999-03-05T18:30:00", "", json::object()}};
+    teams->dir = dir;
+    // A write makes the handler re-read the (fake) store, as after a real write.
+    const json body{{"issue", payload}, {"action", payload}};
+    auto written = call(server::Method::post, "/v1/neighbourhoods/west-mercia/HE06/priorities", body.dump(), "good");
+    ASSERT_EQ(written.status, 201) << written.body;
+    EXPECT_EQ(json::parse(written.body)["result"]["issue"], payload) << "/v1/ answers carry the text as written";
+
+    // police.uk-compatible JSON: the fields police.uk defines as HTML are escaped text.
+    auto prios = get_json("/api/west-mercia/HE06/priorities");
+    ASSERT_EQ(prios.size(), 1u);
+    EXPECT_EQ(prios[0]["issue"], escaped);
+    EXPECT_EQ(prios[0]["action"], escaped);
+    auto events = get_json("/api/west-mercia/HE06/events");
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0]["description"], escaped);
+    EXPECT_EQ(events[0]["title"], payload) << "police.uk titles are plain text";
+    EXPECT_EQ(get_json("/v1/neighbourhoods/west-mercia/HE06/priorities")["result"][0]["issue"], payload);
+    EXPECT_EQ(get_json("/v1/postcodes/HR11AA/summary?months=1")["result"]["priorities"][0]["issue"], payload);
+
+    // The HTML meeting pack shows it as text: never a live tag, escaped wherever it appears.
+    auto html = call(server::Method::get, "/v1/neighbourhoods/west-mercia/HE06/meeting-pack?month=2019-02");
+    ASSERT_EQ(html.status, 200);
+    EXPECT_EQ(html.body.find("<img"), std::string::npos);
+    EXPECT_EQ(html.body.find(payload), std::string::npos);
+    EXPECT_NE(html.body.find(escaped), std::string::npos);
+    EXPECT_EQ(core::html_escape(payload), escaped);
+}
+
+TEST(ApiPolice, ParsePolyIsBoundedOnHostileText) {
+    // 2.5 million vertices of text: refused at vertex 1,001, whatever follows.
+    std::string huge;
+    for (int i = 0; i < 2500000; ++i) huge += "52,-2:";
+    auto r = core::police::parse_poly(huge);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, core::ErrorCode::payload_too_large);
+    EXPECT_NE(r.error().detail.find(std::to_string(core::police::max_poly_vertices)), std::string::npos);
+    // Exactly the limit (plus a repeated closing vertex) is fine.
+    std::string at_limit;
+    for (std::size_t i = 0; i < core::police::max_poly_vertices; ++i) at_limit += std::to_string(52 + static_cast<double>(i) * 1e-4) + ",-2:";
+    at_limit += "52.000000,-2";
+    auto ok = core::police::parse_poly(at_limit);
+    ASSERT_TRUE(ok) << ok.error().detail;
+    EXPECT_EQ(ok->size(), core::police::max_poly_vertices);
+    for (const char* bad : {"nan,nan:52,-2:52.1,-2", "52,-2:1e400,-2:52.1,-2.1", "52,-2:inf,-2:52.1,-2.1", ":::", "52,-2::52.1,-2:52,-2.1",
+                            "52,-2,7:52.1,-2:52,-2.1"})
+        EXPECT_FALSE(core::police::parse_poly(bad)) << bad;
 }

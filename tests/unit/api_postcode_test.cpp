@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/api_data.hpp"
+#include "core/json_input.hpp"
 #include "core/postcode_api.hpp"
 #include "core/snapshot_builder.hpp"
 #include "core/summary.hpp"
@@ -194,6 +195,75 @@ TEST(ApiPostcodeApi, BulkLimitsAndShapes) {
     EXPECT_EQ(geo.body["result"][0]["result"].size(), 2u);
     EXPECT_EQ(bulk(snap(), R"({"geolocations": [{"longitude": "x", "latitude": 52}]})", none).body["error"],
               "Invalid longitude/latitude submitted");
+}
+
+TEST(ApiPostcodeApi, BulkBodiesAreReadWithinLimits) {
+    QueryParams none;
+    // The request from issue 13: a 400 naming the problem, not a crash.
+    const std::string deep = R"({"postcodes":[)" + std::string(200000, '[') + std::string(200000, ']') + "]}";
+    ASSERT_LE(deep.size(), bulk_body_limits.max_bytes) << "the issue's body is within the byte limit: the depth is the problem";
+    auto r = bulk(snap(), deep, none);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.body["status"], 400);
+    EXPECT_EQ(r.body["error"], "JSON nesting deeper than 32 levels");
+    // A plain syntax error keeps postcodes.io's message; NULs and oversize bodies name themselves.
+    EXPECT_EQ(bulk(snap(), "{\"postcodes\": [", none).body["error"], pcio::invalid_json);
+    auto nul = bulk(snap(), R"({"postcodes": ["HR1\u00001AA"]})", none);
+    EXPECT_EQ(nul.status, 400);
+    EXPECT_EQ(nul.body["error"], "Text contains a NUL character");
+    auto big = bulk(snap(), R"({"postcodes": [")" + std::string(bulk_body_limits.max_bytes, 'x') + R"("]})", none);
+    EXPECT_EQ(big.status, 413);
+    EXPECT_EQ(big.body["status"], 413);
+
+    // Echoes are short scalars: a nested item (within the depth limit) echoes as null, a long
+    // string is cut, and the whole answer stays small.
+    json items = json::array({json::parse(std::string(30, '[') + std::string(30, ']')), std::string(5000, 'A'), 42, "HR1 1AA"});
+    auto echo = bulk(snap(), json{{"postcodes", items}}.dump(), none);
+    ASSERT_EQ(echo.status, 200) << echo.body.dump();
+    ASSERT_EQ(echo.body["result"].size(), 4u);
+    EXPECT_TRUE(echo.body["result"][0]["query"].is_null());
+    EXPECT_EQ(echo.body["result"][1]["query"], std::string(pcio::echo_max_bytes, 'A'));
+    EXPECT_EQ(echo.body["result"][2]["query"], 42);
+    EXPECT_EQ(echo.body["result"][3]["result"]["postcode"], "HR1 1AA");
+    auto geo_echo = bulk(snap(), R"({"geolocations":[{"longitude":-2.710027,"latitude":52.060745,"limit":1,"radius":[[[[1]]]]}]})", none);
+    EXPECT_EQ(geo_echo.status, 400) << "an array is no radius";
+    auto geo_ok = bulk(snap(), R"({"geolocations":[{"longitude":"-2.710027","latitude":52.060745,"limit":1,"Radius":{"a":[1]}}]})", none);
+    ASSERT_EQ(geo_ok.status, 200) << geo_ok.body.dump();
+    EXPECT_EQ(geo_ok.body["result"][0]["query"]["longitude"], "-2.710027");
+    EXPECT_TRUE(geo_ok.body["result"][0]["query"]["Radius"].is_null());
+}
+
+TEST(ApiPostcodeApi, BulkReverseGeocodingIsBoundedInTotalResults) {
+    QueryParams none;
+    auto locations = [](std::size_t n, json limit, bool wide = false) {
+        json list = json::array();
+        for (std::size_t i = 0; i < n; ++i) {
+            json g{{"longitude", -2.710027}, {"latitude", 52.060745}, {"radius", 2000}};
+            if (!limit.is_null()) g["limit"] = limit;
+            if (wide) g["widesearch"] = true;
+            list.push_back(g);
+        }
+        return json{{"geolocations", list}}.dump();
+    };
+    // The sum of the (clamped) limits decides: 100 x the default 10 is exactly the budget ...
+    static_assert(pcio::bulk_max * pcio::limit_default == pcio::bulk_max_results);
+    auto ok = bulk(snap(), locations(pcio::bulk_max, nullptr), none);
+    ASSERT_EQ(ok.status, 200);
+    EXPECT_EQ(ok.body["result"].size(), pcio::bulk_max);
+    // ... 100 x 100 (or a limit of 1000 clamped to 100) is ten times over it.
+    for (const json& limit : {json(100), json("1000")}) {
+        auto over = bulk(snap(), locations(pcio::bulk_max, limit), none);
+        EXPECT_EQ(over.status, 400);
+        EXPECT_EQ(over.body["error"],
+                  "Too many results requested: 100 geolocations ask for up to 10000 postcodes; at most 1000 per request "
+                  "(lower limit or send fewer geolocations)");
+    }
+    // The query string's default counts the same way as each location's own.
+    EXPECT_EQ(bulk(snap(), locations(pcio::bulk_max, nullptr), {{"limit", "11"}}).status, 400);
+    EXPECT_EQ(bulk(snap(), locations(10, 100), none).status, 200);
+    EXPECT_EQ(bulk(snap(), locations(11, 100), none).status, 400);
+    // widesearch returns at most 10 each, whatever the limit.
+    EXPECT_EQ(bulk(snap(), locations(pcio::bulk_max, 100, true), none).status, 200);
 }
 
 TEST(ApiPostcodeApi, AutocompleteSearchOutcodeNearest) {

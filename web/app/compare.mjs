@@ -1,6 +1,8 @@
 // "Compare your area": the one-call summary (/v1/postcodes/{pc}/summary?months=N) as a panel:
 // the postcode's LSOA, ward, neighbourhood, district and force side by side, its rank, the
 // categories, the team's priorities and next meetings, and notes on the data.
+// Team text (priorities, meeting titles and addresses) is plain text in /v1/ answers: it goes into
+// the markup only through esc(), so `<img src=x onerror=…>` shows as text (web/tests/team-text.test.mjs).
 import { esc } from './util.mjs';
 import { periodLabel } from './state.mjs';
 
@@ -64,7 +66,7 @@ export function renderCompare({ result, summary, error, pack }) {
   if (team || priorities.length || events.length) {
     parts.push(`<h3>${esc(team?.team?.name || team?.name || nb?.name || 'Your neighbourhood team')}${team?.team?.demo ? ' <span class="cm-sub">(demo team)</span>' : ''}</h3>`);
     if (priorities.length) {
-      parts.push(`<p>Priorities:</p><ul>${priorities.slice(0, 3).map((p) => `<li>${stripTags(p.issue || p.title || '')}</li>`).join('')}</ul>`);
+      parts.push(`<p>Priorities:</p><ul>${priorities.slice(0, 3).map((p) => `<li>${esc(p.issue || p.title || '')}</li>`).join('')}</ul>`);
     }
     if (events.length) {
       parts.push(`<p>Next meetings:</p><ul>${events.slice(0, 2).map((e) =>
@@ -77,12 +79,6 @@ export function renderCompare({ result, summary, error, pack }) {
     parts.push(`<details class="cm-notes"><summary>About these figures</summary><ul>${notes.map((x) => `<li>${esc(x)}</li>`).join('')}</ul></details>`);
   }
   return parts.join('');
-}
-
-function stripTags(html) {
-  // police.uk priorities carry HTML; an inert document turns it into text without running it.
-  const doc = new DOMParser().parseFromString(String(html), 'text/html');
-  return esc((doc.body.textContent || '').trim());
 }
 
 function fmtDate(iso) {
