@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/text.hpp"
+
 namespace crimemap::tools {
 
 // An error the user caused or can fix (bad path, bad flag, unreadable file). main() prints
@@ -89,7 +91,7 @@ std::optional<std::int32_t> parse_population(std::string_view text);
 
 // ASCII helpers.
 std::string to_lower(std::string_view s);
-std::string_view trim(std::string_view s);
+using base::trim;
 
 // Fault injection for tests: the value of an integer environment variable (0 when unset).
 std::uint64_t env_u64(const char* name);

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 
 using namespace crimemap::testing;
 using clock_type = std::chrono::steady_clock;

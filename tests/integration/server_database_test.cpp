@@ -14,7 +14,7 @@
 #include "core/snapshot.hpp"
 #include "core/tile_query.hpp"
 #include "geo/tile.hpp"
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 #include "store/pool.hpp"
 #include "store/postgis_renderer.hpp"
 #include "store/snapshot_loader.hpp"

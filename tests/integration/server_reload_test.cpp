@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "geo/tile.hpp"
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 #include "support/mvt_decode.hpp"
 #include "support/test_db.hpp"
 

@@ -152,4 +152,14 @@ private:
     std::string buf_;
 };
 
+// True when nothing accepts connections on port any more: a server's shutdown has begun.
+inline bool connection_refused(std::uint16_t port) {
+    try {
+        HttpConnection probe(port, 1000);
+        return false;
+    } catch (const std::runtime_error&) {
+        return true;
+    }
+}
+
 }  // namespace crimemap::testing
