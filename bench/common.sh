@@ -44,12 +44,17 @@ bench_sample_db() {
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-# start_server PORT [crimemapd flags...]: starts crimemapd in the background, waits for /ready
+# start_server PORT [crimemapd flags...]: starts crimemapd in the background (rate limits off
+# unless the flags set --rate-limit / --tile-rate-limit), waits for /ready
 # (or, when the database holds no dataset yet, for /health: /ready stays 503 then).
 start_server() {
   local port="$1"; shift
   local log="/tmp/crimemapd-bench-$port.log"
-  "$bin/server/crimemapd" --host 127.0.0.1 --port "$port" "$@" >"$log" 2>&1 &
+  # Benches measure the server, not the rate limiter: limits off unless the bench sets them.
+  local limits=()
+  [[ " $* " == *" --rate-limit "* ]] || limits+=(--rate-limit 0)
+  [[ " $* " == *" --tile-rate-limit "* ]] || limits+=(--tile-rate-limit 0)
+  "$bin/server/crimemapd" --host 127.0.0.1 --port "$port" "${limits[@]}" "$@" >"$log" 2>&1 &
   echo $! >"/tmp/crimemapd-bench-$port.pid"
   for _ in $(seq 1 6000); do  # up to 10 minutes: national-scale snapshots take a while to load
     curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && return 0

@@ -1,5 +1,7 @@
 #include "server/config.hpp"
 
+#include "server/rate_limit.hpp"
+
 #include <boost/program_options.hpp>
 
 #include <cctype>
@@ -96,7 +98,11 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
         ("keepalive-requests", po::value<unsigned>()->default_value(d.keepalive_requests), "requests per connection before it is closed")
         ("shutdown-timeout", po::value<double>()->default_value(d.shutdown_timeout), "seconds in-flight requests get after SIGTERM/SIGINT")
         ("public-url", po::value<std::string>()->default_value(d.public_url), "base URL used in TileJSON (default: from the Host header)")
-        ("access-log", po::value<bool>()->default_value(d.access_log)->implicit_value(true), "log one line per request to stderr");
+        ("access-log", po::value<bool>()->default_value(d.access_log)->implicit_value(true), "log one line per request to stderr")
+        ("rate-limit", po::value<std::string>()->default_value(to_string(RateSpec{d.rate_limit, d.rate_burst})), "JSON APIs: requests per second / burst per client address (IPv6: per /64) or portal key; 0 turns it off")
+        ("tile-rate-limit", po::value<std::string>()->default_value(to_string(RateSpec{d.tile_rate_limit, d.tile_rate_burst})), "tiles, TileJSON, catalog and static files: requests per second / burst per client address; 0 turns it off")
+        ("trusted-proxies", po::value<std::string>()->default_value(join(d.trusted_proxies)), "comma-separated addresses/CIDRs (IPv4, IPv6) of reverse proxies whose X-Forwarded-For names the client")
+        ("api-key-refresh", po::value<double>()->default_value(d.api_key_refresh), "seconds between reloads of the portal API keys from the database (a revoke takes effect within this)");
     // clang-format on
     {
         std::ostringstream os;
@@ -169,6 +175,19 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
         c.public_url = vm["public-url"].as<std::string>();
         while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
         c.access_log = vm["access-log"].as<bool>();
+        auto rate = [&](const char* name, double& r, double& b) {
+            auto spec = parse_rate_spec(vm[name].as<std::string>());
+            if (!spec) throw po::error(std::string("--") + name + " must be RPS/BURST (e.g. 25/50), RPS, or 0 for none");
+            r = spec->rate;
+            b = spec->burst;
+        };
+        rate("rate-limit", c.rate_limit, c.rate_burst);
+        rate("tile-rate-limit", c.tile_rate_limit, c.tile_rate_burst);
+        std::string bad_proxy;
+        if (!parse_cidr_list(vm["trusted-proxies"].as<std::string>(), &bad_proxy))
+            throw po::error("--trusted-proxies: '" + bad_proxy + "' is not an address or CIDR");
+        c.trusted_proxies = split_list(vm["trusted-proxies"].as<std::string>());
+        c.api_key_refresh = positive("api-key-refresh");
         result.config = std::move(c);
     } catch (const std::exception& e) {
         result.error = e.what();

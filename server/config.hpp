@@ -34,6 +34,13 @@ struct Config {
     double shutdown_timeout = 10;              // seconds in-flight requests get on SIGTERM
     std::string public_url;                    // base URL in TileJSON; empty = from the Host header
     bool access_log = false;                   // one stderr line per request
+    // Rate limits per client (server/rate_limit.hpp): requests/s and burst; a rate of 0 turns one off.
+    double rate_limit = 25;                    // JSON APIs (/postcodes, /outcodes, /api/, /v1/, ...)
+    double rate_burst = 50;
+    double tile_rate_limit = 200;              // tiles, TileJSON, catalog, static files
+    double tile_rate_burst = 400;
+    std::vector<std::string> trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For is believed
+    double api_key_refresh = 10;               // seconds between reloads of the portal API keys
 };
 
 struct ConfigParse {

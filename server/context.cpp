@@ -2,12 +2,24 @@
 
 namespace crimemap::server {
 
+namespace {
+RateLimitOptions rate_limit_options(const Config& c) {
+    RateLimitOptions o;
+    o.api = {c.rate_limit, c.rate_burst};
+    o.tiles = {c.tile_rate_limit, c.tile_rate_burst};
+    for (const auto& item : c.trusted_proxies)
+        if (auto cidr = parse_cidr(item)) o.trusted_proxies.push_back(*cidr);  // validated by parse_config
+    return o;
+}
+}  // namespace
+
 ServerContext::ServerContext(Config config, core::SnapshotHolder& snapshots, std::vector<std::string> route_labels)
     : config_(std::move(config)),
       snapshots_(snapshots),
       cache_(config_.cache_bytes),
       metrics_(std::move(route_labels)),
-      static_files_(config_.web_dir, config_.frame_ancestors) {}
+      static_files_(config_.web_dir, config_.frame_ancestors),
+      rate_limiter_(rate_limit_options(config_)) {}
 
 std::string ServerContext::status_message() const {
     std::lock_guard lock(status_mutex_);

@@ -49,7 +49,9 @@ export CRIMEMAP_TOKEN_NB="$("$crimemap" token create --force west-mercia --neigh
 export CRIMEMAP_TOKEN_FORCE="$("$crimemap" token create --force west-mercia --label node-test 2>/dev/null)"
 export CRIMEMAP_TOKEN_OTHER="$("$crimemap" token create --force dorset --label node-test 2>/dev/null)"
 
-"$crimemapd" --host 127.0.0.1 --port 0 --threads 2 --database-url "$CRIMEMAP_DATABASE_URL" >"$log" 2>&1 &
+# Limits far above what these tests send from one address (the limiter stays in the path).
+"$crimemapd" --host 127.0.0.1 --port 0 --threads 2 --database-url "$CRIMEMAP_DATABASE_URL" \
+  --rate-limit 5000/10000 --tile-rate-limit 5000/10000 >"$log" 2>&1 &
 pid=$!
 port=""
 for _ in $(seq 1 100); do
