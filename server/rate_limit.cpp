@@ -37,6 +37,7 @@ bool all_digits(std::string_view s) {
 
 long ceil_seconds(double seconds) {
     if (!(seconds > 0)) return 0;
+    if (seconds > 1e9) return 1'000'000'000L;  // absurdly slow rates (a key row's rate 1e-300) stay representable
     // A hair of slack so 1.0000000001 (float noise from the refill) does not become 2.
     return static_cast<long>(std::ceil(seconds - 1e-9));
 }
@@ -53,6 +54,7 @@ std::optional<RateSpec> parse_rate_spec(std::string_view text) {
     auto rate = parse_number(trim(text.substr(0, slash)));
     if (!rate || *rate > 1e6) return std::nullopt;
     if (*rate == 0) return RateSpec{};
+    if (*rate < 0.001) return std::nullopt;
     double burst = *rate;
     if (slash != std::string_view::npos) {
         auto b = parse_number(trim(text.substr(slash + 1)));

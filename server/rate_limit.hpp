@@ -32,7 +32,7 @@ struct RateSpec {
 };
 
 // "25/50" -> {25, 50}; "25" -> {25, 25}; "0" (or "0/x") -> off. nullopt when malformed, negative,
-// above 1e6, or a burst below 1 with a rate above 0.
+// a rate outside 0.001..1e6, or a burst below 1 (or above 1e7) with a rate above 0.
 std::optional<RateSpec> parse_rate_spec(std::string_view text);
 std::string to_string(const RateSpec& spec);  // "25/50", "0"
 

@@ -40,7 +40,8 @@ std::pair<double, double> parse_rate(const std::string& text) {
     auto slash = text.find('/');
     double rate = number(text.substr(0, slash));
     double burst = slash == std::string::npos ? std::max(1.0, rate) : number(text.substr(slash + 1));
-    if (burst < 1) throw CliError("--rate: the burst must be at least 1");
+    if (rate > 0 && rate < 0.001) throw CliError("--rate: at least 0.001 requests/s (or 0 for unlimited)");
+    if (burst < 1 || burst > 1e7) throw CliError("--rate: the burst must be 1..10000000");
     return {rate, burst};
 }
 

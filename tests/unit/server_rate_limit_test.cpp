@@ -256,10 +256,17 @@ TEST(RateLimitOptions, SpecsParse) {
     EXPECT_EQ(spec("25")->burst, 25);
     EXPECT_FALSE(spec("0")->enabled());
     EXPECT_FALSE(spec("0/50")->enabled());
-    for (auto bad : {"", "x", "-1/2", "5/0", "5/0.5", "25/", "/50", "1e9/1", "nan", "25/50/1"})
+    for (auto bad : {"", "x", "-1/2", "5/0", "5/0.5", "25/", "/50", "1e9/1", "nan", "25/50/1", "0.0001/5"})
         EXPECT_FALSE(spec(bad)) << bad;
     EXPECT_EQ(to_string(*spec("25/50")), "25/50");
     EXPECT_EQ(to_string(*spec("0")), "0");
+    // A key row may hold any rate >= 0: Retry-After stays a sane whole number.
+    const RateSpec crawl{1e-300, 1};
+    Bucket b = full_bucket(crawl, 0);
+    take(b, crawl, 0);
+    auto d = take(b, crawl, 0);
+    EXPECT_FALSE(d.allowed);
+    EXPECT_EQ(d.retry_after, 1'000'000'000L);
 }
 
 TEST(RateLimitOptions, KeysAreRedactedFromLoggedTargets) {
