@@ -23,6 +23,13 @@ bool token_list(std::string_view s) {
     return s.size() <= 512;
 }
 
+// The answer of last resort when even building an error answer failed (out of memory): a status
+// and no body, made without allocating, so App::handle keeps its noexcept promise.
+void bare_error(Response& res, int status) noexcept {
+    res = Response{};
+    res.status = status;
+}
+
 // gzip for the JSON, CSV and HTML answers of the APIs (tiles and static files negotiate their own
 // encodings and strong ETags). Only under a weak ETag or none: a weak validator may stand for both
 // encodings, so the handlers' If-None-Match checks keep working unchanged.
@@ -163,15 +170,29 @@ Response App::handle(const Request& req) noexcept {
         }
     } catch (const core::DatabaseError& e) {
         // The database's text stays in the log; the client gets a generic message.
-        (e.transient() ? log_warn : log_error)(std::string(to_string(req.method)) + " " + redact_target(req.target) + ": " + e.what());
-        res = error_response(core::to_error(e));
-        if (res.status == 503) res.headers.set("Retry-After", "2");
+        try {
+            (e.transient() ? log_warn : log_error)(std::string(to_string(req.method)) + " " + redact_target(req.target) +
+                                                   ": " + e.what());
+            res = error_response(core::to_error(e));
+            if (res.status == 503) res.headers.set("Retry-After", "2");
+        } catch (...) {
+            bare_error(res, 503);
+        }
     } catch (const std::exception& e) {
-        log_error("handler failed for " + std::string(to_string(req.method)) + " " + redact_target(req.target) + ": " + e.what());
-        res = error_response(500, "Internal server error");
+        try {
+            log_error("handler failed for " + std::string(to_string(req.method)) + " " + redact_target(req.target) +
+                      ": " + e.what());
+            res = error_response(500, "Internal server error");
+        } catch (...) {
+            bare_error(res, 500);
+        }
     } catch (...) {
-        log_error("handler failed for " + std::string(to_string(req.method)) + " " + redact_target(req.target));
-        res = error_response(500, "Internal server error");
+        try {
+            log_error("handler failed for " + std::string(to_string(req.method)) + " " + redact_target(req.target));
+            res = error_response(500, "Internal server error");
+        } catch (...) {
+            bare_error(res, 500);
+        }
     }
     try {
         RateLimiter::apply_headers(limit, res);
@@ -180,13 +201,17 @@ Response App::handle(const Request& req) noexcept {
         if (!req.request_id.empty()) res.headers.set("X-Request-Id", req.request_id);
     } catch (...) {
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    ctx_->metrics().record_request(route, res.status, seconds);
-    if (ctx_->config().access_log) {
-        char line[64];
-        std::snprintf(line, sizeof line, " %d %zu %.3fms", res.status, res.body.size(), seconds * 1000);
-        // The target without api_key=... values: keys never reach a log.
-        log_info(std::string(to_string(req.method)) + " " + redact_target(req.target) + line);
+    try {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        ctx_->metrics().record_request(route, res.status, seconds);
+        if (ctx_->config().access_log) {
+            char line[64];
+            std::snprintf(line, sizeof line, " %d %zu %.3fms", res.status, res.body.size(), seconds * 1000);
+            // The target without api_key=... values: keys never reach a log.
+            log_info(std::string(to_string(req.method)) + " " + redact_target(req.target) + line);
+        }
+    } catch (...) {
+        // Out of memory while logging: the answer still goes out.
     }
     return res;
 }
