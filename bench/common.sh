@@ -55,9 +55,10 @@ server_role_url() {
   esac
 }
 
-# start_server PORT [crimemapd flags...]: starts crimemapd in the background, waits for /ready
-# (or, when the database holds no dataset yet, for /health: /ready stays 503 then). It connects as
-# crimemap_server, as deployed: to --database-url when given, else to CRIMEMAP_DATABASE_URL.
+# start_server PORT [crimemapd flags...]: starts crimemapd in the background (rate limits off
+# unless the flags set --rate-limit / --tile-rate-limit), waits for /ready (or, when the database
+# holds no dataset yet, for /health: /ready stays 503 then). It connects as crimemap_server, as
+# deployed: to --database-url when given, else to CRIMEMAP_DATABASE_URL.
 start_server() {
   local port="$1"; shift
   local log="/tmp/crimemapd-bench-$port.log"
@@ -66,6 +67,9 @@ start_server() {
     if [ "$1" = "--database-url" ]; then url="$2"; shift 2; else args+=("$1"); shift; fi
   done
   [ -z "$url" ] || args+=(--database-url "$(server_role_url "$url")")
+  # Benches measure the server, not the rate limiter: limits off unless the bench sets them.
+  [[ " ${args[*]} " == *" --rate-limit "* ]] || args+=(--rate-limit 0)
+  [[ " ${args[*]} " == *" --tile-rate-limit "* ]] || args+=(--tile-rate-limit 0)
   "$bin/server/crimemapd" --host 127.0.0.1 --port "$port" "${args[@]}" >"$log" 2>&1 &
   echo $! >"/tmp/crimemapd-bench-$port.pid"
   for _ in $(seq 1 6000); do  # up to 10 minutes: national-scale snapshots take a while to load

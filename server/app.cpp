@@ -8,6 +8,7 @@
 #include "server/gzip.hpp"
 #include "server/handlers.hpp"
 #include "server/log.hpp"
+#include "server/rate_limit.hpp"
 #include "server/response.hpp"
 #include "server/routes.hpp"
 
@@ -20,6 +21,13 @@ bool token_list(std::string_view s) {
               c == ',' || c == ' '))
             return false;
     return s.size() <= 512;
+}
+
+// The answer of last resort when even building an error answer failed (out of memory): a status
+// and no body, made without allocating, so App::handle keeps its noexcept promise.
+void bare_error(Response& res, int status) noexcept {
+    res = Response{};
+    res.status = status;
 }
 
 // gzip for the JSON, CSV and HTML answers of the APIs (tiles and static files negotiate their own
@@ -83,7 +91,8 @@ void App::apply_cors(const Request& req, Response& res, bool listed_only) const 
         }
         res.headers.set("Access-Control-Allow-Origin", *req.headers.get("Origin"));
     }
-    res.headers.set("Access-Control-Expose-Headers", "ETag, Content-Encoding, Content-Length");
+    res.headers.set("Access-Control-Expose-Headers",
+                    "ETag, Content-Encoding, Content-Length, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
 }
 
 Response App::preflight(const Request& req, const std::vector<Method>& allowed, bool& listed_only) const {
@@ -127,15 +136,27 @@ Response App::handle(const Request& req) noexcept {
     std::size_t route = none_route_;
     bool listed_only = false;  // CORS for listed origins only (team writes)
     Response res;
+    RateLimitResult limit;
     try {
         auto match = router_.match(req.method, req.segments);
-        if (match.outcome == Router::Outcome::matched) {
-            route = static_cast<std::size_t>(match.route - router_.routes().data());
+        route = match.outcome == Router::Outcome::not_found
+                    ? static_route_
+                    : static_cast<std::size_t>(match.route - router_.routes().data());
+        // The limiter runs after routing (so /metrics can name the route) and before any handler
+        // work: a refused request costs a hash-map probe, not a lookup or a database query.
+        limit = ctx_->rate_limiter().check(req);
+        if (limit.outcome == RateLimitResult::Outcome::throttled) {
+            if (match.outcome == Router::Outcome::matched) listed_only = match.route->flags.write;
+            res = error_response(429, "Too many requests: slow down (see Retry-After), or use a portal API key");
+            ctx_->metrics().record_throttled(route, limit.key);
+        } else if (limit.outcome == RateLimitResult::Outcome::invalid_key) {
+            if (match.outcome == Router::Outcome::matched) listed_only = match.route->flags.write;
+            res = error_response(401, "Invalid API key: unknown or revoked");
+        } else if (match.outcome == Router::Outcome::matched) {
             listed_only = match.route->flags.write;
             res = match.route->handler(req, match.params);
             compress_text_answer(req, res);
         } else if (match.outcome == Router::Outcome::method_not_allowed) {
-            route = static_cast<std::size_t>(match.route - router_.routes().data());
             if (req.method == Method::options) {
                 res = preflight(req, match.allowed, listed_only);
             } else {
@@ -143,36 +164,54 @@ Response App::handle(const Request& req) noexcept {
                 res.headers.set("Allow", Router::allow_header(match.allowed));
             }
         } else if (req.method == Method::options) {
-            route = static_route_;
             res = ctx_->static_files().enabled() ? preflight(req, {Method::get}, listed_only) : error_response(404, "Not found");
         } else {
-            route = static_route_;
             res = handle_static(*ctx_, req);
         }
     } catch (const core::DatabaseError& e) {
         // The database's text stays in the log; the client gets a generic message.
-        (e.transient() ? log_warn : log_error)(std::string(to_string(req.method)) + " " + req.target + ": " + e.what());
-        res = error_response(core::to_error(e));
-        if (res.status == 503) res.headers.set("Retry-After", "2");
+        try {
+            (e.transient() ? log_warn : log_error)(std::string(to_string(req.method)) + " " + redact_target(req.target) +
+                                                   ": " + e.what());
+            res = error_response(core::to_error(e));
+            if (res.status == 503) res.headers.set("Retry-After", "2");
+        } catch (...) {
+            bare_error(res, 503);
+        }
     } catch (const std::exception& e) {
-        log_error("handler failed for " + std::string(to_string(req.method)) + " " + req.target + ": " + e.what());
-        res = error_response(500, "Internal server error");
+        try {
+            log_error("handler failed for " + std::string(to_string(req.method)) + " " + redact_target(req.target) +
+                      ": " + e.what());
+            res = error_response(500, "Internal server error");
+        } catch (...) {
+            bare_error(res, 500);
+        }
     } catch (...) {
-        log_error("handler failed for " + std::string(to_string(req.method)) + " " + req.target);
-        res = error_response(500, "Internal server error");
+        try {
+            log_error("handler failed for " + std::string(to_string(req.method)) + " " + redact_target(req.target));
+            res = error_response(500, "Internal server error");
+        } catch (...) {
+            bare_error(res, 500);
+        }
     }
     try {
+        RateLimiter::apply_headers(limit, res);
         apply_cors(req, res, listed_only);
         res.headers.set("X-Content-Type-Options", "nosniff");
         if (!req.request_id.empty()) res.headers.set("X-Request-Id", req.request_id);
     } catch (...) {
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    ctx_->metrics().record_request(route, res.status, seconds);
-    if (ctx_->config().access_log) {
-        char line[64];
-        std::snprintf(line, sizeof line, " %d %zu %.3fms", res.status, res.body.size(), seconds * 1000);
-        log_info(std::string(to_string(req.method)) + " " + req.target + line);
+    try {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        ctx_->metrics().record_request(route, res.status, seconds);
+        if (ctx_->config().access_log) {
+            char line[64];
+            std::snprintf(line, sizeof line, " %d %zu %.3fms", res.status, res.body.size(), seconds * 1000);
+            // The target without api_key=... values: keys never reach a log.
+            log_info(std::string(to_string(req.method)) + " " + redact_target(req.target) + line);
+        }
+    } catch (...) {
+        // Out of memory while logging: the answer still goes out.
     }
     return res;
 }

@@ -1,5 +1,7 @@
 #include "server/config.hpp"
 
+#include "server/rate_limit.hpp"
+
 #include <boost/program_options.hpp>
 
 #include <algorithm>
@@ -110,7 +112,11 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
         ("access-log", po::value<bool>()->default_value(d.access_log)->implicit_value(true), "log one line per request to stderr")
         ("max-connections", po::value<std::size_t>()->default_value(d.max_connections), "open client connections at once; beyond, new ones get 503 and are closed (idle keep-alive ones are closed first to make room). The open-file limit is raised to fit at start")
         ("max-connections-per-client", po::value<std::size_t>()->default_value(d.max_connections_per_client), "open connections per client address (IPv6: per /64); 0: no per-client cap")
-        ("static-cache-bytes", po::value<std::string>()->default_value(std::to_string(d.static_cache_bytes)), "memory for static files (least recently used ones leave first; suffix K, M, G; 0: read from disk each time)");
+        ("static-cache-bytes", po::value<std::string>()->default_value(std::to_string(d.static_cache_bytes)), "memory for static files (least recently used ones leave first; suffix K, M, G; 0: read from disk each time)")
+        ("rate-limit", po::value<std::string>()->default_value(to_string(RateSpec{d.rate_limit, d.rate_burst})), "JSON APIs: requests per second / burst per client address (IPv6: per /64) or portal key; 0 turns it off")
+        ("tile-rate-limit", po::value<std::string>()->default_value(to_string(RateSpec{d.tile_rate_limit, d.tile_rate_burst})), "tiles, TileJSON, catalog and static files: requests per second / burst per client address; 0 turns it off")
+        ("trusted-proxies", po::value<std::string>()->default_value(join(d.trusted_proxies)), "comma-separated addresses/CIDRs (IPv4, IPv6) of reverse proxies whose X-Forwarded-For names the client")
+        ("api-key-refresh", po::value<double>()->default_value(d.api_key_refresh), "seconds between reloads of the portal API keys from the database (a revoke takes effect within this)");
     // clang-format on
     {
         std::ostringstream os;
@@ -187,6 +193,19 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
         if (c.max_connections < 1 || c.max_connections > 10'000'000) throw po::error("--max-connections must be 1..10000000");
         c.max_connections_per_client = vm["max-connections-per-client"].as<std::size_t>();
         c.static_cache_bytes = size("static-cache-bytes");
+        auto rate = [&](const char* name, double& r, double& b) {
+            auto spec = parse_rate_spec(vm[name].as<std::string>());
+            if (!spec) throw po::error(std::string("--") + name + " must be RPS/BURST (e.g. 25/50), RPS, or 0 for none");
+            r = spec->rate;
+            b = spec->burst;
+        };
+        rate("rate-limit", c.rate_limit, c.rate_burst);
+        rate("tile-rate-limit", c.tile_rate_limit, c.tile_rate_burst);
+        std::string bad_proxy;
+        if (!parse_cidr_list(vm["trusted-proxies"].as<std::string>(), &bad_proxy))
+            throw po::error("--trusted-proxies: '" + bad_proxy + "' is not an address or CIDR");
+        c.trusted_proxies = split_list(vm["trusted-proxies"].as<std::string>());
+        c.api_key_refresh = positive("api-key-refresh");
         result.config = std::move(c);
     } catch (const std::exception& e) {
         result.error = e.what();

@@ -37,6 +37,13 @@ struct Config {
     std::size_t max_connections = 10000;       // open connections at once (503 and close beyond)
     std::size_t max_connections_per_client = 256;  // per client address, IPv6 per /64; 0 = no cap
     std::size_t static_cache_bytes = 32u << 20;    // static files kept in memory (LRU); 0 = none
+    // Rate limits per client (server/rate_limit.hpp): requests/s and burst; a rate of 0 turns one off.
+    double rate_limit = 25;                    // JSON APIs (/postcodes, /outcodes, /api/, /v1/, ...)
+    double rate_burst = 50;
+    double tile_rate_limit = 200;              // tiles, TileJSON, catalog, static files
+    double tile_rate_burst = 400;
+    std::vector<std::string> trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For is believed
+    double api_key_refresh = 10;               // seconds between reloads of the portal API keys
 };
 
 struct ConfigParse {

@@ -2,6 +2,17 @@
 
 namespace crimemap::server {
 
+namespace {
+RateLimitOptions rate_limit_options(const Config& c) {
+    RateLimitOptions o;
+    o.api = {c.rate_limit, c.rate_burst};
+    o.tiles = {c.tile_rate_limit, c.tile_rate_burst};
+    for (const auto& item : c.trusted_proxies)
+        if (auto cidr = parse_cidr(item)) o.trusted_proxies.push_back(*cidr);  // validated by parse_config
+    return o;
+}
+}  // namespace
+
 ServerContext::ServerContext(Config config, core::SnapshotHolder& snapshots, std::vector<std::string> route_labels,
                              ApiServices services)
     : config_(std::move(config)),
@@ -9,6 +20,7 @@ ServerContext::ServerContext(Config config, core::SnapshotHolder& snapshots, std
       cache_(config_.cache_bytes),
       metrics_(std::move(route_labels)),
       static_files_(config_.web_dir, config_.frame_ancestors, config_.static_cache_bytes),
+      rate_limiter_(rate_limit_options(config_)),
       services_(std::move(services)) {}
 
 ApiServices ServerContext::services() const {

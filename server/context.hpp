@@ -12,6 +12,7 @@
 #include "core/tile_renderer.hpp"
 #include "server/config.hpp"
 #include "server/metrics.hpp"
+#include "server/rate_limit.hpp"
 #include "server/static_files.hpp"
 #include "server/tile_cache.hpp"
 
@@ -41,6 +42,8 @@ public:
     TileCache& cache() { return cache_; }
     Metrics& metrics() { return metrics_; }
     StaticFiles& static_files() { return static_files_; }
+    // Per-client token buckets and the portal API keys (--rate-limit, --tile-rate-limit, --trusted-proxies).
+    RateLimiter& rate_limiter() { return rate_limiter_; }
 
     // The tile renderer; null until set (tiles answer 503 meanwhile).
     std::shared_ptr<core::TileRenderer> renderer() const { return std::atomic_load(&renderer_); }
@@ -70,6 +73,7 @@ private:
     TileCache cache_;
     Metrics metrics_;
     StaticFiles static_files_;
+    RateLimiter rate_limiter_;
     std::shared_ptr<core::TileRenderer> renderer_;
     mutable std::mutex services_mutex_;
     ApiServices services_;

@@ -12,6 +12,7 @@
 #include "server/config.hpp"
 #include "server/http_server.hpp"
 #include "server/log.hpp"
+#include "store/api_key_refresher.hpp"
 #include "store/crime_details.hpp"
 #include "store/dataset_watcher.hpp"
 #include "store/pool.hpp"
@@ -102,6 +103,14 @@ int main(int argc, char** argv) {
     tile_pool_options.acquire_timeout = ms(config.pg_timeout);
     tile_pool_options.application_name = "crimemapd-tiles";
 
+    // Portal API keys: read from the database on their own thread every --api-key-refresh seconds
+    // (and after each dataset reload) into the rate limiter's in-memory directory; requests only
+    // ever probe that map.
+    store::ApiKeyRefresher key_refresher(config.database_url, ms(config.api_key_refresh), ctx.rate_limiter().keys(),
+                                         [](const std::string& message, bool error) {
+                                             (error ? server::log_warn : server::log_info)(message);
+                                         });
+
     // Loads run on the watcher's thread; requests keep being served from the old snapshot (or
     // answer 503 before the first) until the swap.
     store::DatasetWatcher watcher(
@@ -124,6 +133,7 @@ int main(int argc, char** argv) {
                 const std::int64_t loaded = snapshot->version;
                 ctx.swap_snapshot(std::move(snapshot));
                 ctx.metrics().record_reload(true);
+                key_refresher.refresh_now();
                 server::log_info(line);
                 return loaded;
             } catch (...) {
@@ -168,10 +178,17 @@ int main(int argc, char** argv) {
                      " blocking threads, engine " + config.engine + ", cache " +
                      std::to_string(config.cache_bytes >> 20) + " MiB, database " + redact(config.database_url) +
                      ", web " + (ctx.static_files().enabled() ? config.web_dir : std::string("off")) + ")");
+    server::log_info("rate limits per client: JSON APIs " +
+                     server::to_string(server::RateSpec{config.rate_limit, config.rate_burst}) + ", tiles and files " +
+                     server::to_string(server::RateSpec{config.tile_rate_limit, config.tile_rate_burst}) +
+                     " (requests/s / burst; 0 = off), " + std::to_string(config.trusted_proxies.size()) +
+                     " trusted proxies");
 
+    key_refresher.start();
     watcher.start();
     http.run();
     watcher.stop();
+    key_refresher.stop();
     server::log_info("crimemapd stopped");
     return 0;
 }

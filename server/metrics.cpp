@@ -69,6 +69,8 @@ Metrics::Metrics(std::vector<std::string> routes)
       render_seconds_({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}) {
     if (routes_.empty()) routes_.push_back("none");
     for (std::size_t i = 0; i < routes_.size() * statuses.size(); ++i) requests_[i].store(0, std::memory_order_relaxed);
+    throttled_anonymous_.reset(new std::atomic<std::uint64_t>[routes_.size()]);
+    for (std::size_t i = 0; i < routes_.size(); ++i) throttled_anonymous_[i].store(0, std::memory_order_relaxed);
 }
 
 std::size_t Metrics::status_index(int status) noexcept {
@@ -102,6 +104,27 @@ void Metrics::record_render(std::size_t mvt_bytes, double seconds, bool coarsene
 
 void Metrics::record_reload(bool ok) noexcept { (ok ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed); }
 
+void Metrics::record_throttled(std::size_t route, std::string_view key) noexcept {
+    if (route >= routes_.size()) route = routes_.size() - 1;
+    if (key == "anonymous") {
+        throttled_anonymous_[route].fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    try {
+        std::lock_guard lock(throttled_mutex_);
+        ++throttled_keyed_[{route, std::string(key)}];
+    } catch (...) {  // allocation failure: losing one count beats failing the request
+    }
+}
+
+std::uint64_t Metrics::throttled(std::size_t route, std::string_view key) const {
+    if (route >= routes_.size()) return 0;
+    if (key == "anonymous") return throttled_anonymous_[route].load(std::memory_order_relaxed);
+    std::lock_guard lock(throttled_mutex_);
+    auto it = throttled_keyed_.find({route, std::string(key)});
+    return it == throttled_keyed_.end() ? 0 : it->second;
+}
+
 void Metrics::write(std::string& out) const {
     auto header = [&](std::string_view name, std::string_view help, std::string_view type) {
         cat(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
@@ -130,6 +153,16 @@ void Metrics::write(std::string& out) const {
         "\n");
     cat(out, "crimemap_snapshot_reloads_total{outcome=\"failed\"} ",
         std::to_string(reloads_failed_.load(std::memory_order_relaxed)), "\n");
+    header("crimemap_throttled_total", "Requests refused with 429 by the rate limiter, by route and portal key name.",
+           "counter");
+    auto throttled_line = [&](std::size_t route, std::string_view key, std::uint64_t n) {
+        cat(out, "crimemap_throttled_total{route=\"", prometheus_escape(routes_[route]), "\",key=\"", prometheus_escape(key),
+            "\"} ", std::to_string(n), "\n");
+    };
+    for (std::size_t r = 0; r < routes_.size(); ++r)
+        if (auto n = throttled_anonymous_[r].load(std::memory_order_relaxed)) throttled_line(r, "anonymous", n);
+    std::lock_guard lock(throttled_mutex_);
+    for (const auto& [k, n] : throttled_keyed_) throttled_line(k.first, k.second, n);
 }
 
 }  // namespace crimemap::server

@@ -4,7 +4,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,14 +38,18 @@ public:
     void record_request(std::size_t route, int status, double seconds) noexcept;
     void record_render(std::size_t mvt_bytes, double seconds, bool coarsened) noexcept;
     void record_reload(bool ok) noexcept;
+    // A request refused with 429 by the rate limiter; key: "anonymous" or the portal key's name
+    // (names are validated when keys are created, and few). Anonymous counts are lock-free.
+    void record_throttled(std::size_t route, std::string_view key) noexcept;
+    std::uint64_t throttled(std::size_t route, std::string_view key) const;
 
     // Every metric above in Prometheus text exposition format 0.0.4.
     void write(std::string& out) const;
 
     std::uint64_t requests(std::size_t route, int status) const noexcept;
 
-    static constexpr std::array<int, 17> statuses{200, 204, 301, 304, 400, 401, 403, 404, 405,
-                                                  408, 413, 414, 431, 500, 501, 503, 0 /* other */};
+    static constexpr std::array<int, 18> statuses{200, 204, 301, 304, 400, 401, 403, 404, 405,
+                                                  408, 413, 414, 429, 431, 500, 501, 503, 0 /* other */};
 
 private:
     static std::size_t status_index(int status) noexcept;
@@ -56,6 +62,9 @@ private:
     std::atomic<std::uint64_t> coarsened_{0};
     std::atomic<std::uint64_t> reloads_ok_{0};
     std::atomic<std::uint64_t> reloads_failed_{0};
+    std::unique_ptr<std::atomic<std::uint64_t>[]> throttled_anonymous_;  // per route
+    mutable std::mutex throttled_mutex_;
+    std::map<std::pair<std::size_t, std::string>, std::uint64_t> throttled_keyed_;  // (route, key name)
 };
 
 // Escapes a Prometheus label value (backslash, quote, newline).

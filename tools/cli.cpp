@@ -5,6 +5,7 @@
 #include "tools/common.hpp"
 #include "tools/crime_import.hpp"
 #include "tools/indicator_import.hpp"
+#include "tools/key.hpp"
 #include "tools/lookup_import.hpp"
 #include "tools/migrate.hpp"
 #include "tools/population_import.hpp"
@@ -39,6 +40,7 @@ void usage(std::FILE* out) {
         "  import population PATH...     residents per area (CSV area_code,population[,kind])\n"
         "  refresh                       assign areas, rebuild aggregates, publish a dataset version\n"
         "  token create|list|revoke      bearer tokens for team writes (crimemap token --help)\n"
+        "  key create|list|revoke        portal API keys with their own rate limit (crimemap key --help)\n"
         "  seed DIR                      import everything in DIR (e.g. data/sample), then refresh\n"
         "\n"
         "The database URL comes from --database-url or CRIMEMAP_DATABASE_URL.\n",
@@ -72,6 +74,7 @@ int run(const std::vector<std::string>& args) {
         {"status", cmd_status},
         {"import", cmd_import},
         {"token", cmd_token},
+        {"key", cmd_key},
         {"refresh", cmd_refresh},
         {"seed", cmd_seed},
     };

@@ -54,7 +54,8 @@ export CRIMEMAP_TOKEN_OTHER="$("$crimemap" token create --force dorset --label n
 # crimemapd runs as the least-privileged crimemap_server role `crimemap migrate` created (trusted on
 # the private cluster); the CLI above keeps the owner role.
 server_db_url="$(sed -E 's#^([a-z]+://)([^@/]*@)?#\1crimemap_server@#' <<<"$CRIMEMAP_DATABASE_URL")"
-"$crimemapd" --host 127.0.0.1 --port 0 --threads 2 --database-url "$server_db_url" >"$log" 2>&1 &
+"$crimemapd" --host 127.0.0.1 --port 0 --threads 2 --database-url "$server_db_url" \
+  --rate-limit 5000/10000 --tile-rate-limit 5000/10000 >"$log" 2>&1 &  # far above what these tests send
 pid=$!
 port=""
 for _ in $(seq 1 100); do

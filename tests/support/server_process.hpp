@@ -109,6 +109,13 @@ public:
             args.push_back("--threads");
             args.push_back("2");
         }
+        // Rate limits off unless the test sets them: tests hammer one server from 127.0.0.1.
+        for (const char* limit : {"--rate-limit", "--tile-rate-limit"}) {
+            if (std::find(extra_args.begin(), extra_args.end(), limit) == extra_args.end()) {
+                args.push_back(limit);
+                args.push_back("0");
+            }
+        }
         for (auto& a : extra_args) args.push_back(std::move(a));
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");

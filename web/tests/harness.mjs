@@ -120,7 +120,9 @@ export async function startStack(name) {
     const port = await freePort();
     const serverLog = createWriteStream(join(logs, `${name}-crimemapd.log`));
     const child = spawn(server, ['--port', String(port), '--host', '127.0.0.1', '--database-url', asServerRole(dbUrl),
-      '--web-dir', webDir, '--poll-seconds', '3600', '--access-log'], {
+      '--web-dir', webDir, '--poll-seconds', '3600', '--access-log',
+      // One browser on 127.0.0.1 loads every tile of every test: limits far above that.
+      '--rate-limit', '5000/10000', '--tile-rate-limit', '5000/10000'], {
       env: { ...process.env, CRIMEMAP_DATABASE_URL: dbUrl }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(serverLog);

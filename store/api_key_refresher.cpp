@@ -1,0 +1,108 @@
+#include "store/api_key_refresher.hpp"
+
+#include <cstdlib>
+
+namespace crimemap::store {
+
+core::ApiKeyMap load_api_keys(Connection& conn) {
+    auto r = conn.query("SELECT id, key_hash, name, rate, burst FROM api_keys WHERE revoked_at IS NULL");
+    core::ApiKeyMap keys;
+    for (int i = 0; i < r.size(); ++i) {
+        core::ApiKey k;
+        k.id = r.int64(i, 0);
+        k.name = std::string(r.text(i, 2));
+        k.rate = r.float64(i, 3);
+        k.burst = r.float64(i, 4);
+        keys.emplace(std::string(r.text(i, 1)), std::move(k));
+    }
+    return keys;
+}
+
+ApiKeyRefresher::ApiKeyRefresher(std::string database_url, std::chrono::milliseconds interval,
+                                 core::ApiKeyDirectory& directory, LogFn log)
+    : url_(std::move(database_url)), interval_(interval), directory_(directory), log_(std::move(log)) {}
+
+ApiKeyRefresher::~ApiKeyRefresher() { stop(); }
+
+void ApiKeyRefresher::start() {
+    if (thread_.joinable()) return;
+    thread_ = std::thread([this] { run(); });
+}
+
+void ApiKeyRefresher::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        if (cancel_) {
+            char err[256];
+            PQcancel(cancel_, err, sizeof err);
+        }
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void ApiKeyRefresher::refresh_now() {
+    {
+        std::lock_guard lock(mutex_);
+        poke_ = true;
+    }
+    wake_.notify_all();
+}
+
+void ApiKeyRefresher::refresh_once() {
+    std::string state;
+    bool error = false;
+    try {
+        if (!conn_) {
+            auto conn = std::make_unique<Connection>(url_, "crimemapd-keys", 5);
+            conn->exec("SET statement_timeout = 5000");
+            std::lock_guard lock(mutex_);
+            cancel_ = PQgetCancel(conn->raw());
+            conn_ = std::move(conn);
+        }
+        auto keys = load_api_keys(*conn_);
+        state = "portal API keys loaded: " + std::to_string(keys.size()) + " live";
+        directory_.replace(std::move(keys));
+    } catch (const PgError& e) {
+        // The previous keys stay in use. An unmigrated database (no api_keys table) has no keys.
+        if (e.sqlstate == "42P01") {
+            directory_.replace({});
+            state = "portal API keys: table api_keys missing (run crimemap migrate)";
+        } else {
+            state = std::string("portal API keys not refreshed (previous set kept): ") + e.what();
+        }
+        error = true;
+        std::lock_guard lock(mutex_);
+        if (cancel_) PQfreeCancel(cancel_);
+        cancel_ = nullptr;
+        conn_.reset();
+    } catch (const std::exception& e) {
+        state = std::string("portal API keys not refreshed (previous set kept): ") + e.what();
+        error = true;
+    }
+    for (auto& c : state)
+        if (c == '\n') c = ' ';
+    if (state != last_state_ && log_) log_(state, error);
+    last_state_ = state;
+}
+
+void ApiKeyRefresher::run() {
+    while (true) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) break;
+        }
+        refresh_once();
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, interval_, [&] { return stopping_ || poke_; });
+        poke_ = false;
+        if (stopping_) break;
+    }
+    std::lock_guard lock(mutex_);
+    if (cancel_) PQfreeCancel(cancel_);
+    cancel_ = nullptr;
+    conn_.reset();
+}
+
+}  // namespace crimemap::store
