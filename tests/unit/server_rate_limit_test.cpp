@@ -10,7 +10,7 @@
 #include "core/secrets.hpp"
 #include "server/config.hpp"
 #include "server/rate_limit.hpp"
-#include "server_test_support.hpp"
+#include "support/server_fixtures.hpp"
 
 using namespace crimemap;
 using namespace crimemap::server;
