@@ -157,6 +157,19 @@ bool name_ends_with(const std::filesystem::path& p, std::string_view suffix) {
     return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+int run_subcommand(const Args& args, const char* usage, const std::string& command,
+                   const std::map<std::string, std::function<int(const Args&)>>& subcommands) {
+    if (args.help() || args.positional().empty()) {
+        std::fputs(usage, args.help() ? stdout : stderr);
+        return args.help() ? 0 : 2;
+    }
+    const auto& sub = args.positional()[0];
+    if (auto it = subcommands.find(sub); it != subcommands.end()) return it->second(args);
+    std::string names;
+    for (const auto& entry : subcommands) names += (names.empty() ? "" : ", ") + entry.first;
+    throw CliError("unknown " + command + " command '" + sub + "' (" + names + ")");
+}
+
 std::optional<std::int32_t> parse_population(std::string_view text) {
     text = trim(text);
     std::string digits;

@@ -89,6 +89,11 @@ bool is_csv_file(const std::filesystem::path& p);
 // "12345.0". nullopt for anything else (empty, negative, fractional, over 2^31 - 1).
 std::optional<std::int32_t> parse_population(std::string_view text);
 
+// The dispatch of a command with subcommands (`crimemap key create ...`): --help prints `usage`
+// (exit 0), no subcommand prints it to stderr (exit 2), an unknown one is a CliError naming the others.
+int run_subcommand(const Args& args, const char* usage, const std::string& command,
+                   const std::map<std::string, std::function<int(const Args&)>>& subcommands);
+
 // ASCII helpers.
 std::string to_lower(std::string_view s);
 using base::trim;
