@@ -6,6 +6,14 @@
 // after connect_timeout. A connection the server closed while it sat idle (restart,
 // pg_terminate_backend, idle timeout) is noticed before reuse and replaced by a fresh one; one that
 // breaks during a query is dropped when it comes back. Thread-safe.
+//
+// A hung or vanished server costs a call at most max(acquire_timeout, statement_timeout) +
+// client_grace: every with() gets that deadline, which bounds its wait for a connection, its
+// connecting (asynchronous) and each of its statements; a statement that has no answer by then
+// (statement_timeout + client_grace, or the call's deadline) is cancelled from the client and its
+// connection dropped (PgError 57014, connection_lost: 503). TCP keepalives and tcp_user_timeout
+// (from statement_timeout) notice a dead host under idle connections. interrupt() makes every
+// call in progress and later fail at once (used at shutdown).
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -26,8 +34,11 @@ struct PoolOptions {
     std::size_t max_connections = 4;
     std::chrono::milliseconds statement_timeout{3000};  // SET statement_timeout on each connection; 0 = none
     std::chrono::milliseconds acquire_timeout{3000};    // waiting for a free connection
-    int connect_timeout_seconds = 5;                    // libpq connect_timeout (the URL may override it)
+    int connect_timeout_seconds = 5;                    // connecting, at most (also capped by the call's deadline)
     std::string application_name = "crimemapd";         // in pg_stat_activity (the URL may override it)
+    // How long past statement_timeout the client waits for the server's own timeout error before
+    // it cancels and drops the connection itself (a frozen or unreachable server never answers).
+    std::chrono::milliseconds client_grace{500};
 };
 
 // Thrown by the pool when no connection freed up within acquire_timeout.
@@ -38,6 +49,7 @@ struct PoolTimeout : PgError {
 class ConnectionPool {
 public:
     explicit ConnectionPool(PoolOptions options);
+    ~ConnectionPool();
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
@@ -46,7 +58,8 @@ public:
     // goes back to the pool only when it is still connected and outside a transaction.
     template <class F>
     decltype(auto) with(F&& fn) {
-        Lease lease(*this, acquire());
+        const auto deadline = call_deadline();
+        Lease lease(*this, acquire(deadline), deadline);
         return std::forward<F>(fn)(*lease.conn);
     }
 
@@ -64,13 +77,21 @@ public:
     const PoolOptions& options() const { return options_; }
     std::size_t open_connections() const;  // idle + in use
 
+    // From now on every wait, connect and statement of this pool gives up at once (PgError,
+    // unavailable). Thread-safe; for shutdown, when in-flight requests have had their grace.
+    void interrupt() noexcept;
+    // The longest a with() call can take against a server that never answers.
+    std::chrono::milliseconds call_budget() const;
+
     // How a database failure looks to clients (see core/database_error.hpp).
     static core::DatabaseError::Kind classify(const PgError& e) noexcept;
     static core::DatabaseError to_database_error(std::string_view what, const PgError& e);
 
 private:
     struct Lease {
-        Lease(ConnectionPool& p, std::unique_ptr<Connection> c) : pool(p), conn(std::move(c)) {}
+        Lease(ConnectionPool& p, std::unique_ptr<Connection> c, Clock::time_point deadline) : pool(p), conn(std::move(c)) {
+            if (p.options_.statement_timeout.count() > 0) conn->set_deadline(deadline);  // 0: no bound on statements
+        }
         ~Lease() { pool.release(std::move(conn)); }
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
@@ -78,11 +99,14 @@ private:
         std::unique_ptr<Connection> conn;
     };
 
-    std::unique_ptr<Connection> acquire();
+    Clock::time_point call_deadline() const { return Clock::now() + call_budget(); }
+    std::unique_ptr<Connection> acquire(Clock::time_point deadline);
     void release(std::unique_ptr<Connection> conn) noexcept;
-    std::unique_ptr<Connection> open();
+    std::unique_ptr<Connection> open(Clock::time_point deadline);
 
     PoolOptions options_;
+    int interrupt_fd_ = -1;  // eventfd, readable after interrupt(); owned
+    bool interrupted_ = false;  // guarded by mutex_
     mutable std::mutex mutex_;
     std::condition_variable freed_;
     std::vector<std::unique_ptr<Connection>> idle_;
