@@ -95,6 +95,7 @@ private:
     std::optional<std::int64_t> loaded_;
     std::optional<DatasetLoadFailure> failure_;  // guarded by mutex_
     std::chrono::steady_clock::time_point retry_at_{};  // watcher thread only
+    std::string failure_message_, failure_detail_;     // watcher thread only: the last load failure
     std::string last_status_;
 };
 

@@ -96,9 +96,11 @@ Connection::Connection(const std::string& url, const ConnectOptions& options) : 
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*until - Clock::now()).count();
             if (left <= 0) {
                 c_.reset();
-                throw PgError("cannot connect to the database: no answer from " + server_address(url) + " within " +
-                                  std::to_string(options.connect_timeout.count()) + " ms",
-                              "08001", true);
+                PgError e("cannot connect to the database: no answer from " + server_address(url) + " within " +
+                              std::to_string(options.connect_timeout.count()) + " ms",
+                          "08001", true);
+                e.unresponsive = true;
+                throw e;
             }
             timeout_ms = static_cast<int>(std::min<long long>(left + 1, 60000));
         }
@@ -181,10 +183,12 @@ void Connection::abandon(const std::string& sql, bool interrupted) {
         PQsetnonblocking(c_.get(), 1);
         c_.reset();
     }
-    throw PgError(std::string(interrupted ? "interrupted (shutting down)" : "no answer from the database") + " after " +
-                      std::to_string(waited.count()) + " ms; query cancelled and connection dropped [in: " +
-                      sql.substr(0, 120) + "]",
-                  "57014", true);
+    PgError e(std::string(interrupted ? "interrupted (shutting down)" : "no answer from the database") + " after " +
+                  std::to_string(waited.count()) + " ms; query cancelled and connection dropped [in: " + sql.substr(0, 120) +
+                  "]",
+              "57014", true);
+    e.unresponsive = gave_up_ = !interrupted;
+    throw e;
 }
 
 void Connection::wait_socket(short events, std::optional<Clock::time_point> until, const std::string& sql) {

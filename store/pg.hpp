@@ -27,6 +27,7 @@ struct PgError : std::runtime_error {
         : std::runtime_error(message), sqlstate(std::move(state)), connection_lost(lost) {}
     std::string sqlstate;          // the server's SQLSTATE ("57014"); empty when libpq failed on its own
     bool connection_lost = false;  // the connection was never made or is gone (PQstatus != CONNECTION_OK)
+    bool unresponsive = false;     // the server did not answer in time (statement abandoned, connect timed out)
 };
 
 struct ConnDeleter { void operator()(PGconn* c) const noexcept { PQfinish(c); } };
@@ -94,6 +95,8 @@ public:
     std::chrono::milliseconds query_timeout() const { return query_timeout_; }
     // False once a statement was abandoned (or the connection broke): the handle is then unusable.
     bool usable() const { return c_ && PQstatus(c_.get()) == CONNECTION_OK; }
+    // True once a statement was abandoned because the server did not answer in time.
+    bool gave_up() const { return gave_up_; }
 
     void exec(const std::string& sql);                       // one or more statements, no result
     Rows query(const std::string& sql, const Params& params = {});
@@ -136,6 +139,7 @@ private:
     std::optional<Clock::time_point> copy_deadline_;  // of the COPY TO STDOUT being read
     Clock::time_point statement_started_{};
     int interrupt_fd_ = -1;
+    bool gave_up_ = false;
 };
 
 // RAII transaction: rolls back unless commit() was called.

@@ -45,6 +45,24 @@ void ConnectionPool::interrupt() noexcept {
     freed_.notify_all();
 }
 
+Clock::time_point ConnectionPool::begin_call() {
+    std::lock_guard lock(mutex_);
+    const auto now = Clock::now();
+    auto deadline = now + call_budget();
+    if (unresponsive_) {
+        if (now < next_probe_)
+            throw PgError("the database did not answer lately; failing fast until a probe gets an answer", "08006", true);
+        next_probe_ = now + options_.probe_interval;
+        deadline = std::min(deadline, now + options_.probe_interval);
+    }
+    return deadline;
+}
+
+void ConnectionPool::mark_unresponsive() noexcept {
+    if (!unresponsive_) next_probe_ = Clock::now() + options_.probe_interval;
+    unresponsive_ = true;
+}
+
 std::chrono::milliseconds ConnectionPool::call_budget() const {
     return std::max(options_.acquire_timeout, options_.statement_timeout) + options_.client_grace;
 }
@@ -77,6 +95,12 @@ std::unique_ptr<Connection> ConnectionPool::acquire(Clock::time_point call_deadl
     stale.clear();
     try {
         return open(call_deadline);
+    } catch (const PgError& e) {
+        lock.lock();
+        --open_;
+        if (e.unresponsive) mark_unresponsive();
+        freed_.notify_one();
+        throw;
     } catch (...) {
         lock.lock();
         --open_;
@@ -110,6 +134,8 @@ void ConnectionPool::release(std::unique_ptr<Connection> conn) noexcept {
     if (conn) conn->set_deadline(std::nullopt);
     {
         std::lock_guard lock(mutex_);
+        if (conn && conn->gave_up()) mark_unresponsive();
+        else if (reusable) unresponsive_ = false;  // it answered: stop failing fast
         if (reusable) idle_.push_back(std::move(conn));
         else --open_;
     }

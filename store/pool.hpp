@@ -14,6 +14,11 @@
 // connection dropped (PgError 57014, connection_lost: 503). TCP keepalives and tcp_user_timeout
 // (from statement_timeout) notice a dead host under idle connections. interrupt() makes every
 // call in progress and later fail at once (used at shutdown).
+//
+// Once the server failed to answer in time (a statement abandoned, a connect timed out), the pool
+// stops queueing callers behind it: until a call succeeds again, one call per probe_interval
+// probes the server with a budget of probe_interval, and the others fail at once (unavailable).
+// So requests queued behind the first victims answer 503 at once instead of waiting their turn.
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -39,6 +44,7 @@ struct PoolOptions {
     // How long past statement_timeout the client waits for the server's own timeout error before
     // it cancels and drops the connection itself (a frozen or unreachable server never answers).
     std::chrono::milliseconds client_grace{500};
+    std::chrono::milliseconds probe_interval{1000};  // see the header comment
 };
 
 // Thrown by the pool when no connection freed up within acquire_timeout.
@@ -58,7 +64,7 @@ public:
     // goes back to the pool only when it is still connected and outside a transaction.
     template <class F>
     decltype(auto) with(F&& fn) {
-        const auto deadline = call_deadline();
+        const auto deadline = begin_call();
         Lease lease(*this, acquire(deadline), deadline);
         return std::forward<F>(fn)(*lease.conn);
     }
@@ -99,7 +105,10 @@ private:
         std::unique_ptr<Connection> conn;
     };
 
-    Clock::time_point call_deadline() const { return Clock::now() + call_budget(); }
+    // The call's deadline; throws PgError (unavailable) while the server is known not to answer
+    // and it is not this call's turn to probe.
+    Clock::time_point begin_call();
+    void mark_unresponsive() noexcept;  // caller holds mutex_
     std::unique_ptr<Connection> acquire(Clock::time_point deadline);
     void release(std::unique_ptr<Connection> conn) noexcept;
     std::unique_ptr<Connection> open(Clock::time_point deadline);
@@ -107,6 +116,8 @@ private:
     PoolOptions options_;
     int interrupt_fd_ = -1;  // eventfd, readable after interrupt(); owned
     bool interrupted_ = false;  // guarded by mutex_
+    bool unresponsive_ = false;  // guarded by mutex_: the server did not answer in time lately
+    Clock::time_point next_probe_{};  // guarded by mutex_
     mutable std::mutex mutex_;
     std::condition_variable freed_;
     std::vector<std::unique_ptr<Connection>> idle_;
