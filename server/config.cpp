@@ -102,6 +102,7 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
         ("frame-ancestors", po::value<std::string>()->default_value(d.frame_ancestors), "CSP frame-ancestors for HTML pages (embedding); empty: not sent")
         ("web-dir", po::value<std::string>()->default_value(d.web_dir), "folder of static files served at / (index.html)")
         ("poll-seconds", po::value<double>()->default_value(d.poll_seconds), "seconds between dataset version checks (LISTEN crimemap_dataset also triggers one)")
+        ("listen-notify", po::value<bool>()->default_value(d.listen_notify)->implicit_value(true), "LISTEN crimemap_dataset to notice refreshes at once (false: --poll-seconds alone, e.g. behind a pooler that drops notifications)")
         ("max-body-bytes", po::value<std::string>()->default_value(std::to_string(d.max_body_bytes)), "largest request body (413 beyond)")
         ("max-header-bytes", po::value<std::string>()->default_value(std::to_string(d.max_header_bytes)), "largest request line + headers (431 beyond)")
         ("read-timeout", po::value<double>()->default_value(d.read_timeout), "seconds to receive a whole request")
@@ -179,6 +180,7 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
             return v;
         };
         c.poll_seconds = positive("poll-seconds");
+        c.listen_notify = vm["listen-notify"].as<bool>();
         c.db_timeout = positive("db-timeout");
         c.pg_timeout = positive("pg-timeout");
         c.read_timeout = positive("read-timeout");

@@ -26,6 +26,7 @@ struct Config {
     std::string frame_ancestors;               // CSP frame-ancestors for HTML pages; empty = not sent
     std::string web_dir;                       // static files ('/' -> index.html); empty = none
     double poll_seconds = 10;                  // dataset version polling (LISTEN also wakes us)
+    bool listen_notify = true;                 // LISTEN crimemap_dataset; false = polling only
     std::size_t max_body_bytes = 1u << 20;
     std::size_t max_header_bytes = 16u << 10;
     double read_timeout = 15;                  // seconds to receive a whole request

@@ -1,6 +1,7 @@
 #pragma once
 // What every handler needs: settings, the current snapshot, the renderer, the tile cache and the
 // metrics. One per process, shared by all worker threads; every member is thread-safe.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <unordered_map>
@@ -53,9 +54,13 @@ public:
     ApiServices services() const;
     void set_services(ApiServices services);
 
-    // Why no snapshot is loaded yet (shown by /ready while it answers 503).
+    // The dataset watcher's latest state in words safe to show anyone (/ready shows it): why no
+    // snapshot is loaded yet, or "serving dataset version N; version M failed: reason".
     std::string status_message() const;
     void set_status_message(std::string message);
+    // The dataset version that failed to load and waits for a retry; 0 = none (a /metrics gauge).
+    std::int64_t failed_version() const { return failed_version_.load(std::memory_order_relaxed); }
+    void set_failed_version(std::int64_t v) { failed_version_.store(v, std::memory_order_relaxed); }
 
     // Installs a new snapshot and drops cached tiles of the old one.
     void swap_snapshot(std::shared_ptr<const core::Snapshot> next);
@@ -86,6 +91,7 @@ private:
     std::unordered_map<std::string, Memo> memos_;
     mutable std::mutex status_mutex_;
     std::string status_message_ = "loading the snapshot";
+    std::atomic<std::int64_t> failed_version_{0};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -2,9 +2,11 @@
 // loads snapshots from PostGIS (store/, only included here), the tile engine and the HTTP server.
 #include <sys/resource.h>
 
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "core/tile_engine.hpp"
@@ -112,9 +114,18 @@ int main(int argc, char** argv) {
                                          });
 
     // Loads run on the watcher's thread; requests keep being served from the old snapshot (or
-    // answer 503 before the first) until the swap.
-    store::DatasetWatcher watcher(
-        {config.database_url, ms(config.poll_seconds), std::chrono::milliseconds(2000), "crimemap_dataset"},
+    // answer 503 before the first) until the swap. A version that fails to load is retried with
+    // backoff (2 s doubling to 5 min) while the old one serves; /ready and /metrics say so.
+    store::DatasetWatcherOptions watcher_options;
+    watcher_options.database_url = config.database_url;
+    watcher_options.poll_interval = ms(config.poll_seconds);
+    watcher_options.listen = config.listen_notify;
+    // A frozen server is noticed within this (client side); loads are bounded only as a backstop.
+    watcher_options.check_timeout = std::max(ms(config.db_timeout) * 2, std::chrono::milliseconds(5000));
+    watcher_options.load_timeout = std::chrono::minutes(15);
+    std::unique_ptr<store::DatasetWatcher> watcher_holder;
+    watcher_holder = std::make_unique<store::DatasetWatcher>(
+        watcher_options,
         [&](store::Connection& conn, std::int64_t version) {
             const auto t0 = std::chrono::steady_clock::now();
             try {
@@ -144,13 +155,13 @@ int main(int argc, char** argv) {
         [&](const std::string& message, bool error, const std::string& detail) {
             // /ready shows `message` only; the database's own words go to the log.
             const std::string line = detail.empty() ? message : message + ": " + detail;
-            if (error) {
-                server::log_warn(line);
-                if (!ctx.snapshot()) ctx.set_status_message(message);
-            } else {
-                server::log_info(line);
-            }
+            if (error) server::log_warn(line);
+            else server::log_info(line);
+            ctx.set_status_message(message);
+            const auto failure = watcher_holder->load_failure();
+            ctx.set_failed_version(failure ? failure->version : 0);
         });
+    store::DatasetWatcher& watcher = *watcher_holder;
 
     server::HttpServerOptions options;
     options.host = config.host;
@@ -184,11 +195,41 @@ int main(int argc, char** argv) {
                      " (requests/s / burst; 0 = off), " + std::to_string(config.trusted_proxies.size()) +
                      " trusted proxies");
 
+    // Shutdown: in-flight requests get most of --shutdown-timeout; then database calls still
+    // waiting (a frozen or unreachable server) are abandoned so that the process exits in time.
+    std::mutex shutdown_mutex;
+    std::condition_variable shutdown_cv;
+    bool shutdown_done = false;
+    std::thread shutdown_guard;
+    http.on_shutdown([&] {
+        std::lock_guard lock(shutdown_mutex);
+        if (shutdown_guard.joinable()) return;
+        const auto grace = std::max(ms(config.shutdown_timeout) - std::chrono::milliseconds(1000), ms(config.shutdown_timeout) / 2);
+        shutdown_guard = std::thread([&, grace] {
+            std::unique_lock wait_lock(shutdown_mutex);
+            if (!shutdown_cv.wait_for(wait_lock, grace, [&] { return shutdown_done; })) {
+                server::log_warn("shutdown: abandoning database calls still in progress");
+                api_pool->interrupt();
+            }
+        });
+    });
     key_refresher.start();
     watcher.start();
     http.run();
     watcher.stop();
     key_refresher.stop();
+    {
+        std::lock_guard lock(shutdown_mutex);
+        shutdown_done = true;
+    }
+    shutdown_cv.notify_all();
+    {
+        std::unique_lock lock(shutdown_mutex);
+        if (shutdown_guard.joinable()) {
+            lock.unlock();
+            shutdown_guard.join();
+        }
+    }
     server::log_info("crimemapd stopped");
     return 0;
 }

@@ -46,7 +46,11 @@ Response handle_ready(ServerContext& ctx, const Request&, const RouteParams&) {
     }
     auto renderer = ctx.renderer();
     if (!renderer) return error_response(503, "Tile engine not ready: " + ctx.status_message());
+    // Ready as long as a snapshot serves; `message` tells when a newer version failed to load
+    // ("serving dataset version 3; version 4 failed: ...") or the database is unreachable.
     return json_response(200, {{"status", "ready"},
+                               {"message", ctx.status_message()},
+                               {"failed_version", ctx.failed_version() ? nlohmann::json(ctx.failed_version()) : nlohmann::json()},
                                {"dataset_version", snapshot->version},
                                {"created_at", iso8601(snapshot->created_at)},
                                {"loaded_at", iso8601(snapshot->loaded_at)},
@@ -85,6 +89,10 @@ Response handle_metrics(ServerContext& ctx, const Request&, const RouteParams&) 
               static_cast<double>(snapshot->located_crimes));
         gauge(out, "crimemap_snapshot_areas", "Areas in the served snapshot.", static_cast<double>(snapshot->areas.size()));
     }
+    gauge(out, "crimemap_snapshot_failed_version",
+          "Dataset version that failed to load and awaits a retry with backoff (0: none); failures are counted in "
+          "crimemap_snapshot_reloads_total{outcome=\"failed\"}.",
+          static_cast<double>(ctx.failed_version()));
     gauge(out, "crimemap_uptime_seconds", "Seconds since the process started.",
           std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started()).count());
 

@@ -1,10 +1,14 @@
 #pragma once
 // Keeps the server's snapshot in step with the database: a background thread that LISTENs on
-// crimemap_dataset and also polls the dataset version, and calls `reload` whenever the database's
-// version differs from the one last loaded (at start, after a refresh, after reconnecting).
-// Connection failures, an empty database and failed loads are reported through `status` and
-// retried; nothing here throws into the caller. start()/stop() from one thread; stop() cancels a
-// load in progress and joins.
+// crimemap_dataset (unless options.listen is off) and also polls the dataset version, and calls
+// `reload` whenever the database's version differs from the one last loaded (at start, after a
+// refresh, after reconnecting). Connection failures and an empty database are reported through
+// `status` and retried every retry_delay. A version that fails to load (its data or the schema,
+// not the connection) is retried with exponential backoff, load_retry_initial doubling up to
+// load_retry_max, starting afresh when the database's version changes; the loaded snapshot keeps
+// serving meanwhile. Version checks and connecting are bounded by check_timeout on the client
+// side, so a frozen server is reported rather than waited on. Nothing here throws into the caller.
+// start()/stop() from one thread; stop() abandons a query in progress at once and joins.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -22,8 +26,21 @@ namespace crimemap::store {
 struct DatasetWatcherOptions {
     std::string database_url;
     std::chrono::milliseconds poll_interval{10000};
-    std::chrono::milliseconds retry_delay{2000};  // after a connection or load failure
+    std::chrono::milliseconds retry_delay{2000};  // after a connection failure
     std::string channel = "crimemap_dataset";
+    bool listen = true;  // LISTEN on channel; false: the poll alone notices new versions
+    std::chrono::milliseconds check_timeout{10000};  // connecting and each version check; 0 = none
+    std::chrono::milliseconds load_timeout{0};  // each statement of a load (client side); 0 = none
+    std::chrono::milliseconds load_retry_initial{2000};  // a version that failed: first retry after this,
+    std::chrono::milliseconds load_retry_max{300000};    // doubling up to this
+};
+
+// The dataset version that last failed to load (cleared once a load succeeds).
+struct DatasetLoadFailure {
+    std::int64_t version = 0;
+    std::string reason;      // short and safe to show anyone, e.g. "permission denied (SQLSTATE 42501)"
+    int attempts = 0;        // consecutive failures of this version
+    std::chrono::milliseconds next_attempt_in{0};
 };
 
 class DatasetWatcher {
@@ -37,8 +54,10 @@ public:
     //   "database unreachable at 127.0.0.1:5432"
     //   "schema missing: run crimemap migrate" / "schema out of date: run crimemap migrate"
     //   "no dataset yet: run crimemap refresh (or crimemap seed for the bundled sample)"
-    //   "loading dataset version 3 failed (details in the server log)"
+    //   "loading dataset version 3 failed: permission denied (SQLSTATE 42501); next attempt in 4 s"
+    //   "serving dataset version 2; version 3 failed: ...; next attempt in 4 s"
     //   "loading dataset version 3", "serving dataset version 3"
+    // While a version is served, failures are prefixed with "serving dataset version N; ".
     // `detail` is what happened, for the server log (libpq's or the server's message); often empty.
     using StatusFn = std::function<void(const std::string& message, bool error, const std::string& detail)>;
 
@@ -52,6 +71,10 @@ public:
     // Wakes the watcher to check the version now (as a NOTIFY would).
     void check_now();
     std::optional<std::int64_t> loaded_version() const;
+    std::optional<DatasetLoadFailure> load_failure() const;
+
+    // The public reason for a failed load (see StatusFn): SQLSTATE class in words, no server text.
+    static std::string safe_reason(const PgError& e);
 
 private:
     void run();
@@ -64,10 +87,15 @@ private:
     StatusFn status_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
+    void load_failed(std::int64_t version, const std::string& reason, const std::string& detail);
+
     int wake_fd_ = -1;  // eventfd: stop() and check_now() interrupt the wait
+    int stop_fd_ = -1;  // eventfd: stop() abandons a statement or connect in progress
     mutable std::mutex mutex_;
-    PGcancel* cancel_ = nullptr;  // for the current connection, guarded by mutex_
     std::optional<std::int64_t> loaded_;
+    std::optional<DatasetLoadFailure> failure_;  // guarded by mutex_
+    std::chrono::steady_clock::time_point retry_at_{};  // watcher thread only
+    std::string failure_message_, failure_detail_;     // watcher thread only: the last load failure
     std::string last_status_;
 };
 

@@ -1,13 +1,22 @@
 #pragma once
 // Thin RAII over libpq. A Connection is not thread-safe: use one per thread (or a pool).
 // Parameters are always passed as $n text values; SQL text never contains request data.
+//
+// Statements run asynchronously (PQsendQuery*) and wait on the socket with poll(), so a caller can
+// bound them on the client side: set_query_timeout() (per statement) and set_deadline() (absolute)
+// make a statement whose answer does not arrive in time cancel itself (PQcancel, sent from a
+// background thread because it blocks against a frozen server), drop the connection and throw
+// PgError (SQLSTATE 57014, connection_lost). An interrupt fd (an eventfd that becomes readable at
+// shutdown) aborts the same way at once. Without either, a statement waits as long as it takes.
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace crimemap::store {
@@ -18,6 +27,7 @@ struct PgError : std::runtime_error {
         : std::runtime_error(message), sqlstate(std::move(state)), connection_lost(lost) {}
     std::string sqlstate;          // the server's SQLSTATE ("57014"); empty when libpq failed on its own
     bool connection_lost = false;  // the connection was never made or is gone (PQstatus != CONNECTION_OK)
+    bool unresponsive = false;     // the server did not answer in time (statement abandoned, connect timed out)
 };
 
 struct ConnDeleter { void operator()(PGconn* c) const noexcept { PQfinish(c); } };
@@ -48,6 +58,23 @@ private:
 
 using Params = std::vector<std::optional<std::string>>;  // nullopt = SQL NULL
 
+using Clock = std::chrono::steady_clock;
+
+// How a long-lived connection protects itself against a server that stops answering.
+struct ConnectOptions {
+    std::string application_name;       // fallback_application_name (pg_stat_activity)
+    std::chrono::milliseconds connect_timeout{0};  // whole connection set-up, enforced here; 0 = none
+    // Sets libpq's keepalives (idle = this, rounded up to seconds; interval a third of it; 3
+    // probes) and tcp_user_timeout (this, in ms): a vanished host or network is noticed within a
+    // few multiples of it even while the connection sits idle. 0 = the system defaults.
+    std::chrono::milliseconds network_timeout{0};
+    int interrupt_fd = -1;  // readable = give up (connecting, and every later statement)
+};
+
+// libpq keyword/value pairs for `options` (connect_timeout in whole seconds as a backstop,
+// keepalives_*, tcp_user_timeout, fallback_application_name); settings in a URL win over them.
+std::vector<std::pair<std::string, std::string>> connection_keywords(const ConnectOptions& options);
+
 class Connection {
 public:
     // Throws PgError (connection_lost) with libpq's message when the connection fails.
@@ -55,8 +82,21 @@ public:
     // The same with a libpq connect_timeout (seconds, 0 = none) and fallback_application_name
     // (shown in pg_stat_activity); settings in the URL win over both.
     Connection(const std::string& url, const std::string& application_name, int connect_timeout_seconds);
+    // Connects asynchronously within options.connect_timeout (PgError 08001 beyond), with the
+    // keepalive settings of `options`; its interrupt_fd also guards every statement later on.
+    Connection(const std::string& url, const ConnectOptions& options);
     Connection(Connection&&) noexcept = default;
     Connection& operator=(Connection&&) noexcept = default;
+
+    // Client-side bounds for the following statements (see the header comment); 0 / nullopt = none.
+    void set_query_timeout(std::chrono::milliseconds timeout) { query_timeout_ = timeout; }
+    void set_deadline(std::optional<Clock::time_point> deadline) { deadline_ = deadline; }
+    void set_interrupt_fd(int fd) { interrupt_fd_ = fd; }
+    std::chrono::milliseconds query_timeout() const { return query_timeout_; }
+    // False once a statement was abandoned (or the connection broke): the handle is then unusable.
+    bool usable() const { return c_ && PQstatus(c_.get()) == CONNECTION_OK; }
+    // True once a statement was abandoned because the server did not answer in time.
+    bool gave_up() const { return gave_up_; }
 
     void exec(const std::string& sql);                       // one or more statements, no result
     Rows query(const std::string& sql, const Params& params = {});
@@ -86,7 +126,20 @@ private:
     void copy_out_begin(const std::string& copy_sql);
     std::optional<std::string> copy_out_next();  // nullopt at the end
     Rows check(PGresult* r, const std::string& sql);
+    // The end of the statement starting now: the sooner of now + query_timeout and the deadline.
+    std::optional<Clock::time_point> statement_deadline() const;
+    // Sends a query (already queued by PQsend*) and collects its result the way PQexec does.
+    PGresult* finish(bool sent, const std::string& sql, std::optional<Clock::time_point> until);
+    // Waits until the socket has `events`; abandons the statement at `until` or on an interrupt.
+    void wait_socket(short events, std::optional<Clock::time_point> until, const std::string& sql);
+    [[noreturn]] void abandon(const std::string& sql, bool interrupted);
     std::unique_ptr<PGconn, ConnDeleter> c_;
+    std::chrono::milliseconds query_timeout_{0};
+    std::optional<Clock::time_point> deadline_;
+    std::optional<Clock::time_point> copy_deadline_;  // of the COPY TO STDOUT being read
+    Clock::time_point statement_started_{};
+    int interrupt_fd_ = -1;
+    bool gave_up_ = false;
 };
 
 // RAII transaction: rolls back unless commit() was called.

@@ -1,6 +1,8 @@
 #include "store/pool.hpp"
 
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -21,6 +23,48 @@ bool still_good(Connection& c) {
 
 ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {
     options_.max_connections = std::max<std::size_t>(1, options_.max_connections);
+    interrupt_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (interrupt_fd_ < 0) throw PgError("eventfd failed");
+}
+
+ConnectionPool::~ConnectionPool() {
+    {
+        std::lock_guard lock(mutex_);
+        idle_.clear();
+    }
+    ::close(interrupt_fd_);
+}
+
+void ConnectionPool::interrupt() noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        interrupted_ = true;
+    }
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(interrupt_fd_, &one, sizeof one);  // never read: stays readable
+    freed_.notify_all();
+}
+
+Clock::time_point ConnectionPool::begin_call() {
+    std::lock_guard lock(mutex_);
+    const auto now = Clock::now();
+    auto deadline = now + call_budget();
+    if (unresponsive_) {
+        if (now < next_probe_)
+            throw PgError("the database did not answer lately; failing fast until a probe gets an answer", "08006", true);
+        next_probe_ = now + options_.probe_interval;
+        deadline = std::min(deadline, now + options_.probe_interval);
+    }
+    return deadline;
+}
+
+void ConnectionPool::mark_unresponsive() noexcept {
+    if (!unresponsive_) next_probe_ = Clock::now() + options_.probe_interval;
+    unresponsive_ = true;
+}
+
+std::chrono::milliseconds ConnectionPool::call_budget() const {
+    return std::max(options_.acquire_timeout, options_.statement_timeout) + options_.client_grace;
 }
 
 std::size_t ConnectionPool::open_connections() const {
@@ -28,10 +72,14 @@ std::size_t ConnectionPool::open_connections() const {
     return open_;
 }
 
-std::unique_ptr<Connection> ConnectionPool::acquire() {
+std::unique_ptr<Connection> ConnectionPool::acquire(Clock::time_point call_deadline) {
     std::unique_lock lock(mutex_);
-    const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
-    if (!freed_.wait_until(lock, deadline, [&] { return !idle_.empty() || open_ < options_.max_connections; }))
+    const auto deadline = std::min(call_deadline, Clock::now() + options_.acquire_timeout);
+    const bool got = freed_.wait_until(lock, deadline, [&] {
+        return interrupted_ || !idle_.empty() || open_ < options_.max_connections;
+    });
+    if (interrupted_) throw PgError("the server is shutting down", "57P01", true);
+    if (!got)
         throw PoolTimeout("no free database connection within " + std::to_string(options_.acquire_timeout.count()) +
                           " ms (all " + std::to_string(options_.max_connections) + " in use)");
     std::vector<std::unique_ptr<Connection>> stale;  // closed outside the lock
@@ -46,7 +94,13 @@ std::unique_ptr<Connection> ConnectionPool::acquire() {
     lock.unlock();
     stale.clear();
     try {
-        return open();
+        return open(call_deadline);
+    } catch (const PgError& e) {
+        lock.lock();
+        --open_;
+        if (e.unresponsive) mark_unresponsive();
+        freed_.notify_one();
+        throw;
     } catch (...) {
         lock.lock();
         --open_;
@@ -55,17 +109,33 @@ std::unique_ptr<Connection> ConnectionPool::acquire() {
     }
 }
 
-std::unique_ptr<Connection> ConnectionPool::open() {
-    auto c = std::make_unique<Connection>(options_.url, options_.application_name, options_.connect_timeout_seconds);
-    if (options_.statement_timeout.count() > 0)
+std::unique_ptr<Connection> ConnectionPool::open(Clock::time_point call_deadline) {
+    ConnectOptions o;
+    o.application_name = options_.application_name;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(call_deadline - Clock::now());
+    o.connect_timeout = std::max(std::chrono::milliseconds(1),
+                                 std::min(left, std::chrono::milliseconds(1000LL * std::max(1, options_.connect_timeout_seconds))));
+    o.network_timeout = options_.statement_timeout.count() > 0 ? options_.statement_timeout + options_.client_grace
+                                                               : std::chrono::milliseconds(10000);
+    o.interrupt_fd = interrupt_fd_;
+    auto c = std::make_unique<Connection>(options_.url, o);
+    if (options_.statement_timeout.count() > 0) {
+        // The server's own timeout fires first and keeps the connection; the client's is the
+        // backstop for a server that cannot answer at all.
+        c->set_query_timeout(options_.statement_timeout + options_.client_grace);
+        c->set_deadline(call_deadline);
         c->exec("SET statement_timeout = " + std::to_string(options_.statement_timeout.count()));
+    }
     return c;
 }
 
 void ConnectionPool::release(std::unique_ptr<Connection> conn) noexcept {
-    const bool reusable = conn && PQstatus(conn->raw()) == CONNECTION_OK && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE;
+    const bool reusable = conn && conn->usable() && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE;
+    if (conn) conn->set_deadline(std::nullopt);
     {
         std::lock_guard lock(mutex_);
+        if (conn && conn->gave_up()) mark_unresponsive();
+        else if (reusable) unresponsive_ = false;  // it answered: stop failing fast
         if (reusable) idle_.push_back(std::move(conn));
         else --open_;
     }

@@ -174,6 +174,31 @@ TEST(ConnectionPool, StatementTimeoutAndErrorKinds) {
     EXPECT_EQ(nowhere.open_connections(), 0u);
 }
 
+TEST(ConnectionPool, InterruptAbandonsStatementsAndWaitsAtOnce) {
+    test::TestDatabase db;
+    store::ConnectionPool pool(pool_options(db.url(), 1, 60000ms));
+    const auto pid = pool.run("pid", backend_pid);
+    auto sleeper = std::async(std::launch::async, [&] {
+        return error_kind([&] { pool.run("sleeper", [](store::Connection& c) { return c.query("SELECT pg_sleep(60)").size(); }); });
+    });
+    ASSERT_TRUE(eventually([&] {
+        return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%'",
+                        {std::to_string(pid)}) == 1;
+    }));
+    auto waiter = std::async(std::launch::async, [&] { return error_kind([&] { pool.run("waiter", backend_pid); }); });
+    pool.interrupt();  // as at shutdown: both give up now, not after their 60 s
+    ASSERT_EQ(sleeper.wait_for(10s), std::future_status::ready);
+    ASSERT_EQ(waiter.wait_for(10s), std::future_status::ready);
+    EXPECT_EQ(sleeper.get(), Kind::unavailable);
+    EXPECT_EQ(waiter.get(), Kind::unavailable);
+    // The abandoned query was cancelled on the server too (from a background thread).
+    EXPECT_TRUE(eventually([&] {
+        return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%' AND state = 'active'",
+                        {std::to_string(pid)}) == 0;
+    }));
+    EXPECT_EQ(error_kind([&] { pool.run("later", backend_pid); }), Kind::unavailable);
+}
+
 // ---- the postgis engine on the pool ----
 
 TEST(PostgisEngine, TimesOutWithoutLeakingSqlAndRecovers) {

@@ -6,16 +6,19 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "geo/tile.hpp"
+#include "support/load_hammer.hpp"
 #include "support/server_process.hpp"
 #include "support/mvt_decode.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;
+using crimemap::testing::Hammer;
 using crimemap::testing::HttpConnection;
 using crimemap::testing::ServerProcess;
 using nlohmann::json;
@@ -26,68 +29,6 @@ long long ready_version(ServerProcess& server) {
     if (!r || r->status != 200) return -1;
     return json::parse(r->body)["dataset_version"].get<long long>();
 }
-
-// Clients that fetch tiles (and /ready) in a loop on keep-alive connections until stopped,
-// recording anything but 200/204.
-class Hammer {
-public:
-    Hammer(std::uint16_t port, int threads) {
-        std::vector<std::string> paths;
-        for (int z : {8, 10, 12, 14}) {
-            auto t = geo::tile_containing(geo::to_world(geo::LonLat{-2.7160, 52.0565}), static_cast<std::uint8_t>(z));
-            std::string zxy = std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y);
-            paths.push_back("/tiles/crimes/" + zxy + ".mvt");
-            paths.push_back("/tiles/crimes,areas/" + zxy + ".mvt?from=2018-10&to=2019-01");
-            paths.push_back("/tiles/areas/" + zxy + ".mvt?kind=ward");
-        }
-        paths.push_back("/ready");
-        for (int t = 0; t < threads; ++t)
-            threads_.emplace_back([this, port, paths, t] {
-                std::unique_ptr<HttpConnection> c;
-                std::size_t i = static_cast<std::size_t>(t);
-                while (!stop_.load()) {
-                    const std::string& path = paths[i++ % paths.size()];
-                    try {
-                        if (!c) c = std::make_unique<HttpConnection>(port);
-                        auto res = c->get(path, t % 2 ? "Accept-Encoding: gzip\r\n" : "");
-                        if (!res) {
-                            fail(path + ": no response");
-                            c.reset();
-                            continue;
-                        }
-                        if (res->status != 200 && res->status != 204) fail(path + ": " + std::to_string(res->status) + " " + res->body);
-                        if (res->header("connection") == "close") c.reset();
-                        requests_.fetch_add(1);
-                    } catch (const std::exception& e) {
-                        fail(path + ": " + e.what());
-                        c.reset();
-                    }
-                }
-            });
-    }
-    ~Hammer() { stop(); }
-    void stop() {
-        stop_ = true;
-        for (auto& t : threads_)
-            if (t.joinable()) t.join();
-    }
-    long long requests() const { return requests_.load(); }
-    std::vector<std::string> failures() {
-        std::lock_guard lock(mutex_);
-        return failures_;
-    }
-
-private:
-    void fail(std::string what) {
-        std::lock_guard lock(mutex_);
-        if (failures_.size() < 20) failures_.push_back(std::move(what));
-    }
-    std::atomic<bool> stop_{false};
-    std::atomic<long long> requests_{0};
-    std::mutex mutex_;
-    std::vector<std::string> failures_;
-    std::vector<std::thread> threads_;
-};
 
 std::string join(const std::vector<std::string>& v) {
     std::string s;
@@ -120,6 +61,8 @@ TEST(ServerReload, RefreshIsPickedUpWithoutAFailedRequest) {
     hammer.stop();
     EXPECT_TRUE(hammer.failures().empty()) << join(hammer.failures());
     EXPECT_GT(hammer.requests(), 100);
+    // Collected by bench/faults/run.
+    std::printf("FAULT-FIGURE reload_under_load failed=%lld requests=%lld\n", hammer.failed(), hammer.requests());
 
     // Tiles under the new version's URL are immutable; the old version's URL is not any more.
     auto t = geo::tile_containing(geo::to_world(geo::LonLat{-2.7160, 52.0565}), 14);
