@@ -12,7 +12,7 @@ namespace crimemap::testing {
 // True as soon as done() holds; false when it still does not after `timeout` (checked every `every`).
 template <class Condition>
 bool wait_until(Condition&& done, std::chrono::milliseconds timeout = std::chrono::seconds(30),
-                std::chrono::milliseconds every = std::chrono::milliseconds(10)) {
+                std::chrono::milliseconds every = std::chrono::milliseconds(50)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!done()) {
         if (std::chrono::steady_clock::now() >= deadline) return false;
