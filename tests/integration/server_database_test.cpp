@@ -45,6 +45,19 @@ std::optional<Kind> error_kind(F&& fn, std::string* what = nullptr) {
 
 long long backend_pid(store::Connection& c) { return c.query("SELECT pg_backend_pid()").int64(0, 0); }
 
+// A minute-long statement on the pool, run in the background: the kind of error it ends with.
+std::future<std::optional<Kind>> start_sleeper(store::ConnectionPool& pool) {
+    return std::async(std::launch::async, [&pool] {
+        return error_kind([&] { pool.run("sleeper", [](store::Connection& c) { return c.query("SELECT pg_sleep(60)").size(); }); });
+    });
+}
+
+// True while backend `pid` runs pg_sleep.
+bool sleeping(test::TestDatabase& db, long long pid) {
+    return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%'",
+                    {std::to_string(pid)}) == 1;
+}
+
 // Backends of `application_name` in the test database waiting on a lock.
 long long waiting_on_lock(test::TestDatabase& db, const std::string& application_name) {
     return db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1"
@@ -126,13 +139,8 @@ TEST(ConnectionPool, ConnectionLostMidQueryIsUnavailableThenReplaced) {
     test::TestDatabase db;
     store::ConnectionPool pool(pool_options(db.url(), 1, 60000ms));
     const auto pid = pool.run("pid", backend_pid);
-    auto sleeper = std::async(std::launch::async, [&] {
-        return error_kind([&] { pool.run("sleeper", [](store::Connection& c) { return c.query("SELECT pg_sleep(60)").size(); }); });
-    });
-    ASSERT_TRUE(wait_until([&] {
-        return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%'",
-                        {std::to_string(pid)}) == 1;
-    }));
+    auto sleeper = start_sleeper(pool);
+    ASSERT_TRUE(wait_until([&] { return sleeping(db, pid); }));
     db.count("SELECT count(pg_terminate_backend($1::int))", {std::to_string(pid)});
     ASSERT_EQ(sleeper.wait_for(30s), std::future_status::ready);
     EXPECT_EQ(sleeper.get(), Kind::unavailable);
@@ -169,13 +177,8 @@ TEST(ConnectionPool, InterruptAbandonsStatementsAndWaitsAtOnce) {
     test::TestDatabase db;
     store::ConnectionPool pool(pool_options(db.url(), 1, 60000ms));
     const auto pid = pool.run("pid", backend_pid);
-    auto sleeper = std::async(std::launch::async, [&] {
-        return error_kind([&] { pool.run("sleeper", [](store::Connection& c) { return c.query("SELECT pg_sleep(60)").size(); }); });
-    });
-    ASSERT_TRUE(wait_until([&] {
-        return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%'",
-                        {std::to_string(pid)}) == 1;
-    }));
+    auto sleeper = start_sleeper(pool);
+    ASSERT_TRUE(wait_until([&] { return sleeping(db, pid); }));
     auto waiter = std::async(std::launch::async, [&] { return error_kind([&] { pool.run("waiter", backend_pid); }); });
     pool.interrupt();  // as at shutdown: both give up now, not after their 60 s
     ASSERT_EQ(sleeper.wait_for(10s), std::future_status::ready);
