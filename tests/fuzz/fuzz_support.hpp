@@ -16,7 +16,7 @@
 #include "core/postcode_index.hpp"
 #include "core/snapshot_builder.hpp"
 #include "core/teams.hpp"
-#include "server/api_routes.hpp"
+#include "core/secrets.hpp"
 #include "server/app.hpp"
 
 namespace crimemap::fuzz {
@@ -119,30 +119,33 @@ struct FakeTeams : core::TeamStore {
     std::shared_ptr<const core::TeamDirectory> dir;
     std::optional<core::PriorityInput> last_priority;
     std::optional<core::EventInput> last_event;
-    std::optional<core::TokenScope> authenticate(const std::string& token) override {
-        if (token == "good") return core::TokenScope{1, "west-mercia", std::string("HE06")};
-        return std::nullopt;
+    // Looked up by SHA-256, as the server does; only "good" is stored.
+    std::optional<core::StoredToken> find_token(const std::string& hash) override {
+        static const std::string good_hash = core::sha256_hex("good");
+        if (hash != good_hash) return std::nullopt;
+        return core::StoredToken{{1, "west-mercia", std::string("HE06"), {}}, good_hash, false, false};
     }
-    std::int64_t create_priority(const core::TokenScope&, const std::string&, const std::string&, const core::PriorityInput& in) override {
+    void record_refusal(const core::RefusedWrite&) override {}
+    std::int64_t create_priority(const core::TeamWriter&, const std::string&, const std::string&, const core::PriorityInput& in) override {
         last_priority = in;
         return 7;
     }
-    bool update_priority(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id,
+    bool update_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id,
                          const core::PriorityInput& in) override {
         last_priority = in;
         return id == 7;
     }
-    bool remove_priority(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id) override { return id == 7; }
-    std::int64_t create_event(const core::TokenScope&, const std::string&, const std::string&, const core::EventInput& in) override {
+    bool remove_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id) override { return id == 7; }
+    std::int64_t create_event(const core::TeamWriter&, const std::string&, const std::string&, const core::EventInput& in) override {
         last_event = in;
         return 9;
     }
-    bool update_event(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id,
+    bool update_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id,
                       const core::EventInput& in) override {
         last_event = in;
         return id == 9;
     }
-    bool remove_event(const core::TokenScope&, const std::string&, const std::string&, std::int64_t id) override { return id == 9; }
+    bool remove_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id) override { return id == 9; }
     std::shared_ptr<const core::TeamDirectory> load_teams() override {
         auto d = std::make_shared<core::TeamDirectory>(*dir);
         d->read_at = std::chrono::steady_clock::now();
@@ -164,11 +167,11 @@ inline FuzzApp& fuzz_app() {
         auto snap = api_snapshot();
         a->holder.set(snap);
         a->teams->dir = snap->api->teams;
-        server::set_api_services({a->crimes, a->teams});
         server::Config config;
         config.web_dir.clear();
         config.access_log = false;
-        a->app = std::make_unique<server::App>(config, a->holder);
+        // Requests built in-process have no peer address, so the rate limiter never refuses them.
+        a->app = std::make_unique<server::App>(config, a->holder, server::ApiServices{a->crimes, a->teams});
         return a;
     }();
     return *f;
