@@ -24,7 +24,8 @@ $$;
 
 -- crimes layer. z <= 13: grid clusters of 2^cell_bits x 2^cell_bits cells per tile (a cell is the
 -- tile at z + cell_bits containing the crime), placed at the crime-weighted centre; z >= 14: one
--- feature per snap point. cats NULL = every category.
+-- feature per snap point. cats NULL = every category. 13 is the registry's crimes cluster_maxzoom
+-- (core/layers.hpp); fields as the registry declares them (tests/integration/layer_fields_sql_test.cpp).
 DROP FUNCTION IF EXISTS crimemap_crimes_mvt(integer, integer, integer, date, date, text[]);
 CREATE OR REPLACE FUNCTION crimemap_crimes_mvt(z integer, x integer, y integer,
                                                month_from date, month_to date, cats text[],
