@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "core/feature_properties.hpp"
 #include "core/snapshot.hpp"
 #include "geo/mvt.hpp"
 
@@ -15,6 +16,40 @@ constexpr double polygon_buffer_pixels = 64;  // as martin / ST_AsMVTGeom defaul
 constexpr int min_cell_bits = 2;              // coarsest fallback: 4 x 4 cluster cells per tile
 
 using CategoryCounts = std::array<std::uint32_t, category_count>;
+
+// Every field the encoder writes, looked up in the registry (core/layers.hpp) at compile time.
+using CrimeProps = FeatureProperties<LayerKind::crimes>;
+using AreaProps = FeatureProperties<LayerKind::areas>;
+using PerformanceProps = FeatureProperties<LayerKind::performance>;
+namespace crime_field {
+constexpr auto count = declared_field<LayerKind::crimes, FieldType::number>("count");
+constexpr auto location = declared_field<LayerKind::crimes, FieldType::string>("location");
+constexpr auto location_id = declared_field<LayerKind::crimes, FieldType::number>("location_id");
+}  // namespace crime_field
+namespace area_field {
+constexpr auto code = declared_field<LayerKind::areas, FieldType::string>("code");
+constexpr auto name = declared_field<LayerKind::areas, FieldType::string>("name");
+constexpr auto kind = declared_field<LayerKind::areas, FieldType::string>("kind");
+constexpr auto crimes = declared_field<LayerKind::areas, FieldType::number>("crimes");
+constexpr auto previous = declared_field<LayerKind::areas, FieldType::number>("previous");
+constexpr auto change = declared_field<LayerKind::areas, FieldType::number>("change");
+constexpr auto per_1000 = declared_field<LayerKind::areas, FieldType::number>("per_1000");
+constexpr auto population = declared_field<LayerKind::areas, FieldType::number>("population");
+}  // namespace area_field
+namespace performance_field {
+constexpr auto code = declared_field<LayerKind::performance, FieldType::string>("code");
+constexpr auto name = declared_field<LayerKind::performance, FieldType::string>("name");
+constexpr auto area_code = declared_field<LayerKind::performance, FieldType::string>("area_code");
+constexpr auto via = declared_field<LayerKind::performance, FieldType::string>("via");
+constexpr auto indicator = declared_field<LayerKind::performance, FieldType::string>("indicator");
+constexpr auto period = declared_field<LayerKind::performance, FieldType::string>("period");
+constexpr auto value = declared_field<LayerKind::performance, FieldType::number>("value");
+constexpr auto rank = declared_field<LayerKind::performance, FieldType::number>("rank");
+constexpr auto of = declared_field<LayerKind::performance, FieldType::number>("of");
+constexpr auto quintile = declared_field<LayerKind::performance, FieldType::number>("quintile");
+constexpr auto polarity = declared_field<LayerKind::performance, FieldType::string>("polarity");
+constexpr auto higher_is_better = declared_field<LayerKind::performance, FieldType::boolean>("higher_is_better");
+}  // namespace performance_field
 
 // Month offsets of a filter relative to the snapshot; empty when the range misses the data.
 struct MonthWindow {
@@ -39,9 +74,9 @@ std::uint32_t count_location(const Snapshot& s, std::size_t i, const MonthWindow
     return total;
 }
 
-void append_category_props(std::vector<geo::Property>& props, const CategoryCounts& counts) {
+void append_category_props(CrimeProps& props, const CategoryCounts& counts) {
     for (std::size_t c = 0; c < category_count; ++c)
-        if (counts[c] > 0) props.push_back({categories[c].slug, std::uint64_t{counts[c]}});
+        if (counts[c] > 0) props.add_category(static_cast<CategoryIndex>(c), std::uint64_t{counts[c]});
 }
 
 geo::TilePoint clamp_to_tile(geo::TilePoint p) {
@@ -62,12 +97,12 @@ std::pair<std::size_t, std::size_t> location_run(const Snapshot& s, const geo::T
 // z0-13: grid clusters. A cell at cell_bits is a tile at zoom z + cell_bits, i.e. a morton prefix,
 // so the locations of a cell are consecutive and the grouping is one pass.
 geo::LayerBuilder cluster_layer(const Snapshot& s, const TileQuery& q, int cell_bits) {
-    geo::LayerBuilder layer("crimes", extent);
+    geo::LayerBuilder layer = layer_builder(LayerKind::crimes, extent);
     const MonthWindow w = window_for(q.filter.months, s);
     const auto [begin, end] = location_run(s, q.tile);
     const int shift = 64 - 2 * (q.tile.z + cell_bits);
     const geo::TileTransform transform(q.tile, extent);
-    std::vector<geo::Property> props;
+    CrimeProps props;
 
     std::size_t i = begin;
     while (i < end) {
@@ -87,31 +122,31 @@ geo::LayerBuilder cluster_layer(const Snapshot& s, const TileQuery& q, int cell_
         const double n = static_cast<double>(total);
         geo::TilePoint p = clamp_to_tile(transform.to_tile(geo::WorldXY{sum_x / n, sum_y / n}));
         props.clear();
-        props.push_back({"count", std::uint64_t{total}});
+        props.add(crime_field::count, std::uint64_t{total});
         append_category_props(props, counts);
-        layer.add_point(p, props, cell);
+        layer.add_point(p, props.view(), cell);
     }
     return layer;
 }
 
 // z14+: one feature per snap location.
 geo::LayerBuilder location_layer(const Snapshot& s, const TileQuery& q) {
-    geo::LayerBuilder layer("crimes", extent);
+    geo::LayerBuilder layer = layer_builder(LayerKind::crimes, extent);
     const MonthWindow w = window_for(q.filter.months, s);
     const auto [begin, end] = location_run(s, q.tile);
     const geo::TileTransform transform(q.tile, extent);
-    std::vector<geo::Property> props;
+    CrimeProps props;
     for (std::size_t i = begin; i < end; ++i) {
         CategoryCounts counts{};
         std::uint32_t total = count_location(s, i, w, q.filter, counts);
         if (total == 0) continue;
         const SnapLocation& loc = s.locations[i];
         props.clear();
-        props.push_back({"count", std::uint64_t{total}});
-        props.push_back({"location", loc.name});
-        props.push_back({"location_id", static_cast<std::int64_t>(loc.id)});
+        props.add(crime_field::count, std::uint64_t{total});
+        props.add(crime_field::location, loc.name);
+        props.add(crime_field::location_id, static_cast<std::int64_t>(loc.id));
         append_category_props(props, counts);
-        layer.add_point(clamp_to_tile(transform.to_tile(loc.world)), props, static_cast<std::uint64_t>(loc.id));
+        layer.add_point(clamp_to_tile(transform.to_tile(loc.world)), props.view(), static_cast<std::uint64_t>(loc.id));
     }
     return layer;
 }
@@ -134,13 +169,13 @@ std::vector<geo::TilePolygon> area_geometry(const Area& a, const geo::TileTransf
 }
 
 geo::LayerBuilder areas_layer(const Snapshot& s, const TileQuery& q, double extra_tolerance_px) {
-    geo::LayerBuilder layer("areas", extent);
+    geo::LayerBuilder layer = layer_builder(LayerKind::areas, extent);
     const geo::TileTransform t(q.tile, extent);
     const geo::Box box = t.clip_box(polygon_buffer_pixels);
     const MonthWindow w = window_for(q.filter.months, s);
     const MonthWindow prev = window_for(q.filter.months.previous(), s);
     const bool have_previous = prev.lo >= 0;  // the previous period is inside the data
-    std::vector<geo::Property> props;
+    AreaProps props;
     for (std::uint32_t idx : s.areas_by_kind[static_cast<std::size_t>(q.area_kind)]) {
         const Area& a = s.areas[idx];
         if (!a.bounds.intersects(box)) continue;
@@ -148,24 +183,24 @@ geo::LayerBuilder areas_layer(const Snapshot& s, const TileQuery& q, double extr
         if (polygons.empty()) continue;
         const std::uint64_t crimes = area_crimes(a, w, q.filter);
         props.clear();
-        props.push_back({"code", a.code});
-        props.push_back({"name", a.name});
-        props.push_back({"kind", std::string(to_string(a.kind))});
-        props.push_back({"crimes", crimes});
+        props.add(area_field::code, a.code);
+        props.add(area_field::name, a.name);
+        props.add(area_field::kind, std::string(to_string(a.kind)));
+        props.add(area_field::crimes, crimes);
         if (have_previous) {
             const std::uint64_t before = area_crimes(a, prev, q.filter);
-            props.push_back({"previous", before});
+            props.add(area_field::previous, before);
             if (before > 0) {
                 double pct = (static_cast<double>(crimes) - static_cast<double>(before)) * 100.0 / static_cast<double>(before);
-                props.push_back({"change", std::round(pct * 10.0) / 10.0});
+                props.add(area_field::change, std::round(pct * 10.0) / 10.0);
             }
         }
         if (a.population && *a.population > 0) {
-            props.push_back({"population", std::int64_t{*a.population}});
+            props.add(area_field::population, std::int64_t{*a.population});
             double rate = static_cast<double>(crimes) * 1000.0 / *a.population;
-            props.push_back({"per_1000", std::round(rate * 100.0) / 100.0});
+            props.add(area_field::per_1000, std::round(rate * 100.0) / 100.0);
         }
-        layer.add_multi_polygon(polygons, props, idx);
+        layer.add_multi_polygon(polygons, props.view(), idx);
     }
     return layer;
 }
@@ -179,10 +214,10 @@ Result<geo::LayerBuilder> performance_layer(const Snapshot& s, const TileQuery& 
     if (period_it == series.by_period.end())
         return not_found("Unknown period for " + q.indicator + ": " + period);
 
-    geo::LayerBuilder layer("performance", extent);
+    geo::LayerBuilder layer = layer_builder(LayerKind::performance, extent);
     const geo::TileTransform t(q.tile, extent);
     const geo::Box box = t.clip_box(polygon_buffer_pixels);
-    std::vector<geo::Property> props;
+    PerformanceProps props;
     for (std::uint32_t idx : s.areas_by_kind[static_cast<std::size_t>(AreaKind::lad)]) {
         const Area& a = s.areas[idx];
         if (!a.bounds.intersects(box)) continue;
@@ -199,19 +234,19 @@ Result<geo::LayerBuilder> performance_layer(const Snapshot& s, const TileQuery& 
         if (polygons.empty()) continue;
         const IndicatorRank& r = value_it->second;
         props.clear();
-        props.push_back({"code", a.code});
-        props.push_back({"name", a.name});
-        props.push_back({"area_code", value_it->first});
-        if (via_county) props.push_back({"via", std::string("county")});
-        props.push_back({"indicator", series.code});
-        props.push_back({"period", period});
-        props.push_back({"value", r.value});
-        props.push_back({"rank", std::int64_t{r.rank}});
-        props.push_back({"of", std::int64_t{r.of}});
-        props.push_back({"quintile", std::int64_t{r.quintile}});
-        props.push_back({"polarity", std::string(to_string(series.polarity))});
-        if (series.polarity != Polarity::neutral) props.push_back({"higher_is_better", series.higher_is_better()});
-        layer.add_multi_polygon(polygons, props, idx);
+        props.add(performance_field::code, a.code);
+        props.add(performance_field::name, a.name);
+        props.add(performance_field::area_code, value_it->first);
+        if (via_county) props.add(performance_field::via, std::string("county"));
+        props.add(performance_field::indicator, series.code);
+        props.add(performance_field::period, period);
+        props.add(performance_field::value, r.value);
+        props.add(performance_field::rank, std::int64_t{r.rank});
+        props.add(performance_field::of, std::int64_t{r.of});
+        props.add(performance_field::quintile, std::int64_t{r.quintile});
+        props.add(performance_field::polarity, std::string(to_string(series.polarity)));
+        if (series.polarity != Polarity::neutral) props.add(performance_field::higher_is_better, series.higher_is_better());
+        layer.add_multi_polygon(polygons, props.view(), idx);
     }
     return layer;
 }

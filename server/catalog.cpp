@@ -17,18 +17,27 @@ std::string build_catalog(const core::Snapshot& s) {
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& spec : core::layer_specs()) {
         nlohmann::json fields = nlohmann::json::array();
-        for (const auto& f : spec.fields)
-            fields.push_back({{"name", f.name}, {"type", f.type}, {"description", f.description}});
-        if (spec.has_category_fields)
-            for (const auto& c : core::categories)
-                fields.push_back({{"name", c.slug}, {"type", "Number"}, {"description", "crimes of category " + std::string(c.name)}});
-        layers.push_back({{"name", spec.name},
-                          {"description", spec.description},
-                          {"minzoom", spec.minzoom},
-                          {"maxzoom", spec.maxzoom},
-                          {"fields", std::move(fields)},
-                          {"tilejson", "/tiles/" + std::string(spec.name) + ".json"},
-                          {"tiles", "/tiles/" + std::string(spec.name) + "/{z}/{x}/{y}.mvt"}});
+        for (const auto& f : core::all_fields(spec.kind)) {
+            nlohmann::json field{{"name", f.name}, {"type", core::type_name(f.type)}, {"description", f.description},
+                                 {"always", f.always}};
+            // Only fields limited to some zooms name them (crimes: location and location_id from z14).
+            if (f.minzoom > spec.minzoom) field["minzoom"] = f.minzoom;
+            if (f.maxzoom < spec.maxzoom) field["maxzoom"] = f.maxzoom;
+            fields.push_back(std::move(field));
+        }
+        nlohmann::json layer{{"name", spec.name},
+                             {"description", spec.description},
+                             {"minzoom", spec.minzoom},
+                             {"maxzoom", spec.maxzoom},
+                             {"fields", std::move(fields)},
+                             {"tilejson", "/tiles/" + std::string(spec.name) + ".json"},
+                             {"tiles", "/tiles/" + std::string(spec.name) + "/{z}/{x}/{y}.mvt"}};
+        // The page draws clusters up to cluster_maxzoom and snap points from point_minzoom.
+        if (spec.cluster_maxzoom >= 0) {
+            layer["cluster_maxzoom"] = spec.cluster_maxzoom;
+            layer["point_minzoom"] = spec.cluster_maxzoom + 1;
+        }
+        layers.push_back(std::move(layer));
     }
 
     // Months that have at least one crime (located or counted in an area).

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <ctime>
 
-#include "core/category.hpp"
 #include "core/layers.hpp"
 #include "core/snapshot.hpp"
 #include "core/tile_query.hpp"
@@ -68,9 +67,7 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
     for (auto kind : layers->kinds) {
         const auto& spec = core::layer_spec(kind);
         nlohmann::json fields = nlohmann::json::object();
-        for (const auto& f : spec.fields) fields[std::string(f.name)] = f.type;
-        if (spec.has_category_fields)
-            for (const auto& c : core::categories) fields[std::string(c.slug)] = "Number";
+        for (const auto& f : core::all_fields(kind)) fields[std::string(f.name)] = core::type_name(f.type);
         vector_layers.push_back({{"id", spec.name},
                                  {"description", spec.description},
                                  {"minzoom", spec.minzoom},

@@ -16,9 +16,16 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                  4294967295)::bigint
 $$;
 
+-- std::round: half away from zero, in double precision (round(float8) would round half to even).
+CREATE OR REPLACE FUNCTION crimemap_round_half_away(v double precision) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT sign(v) * floor(abs(v) + 0.5)
+$$;
+
 -- crimes layer. z <= 13: grid clusters of 2^cell_bits x 2^cell_bits cells per tile (a cell is the
 -- tile at z + cell_bits containing the crime), placed at the crime-weighted centre; z >= 14: one
--- feature per snap point. cats NULL = every category.
+-- feature per snap point. cats NULL = every category. 13 is the registry's crimes cluster_maxzoom
+-- (core/layers.hpp); fields as the registry declares them (tests/integration/layer_fields_sql_test.cpp).
 DROP FUNCTION IF EXISTS crimemap_crimes_mvt(integer, integer, integer, date, date, text[]);
 CREATE OR REPLACE FUNCTION crimemap_crimes_mvt(z integer, x integer, y integer,
                                                month_from date, month_to date, cats text[],
@@ -84,20 +91,47 @@ END
 $$;
 
 -- areas layer: polygons of one kind clipped to the tile with a 64-pixel buffer, with crime counts
--- for the months and categories from the monthly aggregates.
+-- for the months and categories from the monthly aggregates, the previous period of equal length
+-- (when it lies inside the data: from the first month of `crimes` on), the percent change, the
+-- population and the rate per 1,000 residents where known. Fields as core/layers.hpp declares them
+-- (tests/integration/layer_fields_sql_test.cpp); NULL columns are left out of a feature, as the
+-- memory engine leaves them out. Rounding is half away from zero, as std::round.
 CREATE OR REPLACE FUNCTION crimemap_areas_mvt(z integer, x integer, y integer, area_kind text,
                                               month_from date, month_to date, cats text[])
 RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT coalesce(ST_AsMVT(f, 'areas', 4096, 'geom'), ''::bytea) FROM (
+    WITH period AS (
+        SELECT p.prev_from, (month_from - interval '1 month')::date AS prev_to,
+               p.prev_from >= (SELECT min(c.month) FROM crimes c) AS have_previous
+        FROM (SELECT (month_from - make_interval(months => (extract(year from age(month_to, month_from))::int * 12
+                                                             + extract(month from age(month_to, month_from))::int + 1)))::date
+                     AS prev_from) p
+    ), counted AS (
         SELECT ST_AsMVTGeom(a.geom_3857, ST_TileEnvelope(z, x, y), 4096, 64, true) AS geom,
-               a.code, a.name, a.kind,
+               a.code, a.name, a.kind, a.population,
                coalesce((SELECT sum(m.crimes) FROM crime_monthly m
                          WHERE m.area_kind = a.kind AND m.area_code = a.code
                            AND m.month BETWEEN month_from AND month_to
-                           AND (cats IS NULL OR m.category = ANY (cats))), 0)::bigint AS crimes
-        FROM areas a
+                           AND (cats IS NULL OR m.category = ANY (cats))), 0)::bigint AS crimes,
+               CASE WHEN period.have_previous THEN
+                   coalesce((SELECT sum(m.crimes) FROM crime_monthly m
+                             WHERE m.area_kind = a.kind AND m.area_code = a.code
+                               AND m.month BETWEEN period.prev_from AND period.prev_to
+                               AND (cats IS NULL OR m.category = ANY (cats))), 0)::bigint
+               END AS previous
+        FROM areas a, period
         WHERE a.kind = area_kind
           AND a.geom_3857 && ST_TileEnvelope(z, x, y, margin => 64.0 / 4096)
+    )
+    SELECT coalesce(ST_AsMVT(f, 'areas', 4096, 'geom'), ''::bytea) FROM (
+        SELECT geom, code, name, kind, crimes, previous,
+               CASE WHEN previous > 0 THEN
+                   crimemap_round_half_away((crimes::float8 - previous::float8) * 100.0 / previous::float8 * 10.0) / 10.0
+               END AS change,
+               CASE WHEN population > 0 THEN population::bigint END AS population,
+               CASE WHEN population > 0 THEN
+                   crimemap_round_half_away(crimes::float8 * 1000.0 / population::float8 * 100.0) / 100.0
+               END AS per_1000
+        FROM counted
+        WHERE geom IS NOT NULL
     ) f
-    WHERE f.geom IS NOT NULL
 $$;

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include "core/meeting_pack.hpp"
-#include "server/api_routes.hpp"
 #include "server/app.hpp"
 #include "store/crime_details.hpp"
 #include "store/pool.hpp"
@@ -29,16 +28,15 @@ protected:
         auto conn = db_->connect();
         holder_.set(store::load_snapshot(conn));
         auto pool = std::make_shared<store::ConnectionPool>(store::PoolOptions{.url = db_->url(), .max_connections = 2});
-        server::set_api_services({store::make_crime_details(pool), store::make_team_repository(pool)});
         server::Config config;
         config.web_dir.clear();
-        app_ = std::make_unique<server::App>(config, holder_);
+        app_ = std::make_unique<server::App>(config, holder_,
+                                             server::ApiServices{store::make_crime_details(pool), store::make_team_repository(pool)});
         auto created = db_->crimemap({"token", "create", "--force", "west-mercia", "--neighbourhood", "HE06", "--label", "text"});
         ASSERT_EQ(created.exit_code, 0) << created.describe();
         token_ = created.out.substr(0, created.out.find('\n'));
     }
     void TearDown() override {
-        server::set_api_services({});
         app_.reset();
         db_.reset();
     }

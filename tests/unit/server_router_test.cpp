@@ -33,7 +33,9 @@ std::vector<std::string> segs(const std::string& path) { return make_request(Met
 
 TEST(ServerRouter, MatchesParametersAndSuffixes) {
     Router r = table();
-    auto m = r.match(Method::get, segs("/tiles/crimes,areas/14/8100/5430.mvt"));
+    // Params are views into the segments: keep them alive while the params are read.
+    const auto tile_segments = segs("/tiles/crimes,areas/14/8100/5430.mvt");
+    auto m = r.match(Method::get, tile_segments);
     ASSERT_EQ(m.outcome, Router::Outcome::matched);
     EXPECT_EQ(m.route->pattern, "/tiles/{layers}/{z}/{x}/{y}.mvt");
     EXPECT_EQ(m.params.get("layers"), "crimes,areas");
@@ -45,7 +47,8 @@ TEST(ServerRouter, MatchesParametersAndSuffixes) {
     ASSERT_EQ(pbf.outcome, Router::Outcome::matched);
     EXPECT_EQ(pbf.route->pattern, "/tiles/{layers}/{z}/{x}/{y}.pbf");
 
-    auto tj = r.match(Method::get, segs("/tiles/crimes.json"));
+    const auto tilejson_segments = segs("/tiles/crimes.json");
+    auto tj = r.match(Method::get, tilejson_segments);
     ASSERT_EQ(tj.outcome, Router::Outcome::matched);
     EXPECT_EQ(tj.params.get("layers"), "crimes");
 }
@@ -73,7 +76,8 @@ TEST(ServerRouter, WrongMethodListsAllowedOnes) {
     EXPECT_EQ(del.outcome, Router::Outcome::method_not_allowed);
     EXPECT_EQ(Router::allow_header(del.allowed), "POST, GET, HEAD, OPTIONS");
 
-    auto post = r.match(Method::post, segs("/teams/7"));
+    const auto team_segments = segs("/teams/7");
+    auto post = r.match(Method::post, team_segments);
     ASSERT_EQ(post.outcome, Router::Outcome::matched);
     EXPECT_EQ(post.params.get("id"), "7");
     EXPECT_EQ(post.route->handler(Request{}, post.params).body, "post team");

@@ -1,7 +1,8 @@
 // The crime map shared by the page (/) and the widget (/embed): MapLibre with our own tiles only.
 // Layers, bottom to top: plain background (or a configured basemap style), area choropleth
-// (areas layer, kind=lsoa|ward|neighbourhood), district boundaries, crime clusters (z0-13:
-// the server's grid cells, circle + count) and snap points (z14+: one per location).
+// (areas layer, kind=lsoa|ward|neighbourhood), district boundaries, crime clusters (below
+// /catalog's point_minzoom: the server's grid cells, circle + count) and snap points (from it: one
+// per location).
 import * as maplibregl from '/dist/maplibre-gl/maplibre-gl.mjs';
 import { filterParams, periodLabel, AREA_KIND_LABELS } from './state.mjs';
 import { esc } from './util.mjs';
@@ -10,8 +11,6 @@ export { esc };
 
 export { maplibregl };
 
-// The crimes layer switches from grid clusters to snap points at this tile zoom (issue 3).
-export const POINT_ZOOM = 14;
 // Where a postcode search puts the map: individual locations, a walk's distance around.
 export const POSTCODE_ZOOM = 14.5;
 // Area polygons are simplified per zoom by the server; past this we over-zoom.
@@ -66,7 +65,31 @@ function clusterCellPx(catalog) {
 }
 
 function layerSpec(catalog, name) {
-  return (catalog.layers || []).find((l) => l.name === name) || { minzoom: 0, maxzoom: 16 };
+  return (catalog.layers || []).find((l) => l.name === name) || { minzoom: 0, maxzoom: 16, fields: [] };
+}
+
+// The tile fields the map reads, per layer. Each must be published by /catalog (the server's
+// layer registry, core/layers.hpp): a renamed or removed field stops the map at start-up rather
+// than drawing nothing.
+const FIELDS_USED = {
+  crimes: ['count', 'location', 'location_id'],
+  areas: ['code', 'name', 'kind', 'crimes', 'change', 'per_1000'],
+};
+
+// The zoom from which the crimes layer holds snap points instead of grid clusters, and the
+// check above; both from /catalog.
+export function pointZoom(catalog) {
+  const crimes = layerSpec(catalog, 'crimes');
+  if (!Number.isInteger(crimes.point_minzoom)) throw new Error('/catalog does not give the crimes layer\'s point_minzoom');
+  return crimes.point_minzoom;
+}
+
+function checkFields(catalog) {
+  for (const [layer, used] of Object.entries(FIELDS_USED)) {
+    const published = new Set((layerSpec(catalog, layer).fields || []).map((f) => f.name));
+    const missing = used.filter((f) => !published.has(f));
+    if (missing.length) throw new Error(`/catalog: the ${layer} layer lacks the fields ${missing.join(', ')}`);
+  }
 }
 
 // Expression: abbreviated count label ("842", "1.2k", "12k").
@@ -79,6 +102,7 @@ const countLabel = [
 
 function buildStyle(catalog, state, cellPx) {
   const crimes = layerSpec(catalog, 'crimes');
+  const pointMinzoom = pointZoom(catalog);
   const bounds = catalog.bounds && catalog.bounds.length === 4 ? catalog.bounds : undefined;
   const attribution = ATTRIBUTION_LINES.join(' · ');
   const big = Math.max(6, cellPx / 2 - 1);
@@ -89,7 +113,7 @@ function buildStyle(catalog, state, cellPx) {
         type: 'vector',
         tiles: [crimeTileUrl(catalog, state)],
         minzoom: crimes.minzoom,
-        maxzoom: Math.min(crimes.maxzoom, POINT_ZOOM),
+        maxzoom: Math.min(crimes.maxzoom, pointMinzoom),
         bounds,
         attribution,
       },
@@ -115,12 +139,12 @@ function buildStyle(catalog, state, cellPx) {
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f2efe9' } },
-      ...overlayLayers(state, cellPx, big),
+      ...overlayLayers(state, cellPx, big, pointMinzoom),
     ],
   };
 }
 
-function overlayLayers(state, cellPx, big) {
+function overlayLayers(state, cellPx, big, pointMinzoom) {
   const showAreas = state.layers.includes('areas') ? 'visible' : 'none';
   const showCrimes = state.layers.includes('crimes') ? 'visible' : 'none';
   const small = cellPx <= 8;
@@ -144,7 +168,7 @@ function overlayLayers(state, cellPx, big) {
       paint: { 'line-color': '#7a7167', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.6, 14, 2], 'line-dasharray': [3, 1] },
     },
     {
-      id: 'crime-clusters', type: 'circle', source: 'crimes', 'source-layer': 'crimes', maxzoom: POINT_ZOOM,
+      id: 'crime-clusters', type: 'circle', source: 'crimes', 'source-layer': 'crimes', maxzoom: pointMinzoom,
       filter: ['!', ['has', 'location']],
       layout: { visibility: showCrimes },
       paint: {
@@ -158,7 +182,7 @@ function overlayLayers(state, cellPx, big) {
       },
     },
     {
-      id: 'crime-cluster-labels', type: 'symbol', source: 'crimes', 'source-layer': 'crimes', maxzoom: POINT_ZOOM,
+      id: 'crime-cluster-labels', type: 'symbol', source: 'crimes', 'source-layer': 'crimes', maxzoom: pointMinzoom,
       filter: small ? ['all', ['!', ['has', 'location']], ['>=', ['get', 'count'], 100]] : ['!', ['has', 'location']],
       layout: {
         visibility: showCrimes,
@@ -171,12 +195,12 @@ function overlayLayers(state, cellPx, big) {
       paint: { 'text-color': small ? '#08306b' : '#ffffff', 'text-halo-color': small ? '#ffffff' : 'rgba(0,0,0,0.25)', 'text-halo-width': small ? 1.2 : 0.6 },
     },
     {
-      id: 'crime-points', type: 'circle', source: 'crimes', 'source-layer': 'crimes', minzoom: POINT_ZOOM,
+      id: 'crime-points', type: 'circle', source: 'crimes', 'source-layer': 'crimes', minzoom: pointMinzoom,
       filter: ['has', 'location'],
       layout: { visibility: showCrimes, 'circle-sort-key': ['get', 'count'] },
       paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 14, ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 4, 3, 7, 8, 11],
-          18, ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 8, 3, 12, 8, 18]],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], pointMinzoom, ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 4, 3, 7, 8, 11],
+          pointMinzoom + 4, ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 8, 3, 12, 8, 18]],
         'circle-color': POINT_COLOR,
         'circle-opacity': 0.8,
         'circle-stroke-color': '#ffffff',
@@ -184,7 +208,7 @@ function overlayLayers(state, cellPx, big) {
       },
     },
     {
-      id: 'crime-point-labels', type: 'symbol', source: 'crimes', 'source-layer': 'crimes', minzoom: POINT_ZOOM,
+      id: 'crime-point-labels', type: 'symbol', source: 'crimes', 'source-layer': 'crimes', minzoom: pointMinzoom,
       filter: ['all', ['has', 'location'], ['>', ['get', 'count'], 1]],
       layout: {
         visibility: showCrimes,
@@ -204,6 +228,7 @@ const CRIME_LAYERS = ['crime-clusters', 'crime-points'];
 //   config (web/config.json), interactive controls (navigation), onIdle(summary) callback,
 //   categoryName(slug) for popups.
 export async function createCrimeMap(container, { catalog, state, config = {}, onAreaClick } = {}) {
+  checkFields(catalog);
   const cellPx = clusterCellPx(catalog);
   const basemap = state.basemap || config.basemapStyle || null;
   let style = buildStyle(catalog, state, cellPx);
@@ -218,7 +243,7 @@ export async function createCrimeMap(container, { catalog, state, config = {}, o
     style,
     bounds: state.center || start ? undefined : [[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
     center: state.center || start?.center || undefined,
-    zoom: state.zoom ?? (state.center ? 14 : start?.zoom),
+    zoom: state.zoom ?? (state.center ? pointZoom(catalog) : start?.zoom),
     maxZoom: 19,
     attributionControl: false,
     dragRotate: false,
@@ -266,6 +291,7 @@ class CrimeMapController {
     this.state = { ...state };
     this.cellPx = cellPx;
     this.onAreaClick = onAreaClick;
+    this.pointZoom = pointZoom(catalog);  // snap points from here, clusters below
     this.categoryNames = new Map(catalog.categories.map((c) => [c.slug, c.name]));
     this.popup = null;
     this.marker = null;
@@ -312,7 +338,7 @@ class CrimeMapController {
 
   zoomIntoCluster(f) {
     const [lon, lat] = f.geometry.coordinates;
-    const zoom = Math.min(Math.max(this.map.getZoom() + 2, 0), POINT_ZOOM + 1);
+    const zoom = Math.min(Math.max(this.map.getZoom() + 2, 0), this.pointZoom + 1);
     this.map.easeTo({ center: [lon, lat], zoom, duration: 500 });
   }
 
@@ -421,7 +447,7 @@ class CrimeMapController {
     return { center: [c.lng, c.lat], zoom: this.map.getZoom() };
   }
 
-  // Crime features drawn in the viewport (clusters below z14, snap points above), each counted
+  // Crime features drawn in the viewport (clusters below the point zoom, snap points from it), each counted
   // once, with the sum of their counts in total and per category.
   crimesInView() {
     const map = this.map;

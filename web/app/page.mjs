@@ -1,7 +1,7 @@
 // The map page at '/': postcode search, filters, area shading, "compare your area" and the
 // crimes in view. The view is kept in the address bar so it can be shared or embedded.
 import { api, ApiError, meetingPackUrl, normalisePostcode } from './api.mjs';
-import { createCrimeMap, loadConfig, legendHtml, esc, POINT_ZOOM, POSTCODE_ZOOM } from './crimemap.mjs';
+import { createCrimeMap, loadConfig, legendHtml, esc, POSTCODE_ZOOM } from './crimemap.mjs';
 import {
   readState, stateQuery, availableAreaKinds, monthLabel, monthsBetween, monthIndex, periodLabel, AREA_KIND_LABELS,
 } from './state.mjs';
@@ -193,7 +193,9 @@ function updateInView(page) {
       .join('')}</ol>`;
     page.topPlaces = top;
   }
-  const hint = page.map.getZoom() < POINT_ZOOM ? '<p class="cm-hint">Select a circle to zoom in; individual locations show from zoom 14.</p>' : '<p class="cm-hint">Select a location for its crimes by category.</p>';
+  const hint = page.map.getZoom() < ctl.pointZoom
+    ? `<p class="cm-hint">Select a circle to zoom in; individual locations show from zoom ${ctl.pointZoom}.</p>`
+    : '<p class="cm-hint">Select a location for its crimes by category.</p>';
   el.innerHTML = `<p><strong id="cm-inview-total">${v.total.toLocaleString('en-GB')}</strong> ${v.total === 1 ? 'crime' : 'crimes'} on the map, ${esc(period)}</p>
     ${rows ? `<table class="cm-counts"><caption class="cm-visually-hidden">Crimes in view by category</caption><tbody>${rows}</tbody></table>` : ''}${places}${hint}`;
   el.querySelectorAll('button[data-place]').forEach((b) =>

@@ -137,6 +137,35 @@ test('the widget at /embed?postcode=HR1 1AA draws crimes whose counts match the 
   });
 });
 
+test('the map takes the cluster/point zoom and the tile fields from /catalog, not constants of its own', async () => {
+  const catalog = await getJson(stack, '/catalog');
+  const crimes = catalog.layers.find((l) => l.name === 'crimes');
+  assert.ok(Number.isInteger(crimes.point_minzoom), '/catalog gives the crimes layer\'s point_minzoom');
+  assert.equal(crimes.point_minzoom, crimes.cluster_maxzoom + 1);
+  for (const name of ['count', 'location', 'location_id']) assert.ok(crimes.fields.some((f) => f.name === name), `crimes.${name} is published`);
+  // A centre without a zoom opens where snap points start.
+  await withPage({ width: 800, height: 600 }, async ({ page }) => {
+    const res = await page.goto(url('/embed?center=-2.716,52.056'));
+    assert.equal(res.status(), 200);
+    await waitIdle(page);
+    const got = await page.evaluate(() => {
+      const { map, ctl } = window.crimemap;
+      return {
+        zoom: map.getZoom(),
+        pointZoom: ctl.pointZoom,
+        pointsMin: map.getLayer('crime-points').minzoom,
+        clustersMax: map.getLayer('crime-clusters').maxzoom,
+        sourceMax: map.getSource('crimes').maxzoom,
+      };
+    });
+    assert.equal(got.pointZoom, crimes.point_minzoom);
+    assert.equal(got.pointsMin, crimes.point_minzoom, 'snap points are drawn from the catalog\'s point_minzoom');
+    assert.equal(got.clustersMax, crimes.point_minzoom, 'clusters are drawn below it');
+    assert.equal(got.sourceMax, Math.min(crimes.maxzoom, crimes.point_minzoom), 'tiles are fetched up to it, then over-zoomed');
+    assert.equal(got.zoom, crimes.point_minzoom);
+  });
+});
+
 test('the widget honours from, to and category: tile requests carry them and the counts match the API', async () => {
   const catalog = await getJson(stack, '/catalog');
   const months = catalog.months;
