@@ -141,7 +141,7 @@ std::string to_string(const IpAddress& ip) {
 std::string client_group(const IpAddress& ip) {
     if (ip.v4) return to_string(ip);
     char buf[48];
-    auto group = [&](int i) { return static_cast<unsigned>(ip.bytes[static_cast<std::size_t>(i)] << 8 | ip.bytes[static_cast<std::size_t>(i + 1)]); };
+    auto group = [&](int i) { return static_cast<unsigned>(ip.bytes[static_cast<std::size_t>(i)] << 8 | ip.bytes[static_cast<std::size_t>(i) + 1]); };
     std::snprintf(buf, sizeof buf, "%x:%x:%x:%x::/64", group(0), group(2), group(4), group(6));
     return buf;
 }
