@@ -135,9 +135,9 @@ TEST(DatabaseStopped, SnapshotAnswersStayUpDatabaseRoutesAnswer503AndRecover) {
 
     auto paths = crimemap::testing::hereford_tile_paths();
     paths.push_back(postcode);
-    paths.push_back("/postcodes/HR11AA/nearest");
-    paths.push_back("/v1/postcodes/HR1%201AA/summary");
-    paths.push_back("/health");
+    paths.emplace_back("/postcodes/HR11AA/nearest");
+    paths.emplace_back("/v1/postcodes/HR1%201AA/summary");
+    paths.emplace_back("/health");
     Hammer hammer(server.port(), 3, paths);
     ClusterRestorer restorer{cluster};
     cluster.stop();
@@ -201,6 +201,7 @@ TEST(DatabaseFrozen, DatabaseRoutes503WithinTheTimeoutAndSigtermExitsInTime) {
     // More requests than --db-connections (4): some wait on the frozen backend, some on a connect
     // the postmaster never answers, some for a free connection. Each must give up in time.
     std::vector<std::future<Timed>> calls;
+    calls.reserve(7);
     for (int i = 0; i < 7; ++i) calls.push_back(std::async(std::launch::async, [&] { return timed_get(server.port(), street); }));
     auto health = timed_get(server.port(), "/health");
     auto tile = timed_get(server.port(), crimemap::testing::hereford_tile_paths()[0]);
