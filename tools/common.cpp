@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -89,7 +90,7 @@ std::string with_commas(std::uint64_t n) {
 
 std::uint64_t per_second(std::uint64_t rows, double seconds) {
     if (seconds < 1e-6) seconds = 1e-6;
-    return static_cast<std::uint64_t>(static_cast<double>(rows) / seconds + 0.5);
+    return static_cast<std::uint64_t>(std::round(static_cast<double>(rows) / seconds));
 }
 
 Progress::Progress(std::string label)
