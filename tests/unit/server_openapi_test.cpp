@@ -80,7 +80,8 @@ TEST(OpenApiDocument, DescribesExactlyTheRouteTable) {
 
     for (const auto& [key, name] : routed) {
         auto it = described.find(key);
-        ASSERT_NE(it, described.end()) << "route not in docs/openapi.json: " << key.first << " " << key.second;
+        EXPECT_NE(it, described.end()) << "route not in docs/openapi.json: " << key.first << " " << key.second;
+        if (it == described.end()) continue;
         EXPECT_EQ(it->second, name) << "operationId of " << key.first << " " << key.second << " should be the route name";
     }
     for (const auto& [key, name] : described)
