@@ -22,6 +22,8 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
 Response handle_tilejson(ServerContext& ctx, const Request& req, const RouteParams& params);
 // GET /catalog
 Response handle_catalog(ServerContext& ctx, const Request& req, const RouteParams& params);
+// GET /openapi.json (OpenAPI 3.1, docs/openapi.json compiled in; servers from the request)
+Response handle_openapi(ServerContext& ctx, const Request& req, const RouteParams& params);
 // GET /health, /ready, /metrics
 Response handle_health(ServerContext& ctx, const Request& req, const RouteParams& params);
 Response handle_ready(ServerContext& ctx, const Request& req, const RouteParams& params);

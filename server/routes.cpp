@@ -23,6 +23,7 @@ constexpr std::array table{
     RouteSpec{get, "/tiles/{layers}/{z}/{x}/{y}.pbf", "tile_pbf", handle_tile, tiles},
     RouteSpec{get, "/tiles/{layers}.json", "tilejson", handle_tilejson, {}},
     RouteSpec{get, "/catalog", "catalog", handle_catalog, {}},
+    RouteSpec{get, "/openapi.json", "openapi", handle_openapi, {}},
     RouteSpec{get, "/health", "health", handle_health, {}},
     RouteSpec{get, "/ready", "ready", handle_ready, {}},
     RouteSpec{get, "/metrics", "metrics", handle_metrics, {}},
