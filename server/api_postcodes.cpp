@@ -41,7 +41,9 @@ Response with_callback(const Request& req, Response res) {
     if (res.status != 200) return res;
     std::string json;
     json.reserve(res.body.size());
-    for (std::size_t i = 0; i < res.body.size(); ++i) {
+    std::size_t end = res.body.size();  // without the JSON answers' final newline
+    while (end > 0 && (res.body[end - 1] == '\n' || res.body[end - 1] == '\r')) --end;
+    for (std::size_t i = 0; i < end; ++i) {
         if (res.body.compare(i, 3, "\xE2\x80\xA8") == 0 || res.body.compare(i, 3, "\xE2\x80\xA9") == 0) {
             json += res.body[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
             i += 2;
