@@ -592,6 +592,12 @@ TEST_F(PostcodesIoApp, JsonpWrapsSuccessfulAnswersForSafeCallbackNames) {
     EXPECT_EQ(ping.body, "/**/ typeof f === 'function' && f({\"result\":\"pong\",\"status\":200});");
     auto bulk = call(server::Method::post, "/postcodes?callback=f", R"({"postcodes":["HR1 1AA"]})");
     EXPECT_TRUE(bulk.body.starts_with("/**/ typeof f === 'function' && f({")) << bulk.body.substr(0, 80);
+    // U+2028/U+2029 (here in an echoed query) are escaped: JSON allows them raw, old JavaScript not.
+    auto seps = call(server::Method::post, "/postcodes?callback=f", "{\"postcodes\":[\"a\u2028b\u2029c\"]}");
+    ASSERT_EQ(seps.status, 200);
+    EXPECT_EQ(seps.body.find("\xE2\x80\xA8"), std::string::npos);
+    EXPECT_EQ(seps.body.find("\xE2\x80\xA9"), std::string::npos);
+    EXPECT_NE(seps.body.find("a\\u2028b\\u2029c"), std::string::npos) << seps.body;
     for (const char* target : {"/outcodes/HR1?callback=f", "/outcodes?lon=-2.71&lat=52.06&callback=f",
                                "/random/postcodes?callback=f", "/terminated_postcodes/HR99ZZ?callback=f",
                                "/postcodes/HR1/autocomplete?callback=f"})
