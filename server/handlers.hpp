@@ -29,7 +29,8 @@ Response handle_health(ServerContext& ctx, const Request& req, const RouteParams
 Response handle_ready(ServerContext& ctx, const Request& req, const RouteParams& params);
 Response handle_metrics(ServerContext& ctx, const Request& req, const RouteParams& params);
 namespace api {
-// postcodes.io (api_postcodes.cpp)
+// postcodes.io (api_postcodes.cpp). All of them answer JSONP for a safe `callback=` name, and
+// those returning postcode objects apply `filter=` (core/postcode_api.hpp).
 Response postcodes_query(ServerContext&, const Request&, const RouteParams&);
 Response postcodes_bulk(ServerContext&, const Request&, const RouteParams&);
 Response postcode_lookup(ServerContext&, const Request&, const RouteParams&);
@@ -38,6 +39,9 @@ Response postcode_nearest(ServerContext&, const Request&, const RouteParams&);
 Response postcode_autocomplete(ServerContext&, const Request&, const RouteParams&);
 Response postcode_lonlat(ServerContext&, const Request&, const RouteParams&);
 Response outcode_lookup(ServerContext&, const Request&, const RouteParams&);
+Response outcodes_query(ServerContext&, const Request&, const RouteParams&);   // ?lon=&lat=
+Response outcode_nearest(ServerContext&, const Request&, const RouteParams&);
+Response ping(ServerContext&, const Request&, const RouteParams&);             // {"result": "pong"}
 Response terminated_lookup(ServerContext&, const Request&, const RouteParams&);
 Response random_postcode(ServerContext&, const Request&, const RouteParams&);
 // data.police.uk (api_police.cpp)

@@ -35,9 +35,12 @@ constexpr std::array table{
     RouteSpec{get, "/postcodes/{postcode}/validate", "postcode_validate", postcode_validate, {}},
     RouteSpec{get, "/postcodes/{postcode}/nearest", "postcode_nearest", postcode_nearest, {}},
     RouteSpec{get, "/postcodes/{postcode}/autocomplete", "postcode_autocomplete", postcode_autocomplete, {}},
+    RouteSpec{get, "/outcodes", "outcodes_query", outcodes_query, {}},
     RouteSpec{get, "/outcodes/{outcode}", "outcode_lookup", outcode_lookup, {}},
+    RouteSpec{get, "/outcodes/{outcode}/nearest", "outcode_nearest", outcode_nearest, {}},
     RouteSpec{get, "/terminated_postcodes/{postcode}", "terminated_lookup", terminated_lookup, {}},
     RouteSpec{get, "/random/postcodes", "random_postcode", random_postcode, {}},
+    RouteSpec{get, "/ping", "ping", ping, {}},
     // data.police.uk (literal paths before /api/{force}/{id})
     RouteSpec{get, "/api/crime-categories", "police_crime_categories", police_crime_categories, {}},
     RouteSpec{get, "/api/crime-last-updated", "police_last_updated", police_last_updated, {}},
