@@ -1,6 +1,7 @@
 #include "core/postcode_api.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <vector>
@@ -74,7 +75,8 @@ struct NearestOptions {
 };
 
 // Reads limit/radius/widesearch like postcodes.io: unparsable -> error, too large -> clamped.
-std::optional<JsonReply> read_limit_radius(const json& limit, const json& radius, NearestOptions& o) {
+std::optional<JsonReply> read_limit_radius(const json& limit, const json& radius, NearestOptions& o,
+                                           std::size_t limit_max = pcio::limit_max, double radius_max = pcio::radius_max) {
     auto text = [](const json& v) -> std::optional<std::string> {
         if (v.is_null()) return std::nullopt;
         if (v.is_string()) return v.get<std::string>();
@@ -85,12 +87,12 @@ std::optional<JsonReply> read_limit_radius(const json& limit, const json& radius
     if (auto t = text(limit); t && !t->empty()) {
         auto v = parse_int(*t);
         if (!v || *v < 1) return json_error(400, pcio::invalid_limit);
-        o.limit = static_cast<std::size_t>(std::min<long long>(*v, static_cast<long long>(pcio::limit_max)));
+        o.limit = static_cast<std::size_t>(std::min<long long>(*v, static_cast<long long>(limit_max)));
     }
     if (auto t = text(radius); t && !t->empty()) {
         auto v = parse_float(*t);
         if (!v || *v < 0) return json_error(400, pcio::invalid_radius);
-        o.radius = std::min(*v, pcio::radius_max);
+        o.radius = std::min(*v, radius_max);
     }
     return std::nullopt;
 }
@@ -119,6 +121,23 @@ bool valid_lonlat(double lon, double lat) { return std::abs(lon) <= 180 && std::
 
 JsonReply unavailable() { return json_error(503, "Postcode data not loaded yet"); }
 
+// A postcode as postcodes.io accepts it: its shape test first, then our normalisation.
+std::optional<Postcode> parse_pcio(std::string_view text) {
+    if (!postcodes_io_shaped(text)) return std::nullopt;
+    return parse_postcode(text);
+}
+
+bool js_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool ascii_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+
+json filter_object(const json& obj, const std::vector<std::string>& names) {
+    json out = json::object();
+    for (const auto& n : names)
+        if (auto it = obj.find(n); it != obj.end()) out[n] = *it;
+    return out;
+}
+
 std::string too_many_results(std::size_t locations, std::size_t results) {
     return "Too many results requested: " + std::to_string(locations) + " geolocations ask for up to " +
            std::to_string(results) + " postcodes; at most " + std::to_string(pcio::bulk_max_results) +
@@ -126,6 +145,57 @@ std::string too_many_results(std::size_t locations, std::size_t results) {
 }
 
 }  // namespace
+
+bool postcodes_io_shaped(std::string_view text) {
+    // /^[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}$/i on the trimmed text, written out by hand.
+    while (!text.empty() && js_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && js_space(text.back())) text.remove_suffix(1);
+    if (text.size() < 5) return false;
+    // Inward code: digit + two letters at the end.
+    const auto n = text.size();
+    if (!ascii_digit(text[n - 3]) || !ascii_alpha(text[n - 2]) || !ascii_alpha(text[n - 1])) return false;
+    std::string_view out = text.substr(0, n - 3);
+    while (!out.empty() && js_space(out.back())) out.remove_suffix(1);
+    // Outward code: 1-2 letters, a digit, optionally one letter or digit.
+    std::size_t i = 0;
+    while (i < out.size() && i < 2 && ascii_alpha(out[i])) ++i;
+    if (i == 0 || i >= out.size() || !ascii_digit(out[i])) return false;
+    ++i;
+    if (i < out.size() && (ascii_alpha(out[i]) || ascii_digit(out[i]))) ++i;
+    return i == out.size();
+}
+
+void filter_postcodes(json& result, std::string_view filter) {
+    std::vector<std::string> names;
+    std::string cur;
+    for (char c : filter.substr(0, 1024)) {
+        if (js_space(c)) continue;
+        if (c == ',') {
+            names.push_back(std::move(cur));
+            cur.clear();
+            continue;
+        }
+        cur.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+    names.push_back(std::move(cur));
+    auto one = [&](json& v) {
+        if (v.is_object()) v = filter_object(v, names);
+    };
+    if (result.is_object()) return one(result);
+    if (!result.is_array()) return;
+    for (auto& item : result) {
+        // Bulk answers wrap each result as {query, result}; postcode objects have no "query" key.
+        if (item.is_object() && item.contains("query") && item.contains("result")) {
+            auto& r = item["result"];
+            if (r.is_array())
+                for (auto& x : r) one(x);
+            else
+                one(r);
+        } else {
+            one(item);
+        }
+    }
+}
 
 json neighbourhood_json(const Snapshot& s, geo::LonLat where) {
     if (!s.api) return nullptr;
@@ -188,7 +258,7 @@ json postcode_json(const Snapshot& s, const PostcodeRecord& r, std::optional<dou
 
 JsonReply lookup_postcode(const Snapshot& s, std::string_view text) {
     if (!api_of(s)) return unavailable();
-    auto pc = parse_postcode(text);
+    auto pc = parse_pcio(text);
     if (!pc) return json_error(404, pcio::invalid_postcode);
     const auto* rec = s.api->postcodes.find(pc->compact);
     if (!rec) return json_error(404, pcio::not_found);
@@ -207,14 +277,14 @@ JsonReply lookup_postcode(const Snapshot& s, std::string_view text) {
 
 JsonReply validate_postcode(const Snapshot& s, std::string_view text) {
     if (!api_of(s)) return unavailable();
-    auto pc = parse_postcode(text);
+    auto pc = parse_pcio(text);
     const auto* rec = pc ? s.api->postcodes.find(pc->compact) : nullptr;
     return json_ok(rec != nullptr && rec->live());
 }
 
 JsonReply lookup_terminated(const Snapshot& s, std::string_view text) {
     if (!api_of(s)) return unavailable();
-    auto pc = parse_postcode(text);
+    auto pc = parse_pcio(text);
     if (!pc) return json_error(404, pcio::invalid_postcode);
     const auto* rec = s.api->postcodes.find(pc->compact);
     if (!rec || rec->live()) return json_error(404, pcio::terminated_not_found);
@@ -274,7 +344,7 @@ JsonReply reverse(const Snapshot& s, std::string_view lon_text, std::string_view
 
 JsonReply nearest_to_postcode(const Snapshot& s, std::string_view text, const QueryParams& params) {
     if (!api_of(s)) return unavailable();
-    auto pc = parse_postcode(text);
+    auto pc = parse_pcio(text);
     const auto* rec = pc ? s.api->postcodes.find(pc->compact) : nullptr;
     if (!rec || !rec->live()) return json_error(404, pcio::not_found);
     if (!rec->located()) return json_ok(nullptr);
@@ -308,7 +378,7 @@ JsonReply bulk(const Snapshot& s, std::string_view body, const QueryParams& para
             if (item.is_null() || (item.is_string() && item.get<std::string>().empty())) break;
             json result = nullptr;
             if (item.is_string()) {
-                auto pc = parse_postcode(item.get<std::string>());
+                auto pc = parse_pcio(item.get<std::string>());
                 const auto* rec = pc ? idx.find(pc->compact) : nullptr;
                 if (rec && rec->live()) result = postcode_json(s, *rec);
             }
@@ -344,9 +414,12 @@ JsonReply bulk(const Snapshot& s, std::string_view body, const QueryParams& para
             if (!lon || !lat || !valid_lonlat(*lon, *lat)) return json_error(400, pcio::invalid_geolocation);
             o.lon = *lon;
             o.lat = *lat;
-            auto wide = get("widesearch");
-            o.widesearch = (wide.is_boolean() && wide.get<bool>()) || (wide.is_string() && !wide.get<std::string>().empty()) ||
-                           truthy_param(params, "widesearch");
+            // Either spelling, in the item or as a query parameter, as JavaScript truthiness.
+            auto truthy = [](const json& v) {
+                return (v.is_boolean() && v.get<bool>()) || (v.is_string() && !v.get<std::string>().empty()) ||
+                       (v.is_number() && v.get<double>() != 0) || v.is_object() || v.is_array();
+            };
+            o.widesearch = truthy(get("widesearch")) || truthy(get("wideSearch"));
             json query = json::object();
             for (const auto& [k, v] : item.items()) {
                 std::string lower;
@@ -375,11 +448,10 @@ JsonReply random_postcode(const Snapshot& s, const QueryParams& params, std::uin
     return json_ok(postcode_json(s, s.api->postcodes.records()[*i]));
 }
 
-JsonReply lookup_outcode(const Snapshot& s, std::string_view text) {
-    if (!api_of(s)) return unavailable();
-    auto sum = s.api->postcodes.outcode(text);
-    if (!sum) return json_error(404, pcio::outcode_not_found);
+namespace {
+json outcode_json(const Snapshot& s, const OutcodeSummary* summary, std::optional<double> distance = {}) {
     const auto& api = *s.api;
+    const auto* sum = summary;
     auto names = [&](PcCode c) {
         json arr = json::array();
         for (auto i : sum->codes[static_cast<std::size_t>(c)]) {
@@ -400,7 +472,57 @@ JsonReply lookup_outcode(const Snapshot& s, std::string_view text) {
            {"admin_ward", names(PcCode::ward)},
            {"country", names(PcCode::country)},
            {"parliamentary_constituency", names(PcCode::pcon)}};
-    return json_ok(std::move(r));
+    if (distance) r["distance"] = *distance;
+    return r;
+}
+
+JsonReply outcodes_near(const Snapshot& s, std::string_view lon_text, std::string_view lat_text, const QueryParams& params) {
+    // postcodes.io's order of checks: limit, longitude, latitude, radius.
+    NearestOptions o;
+    o.limit = pcio::outcode_limit_default;
+    o.radius = pcio::outcode_radius_default;
+    if (auto e = read_limit_radius(param_json(params, "limit"), nullptr, o, pcio::outcode_limit_max)) return *e;
+    auto lon = parse_float(lon_text);
+    auto lat = parse_float(lat_text);
+    if (!lon || !lat || !valid_lonlat(*lon, *lat)) return json_error(400, pcio::invalid_geolocation);
+    if (auto e = read_limit_radius(nullptr, param_json(params, "radius"), o, pcio::outcode_limit_max,
+                                   pcio::outcode_radius_max))
+        return *e;
+    const auto& idx = s.api->postcodes;
+    auto found = idx.nearest_outcodes(*lon, *lat, o.radius, o.limit);
+    if (found.empty()) return json_ok(nullptr);
+    json out = json::array();
+    for (const auto& f : found)
+        if (auto sum = idx.outcode(f.outcode)) out.push_back(outcode_json(s, &*sum, f.distance));
+    return json_ok(std::move(out));
+}
+}  // namespace
+
+JsonReply lookup_outcode(const Snapshot& s, std::string_view text) {
+    if (!api_of(s)) return unavailable();
+    auto sum = s.api->postcodes.outcode(text);
+    if (!sum) return json_error(404, pcio::outcode_not_found);
+    return json_ok(outcode_json(s, &*sum));
+}
+
+JsonReply reverse_outcodes(const Snapshot& s, const QueryParams& params) {
+    if (!api_of(s)) return unavailable();
+    auto present = [&](std::string_view name) {
+        auto v = find_param(params, name);
+        return v && !v->empty() ? v : std::nullopt;
+    };
+    if (auto lo = present("longitude"), la = present("latitude"); lo && la) return outcodes_near(s, *lo, *la, params);
+    if (auto lo = present("lon"), la = present("lat"); lo && la) return outcodes_near(s, *lo, *la, params);
+    return json_error(400, pcio::invalid_geolocation);
+}
+
+JsonReply nearest_outcodes(const Snapshot& s, std::string_view text, const QueryParams& params) {
+    if (!api_of(s)) return unavailable();
+    auto sum = s.api->postcodes.outcode(text);
+    if (!sum) return json_error(404, pcio::outcode_not_found);
+    if (!sum->lon || !sum->lat) return json_error(400, pcio::invalid_geolocation);
+    const auto lon = json(*sum->lon).dump(), lat = json(*sum->lat).dump();
+    return outcodes_near(s, lon, lat, params);
 }
 
 }  // namespace crimemap::core

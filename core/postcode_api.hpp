@@ -31,6 +31,11 @@ inline constexpr double widesearch_radius = 20000;    // widesearch looks up to 
 inline constexpr std::size_t widesearch_limit = 10;   // ... for at most 10 postcodes
 inline constexpr std::size_t limit_default = 10;
 inline constexpr std::size_t limit_max = 100;
+// Outcode reverse geocoding (/outcodes?lon=&lat=, /outcodes/{outcode}/nearest).
+inline constexpr double outcode_radius_default = 5000;  // metres
+inline constexpr double outcode_radius_max = 25000;
+inline constexpr std::size_t outcode_limit_default = 10;
+inline constexpr std::size_t outcode_limit_max = 100;
 // Ours: the results of one bulk reverse-geocoding request (the sum of each location's limit after
 // clamping; widesearch counts 10) are at most 1,000, so 100 locations at the default limit pass
 // and 100 x 100 is a 400 rather than 10,000 postcode records built on an I/O thread.
@@ -48,6 +53,7 @@ inline constexpr std::string_view invalid_limit = "Invalid result limit submitte
 inline constexpr std::string_view invalid_radius = "Invalid lookup radius submitted";
 inline constexpr std::string_view query_required = "No postcode query submitted. Remember to include query parameter";
 inline constexpr std::string_view array_required = "Invalid data submitted. You need to provide a JSON array";
+inline constexpr std::string_view resource_not_found = "Resource not found";  // unmatched paths
 extern const std::string invalid_json;        // body is not JSON
 extern const std::string invalid_json_query;  // JSON without postcodes/geolocations
 extern const std::string too_many_postcodes;
@@ -59,6 +65,16 @@ extern const std::string too_many_geolocations;
 nlohmann::json postcode_json(const Snapshot& snapshot, const PostcodeRecord& rec, std::optional<double> distance = {});
 // {force, id, name} of the neighbourhood containing the point, or null.
 nlohmann::json neighbourhood_json(const Snapshot& snapshot, geo::LonLat where);
+
+// postcodes.io's postcode shape test (the `postcode` package's isValid on the trimmed text): outward
+// code, optional spaces, inward code; no other characters, no space inside the outward code
+// ("HR 1 1BA" is invalid, "hr1  1ba" valid). Every route checks it before looking a postcode up.
+bool postcodes_io_shaped(std::string_view text);
+
+// `filter=` (postcodes.io): keeps only the named keys of each postcode object in a result: a
+// single object, an array of objects, or a bulk array of {query, result}. Names are a comma list,
+// whitespace removed, lower-cased; unknown names are ignored (so nothing known -> {}); null stays null.
+void filter_postcodes(nlohmann::json& result, std::string_view filter);
 
 // GET /postcodes/{postcode}: 404 "Invalid postcode" when malformed, 404 "Postcode not found" (with
 // a `terminated` block when the postcode was terminated).
@@ -83,5 +99,12 @@ JsonReply bulk(const Snapshot& snapshot, std::string_view body, const QueryParam
 JsonReply random_postcode(const Snapshot& snapshot, const QueryParams& params, std::uint64_t random);
 // GET /outcodes/{outcode}
 JsonReply lookup_outcode(const Snapshot& snapshot, std::string_view text);
+// GET /outcodes?lon=&lat= (or longitude=&latitude=): outcodes by centroid distance, each with
+// `distance` (metres); limit (default 10, max 100) and radius (default 5000, max 25000 m) as
+// postcodes.io reads them; result null when none. Without both coordinates: 400 "Invalid
+// longitude/latitude submitted".
+JsonReply reverse_outcodes(const Snapshot& snapshot, const QueryParams& params);
+// GET /outcodes/{outcode}/nearest: the same around the outcode's centroid; 404 "Outcode not found".
+JsonReply nearest_outcodes(const Snapshot& snapshot, std::string_view outcode, const QueryParams& params);
 
 }  // namespace crimemap::core

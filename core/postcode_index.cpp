@@ -213,6 +213,27 @@ std::optional<OutcodeSummary> PostcodeIndex::outcode(std::string_view outcode) c
     return s;
 }
 
+std::vector<NearbyOutcode> PostcodeIndex::nearest_outcodes(double lon, double lat, double radius_m,
+                                                           std::size_t limit) const {
+    std::vector<NearbyOutcode> out;
+    if (limit == 0 || !(radius_m >= 0) || !std::isfinite(lon) || !std::isfinite(lat)) return out;
+    for (const auto& c : outcode_centroids_) {
+        const double d = distance_m(lon, lat, c.lon, c.lat);
+        if (d <= radius_m) out.push_back({c.outcode, d});
+    }
+    auto less = [](const NearbyOutcode& a, const NearbyOutcode& b) {
+        if (a.distance != b.distance) return a.distance < b.distance;
+        return a.outcode < b.outcode;
+    };
+    if (out.size() > limit) {
+        std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(limit), out.end(), less);
+        out.resize(limit);
+    } else {
+        std::sort(out.begin(), out.end(), less);
+    }
+    return out;
+}
+
 std::optional<std::uint32_t> PostcodeIndex::pick_live(std::string_view outcode, std::uint64_t random) const {
     if (outcode.empty()) {
         if (by_display_.empty()) return std::nullopt;
@@ -227,7 +248,8 @@ std::optional<std::uint32_t> PostcodeIndex::pick_live(std::string_view outcode, 
 
 std::size_t PostcodeIndex::memory_bytes() const {
     std::size_t bytes = records_.capacity() * sizeof(PostcodeRecord) + by_display_.capacity() * 4 +
-                        grid_keys_.capacity() * 8 + grid_items_.capacity() * 4;
+                        grid_keys_.capacity() * 8 + grid_items_.capacity() * 4 +
+                        outcode_centroids_.capacity() * sizeof(OutcodeCentroid);
     for (const auto& s : strings_) bytes += sizeof(std::string) + (s.size() > 15 ? s.capacity() : 0);
     return bytes;
 }
@@ -286,6 +308,24 @@ PostcodeIndex PostcodeIndexBuilder::finish() {
     for (const auto& [k, i] : grid) {
         index_.grid_keys_.push_back(k);
         index_.grid_items_.push_back(i);
+    }
+    // Outcode centroids: live postcodes in display order are grouped by outcode; the centroid is
+    // the mean of the located ones, exactly as outcode() computes it.
+    for (std::size_t a = 0; a < index_.by_display_.size();) {
+        const std::string oc = recs[index_.by_display_[a]].outcode();
+        double lon = 0, lat = 0;
+        std::size_t located = 0, b = a;
+        for (; b < index_.by_display_.size() && recs[index_.by_display_[b]].outcode() == oc; ++b) {
+            const auto& r = recs[index_.by_display_[b]];
+            if (!r.located()) continue;
+            lon += r.lon();
+            lat += r.lat();
+            ++located;
+        }
+        if (located)
+            index_.outcode_centroids_.push_back(
+                {oc, lon / static_cast<double>(located), lat / static_cast<double>(located)});
+        a = b;
     }
     interned_.clear();
     return std::move(index_);

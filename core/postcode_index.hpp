@@ -59,6 +59,13 @@ struct NearbyPostcode {
     double distance;      // metres
 };
 
+// An outward code whose centroid (mean of its live, located postcodes, as OutcodeSummary) lies
+// near a point (postcodes.io /outcodes?lon=&lat=).
+struct NearbyOutcode {
+    std::string outcode;
+    double distance;  // metres from the point to the centroid
+};
+
 // Aggregate of one outward code (postcodes.io /outcodes/{outcode}): means of the live, located
 // postcodes and the distinct codes of each kind.
 struct OutcodeSummary {
@@ -97,6 +104,10 @@ public:
     // nullopt when no live postcode has this outcode.
     std::optional<OutcodeSummary> outcode(std::string_view outcode) const;
 
+    // Outcodes whose centroid is within radius_m of (lon, lat), nearest first (ties by outcode),
+    // at most limit of them. A linear scan of the few thousand outcode centroids.
+    std::vector<NearbyOutcode> nearest_outcodes(double lon, double lat, double radius_m, std::size_t limit) const;
+
     // A live postcode picked by `random` (any value; reduced modulo the candidates), optionally
     // within one outcode; nullopt when there is none.
     std::optional<std::uint32_t> pick_live(std::string_view outcode, std::uint64_t random) const;
@@ -112,6 +123,11 @@ private:
     // Reverse geocoding grid: cells of grid_lat_ x grid_lon_ degrees, items sorted by cell key.
     std::vector<std::uint64_t> grid_keys_;
     std::vector<std::uint32_t> grid_items_;
+    struct OutcodeCentroid {
+        std::string outcode;
+        double lon, lat;
+    };
+    std::vector<OutcodeCentroid> outcode_centroids_;  // outcodes with a located live postcode
     std::vector<std::uint32_t> prefix_range(std::string_view prefix, bool display, std::size_t limit) const;
 };
 

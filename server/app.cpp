@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/database_error.hpp"
+#include "core/postcode_api.hpp"
 #include "server/gzip.hpp"
 #include "server/handlers.hpp"
 #include "server/log.hpp"
@@ -15,6 +16,19 @@
 namespace crimemap::server {
 
 namespace {
+// postcodes.io's cors({allowedHeaders}) list.
+constexpr std::string_view plain_options_headers = "X-Requested-With, Content-Type, Accept, Origin";
+
+// First path segments that belong to postcodes.io's API: an unmatched path under them answers
+// postcodes.io's 404 text instead of ours.
+bool postcodes_io_path(const Request& req) {
+    if (req.segments.empty()) return false;
+    const auto& first = req.segments.front();
+    for (std::string_view p : {"postcodes", "outcodes", "terminated_postcodes", "random", "ping", "places", "scotland"})
+        if (first == p) return true;
+    return false;
+}
+
 bool token_list(std::string_view s) {
     for (char c : s)
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -115,6 +129,18 @@ Response App::preflight(const Request& req, const std::vector<Method>& allowed, 
         if (auto h = req.headers.get("Access-Control-Request-Headers"); h && token_list(*h))
             res.headers.set("Access-Control-Allow-Headers", *h);
         res.headers.set("Access-Control-Max-Age", "86400");
+    } else {
+        // A plain OPTIONS (no Access-Control-Request-Method) gets what postcodes.io's cors
+        // middleware sends to any OPTIONS: the methods and headers a page may use. A path with a
+        // team write keeps the stricter rule: those headers (and Allow-Origin) for listed origins only.
+        bool any_write = false;
+        for (Method m : allowed) {
+            const auto* r = router_.find(m, req.segments);
+            any_write = any_write || (r && r->flags.write);
+        }
+        listed_only = any_write;
+        res.headers.set("Access-Control-Allow-Methods", Router::allow_header(allowed));
+        res.headers.set("Access-Control-Allow-Headers", plain_options_headers);
     }
     res.headers.set("Cache-Control", cache_none);
     return res;
@@ -165,6 +191,9 @@ Response App::handle(const Request& req) noexcept {
             }
         } else if (req.method == Method::options) {
             res = ctx_->static_files().enabled() ? preflight(req, {Method::get}, listed_only) : error_response(404, "Not found");
+        } else if (postcodes_io_path(req)) {
+            route = none_route_;
+            res = error_response(404, core::pcio::resource_not_found);
         } else {
             res = handle_static(*ctx_, req);
         }

@@ -82,6 +82,7 @@ std::string build_catalog(const core::Snapshot& s) {
         {"bounds", {s.min_lonlat.lon, s.min_lonlat.lat, s.max_lonlat.lon, s.max_lonlat.lat}},
         // 99% of the data: where a map should open (bounds also covers the few outlying crimes).
         {"focus_bounds", {s.focus_min_lonlat.lon, s.focus_min_lonlat.lat, s.focus_max_lonlat.lon, s.focus_max_lonlat.lat}},
+        {"openapi", "/openapi.json"},  // the OpenAPI 3.1 description of every route
         {"layers", std::move(layers)},
         {"categories", std::move(categories)},
         {"area_kinds", std::move(kinds)},

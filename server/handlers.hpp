@@ -22,12 +22,15 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
 Response handle_tilejson(ServerContext& ctx, const Request& req, const RouteParams& params);
 // GET /catalog
 Response handle_catalog(ServerContext& ctx, const Request& req, const RouteParams& params);
+// GET /openapi.json (OpenAPI 3.1, docs/openapi.json compiled in; servers from the request)
+Response handle_openapi(ServerContext& ctx, const Request& req, const RouteParams& params);
 // GET /health, /ready, /metrics
 Response handle_health(ServerContext& ctx, const Request& req, const RouteParams& params);
 Response handle_ready(ServerContext& ctx, const Request& req, const RouteParams& params);
 Response handle_metrics(ServerContext& ctx, const Request& req, const RouteParams& params);
 namespace api {
-// postcodes.io (api_postcodes.cpp)
+// postcodes.io (api_postcodes.cpp). All of them answer JSONP for a safe `callback=` name, and
+// those returning postcode objects apply `filter=` (core/postcode_api.hpp).
 Response postcodes_query(ServerContext&, const Request&, const RouteParams&);
 Response postcodes_bulk(ServerContext&, const Request&, const RouteParams&);
 Response postcode_lookup(ServerContext&, const Request&, const RouteParams&);
@@ -36,6 +39,9 @@ Response postcode_nearest(ServerContext&, const Request&, const RouteParams&);
 Response postcode_autocomplete(ServerContext&, const Request&, const RouteParams&);
 Response postcode_lonlat(ServerContext&, const Request&, const RouteParams&);
 Response outcode_lookup(ServerContext&, const Request&, const RouteParams&);
+Response outcodes_query(ServerContext&, const Request&, const RouteParams&);   // ?lon=&lat=
+Response outcode_nearest(ServerContext&, const Request&, const RouteParams&);
+Response ping(ServerContext&, const Request&, const RouteParams&);             // {"result": "pong"}
 Response terminated_lookup(ServerContext&, const Request&, const RouteParams&);
 Response random_postcode(ServerContext&, const Request&, const RouteParams&);
 // data.police.uk (api_police.cpp)

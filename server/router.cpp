@@ -35,8 +35,13 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Route
 }
 
 bool Router::match_path(const Route& route, const std::vector<std::string>& segments, RouteParams* params) {
-    if (route.segments.size() != segments.size()) return false;
-    for (std::size_t i = 0; i < segments.size(); ++i) {
+    // One trailing slash is ignored ("/postcodes/" is "/postcodes", as in postcodes.io's Express
+    // routing): a single extra empty last segment. '/' itself ({""}) never names a route, so the
+    // page and directories of static files still fall through to the static handler.
+    std::size_t n = segments.size();
+    if (n == route.segments.size() + 1 && segments.back().empty()) --n;
+    if (route.segments.size() != n) return false;
+    for (std::size_t i = 0; i < n; ++i) {
         const auto& p = route.segments[i];
         const std::string& s = segments[i];
         if (!p.is_param) {

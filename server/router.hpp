@@ -1,7 +1,9 @@
 #pragma once
 // The one routing table: method + path pattern -> handler. Patterns are '/'-separated segments,
 // each a literal ("catalog"), a parameter ("{z}") or a parameter with a literal suffix ("{y}.mvt",
-// "{layers}.json"). HEAD is answered by GET routes. Matching works on decoded path segments.
+// "{layers}.json"). HEAD is answered by GET routes. Matching works on decoded path segments; one
+// trailing slash is ignored ("/postcodes/" matches "/postcodes"), so a path with a trailing slash
+// falls through to static files only when no route has its name.
 // Build the table once at start; match() is then thread-safe (const).
 #include <functional>
 #include <string>

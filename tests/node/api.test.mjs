@@ -138,6 +138,59 @@ test('search, autocomplete, validate, outcodes', async () => {
   assert.equal((await get('/postcodes/HR11AA/nearest?limit=2')).body.result.length, 2);
 });
 
+test('postcodes.io parity: filter, outcode reverse geocoding, trailing slashes, JSONP, OPTIONS, ping, 404s', async () => {
+  const full = (await get('/postcodes/HR11AA')).body.result;
+  const f = await get('/postcodes/HR11AA?filter=postcode,longitude,latitude,unknown');
+  assert.deepEqual(f.body.result, { postcode: full.postcode, longitude: full.longitude, latitude: full.latitude });
+  const bulk = await post('/postcodes?filter=postcode', { postcodes: ['HR1 1AA', 'HR1 1ZZ'] }, { 'Content-Type': 'application/json' });
+  assert.deepEqual(bulk.body.result, [{ query: 'HR1 1AA', result: { postcode: 'HR1 1AA' } }, { query: 'HR1 1ZZ', result: null }]);
+
+  // Outcodes near a point: nearest first, within the default 5 km, each with its /outcodes/ object.
+  const near = await get('/outcodes?lon=-2.710027&lat=52.060745');
+  assert.equal(near.status, 200);
+  assert.ok(near.body.result.length >= 1 && near.body.result.length <= 10);
+  const d = near.body.result.map((o) => o.distance);
+  assert.deepEqual(d, [...d].sort((a, b) => a - b));
+  for (const o of near.body.result) {
+    assert.ok(o.distance <= 5000);
+    assert.ok(Math.abs(metres(52.060745, -2.710027, o.latitude, o.longitude) - o.distance) < 1);
+    const { distance, ...plain } = o;
+    assert.deepEqual(plain, (await get(`/outcodes/${o.outcode}`)).body.result);
+  }
+  const hr1 = (await get('/outcodes/HR1/nearest?limit=3')).body.result;
+  assert.equal(hr1[0].outcode, 'HR1');
+  assert.ok(hr1.length <= 3);
+  assert.deepEqual((await get('/outcodes?lon=x&lat=52')).body, { status: 400, error: 'Invalid longitude/latitude submitted' });
+  assert.deepEqual((await get('/outcodes/ZZ99/nearest')).body, { status: 404, error: 'Outcode not found' });
+
+  // Trailing slashes.
+  assert.deepEqual((await get('/postcodes/?lon=-2.710027&lat=52.060745')).body, (await get('/postcodes?lon=-2.710027&lat=52.060745')).body);
+  assert.equal((await get('/postcodes/HR11AA/')).body.result.postcode, 'HR1 1AA');
+
+  // JSONP: run the script with the callback defined and compare with the JSON answer.
+  const js = await fetch(`${base}/postcodes/HR11AA?callback=got`);
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type'), /^text\/javascript/);
+  assert.equal(js.headers.get('x-content-type-options'), 'nosniff');
+  let seen = null;
+  new Function('got', await js.text())((v) => { seen = v; });
+  assert.deepEqual(seen, (await get('/postcodes/HR11AA')).body);
+  assert.equal((await get('/postcodes/HR11AA?callback=alert(1)')).status, 400);
+
+  // A plain OPTIONS carries postcodes.io's CORS headers.
+  const opt = await fetch(`${base}/postcodes`, { method: 'OPTIONS' });
+  assert.equal(opt.status, 204);
+  assert.equal(opt.headers.get('access-control-allow-origin'), '*');
+  assert.match(opt.headers.get('access-control-allow-methods'), /GET.*POST/);
+  assert.equal(opt.headers.get('access-control-allow-headers'), 'X-Requested-With, Content-Type, Accept, Origin');
+
+  assert.deepEqual((await get('/ping')).body, { status: 200, result: 'pong' });
+  assert.deepEqual((await get('/postcodes/HR11AA/nothing')).body, { status: 404, error: 'Resource not found' });
+  assert.deepEqual((await get('/terminated_postcodes/%20HR%201%20%201BA')).body, { status: 404, error: 'Invalid postcode' });
+  const wide = await post('/postcodes', { geolocations: [{ longitude: -2.95, latitude: 52.25, wideSearch: true }] });
+  assert.equal(wide.body.result[0].result.length, 10);
+});
+
 test('summary: one call for a resident', async () => {
   const { status, body } = await get('/v1/postcodes/HR11AA/summary?months=2');
   assert.equal(status, 200);

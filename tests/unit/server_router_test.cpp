@@ -59,9 +59,31 @@ TEST(ServerRouter, NotFoundCases) {
     EXPECT_EQ(r.match(Method::get, segs("/tiles/crimes/1/2/.mvt")).outcome, Router::Outcome::not_found)
         << "a parameter is never empty";
     EXPECT_EQ(r.match(Method::get, segs("/tiles/crimes/1/2")).outcome, Router::Outcome::not_found);
-    EXPECT_EQ(r.match(Method::get, segs("/health/")).outcome, Router::Outcome::not_found);
+    EXPECT_EQ(r.match(Method::get, segs("/health//")).outcome, Router::Outcome::not_found) << "one slash only";
+    EXPECT_EQ(r.match(Method::get, segs("/health/x")).outcome, Router::Outcome::not_found);
+    EXPECT_EQ(r.match(Method::get, segs("/teams/")).outcome, Router::Outcome::not_found)
+        << "the trailing empty segment is no parameter value";
     EXPECT_EQ(r.match(Method::get, segs("/")).outcome, Router::Outcome::not_found);
+    EXPECT_EQ(r.find(Method::get, segs("/")), nullptr);
     EXPECT_EQ(r.match(Method::get, segs("/tiles/.json")).outcome, Router::Outcome::not_found);
+}
+
+TEST(ServerRouter, OneTrailingSlashIsIgnored) {
+    // postcodes.io (Express, non-strict routing) answers "/postcodes/" as "/postcodes".
+    Router r = table();
+    auto h = r.match(Method::get, segs("/health/"));
+    ASSERT_EQ(h.outcome, Router::Outcome::matched);
+    EXPECT_EQ(h.route->pattern, "/health");
+    auto t = r.match(Method::get, segs("/teams/7/"));
+    ASSERT_EQ(t.outcome, Router::Outcome::matched);
+    EXPECT_EQ(t.route->pattern, "/teams/{id}");
+    EXPECT_EQ(t.params.get("id"), "7");
+    auto mvt = r.match(Method::get, segs("/tiles/crimes/1/2/3.mvt/"));
+    ASSERT_EQ(mvt.outcome, Router::Outcome::matched);
+    EXPECT_EQ(mvt.params.get("y"), "3");
+    EXPECT_EQ(r.match(Method::del, segs("/teams/7/")).outcome, Router::Outcome::method_not_allowed);
+    ASSERT_NE(r.find(Method::post, segs("/teams/7/")), nullptr);
+    EXPECT_EQ(r.find(Method::post, segs("/teams/7/"))->pattern, "/teams/{id}");
 }
 
 TEST(ServerRouter, WrongMethodListsAllowedOnes) {
