@@ -1,8 +1,18 @@
 #include "store/api_key_refresher.hpp"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace crimemap::store {
+
+namespace {
+// Reading a few dozen key rows: anything slower means the server is stuck, not busy.
+constexpr std::chrono::milliseconds key_query_timeout{5000};
+}  // namespace
 
 core::ApiKeyMap load_api_keys(Connection& conn) {
     auto r = conn.query("SELECT id, key_hash, name, rate, burst FROM api_keys WHERE revoked_at IS NULL");
@@ -22,10 +32,17 @@ ApiKeyRefresher::ApiKeyRefresher(std::string database_url, std::chrono::millisec
                                  core::ApiKeyDirectory& directory, LogFn log)
     : url_(std::move(database_url)), interval_(interval), directory_(directory), log_(std::move(log)) {}
 
-ApiKeyRefresher::~ApiKeyRefresher() { stop(); }
+ApiKeyRefresher::~ApiKeyRefresher() {
+    stop();
+    if (stop_fd_ >= 0) ::close(stop_fd_);
+}
 
 void ApiKeyRefresher::start() {
     if (thread_.joinable()) return;
+    if (stop_fd_ < 0) {
+        stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (stop_fd_ < 0) throw std::runtime_error("eventfd failed");
+    }
     thread_ = std::thread([this] { run(); });
 }
 
@@ -33,10 +50,11 @@ void ApiKeyRefresher::stop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
-        if (cancel_) {
-            char err[256];
-            PQcancel(cancel_, err, sizeof err);
-        }
+    }
+    // Not PQcancel: against a frozen server it blocks too. The connection gives up at once instead.
+    if (stop_fd_ >= 0) {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof one);
     }
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
@@ -55,10 +73,14 @@ void ApiKeyRefresher::refresh_once() {
     bool error = false;
     try {
         if (!conn_) {
-            auto conn = std::make_unique<Connection>(url_, "crimemapd-keys", 5);
+            ConnectOptions o;
+            o.application_name = "crimemapd-keys";
+            o.connect_timeout = key_query_timeout;
+            o.network_timeout = key_query_timeout;
+            o.interrupt_fd = stop_fd_;
+            auto conn = std::make_unique<Connection>(url_, o);
+            conn->set_query_timeout(key_query_timeout);
             conn->exec("SET statement_timeout = 5000");
-            std::lock_guard lock(mutex_);
-            cancel_ = PQgetCancel(conn->raw());
             conn_ = std::move(conn);
         }
         auto keys = load_api_keys(*conn_);
@@ -73,9 +95,6 @@ void ApiKeyRefresher::refresh_once() {
             state = std::string("portal API keys not refreshed (previous set kept): ") + e.what();
         }
         error = true;
-        std::lock_guard lock(mutex_);
-        if (cancel_) PQfreeCancel(cancel_);
-        cancel_ = nullptr;
         conn_.reset();
     } catch (const std::exception& e) {
         state = std::string("portal API keys not refreshed (previous set kept): ") + e.what();
@@ -99,9 +118,6 @@ void ApiKeyRefresher::run() {
         poke_ = false;
         if (stopping_) break;
     }
-    std::lock_guard lock(mutex_);
-    if (cancel_) PQfreeCancel(cancel_);
-    cancel_ = nullptr;
     conn_.reset();
 }
 

@@ -2,8 +2,9 @@
 // Keeps core::ApiKeyDirectory in step with the api_keys table: a background thread reads the live
 // keys (hash, name, rate, burst; never a plain key) every `interval` and on refresh_now(), and
 // installs them whole. Requests never wait on it: on a failure the previous keys stay in use and
-// the thread retries at the next interval. start()/stop() from one thread; stop() cancels a query
-// in flight and joins.
+// the thread retries at the next interval. Every connect and statement has a client-side deadline
+// (a frozen server costs at most that), and stop() abandons one in flight at once, then joins:
+// start()/stop() from one thread.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -47,8 +48,8 @@ private:
     std::condition_variable wake_;
     bool stopping_ = false;
     bool poke_ = false;
-    PGcancel* cancel_ = nullptr;  // for the current connection, guarded by mutex_
-    std::unique_ptr<Connection> conn_;
+    int stop_fd_ = -1;  // eventfd: readable after stop(); interrupts a connect or statement
+    std::unique_ptr<Connection> conn_;  // used by the thread only
     std::string last_state_;
 };
 

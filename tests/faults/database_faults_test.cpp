@@ -336,7 +336,8 @@ TEST(DatasetVersionFails, OldVersionServesFailureIsCountedAndRetriedWithBackoff)
     } drop_role{db, role};
     // The same database as that role (db.url() is a key=value string: the last setting wins).
     const std::string url = db.url() + " user=" + role;
-    ServerProcess server(url, {"--poll-seconds", "1"});
+    // As that role, not crimemap_server: the revoke below must bite the server's own sessions.
+    ServerProcess server(url, {"--poll-seconds", "1"}, ServerProcess::Role::as_given);
     ASSERT_TRUE(server.wait_ready()) << server.log();
     const long long v1 = ready_version(server);
     ASSERT_GT(v1, 0);
