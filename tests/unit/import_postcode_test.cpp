@@ -1,5 +1,5 @@
 // `crimemap import postcodes`: NSPL/ONSPD header mapping and the pure row parser (no database; the
-// grid conversion is a stub, so these tests do not depend on PROJ).
+// grid conversion is a fixed, recording fake, so these tests do not depend on PROJ).
 #include "import_test_support.hpp"
 #include "tools/postcode_import.hpp"
 
@@ -15,7 +15,7 @@ namespace {
 const char* kHeader = "pcds,dointr,doterm,oseast1m,osnrth1m,osgrdind,laua,ward,lsoa11,lat,long\n";
 
 // A stand-in for OsgbToWgs84 that records its calls.
-struct GridStub {
+struct RecordingGrid {
     int calls = 0;
     GridToLonLat fn() {
         return [this](double e, double n) -> std::optional<LonLat> {
@@ -52,7 +52,7 @@ TEST(ImportPostcode, GoodRowsParseToTypedValues) {
                         "hr1 1aa,198001,,351080,239892,1,E06000019,E05012345,E99999999,52.056,-2.716\n"
                         "HR1 1AB,198001,200012,351000,240000,1,E06000019,,E01014010,99.999999,0.000000\n");
     auto cols = *map_postcode_header(rec[0].views());
-    GridStub grid;
+    RecordingGrid grid;
     auto a = parse_postcode_row(cols, rec[1].views(), grid.fn(), {"p.csv", rec[1].line});
     ASSERT_TRUE(a.ok()) << a.error().message();
     EXPECT_EQ(a.row().postcode.compact, crimemap::core::parse_postcode("hr1 1aa")->compact);
@@ -79,7 +79,7 @@ TEST(ImportPostcode, GoodRowsParseToTypedValues) {
 
 TEST(ImportPostcode, NoCoordinatesWithoutLatLongOrUsableGrid) {
     auto rec = read_csv(std::string(kHeader) + "HR1 1AA,,,351080,239892,9,,,,,\n");
-    GridStub grid;
+    RecordingGrid grid;
     auto r = parse_postcode_row(*map_postcode_header(rec[0].views()), rec[1].views(), grid.fn(), {"p.csv", rec[1].line});
     ASSERT_TRUE(r.ok());
     EXPECT_FALSE(r.row().location);  // quality 9: the grid reference is not a location
@@ -91,7 +91,7 @@ TEST(ImportPostcode, NoCoordinatesWithoutLatLongOrUsableGrid) {
 TEST(ImportPostcode, MalformedRowsGiveFileLineAndReason) {
     auto rec = read_csv(std::string(kHeader) + "HR1 1AA,1\nNOT A CODE,,,,,,,,,,\n");
     auto cols = *map_postcode_header(rec[0].views());
-    GridStub grid;
+    RecordingGrid grid;
     auto short_row = parse_postcode_row(cols, rec[1].views(), grid.fn(), {"pc/nspl.csv", rec[1].line});
     ASSERT_FALSE(short_row.ok());
     EXPECT_EQ(short_row.error().message(), "pc/nspl.csv:2: got 2 fields, expected 11");
