@@ -201,7 +201,7 @@ public:
           buffer_(options().max_header_bytes + read_buffer_slack) {
         auto shortest = std::min(options().read_timeout, options().idle_timeout);
         tick_ = std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-        chunk_header_ = [this](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+        chunk_header_ = [](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
             if (extensions.size() > max_chunk_extension) ec = http::error::bad_chunk_extension;
         };
     }
