@@ -16,6 +16,14 @@ constexpr std::string_view trim(std::string_view s) noexcept {
     return s;
 }
 
+// `s` without leading and trailing HTTP optional whitespace (RFC 9110 OWS: spaces and tabs only),
+// so any other control character in a header value stays for its parser to refuse.
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // ASCII case-insensitive equality (header names, tokens, category names).

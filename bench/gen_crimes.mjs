@@ -10,21 +10,15 @@
 //   node bench/gen_crimes.mjs --rows 1000000 --month 2030-01 --out bench/out/2030-01-west-mercia-street.csv
 import fs from 'node:fs';
 
+import { mulberry32 } from './prng.mjs';
+
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
 const rows = Number(opt('rows', '1000000'));
 const month = opt('month', '2030-01');
 const out = opt('out') ?? (() => { console.error('usage: gen_crimes.mjs --rows N --out FILE [--month YYYY-MM] [--seed S]'); process.exit(2); })();
-let seed = Number(opt('seed', '20181001')) >>> 0;
+const rand = mulberry32(Number(opt('seed', '20181001')));
 
-// mulberry32: small, fast and reproducible.
-function rand() {
-  seed = (seed + 0x6D2B79F5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
 const randInt = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 const choice = (xs) => xs[Math.floor(rand() * xs.length)];
 const hex8 = () => Math.floor(rand() * 2 ** 32).toString(16).padStart(8, '0');

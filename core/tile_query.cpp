@@ -86,7 +86,7 @@ Result<TileQuery> parse_tile_query(std::string_view layers, std::string_view z, 
     auto filter = parse_crime_filter(params, snapshot);
     if (!filter) return filter.error();
 
-    TileQuery q{*tile, std::move(*set), std::move(*filter), AreaKind::lsoa, {}, {}, 6};
+    TileQuery q{*tile, std::move(*set), *filter, AreaKind::lsoa, {}, {}, 6};
     if (auto c = find_param(params, "cells")) {
         // Cells per tile side. 64 (the default) suits heat maps; a page that labels every cluster
         // with its count reads better with 16.

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <utility>
 
+#include "base/text.hpp"
+
 namespace crimemap::geo {
 
 namespace {
@@ -178,13 +180,6 @@ bool read_member(Reader& r, uint32_t expected_type, WkbGeometry& g) {
     return true;
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 }  // namespace
 
 WkbResult parse_wkb(std::string_view bytes) {
@@ -237,8 +232,8 @@ std::optional<std::string> hex_decode(std::string_view hex) {
     std::string out;
     out.reserve(hex.size() / 2);
     for (std::size_t i = 0; i < hex.size(); i += 2) {
-        const int hi = hex_value(hex[i]);
-        const int lo = hex_value(hex[i + 1]);
+        const int hi = base::hex_value(hex[i]);
+        const int lo = base::hex_value(hex[i + 1]);
         if (hi < 0 || lo < 0) return std::nullopt;
         out.push_back(static_cast<char>((hi << 4) | lo));
     }

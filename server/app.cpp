@@ -75,8 +75,8 @@ App::App(Config config, core::SnapshotHolder& snapshots, ApiServices services) {
 
     std::vector<std::string> labels;
     for (const auto& r : router_.routes()) labels.push_back(r.pattern);
-    labels.push_back("static");
-    labels.push_back("none");
+    labels.emplace_back("static");
+    labels.emplace_back("none");
     any_origin_ = std::find(config.cors_origins.begin(), config.cors_origins.end(), "*") != config.cors_origins.end();
     ctx_ = std::make_unique<ServerContext>(std::move(config), snapshots, labels, std::move(services));
     static_route_ = ctx_->metrics().route_index("static");

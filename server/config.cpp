@@ -70,7 +70,7 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 }  // namespace
 
-ConfigParse parse_config(int argc, const char* const argv[], Config d, const EnvLookup& getenv_fn) {
+ConfigParse parse_config(int argc, const char* const argv[], const Config& d, const EnvLookup& getenv_fn) {
     ConfigParse result;
     EnvLookup getenv = getenv_fn ? getenv_fn : EnvLookup([](const char* n) { return std::getenv(n); });
 
@@ -136,6 +136,7 @@ ConfigParse parse_config(int argc, const char* const argv[], Config d, const Env
             if (const char* v = getenv(env_name(name).c_str()); v != nullptr) env_args.push_back("--" + name + "=" + v);
         }
         std::vector<const char*> env_argv;
+        env_argv.reserve(env_args.size());
         for (const auto& a : env_args) env_argv.push_back(a.c_str());
         try {
             po::store(po::parse_command_line(static_cast<int>(env_argv.size()), env_argv.data(), desc), vm);

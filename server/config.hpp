@@ -56,7 +56,7 @@ struct ConfigParse {
 
 // getenv: looks up environment variables (std::getenv by default; tests pass a map).
 using EnvLookup = std::function<const char*(const char*)>;
-ConfigParse parse_config(int argc, const char* const argv[], Config defaults = {}, const EnvLookup& getenv = {});
+ConfigParse parse_config(int argc, const char* const argv[], const Config& defaults = {}, const EnvLookup& getenv = {});
 
 // --blocking-threads, with 0 resolved: the connections the blocking handlers can use at once.
 unsigned blocking_threads(const Config& config);

@@ -28,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/text.hpp"
 #include "server/app.hpp"
 #include "server/log.hpp"
 #include "server/response.hpp"
@@ -119,12 +120,6 @@ std::string client_key(const net::ip::address& address) {
     return address.to_string();
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 // Framing that two HTTP implementations (a proxy in front of us, and us) could read differently,
 // which is how request smuggling works. Beast 1.74 already refuses Transfer-Encoding: chunked
 // together with Content-Length and unequal Content-Lengths; it accepts several equal ones ("5, 5"
@@ -147,13 +142,13 @@ std::optional<std::string_view> framing_problem(const http::request<http::string
     }
     if (lengths > 1) return "Several Content-Length fields";
     if (lengths == 1) {
-        auto v = trim(length);
+        auto v = base::trim_ows(length);
         if (v.empty() || v.find_first_not_of("0123456789") != std::string_view::npos) return "Invalid Content-Length";
     }
     if (encodings == 0) return std::nullopt;
     if (msg.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
     if (encodings > 1) return "Several Transfer-Encoding fields";
-    if (!iequals(trim(encoding), "chunked")) return "Unsupported Transfer-Encoding (only chunked)";
+    if (!iequals(base::trim_ows(encoding), "chunked")) return "Unsupported Transfer-Encoding (only chunked)";
     if (lengths) return "Content-Length together with Transfer-Encoding";
     return std::nullopt;
 }
@@ -169,7 +164,7 @@ void log_exception(std::string_view where, std::string_view who, std::exception_
     try {
         std::string what = "unknown exception";
         try {
-            std::rethrow_exception(e);
+            std::rethrow_exception(std::move(e));
         } catch (const std::exception& x) {
             what = x.what();
         } catch (...) {

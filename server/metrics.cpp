@@ -67,9 +67,9 @@ Metrics::Metrics(std::vector<std::string> routes)
       latency_({0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}),
       tile_bytes_({256, 1024, 4096, 16384, 65536, 262144, 524288, 1048576, 4194304}),
       render_seconds_({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}) {
-    if (routes_.empty()) routes_.push_back("none");
+    if (routes_.empty()) routes_.emplace_back("none");
     for (std::size_t i = 0; i < routes_.size() * statuses.size(); ++i) requests_[i].store(0, std::memory_order_relaxed);
-    throttled_anonymous_.reset(new std::atomic<std::uint64_t>[routes_.size()]);
+    throttled_anonymous_ = std::make_unique<std::atomic<std::uint64_t>[]>(routes_.size());
     for (std::size_t i = 0; i < routes_.size(); ++i) throttled_anonymous_[i].store(0, std::memory_order_relaxed);
 }
 

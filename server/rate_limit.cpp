@@ -9,17 +9,12 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/text.hpp"
 #include "core/secrets.hpp"
 
 namespace crimemap::server {
 
 namespace {
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 std::optional<double> parse_number(std::string_view s) {
     if (s.empty() || s.size() > 32) return std::nullopt;
     for (char c : s)
@@ -49,15 +44,15 @@ std::int64_t steady_now_ns() {
 }  // namespace
 
 std::optional<RateSpec> parse_rate_spec(std::string_view text) {
-    text = trim(text);
+    text = base::trim_ows(text);
     auto slash = text.find('/');
-    auto rate = parse_number(trim(text.substr(0, slash)));
+    auto rate = parse_number(base::trim_ows(text.substr(0, slash)));
     if (!rate || *rate > 1e6) return std::nullopt;
     if (*rate == 0) return RateSpec{};
     if (*rate < 0.001) return std::nullopt;
     double burst = *rate;
     if (slash != std::string_view::npos) {
-        auto b = parse_number(trim(text.substr(slash + 1)));
+        auto b = parse_number(base::trim_ows(text.substr(slash + 1)));
         if (!b || *b > 1e7) return std::nullopt;
         burst = *b;
     }
@@ -104,7 +99,7 @@ bool refilled(const Bucket& b, const RateSpec& spec, std::int64_t now_ns) noexce
 }
 
 std::optional<IpAddress> parse_ip(std::string_view text, bool allow_port) {
-    text = trim(text);
+    text = base::trim_ows(text);
     if (text.empty() || text.size() > 64) return std::nullopt;
     std::string_view host = text;
     if (text.front() == '[') {
@@ -146,7 +141,7 @@ std::string to_string(const IpAddress& ip) {
 std::string client_group(const IpAddress& ip) {
     if (ip.v4) return to_string(ip);
     char buf[48];
-    auto group = [&](int i) { return static_cast<unsigned>(ip.bytes[static_cast<std::size_t>(i)] << 8 | ip.bytes[static_cast<std::size_t>(i + 1)]); };
+    auto group = [&](int i) { return static_cast<unsigned>(ip.bytes[static_cast<std::size_t>(i)] << 8 | ip.bytes[static_cast<std::size_t>(i) + 1]); };
     std::snprintf(buf, sizeof buf, "%x:%x:%x:%x::/64", group(0), group(2), group(4), group(6));
     return buf;
 }
@@ -161,7 +156,7 @@ bool Cidr::contains(const IpAddress& ip) const noexcept {
 }
 
 std::optional<Cidr> parse_cidr(std::string_view text) {
-    text = trim(text);
+    text = base::trim_ows(text);
     auto slash = text.find('/');
     auto ip = parse_ip(text.substr(0, slash));
     if (!ip) return std::nullopt;
@@ -190,7 +185,7 @@ std::optional<std::vector<Cidr>> parse_cidr_list(std::string_view text, std::str
     std::vector<Cidr> out;
     while (!text.empty()) {
         auto comma = text.find(',');
-        auto item = trim(text.substr(0, comma));
+        auto item = base::trim_ows(text.substr(0, comma));
         text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
         if (item.empty()) continue;
         auto c = parse_cidr(item);
@@ -218,7 +213,7 @@ std::optional<IpAddress> client_address(std::string_view peer, const Headers& he
         std::string_view v = value;
         while (true) {
             auto comma = v.find(',');
-            hops.push_back(trim(v.substr(0, comma)));
+            hops.push_back(base::trim_ows(v.substr(0, comma)));
             if (comma == std::string_view::npos) break;
             v.remove_prefix(comma + 1);
         }

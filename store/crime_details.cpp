@@ -112,6 +112,7 @@ public:
                                   " = $1 AND month BETWEEN $2::date AND $3::date GROUP BY 1 ORDER BY 2 DESC, 1",
                               {area_code, month_date(from), month_date(to)});
             std::vector<std::pair<std::string, std::uint64_t>> out;
+            out.reserve(static_cast<std::size_t>(r.size()));
             for (int i = 0; i < r.size(); ++i) out.emplace_back(std::string(r.text(i, 0)), static_cast<std::uint64_t>(r.int64(i, 1)));
             return out;
         });

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -89,7 +90,7 @@ std::string with_commas(std::uint64_t n) {
 
 std::uint64_t per_second(std::uint64_t rows, double seconds) {
     if (seconds < 1e-6) seconds = 1e-6;
-    return static_cast<std::uint64_t>(static_cast<double>(rows) / seconds + 0.5);
+    return static_cast<std::uint64_t>(std::round(static_cast<double>(rows) / seconds));
 }
 
 Progress::Progress(std::string label)
@@ -157,10 +158,17 @@ bool name_ends_with(const std::filesystem::path& p, std::string_view suffix) {
     return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
+int run_subcommand(const Args& args, const char* usage, const std::string& command,
+                   const std::map<std::string, std::function<int(const Args&)>>& subcommands) {
+    if (args.help() || args.positional().empty()) {
+        std::fputs(usage, args.help() ? stdout : stderr);
+        return args.help() ? 0 : 2;
+    }
+    const auto& sub = args.positional()[0];
+    if (auto it = subcommands.find(sub); it != subcommands.end()) return it->second(args);
+    std::string names;
+    for (const auto& entry : subcommands) names += (names.empty() ? "" : ", ") + entry.first;
+    throw CliError("unknown " + command + " command '" + sub + "' (" + names + ")");
 }
 
 std::optional<std::int32_t> parse_population(std::string_view text) {

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/text.hpp"
+
 namespace crimemap::tools {
 
 // An error the user caused or can fix (bad path, bad flag, unreadable file). main() prints
@@ -87,9 +89,14 @@ bool is_csv_file(const std::filesystem::path& p);
 // "12345.0". nullopt for anything else (empty, negative, fractional, over 2^31 - 1).
 std::optional<std::int32_t> parse_population(std::string_view text);
 
+// The dispatch of a command with subcommands (`crimemap key create ...`): --help prints `usage`
+// (exit 0), no subcommand prints it to stderr (exit 2), an unknown one is a CliError naming the others.
+int run_subcommand(const Args& args, const char* usage, const std::string& command,
+                   const std::map<std::string, std::function<int(const Args&)>>& subcommands);
+
 // ASCII helpers.
 std::string to_lower(std::string_view s);
-std::string_view trim(std::string_view s);
+using base::trim;
 
 // Fault injection for tests: the value of an integer environment variable (0 when unset).
 std::uint64_t env_u64(const char* name);

@@ -13,6 +13,7 @@ namespace crimemap::tools {
 RowResult<DistrictCountyColumns> map_district_county_header(const std::vector<std::string_view>& header,
                                                             const RowPlace& at) {
     std::vector<std::string> names;
+    names.reserve(header.size());
     for (const auto& f : header) names.push_back(to_lower(trim(f)));
     // <prefix><two digits><suffix>, the first prefix that has one winning.
     auto find = [&](std::initializer_list<const char*> prefixes, const char* suffix) -> int {

@@ -249,8 +249,13 @@ int cmd_import_postcodes(const std::vector<std::string>& argv) {
         for (const char* c : postcode_code_columns()) updates += std::string(", ") + c + " = EXCLUDED." + c;
         store::Transaction tx(db);
         // A postcode listed twice in one file: the later row wins.
-        db.exec("INSERT INTO postcodes (" + cols_sql + ") SELECT DISTINCT ON (pc_compact) " + cols_sql +
-                " FROM postcode_staging ORDER BY pc_compact, line DESC ON CONFLICT (pc_compact) DO UPDATE SET " + updates);
+        std::string sql = "INSERT INTO postcodes (";
+        sql += cols_sql;
+        sql += ") SELECT DISTINCT ON (pc_compact) ";
+        sql += cols_sql;
+        sql += " FROM postcode_staging ORDER BY pc_compact, line DESC ON CONFLICT (pc_compact) DO UPDATE SET ";
+        sql += updates;
+        db.exec(sql);
         tx.commit();
         std::printf("%s: %s rows, %s loaded (%s terminated, %s located from the grid reference, %s without coordinates), %s skipped\n",
                     path.filename().string().c_str(), with_commas(t.read).c_str(), with_commas(t.loaded).c_str(),

@@ -100,16 +100,8 @@ int revoke(const Args& args) {
 }  // namespace
 
 int cmd_token(const std::vector<std::string>& argv) {
-    Args args(argv, {"force", "neighbourhood", "label", "scope", "expires", "database-url"}, {});
-    if (args.help() || args.positional().empty()) {
-        std::fputs(usage, args.help() ? stdout : stderr);
-        return args.help() ? 0 : 2;
-    }
-    const auto& sub = args.positional()[0];
-    if (sub == "create") return create(args);
-    if (sub == "list") return list(args);
-    if (sub == "revoke") return revoke(args);
-    throw CliError("unknown token command '" + sub + "' (create, list, revoke)");
+    const Args args(argv, {"force", "neighbourhood", "label", "scope", "expires", "database-url"}, {});
+    return run_subcommand(args, usage, "token", {{"create", create}, {"list", list}, {"revoke", revoke}});
 }
 
 }  // namespace crimemap::tools

@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { mulberry32 } from '../prng.mjs';
+
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
   if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
   return acc;
@@ -15,16 +17,8 @@ const out = args.out ?? (() => { console.error('usage: generate.mjs --out DIR [-
 const totalCrimes = Number(args.crimes ?? 6_000_000);
 const months = Number(args.months ?? 12);
 const [firstYear, firstMonth] = (args.first ?? '2023-01').split('-').map(Number);
-let seed = Number(args.seed ?? 1) >>> 0;
+const rand = mulberry32(Number(args.seed ?? 1));
 
-// Small deterministic PRNG (mulberry32) so runs are reproducible.
-function rand() {
-  seed = (seed + 0x6D2B79F5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
 function gauss() { return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()); }
 
 // [name, lon, lat, population in thousands (built-up area, approximate), police.uk force id]

@@ -15,7 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "server_process.hpp"
+#include "support/server_process.hpp"
+#include "support/wait.hpp"
 
 using namespace crimemap::testing;
 using clock_type = std::chrono::steady_clock;
@@ -93,7 +94,7 @@ std::vector<double> health_latencies(std::uint16_t port, int samples) {
         const double took = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
         EXPECT_TRUE(res && res->status == 200) << "sample " << i;
         ms.push_back(took);
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));  // pacing, as visitors arrive: no wait for a state
     }
     return ms;
 }
@@ -199,10 +200,9 @@ TEST(ConnectionFaults, OneAddressCannotExceedItsShare) {
     const std::size_t tries = 80;
     for (std::size_t i = 0; i < tries; ++i) mine.push_back(connect_from("127.0.0.200", server.port()));
     // The refused ones are closed at once; poll until the server has dealt with all of them.
-    auto deadline = clock_type::now() + std::chrono::seconds(10);
     std::size_t closed = 0;
-    while ((closed = count_closed(mine)) < tries - share && clock_type::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    crimemap::testing::wait_until([&] { return (closed = count_closed(mine)) >= tries - share; }, std::chrono::seconds(10),
+                                  std::chrono::milliseconds(20));
     EXPECT_EQ(closed, tries - share) << "exactly the connections beyond the share were closed";
     HttpConnection other(server.port(), 5000, "127.0.0.201");
     auto res = other.get("/health");

@@ -18,9 +18,10 @@
 #include <sstream>
 #include <thread>
 
-#include "load_hammer.hpp"
+#include "support/load_hammer.hpp"
 #include "faults/pg_cluster.hpp"
-#include "server_process.hpp"
+#include "support/server_process.hpp"
+#include "support/wait.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;
@@ -28,6 +29,7 @@ using crimemap::testing::Hammer;
 using crimemap::testing::HttpConnection;
 using crimemap::testing::PgCluster;
 using crimemap::testing::ServerProcess;
+using crimemap::testing::wait_until;
 using namespace std::chrono_literals;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -62,16 +64,6 @@ Timed timed_get(std::uint16_t port, const std::string& path, int timeout_ms = 60
     }
     t.ms = ms_since(t0);
     return t;
-}
-
-template <class F>
-bool eventually(F&& done, std::chrono::milliseconds timeout = 30s) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return done();
 }
 
 json ready_json(ServerProcess& server) {
@@ -143,9 +135,9 @@ TEST(DatabaseStopped, SnapshotAnswersStayUpDatabaseRoutesAnswer503AndRecover) {
 
     auto paths = crimemap::testing::hereford_tile_paths();
     paths.push_back(postcode);
-    paths.push_back("/postcodes/HR11AA/nearest");
-    paths.push_back("/v1/postcodes/HR1%201AA/summary");
-    paths.push_back("/health");
+    paths.emplace_back("/postcodes/HR11AA/nearest");
+    paths.emplace_back("/v1/postcodes/HR1%201AA/summary");
+    paths.emplace_back("/health");
     Hammer hammer(server.port(), 3, paths);
     ClusterRestorer restorer{cluster};
     cluster.stop();
@@ -166,7 +158,7 @@ TEST(DatabaseStopped, SnapshotAnswersStayUpDatabaseRoutesAnswer503AndRecover) {
     EXPECT_LT(pack.ms, 3000.0);
     EXPECT_TRUE(json::parse(pack.body, nullptr, false)["result"]["outcomes"].is_null()) << pack.body;
     // /ready keeps answering 200 for the loaded snapshot and says what is wrong.
-    EXPECT_TRUE(eventually([&] {
+    EXPECT_TRUE(wait_until([&] {
         auto j = ready_json(server);
         return j.is_object() && j.value("message", "").find("database unreachable") != std::string::npos;
     })) << ready_json(server).dump();
@@ -175,9 +167,9 @@ TEST(DatabaseStopped, SnapshotAnswersStayUpDatabaseRoutesAnswer503AndRecover) {
     const auto restart = Clock::now();
     cluster.start();
     restorer.stopped = false;
-    ASSERT_TRUE(eventually([&] { return timed_get(server.port(), street).status == 200; }, 60s)) << server.log();
+    ASSERT_TRUE(wait_until([&] { return timed_get(server.port(), street).status == 200; }, 60s)) << server.log();
     const double recovery_ms = ms_since(restart);
-    EXPECT_TRUE(eventually([&] { return ready_json(server).value("message", "") == "serving dataset version " + std::to_string(version); }))
+    EXPECT_TRUE(wait_until([&] { return ready_json(server).value("message", "") == "serving dataset version " + std::to_string(version); }))
         << ready_json(server).dump();
     hammer.stop();
     EXPECT_EQ(hammer.failed(), 0) << hammer.failures_text();
@@ -209,6 +201,7 @@ TEST(DatabaseFrozen, DatabaseRoutes503WithinTheTimeoutAndSigtermExitsInTime) {
     // More requests than --db-connections (4): some wait on the frozen backend, some on a connect
     // the postmaster never answers, some for a free connection. Each must give up in time.
     std::vector<std::future<Timed>> calls;
+    calls.reserve(7);
     for (int i = 0; i < 7; ++i) calls.push_back(std::async(std::launch::async, [&] { return timed_get(server.port(), street); }));
     auto health = timed_get(server.port(), "/health");
     auto tile = timed_get(server.port(), crimemap::testing::hereford_tile_paths()[0]);
@@ -242,7 +235,7 @@ TEST(DatabaseFrozen, DatabaseRoutes503WithinTheTimeoutAndSigtermExitsInTime) {
 
     const auto thawed = Clock::now();
     cluster.thaw();
-    ASSERT_TRUE(eventually([&] { return timed_get(server.port(), street).status == 200; }, 60s)) << server.log();
+    ASSERT_TRUE(wait_until([&] { return timed_get(server.port(), street).status == 200; }, 60s)) << server.log();
     const double recovery_ms = ms_since(thawed);
     std::printf("FAULT-FIGURE database_frozen db_timeout_ms=%.0f street_503_max_ms=%.0f health_ms=%.1f "
                 "sigterm_exit_ms=%.0f shutdown_timeout_ms=3000 recovery_after_thaw_ms=%.0f\n",
@@ -294,7 +287,7 @@ TEST(ImportKilled, MidCopyLeavesThePreviousDataIntact) {
     }
     // Wait until the COPY is under way (rows already in the server), then kill -9.
     long long copied = 0;
-    const bool copying = eventually([&] {
+    const bool copying = wait_until([&] {
         copied = db.count("SELECT coalesce(max(p.tuples_processed), 0) FROM pg_stat_progress_copy p"
                           " JOIN pg_database d ON d.oid = p.datid WHERE d.datname = $1",
                           {db.name()});
@@ -308,7 +301,7 @@ TEST(ImportKilled, MidCopyLeavesThePreviousDataIntact) {
     EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) << "the import ended before the kill";
 
     // The server ends the orphaned COPY when it sees the client gone; nothing of it committed.
-    EXPECT_TRUE(eventually([&] {
+    EXPECT_TRUE(wait_until([&] {
         return db.count("SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_database d ON d.oid = p.datid"
                         " WHERE d.datname = $1", {db.name()}) == 0;
     }));
@@ -358,7 +351,7 @@ TEST(DatasetVersionFails, OldVersionServesFailureIsCountedAndRetriedWithBackoff)
     admin.exec("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role + "; REVOKE SELECT ON indicators FROM " + role);
 
     const auto first_seen = Clock::now();
-    ASSERT_TRUE(eventually([&] { return metric(server, "crimemap_snapshot_reloads_total{outcome=\"failed\"}") >= 1; }))
+    ASSERT_TRUE(wait_until([&] { return metric(server, "crimemap_snapshot_reloads_total{outcome=\"failed\"}") >= 1; }))
         << server.log();
     auto ready = ready_json(server);
     EXPECT_EQ(ready.value("dataset_version", -1LL), v1) << ready.dump();
@@ -378,7 +371,7 @@ TEST(DatasetVersionFails, OldVersionServesFailureIsCountedAndRetriedWithBackoff)
 
     // Backoff: the third failure schedules the next attempt 8 s later (2 s and 4 s before it),
     // where a fixed 2 s retry would have failed about six times by then.
-    ASSERT_TRUE(eventually([&] { return ready_json(server).value("message", "").find("next attempt in 8 s") != std::string::npos; },
+    ASSERT_TRUE(wait_until([&] { return ready_json(server).value("message", "").find("next attempt in 8 s") != std::string::npos; },
                            60s))
         << ready_json(server).dump() << server.log();
     const double waited_ms = ms_since(first_seen);
@@ -388,10 +381,10 @@ TEST(DatasetVersionFails, OldVersionServesFailureIsCountedAndRetriedWithBackoff)
     // Fixed: the same version loads at its next attempt.
     admin.exec("GRANT SELECT ON indicators TO " + role);
     const auto fixed = Clock::now();
-    ASSERT_TRUE(eventually([&] { return ready_version(server) == v2; }, 40s)) << server.log();
+    ASSERT_TRUE(wait_until([&] { return ready_version(server) == v2; }, 40s)) << server.log();
     const double load_after_fix_ms = ms_since(fixed);
     // The swap comes first, the watcher's state a moment later.
-    EXPECT_TRUE(eventually([&] { return ready_json(server).value("message", "") == "serving dataset version " + std::to_string(v2); }))
+    EXPECT_TRUE(wait_until([&] { return ready_json(server).value("message", "") == "serving dataset version " + std::to_string(v2); }))
         << ready_json(server).dump();
     EXPECT_TRUE(ready_json(server)["failed_version"].is_null());
     EXPECT_EQ(metric(server, "crimemap_snapshot_failed_version"), 0.0);
@@ -409,7 +402,7 @@ TEST(PollingOnly, NewVersionWithoutNotifyIsPickedUpUnderLoad) {
     ASSERT_TRUE(server.wait_ready()) << server.log();
     const long long v1 = ready_version(server);
     Hammer hammer(server.port(), 4);
-    std::this_thread::sleep_for(300ms);  // let the load start before the version moves
+    ASSERT_TRUE(wait_until([&] { return hammer.requests() >= 50; })) << "the load runs before the version moves";
     const long long v2 = db.count(
         "INSERT INTO dataset_versions (crimes, located, first_month, last_month, note, stats)"
         " SELECT crimes, located, first_month, last_month, 'fault test: no NOTIFY', stats FROM dataset_versions"
@@ -417,7 +410,7 @@ TEST(PollingOnly, NewVersionWithoutNotifyIsPickedUpUnderLoad) {
         {std::to_string(v1)});
     ASSERT_GT(v2, v1);
     const auto inserted = Clock::now();
-    ASSERT_TRUE(eventually([&] { return ready_version(server) == v2; }, 60s)) << server.log();
+    ASSERT_TRUE(wait_until([&] { return ready_version(server) == v2; }, 60s)) << server.log();
     const double picked_up_ms = ms_since(inserted);
     hammer.stop();
     EXPECT_EQ(hammer.failed(), 0) << hammer.failures_text();

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 #include "support/test_db.hpp"
 
 namespace crimemap::testing {

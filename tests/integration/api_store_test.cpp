@@ -14,7 +14,7 @@
 #include "store/crime_details.hpp"
 #include "store/snapshot_loader.hpp"
 #include "store/team_repository.hpp"
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;

@@ -20,7 +20,7 @@ TEST(ImportCli, HelpForEveryCommand) {
         {"import", "population"}};
     for (auto args : commands) {
         std::string joined = args.size() == 1 ? args[0] : args[0] + " " + args[1];
-        args.push_back("--help");
+        args.emplace_back("--help");
         auto r = run_crimemap(args);
         EXPECT_EQ(r.exit_code, 0) << joined << ": " << r.describe();
         EXPECT_NE(r.out.find("usage: crimemap " + joined), std::string::npos) << r.out;

@@ -14,7 +14,8 @@
 #include "core/snapshot.hpp"
 #include "core/tile_query.hpp"
 #include "geo/tile.hpp"
-#include "server_process.hpp"
+#include "support/server_process.hpp"
+#include "support/wait.hpp"
 #include "store/pool.hpp"
 #include "store/postgis_renderer.hpp"
 #include "store/snapshot_loader.hpp"
@@ -23,22 +24,12 @@
 using namespace crimemap;
 using crimemap::testing::HttpConnection;
 using crimemap::testing::ServerProcess;
+using crimemap::testing::wait_until;
 using Kind = core::DatabaseError::Kind;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-// Polls `done` every 50 ms until it holds or the timeout passes.
-template <class F>
-bool eventually(F&& done, std::chrono::milliseconds timeout = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return done();
-}
 
 // The kind of core::DatabaseError fn throws; nullopt when it throws none.
 template <class F>
@@ -53,6 +44,19 @@ std::optional<Kind> error_kind(F&& fn, std::string* what = nullptr) {
 }
 
 long long backend_pid(store::Connection& c) { return c.query("SELECT pg_backend_pid()").int64(0, 0); }
+
+// A minute-long statement on the pool, run in the background: the kind of error it ends with.
+std::future<std::optional<Kind>> start_sleeper(store::ConnectionPool& pool) {
+    return std::async(std::launch::async, [&pool] {
+        return error_kind([&] { pool.run("sleeper", [](store::Connection& c) { return c.query("SELECT pg_sleep(60)").size(); }); });
+    });
+}
+
+// True while backend `pid` runs pg_sleep.
+bool sleeping(test::TestDatabase& db, long long pid) {
+    return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%'",
+                    {std::to_string(pid)}) == 1;
+}
 
 // Backends of `application_name` in the test database waiting on a lock.
 long long waiting_on_lock(test::TestDatabase& db, const std::string& application_name) {
@@ -123,7 +127,7 @@ TEST(ConnectionPool, ReplacesAConnectionTheServerClosed) {
     const auto first = pool.run("pid", backend_pid);
     EXPECT_EQ(pool.run("pid", backend_pid), first);  // reused while healthy
     EXPECT_EQ(db.count("SELECT count(pg_terminate_backend($1::int))", {std::to_string(first)}), 1);
-    ASSERT_TRUE(eventually([&] { return gone(db, "crimemap-pool-test"); }));
+    ASSERT_TRUE(wait_until([&] { return gone(db, "crimemap-pool-test"); }));
     // The idle connection is dead: the pool notices before using it and connects afresh.
     long long second = 0;
     EXPECT_NO_THROW(second = pool.run("pid", backend_pid));
@@ -135,13 +139,8 @@ TEST(ConnectionPool, ConnectionLostMidQueryIsUnavailableThenReplaced) {
     test::TestDatabase db;
     store::ConnectionPool pool(pool_options(db.url(), 1, 60000ms));
     const auto pid = pool.run("pid", backend_pid);
-    auto sleeper = std::async(std::launch::async, [&] {
-        return error_kind([&] { pool.run("sleeper", [](store::Connection& c) { return c.query("SELECT pg_sleep(60)").size(); }); });
-    });
-    ASSERT_TRUE(eventually([&] {
-        return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%'",
-                        {std::to_string(pid)}) == 1;
-    }));
+    auto sleeper = start_sleeper(pool);
+    ASSERT_TRUE(wait_until([&] { return sleeping(db, pid); }));
     db.count("SELECT count(pg_terminate_backend($1::int))", {std::to_string(pid)});
     ASSERT_EQ(sleeper.wait_for(30s), std::future_status::ready);
     EXPECT_EQ(sleeper.get(), Kind::unavailable);
@@ -178,13 +177,8 @@ TEST(ConnectionPool, InterruptAbandonsStatementsAndWaitsAtOnce) {
     test::TestDatabase db;
     store::ConnectionPool pool(pool_options(db.url(), 1, 60000ms));
     const auto pid = pool.run("pid", backend_pid);
-    auto sleeper = std::async(std::launch::async, [&] {
-        return error_kind([&] { pool.run("sleeper", [](store::Connection& c) { return c.query("SELECT pg_sleep(60)").size(); }); });
-    });
-    ASSERT_TRUE(eventually([&] {
-        return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%'",
-                        {std::to_string(pid)}) == 1;
-    }));
+    auto sleeper = start_sleeper(pool);
+    ASSERT_TRUE(wait_until([&] { return sleeping(db, pid); }));
     auto waiter = std::async(std::launch::async, [&] { return error_kind([&] { pool.run("waiter", backend_pid); }); });
     pool.interrupt();  // as at shutdown: both give up now, not after their 60 s
     ASSERT_EQ(sleeper.wait_for(10s), std::future_status::ready);
@@ -192,7 +186,7 @@ TEST(ConnectionPool, InterruptAbandonsStatementsAndWaitsAtOnce) {
     EXPECT_EQ(sleeper.get(), Kind::unavailable);
     EXPECT_EQ(waiter.get(), Kind::unavailable);
     // The abandoned query was cancelled on the server too (from a background thread).
-    EXPECT_TRUE(eventually([&] {
+    EXPECT_TRUE(wait_until([&] {
         return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%' AND state = 'active'",
                         {std::to_string(pid)}) == 0;
     }));
@@ -228,7 +222,7 @@ TEST(PostgisEngine, TimesOutWithoutLeakingSqlAndRecovers) {
 
     // Its connection is killed: the next tile gets a fresh one.
     EXPECT_EQ(terminate(db, "crimemap-tiles-test"), 1);
-    ASSERT_TRUE(eventually([&] { return gone(db, "crimemap-tiles-test"); }));
+    ASSERT_TRUE(wait_until([&] { return gone(db, "crimemap-tiles-test"); }));
     auto again = engine->render(*snapshot, *query);
     ASSERT_TRUE(again) << again.error().detail;
     EXPECT_EQ(again->mvt, ok->mvt);
@@ -256,7 +250,7 @@ TEST_F(ServerDatabase, QueryStuckOnALockHoldsNoIoThread) {
     locker.exec("BEGIN; LOCK TABLE crimes IN ACCESS EXCLUSIVE MODE");
     HttpConnection slow(server.port(), 120000);
     ASSERT_TRUE(slow.send(get_request(street)));
-    ASSERT_TRUE(eventually([&] { return waiting_on_lock(*db, "crimemapd-api") == 1; })) << server.log();
+    ASSERT_TRUE(wait_until([&] { return waiting_on_lock(*db, "crimemapd-api") == 1; })) << server.log();
 
     // The listing waits in PostgreSQL (so it cannot have answered); the one I/O thread serves on.
     for (const std::string& target : std::vector<std::string>{"/health", "/ready", "/tiles/crimes/" + hereford_tile(14) + ".mvt",
@@ -282,7 +276,7 @@ TEST_F(ServerDatabase, PostgisTileStuckOnALockHoldsNoIoThread) {
     locker.exec("BEGIN; LOCK TABLE crimes IN ACCESS EXCLUSIVE MODE");
     HttpConnection slow(server.port(), 120000);
     ASSERT_TRUE(slow.send(get_request("/tiles/crimes/" + hereford_tile(13) + ".mvt")));
-    ASSERT_TRUE(eventually([&] { return waiting_on_lock(*db, "crimemapd-tiles") == 1; })) << server.log();
+    ASSERT_TRUE(wait_until([&] { return waiting_on_lock(*db, "crimemapd-tiles") == 1; })) << server.log();
     for (const std::string target : {"/health", "/catalog", "/tiles/crimes.json"}) {
         HttpConnection c(server.port(), 10000);
         auto res = c.get(target);
@@ -329,7 +323,7 @@ TEST_F(ServerDatabase, FailuresAnswer503Or500WithoutTheDatabasesText) {
 
     // Killed connections (a database restart, an operator): the next request reconnects.
     EXPECT_GE(terminate(own, "crimemapd-api"), 1);
-    ASSERT_TRUE(eventually([&] { return gone(own, "crimemapd-api"); }));
+    ASSERT_TRUE(wait_until([&] { return gone(own, "crimemapd-api"); }));
     auto after = server.get(street);
     ASSERT_TRUE(after);
     EXPECT_EQ(after->status, 200) << after->body << "\n" << server.log();
@@ -362,7 +356,7 @@ namespace {
 // /ready's error once it mentions `fragment` (the watcher's first check may still be running).
 std::string ready_error(ServerProcess& server, const std::string& fragment) {
     std::string last;
-    eventually([&] {
+    wait_until([&] {
         auto r = server.get("/ready");
         if (!r) return false;
         EXPECT_EQ(r->status, 503);

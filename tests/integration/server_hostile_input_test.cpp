@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;

@@ -7,7 +7,7 @@
 
 #include "geo/tile.hpp"
 #include "server/gzip.hpp"
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 #include "support/mvt_decode.hpp"
 #include "support/test_db.hpp"
 
@@ -235,7 +235,9 @@ TEST(ServerLifecycle, EmptyDatabaseServesHealthButNotReady) {
     test::TestDatabase db;  // migrated, no data
     ServerProcess server(db.url(), {"--poll-seconds", "1"});
     ASSERT_TRUE(server.wait_for("/health", 200, std::chrono::seconds(30))) << server.log();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    // The first poll has found the database empty.
+    EXPECT_TRUE(server.wait_for_answer(
+        "/ready", [](const auto& res) { return res.body.find("no dataset") != std::string::npos; }, std::chrono::seconds(30)));
     auto ready = server.get("/ready");
     ASSERT_TRUE(ready);
     EXPECT_EQ(ready->status, 503);
@@ -257,7 +259,10 @@ TEST(ServerLifecycle, UnreachableDatabaseIsReportedNotFatal) {
     const std::string url = "postgresql://postgres@127.0.0.1:" + std::to_string(crimemap::testing::free_port()) + "/nothing";
     ServerProcess server(url);
     ASSERT_TRUE(server.wait_for("/health", 200, std::chrono::seconds(30))) << server.log();
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // The first connection attempt has failed.
+    EXPECT_TRUE(server.wait_for_answer(
+        "/ready", [](const auto& res) { return res.body.find("database unreachable") != std::string::npos; },
+        std::chrono::seconds(30)));
     auto ready = server.get("/ready");
     ASSERT_TRUE(ready);
     EXPECT_EQ(ready->status, 503);

@@ -6,25 +6,22 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "base/text.hpp"
 #include "core/secrets.hpp"
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 #include "support/test_db.hpp"
+#include "support/wait.hpp"
 
 using namespace crimemap;
 using crimemap::testing::HttpConnection;
 using crimemap::testing::HttpResponse;
 using crimemap::testing::ServerProcess;
+using crimemap::testing::wait_until;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
-}
 
 struct Burst {
     int ok = 0;
@@ -77,7 +74,7 @@ TEST(ServerRateLimit, BurstFromOneAddressIsThrottledWhileAPortalKeyIsServedAndAR
     // A key, through the real CLI: printed once, stored as its SHA-256 only.
     auto created = db.crimemap({"key", "create", "--name", "portal-test", "--rate", "1000/2000"});
     ASSERT_EQ(created.exit_code, 0) << created.describe();
-    const std::string key = trim(created.out);
+    const std::string key(base::trim(created.out));
     ASSERT_TRUE(key.starts_with("ck_")) << key;
     EXPECT_EQ(db.count("SELECT count(*) FROM api_keys WHERE key_hash = $1 AND name = 'portal-test'", {core::sha256_hex(key)}), 1);
     EXPECT_EQ(db.count("SELECT count(*) FROM api_keys WHERE key_hash = $1 OR name = $1", {key}), 0);
@@ -95,12 +92,12 @@ TEST(ServerRateLimit, BurstFromOneAddressIsThrottledWhileAPortalKeyIsServedAndAR
 
     // The key is loaded at start; wait for it rather than assume (the refresher runs on its own thread).
     auto keyed = [&](const std::string& t) { return server.get(t, "X-Api-Key: " + key + "\r\n"); };
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        auto res = keyed(target);
-        if (res && res->status == 200 && res->header("ratelimit-limit") == "2000") break;
-        std::this_thread::sleep_for(100ms);
-    }
+    wait_until(
+        [&] {
+            auto res = keyed(target);
+            return res && res->status == 200 && res->header("ratelimit-limit") == "2000";
+        },
+        30s, 100ms);
     ASSERT_EQ(keyed(target)->header("ratelimit-limit"), "2000") << server.log();
 
     // 300 quick lookups from one address: the burst passes, then 429s.
@@ -132,11 +129,12 @@ TEST(ServerRateLimit, BurstFromOneAddressIsThrottledWhileAPortalKeyIsServedAndAR
 
     // An unknown key is refused (once the address has a token again).
     std::optional<HttpResponse> bad;
-    for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;) {
-        bad = server.get(target, "X-Api-Key: ck_0000\r\n");
-        if (bad && bad->status != 429) break;
-        std::this_thread::sleep_for(100ms);
-    }
+    wait_until(
+        [&] {
+            bad = server.get(target, "X-Api-Key: ck_0000\r\n");
+            return bad && bad->status != 429;
+        },
+        10s, 100ms);
     ASSERT_TRUE(bad);
     EXPECT_EQ(bad->status, 401);
     EXPECT_EQ(json::parse(bad->body)["status"], 401);
@@ -144,14 +142,14 @@ TEST(ServerRateLimit, BurstFromOneAddressIsThrottledWhileAPortalKeyIsServedAndAR
     // Revoke through the CLI: the server refuses the key within the refresh interval (1 s here).
     auto revoked = db.crimemap({"key", "revoke", "portal-test"});
     ASSERT_EQ(revoked.exit_code, 0) << revoked.describe();
-    const auto revoked_at = std::chrono::steady_clock::now();
     int status = 0;
-    while (std::chrono::steady_clock::now() - revoked_at < 15s) {
-        auto res = keyed(target);
-        status = res ? res->status : 0;
-        if (status == 401) break;
-        std::this_thread::sleep_for(100ms);
-    }
+    wait_until(
+        [&] {
+            auto res = keyed(target);
+            status = res ? res->status : 0;
+            return status == 401;
+        },
+        15s, 100ms);
     EXPECT_EQ(status, 401) << "a revoked key keeps working";
     EXPECT_NE(db.crimemap({"key", "list"}).out.find("portal-test"), std::string::npos);
     EXPECT_NE(db.crimemap({"key", "revoke", "portal-test"}).exit_code, 0) << "already revoked";

@@ -12,15 +12,17 @@
 #include <vector>
 
 #include "geo/tile.hpp"
-#include "load_hammer.hpp"
-#include "server_process.hpp"
+#include "support/load_hammer.hpp"
+#include "support/server_process.hpp"
 #include "support/mvt_decode.hpp"
 #include "support/test_db.hpp"
+#include "support/wait.hpp"
 
 using namespace crimemap;
 using crimemap::testing::Hammer;
 using crimemap::testing::HttpConnection;
 using crimemap::testing::ServerProcess;
+using crimemap::testing::wait_until;
 using nlohmann::json;
 
 namespace {
@@ -47,17 +49,16 @@ TEST(ServerReload, RefreshIsPickedUpWithoutAFailedRequest) {
     ASSERT_GT(v1, 0);
 
     Hammer hammer(server.port(), 4);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ASSERT_TRUE(wait_until([&] { return hammer.requests() >= 50; })) << "the load is running";
     auto refresh = db.crimemap({"refresh"});
     ASSERT_EQ(refresh.exit_code, 0) << refresh.describe();
     const long long v2 = db.count("SELECT max(version) FROM dataset_versions");
     ASSERT_GT(v2, v1);
 
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (ready_version(server) != v2 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    wait_until([&] { return ready_version(server) == v2; }, std::chrono::seconds(120), std::chrono::milliseconds(100));
     EXPECT_EQ(ready_version(server), v2) << server.log();
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // keep hammering the new snapshot
+    const long long seen = hammer.requests();  // keep hammering the new snapshot
+    wait_until([&] { return hammer.requests() >= seen + 50; });
     hammer.stop();
     EXPECT_TRUE(hammer.failures().empty()) << join(hammer.failures());
     EXPECT_GT(hammer.requests(), 100);
@@ -121,9 +122,7 @@ TEST(ServerReload, ImportedMonthIsServedAfterTheSwap) {
     auto refresh = db.crimemap({"refresh"});
     ASSERT_EQ(refresh.exit_code, 0) << refresh.describe();
     const long long v2 = db.count("SELECT max(version) FROM dataset_versions");
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (ready_version(server) != v2 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    wait_until([&] { return ready_version(server) == v2; }, std::chrono::seconds(120), std::chrono::milliseconds(100));
     ASSERT_EQ(ready_version(server), v2) << server.log();
     ASSERT_NE(v1, v2);
     hammer.stop();

@@ -11,7 +11,7 @@
 
 #include "core/secrets.hpp"
 #include "core/teams.hpp"
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 #include "store/pool.hpp"
 #include "store/team_repository.hpp"
 #include "support/test_db.hpp"

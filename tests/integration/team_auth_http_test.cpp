@@ -13,7 +13,7 @@
 #include <set>
 
 #include "core/secrets.hpp"
-#include "server_process.hpp"
+#include "support/server_process.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;

@@ -1,5 +1,5 @@
 // `crimemap import indicators`: header layouts and the pure row parser (no database).
-#include "import_test_support.hpp"
+#include "support/csv_records.hpp"
 #include "tools/indicator_import.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // `crimemap import lookups`: code -> name JSON maps and district -> county CSV rows (no database).
-#include "import_test_support.hpp"
+#include "support/csv_records.hpp"
 #include "tools/common.hpp"
 #include "tools/district_county_import.hpp"
 #include "tools/lookup_import.hpp"

@@ -1,5 +1,5 @@
 // `crimemap import population`: header mapping and the pure row parser (no database).
-#include "import_test_support.hpp"
+#include "support/csv_records.hpp"
 #include "tools/common.hpp"
 #include "tools/population_import.hpp"
 

@@ -1,6 +1,6 @@
 // `crimemap import postcodes`: NSPL/ONSPD header mapping and the pure row parser (no database; the
 // grid conversion is a fixed, recording fake, so these tests do not depend on PROJ).
-#include "import_test_support.hpp"
+#include "support/csv_records.hpp"
 #include "tools/postcode_import.hpp"
 
 #include <gtest/gtest.h>

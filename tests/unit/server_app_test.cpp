@@ -6,7 +6,7 @@
 
 #include "server/app.hpp"
 #include "server/gzip.hpp"
-#include "server_test_support.hpp"
+#include "support/server_fixtures.hpp"
 
 using namespace crimemap;
 using namespace crimemap::server;

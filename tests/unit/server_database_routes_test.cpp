@@ -4,9 +4,7 @@
 // to "*"; the new command-line options.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <future>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -19,11 +17,13 @@
 #include "server/app.hpp"
 #include "server/config.hpp"
 #include "server/http_server.hpp"
-#include "server_http_client.hpp"
-#include "server_test_support.hpp"
+#include "support/http_client.hpp"
+#include "support/server_fixtures.hpp"
+#include "support/wait.hpp"
 
 using namespace crimemap;
 using namespace crimemap::server;
+using crimemap::testing::Gate;
 using crimemap::testing::HttpConnection;
 using server::testing::header;
 using server::testing::request;
@@ -32,32 +32,6 @@ using nlohmann::json;
 namespace {
 
 using Kind = core::DatabaseError::Kind;
-
-// A gate the fakes wait at: counts who arrived, lets everyone through on open().
-class Gate {
-public:
-    void pass() {
-        std::unique_lock lock(m_);
-        ++arrived_;
-        cv_.notify_all();
-        cv_.wait(lock, [&] { return open_; });
-    }
-    bool wait_arrived(int n, std::chrono::seconds timeout = std::chrono::seconds(20)) {
-        std::unique_lock lock(m_);
-        return cv_.wait_for(lock, timeout, [&] { return arrived_ >= n; });
-    }
-    void open() {
-        std::lock_guard lock(m_);
-        open_ = true;
-        cv_.notify_all();
-    }
-
-private:
-    std::mutex m_;
-    std::condition_variable cv_;
-    int arrived_ = 0;
-    bool open_ = false;
-};
 
 // Renders like FakeRenderer but blocks (as the postgis engine does on a slow query) until opened.
 class GatedRenderer : public server::testing::FakeRenderer {
@@ -339,7 +313,8 @@ TEST_F(DatabaseRoutes, RequestThatWaitedTooLongInTheQueueIsNotRun) {
     ASSERT_TRUE(second.send(get_request(street)));  // queued behind the first on the one blocking thread
     HttpConnection health(port);
     ASSERT_TRUE(health.get("/health"));  // the I/O thread has read what was sent before
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // well past max_blocking_wait
+    // A fixed wait is the point here: the queued request must outstay max_blocking_wait (200 ms).
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
     gate.open();
     auto a = first.read(), b = second.read();
     ASSERT_TRUE(a && b);
@@ -359,12 +334,10 @@ TEST_F(DatabaseRoutes, ShutdownWaitsForARunningQuery) {
     ASSERT_TRUE(slow.send(get_request(street)));
     ASSERT_TRUE(gate.wait_arrived(1));
     server->stop();
-    std::thread opener([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        gate.open();
-    });
+    // The shutdown is under way (no longer accepting) while the query still runs; then it ends.
+    EXPECT_TRUE(crimemap::testing::wait_until([&] { return crimemap::testing::connection_refused(port); }));
+    gate.open();
     auto res = slow.read();
-    opener.join();
     ASSERT_TRUE(res) << "the in-flight request was cut off by the shutdown";
     EXPECT_EQ(res->status, 200);
     EXPECT_EQ(res->header("connection"), "close");

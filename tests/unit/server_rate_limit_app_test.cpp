@@ -7,7 +7,7 @@
 
 #include "core/secrets.hpp"
 #include "server/app.hpp"
-#include "server_test_support.hpp"
+#include "support/server_fixtures.hpp"
 
 using namespace crimemap;
 using namespace crimemap::server;

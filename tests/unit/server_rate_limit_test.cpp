@@ -10,7 +10,7 @@
 #include "core/secrets.hpp"
 #include "server/config.hpp"
 #include "server/rate_limit.hpp"
-#include "server_test_support.hpp"
+#include "support/server_fixtures.hpp"
 
 using namespace crimemap;
 using namespace crimemap::server;
@@ -182,7 +182,7 @@ TEST(RateLimiter, ClassesLimitsAndPortalKeys) {
     options.api = {1, 2};
     options.tiles = {1, 3};
     RateLimiter limiter(options, [&] { return now; });
-    auto from = [](std::string target, std::string peer, std::initializer_list<std::pair<std::string, std::string>> h = {}) {
+    auto from = [](const std::string& target, std::string peer, std::initializer_list<std::pair<std::string, std::string>> h = {}) {
         auto r = get(target, h);
         r.peer_address = std::move(peer);
         return r;
@@ -277,7 +277,7 @@ TEST(RateLimitOptions, KeysAreRedactedFromLoggedTargets) {
 }
 
 TEST(RateLimitOptions, CommandLineAndEnvironment) {
-    auto parse = [](std::vector<const char*> argv, std::map<std::string, std::string> env = {}) {
+    auto parse = [](std::vector<const char*> argv, const std::map<std::string, std::string>& env = {}) {
         argv.insert(argv.begin(), "crimemapd");
         return parse_config(static_cast<int>(argv.size()), argv.data(), {}, [env](const char* name) -> const char* {
             auto it = env.find(name);

@@ -8,7 +8,7 @@
 #include "server/gzip.hpp"
 #include "server/handlers.hpp"
 #include "server/static_files.hpp"
-#include "server_test_support.hpp"
+#include "support/server_fixtures.hpp"
 
 using namespace crimemap::server;
 using namespace crimemap::server::testing;

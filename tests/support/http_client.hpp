@@ -152,4 +152,21 @@ private:
     std::string buf_;
 };
 
+// The status of `GET target` on a fresh connection (from `source`, a loopback address), 0 without an answer.
+inline int status_of(std::uint16_t port, const std::string& target, const char* source = nullptr) {
+    HttpConnection c(port, 10000, source);
+    auto res = c.get(target);
+    return res ? res->status : 0;
+}
+
+// True when nothing accepts connections on port any more: a server's shutdown has begun.
+inline bool connection_refused(std::uint16_t port) {
+    try {
+        HttpConnection probe(port, 1000);
+        return false;
+    } catch (const std::runtime_error&) {
+        return true;
+    }
+}
+
 }  // namespace crimemap::testing

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "geo/tile.hpp"
-#include "unit/server_http_client.hpp"
+#include "support/http_client.hpp"
 
 namespace crimemap::testing {
 

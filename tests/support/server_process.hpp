@@ -24,8 +24,9 @@
 
 #include <libpq-fe.h>
 
+#include "support/http_client.hpp"
 #include "support/test_db.hpp"
-#include "unit/server_http_client.hpp"
+#include "support/wait.hpp"
 
 namespace crimemap::testing {
 
@@ -150,18 +151,25 @@ public:
 
     // Polls path until it answers `status` (true) or the timeout passes or the process dies (false).
     bool wait_for(const std::string& path, int status, std::chrono::seconds timeout = std::chrono::seconds(120)) {
-        auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (!running()) return false;
-            try {
-                HttpConnection c(port_, 2000);
-                auto res = c.get(path);
-                if (res && res->status == status) return true;
-            } catch (const std::exception&) {
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        return false;
+        return wait_for_answer(path, [status](const HttpResponse& res) { return res.status == status; }, timeout);
+    }
+    // Polls path until its answer satisfies `done` (true) or the timeout passes or the process dies.
+    template <class Condition>
+    bool wait_for_answer(const std::string& path, Condition&& done, std::chrono::seconds timeout) {
+        bool answered = false;
+        wait_until(
+            [&] {
+                if (!running()) return true;
+                try {
+                    HttpConnection c(port_, 2000);
+                    auto res = c.get(path);
+                    answered = res && done(*res);
+                } catch (const std::exception&) {
+                }
+                return answered;
+            },
+            timeout, std::chrono::milliseconds(100));
+        return answered;
     }
     bool wait_ready(std::chrono::seconds timeout = std::chrono::seconds(120)) { return wait_for("/ready", 200, timeout); }
 
@@ -186,11 +194,7 @@ public:
     std::optional<int> stop(int sig = SIGTERM, std::chrono::seconds timeout = std::chrono::seconds(20)) {
         if (!running()) return exit_status_;
         ::kill(pid_, sig);
-        auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (!running()) return exit_status_;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        if (wait_until([&] { return !running(); }, timeout, std::chrono::milliseconds(20))) return exit_status_;
         return std::nullopt;
     }
 
