@@ -24,7 +24,9 @@ constexpr std::string_view trim_ows(std::string_view s) noexcept {
     return s;
 }
 
-constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char ascii_lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // ASCII case-insensitive equality (header names, tokens, category names).
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {

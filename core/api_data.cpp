@@ -15,14 +15,16 @@ std::uint32_t cell_of(std::int64_t cx, std::int64_t cy) {
     return static_cast<std::uint32_t>((cx << index_zoom) | cy);
 }
 std::int64_t cell_coord(double v) {
-    return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(v / cell_size)), 0, (1 << index_zoom) - 1);
+    return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(v / cell_size)), 0,
+                                    (1 << index_zoom) - 1);
 }
 }  // namespace
 
 const Team* TeamDirectory::find(std::string_view force, std::string_view id) const {
-    auto it = std::lower_bound(teams.begin(), teams.end(), std::pair(force, id), [](const Team& t, const auto& k) {
-        return std::pair<std::string_view, std::string_view>(t.force_id, t.id) < k;
-    });
+    auto it =
+        std::lower_bound(teams.begin(), teams.end(), std::pair(force, id), [](const Team& t, const auto& k) {
+            return std::pair<std::string_view, std::string_view>(t.force_id, t.id) < k;
+        });
     if (it == teams.end() || it->force_id != force || it->id != id) return nullptr;
     return &*it;
 }
@@ -35,8 +37,9 @@ std::vector<const Team*> TeamDirectory::of_force(std::string_view force) const {
 }
 
 void TeamDirectory::sort() {
-    std::sort(teams.begin(), teams.end(),
-              [](const Team& a, const Team& b) { return std::tie(a.force_id, a.id) < std::tie(b.force_id, b.id); });
+    std::sort(teams.begin(), teams.end(), [](const Team& a, const Team& b) {
+        return std::tie(a.force_id, a.id) < std::tie(b.force_id, b.id);
+    });
 }
 
 AreaIndex::AreaIndex(const Snapshot& snapshot, AreaKind kind) {
@@ -44,7 +47,8 @@ AreaIndex::AreaIndex(const Snapshot& snapshot, AreaKind kind) {
         const auto& b = snapshot.areas[i].bounds;
         if (b.empty()) continue;
         for (auto cx = cell_coord(b.min_x); cx <= cell_coord(b.max_x); ++cx)
-            for (auto cy = cell_coord(b.min_y); cy <= cell_coord(b.max_y); ++cy) cells_[cell_of(cx, cy)].push_back(i);
+            for (auto cy = cell_coord(b.min_y); cy <= cell_coord(b.max_y); ++cy)
+                cells_[cell_of(cx, cy)].push_back(i);
     }
 }
 
@@ -73,7 +77,8 @@ std::vector<std::uint32_t> AreaIndex::candidates(const geo::Box& box) const {
 }
 
 const Force* ApiData::force(std::string_view id) const {
-    auto it = std::lower_bound(forces.begin(), forces.end(), id, [](const Force& f, std::string_view k) { return f.id < k; });
+    auto it = std::lower_bound(forces.begin(), forces.end(), id,
+                               [](const Force& f, std::string_view k) { return f.id < k; });
     return it != forces.end() && it->id == id ? &*it : nullptr;
 }
 

@@ -8,12 +8,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/area.hpp"
 #include "core/month.hpp"
@@ -78,7 +77,7 @@ struct TeamDirectory {
 // Point-in-polygon lookup over the snapshot's areas of one kind: a grid of z10 tiles lists the
 // areas whose bounding box touches each tile. Holds indices into Snapshot::areas.
 class AreaIndex {
-public:
+  public:
     AreaIndex() = default;
     AreaIndex(const Snapshot& snapshot, AreaKind kind);
     // The first area containing the point (unsimplified geometry), or nullptr.
@@ -86,7 +85,7 @@ public:
     // Every area whose box intersects `box` (world units), without duplicates.
     std::vector<std::uint32_t> candidates(const geo::Box& box) const;
 
-private:
+  private:
     std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> cells_;
 };
 
@@ -100,7 +99,7 @@ struct ApiData {
     // Crimes without a location per force and month.
     std::map<std::string, std::map<std::int32_t, std::uint64_t>> unlocated;
     std::shared_ptr<const TeamDirectory> teams = std::make_shared<TeamDirectory>();
-    std::array<AreaIndex, 6> area_index;  // per AreaKind; filled by index_areas()
+    std::array<AreaIndex, 6> area_index;                      // per AreaKind; filled by index_areas()
     std::unordered_map<std::string, std::string> area_names;  // area code -> name, from the snapshot
     // LSOA code -> district code, from the postcodes (used to rank an LSOA within its district).
     std::unordered_map<std::string, std::string> lsoa_district;

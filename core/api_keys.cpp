@@ -22,8 +22,8 @@ std::size_t ApiKeyDirectory::size() const { return std::atomic_load(&keys_)->siz
 bool valid_api_key_name(std::string_view name) noexcept {
     if (name.empty() || name.size() > 64) return false;
     for (char c : name)
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-'))
             return false;
     return true;
 }

@@ -16,16 +16,16 @@ namespace crimemap::core {
 
 struct ApiKey {
     std::int64_t id = 0;
-    std::string name;   // [A-Za-z0-9._-]{1,64}: shown in /metrics labels and logs
-    double rate = 0;    // requests per second
-    double burst = 0;   // bucket size
+    std::string name;  // [A-Za-z0-9._-]{1,64}: shown in /metrics labels and logs
+    double rate = 0;   // requests per second
+    double burst = 0;  // bucket size
 };
 
 // key_hash (64 lowercase hex digits) -> key.
 using ApiKeyMap = std::unordered_map<std::string, ApiKey>;
 
 class ApiKeyDirectory {
-public:
+  public:
     // The key whose hash is `key_hash`, or nullopt (unknown or revoked).
     std::optional<ApiKey> find(std::string_view key_hash) const;
     // Installs a new set of live keys (atomically: readers see the old or the new map, whole).
@@ -35,7 +35,7 @@ public:
     bool loaded() const noexcept { return loaded_.load(std::memory_order_acquire); }
     std::size_t size() const;
 
-private:
+  private:
     std::shared_ptr<const ApiKeyMap> keys_ = std::make_shared<const ApiKeyMap>();
     std::atomic<bool> loaded_{false};
 };

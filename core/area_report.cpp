@@ -121,8 +121,10 @@ JsonReply area_performance(const Snapshot& s, std::string_view code, const Query
                            {"series", points}});
     }
     if (out.empty())
-        return json_error(404, wanted ? "No values of this indicator for this area" : "No indicators for this area");
-    return json_ok(json{{"code", c}, {"name", s.api ? json(s.api->name_of(c)) : json(nullptr)}, {"indicators", out}});
+        return json_error(
+            404, wanted ? "No values of this indicator for this area" : "No indicators for this area");
+    return json_ok(
+        json{{"code", c}, {"name", s.api ? json(s.api->name_of(c)) : json(nullptr)}, {"indicators", out}});
 }
 
 }  // namespace crimemap::core

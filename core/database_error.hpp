@@ -13,7 +13,7 @@
 namespace crimemap::core {
 
 class DatabaseError : public std::runtime_error {
-public:
+  public:
     enum class Kind {
         busy,         // no pooled connection freed up in time, or the server lacks resources
         timeout,      // the statement timeout (or a lock wait) cancelled the query
@@ -24,24 +24,29 @@ public:
     Kind kind() const noexcept { return kind_; }
     bool transient() const noexcept { return kind_ != Kind::failed; }
 
-private:
+  private:
     Kind kind_;
 };
 
 // What a client may see: a generic message per kind.
 inline std::string_view public_message(DatabaseError::Kind kind) noexcept {
     switch (kind) {
-        case DatabaseError::Kind::busy: return "The database is busy; try again shortly";
-        case DatabaseError::Kind::timeout: return "The database did not answer in time; try again";
-        case DatabaseError::Kind::unavailable: return "The database is unavailable; try again shortly";
-        case DatabaseError::Kind::failed: break;
+        case DatabaseError::Kind::busy:
+            return "The database is busy; try again shortly";
+        case DatabaseError::Kind::timeout:
+            return "The database did not answer in time; try again";
+        case DatabaseError::Kind::unavailable:
+            return "The database is unavailable; try again shortly";
+        case DatabaseError::Kind::failed:
+            break;
     }
     return "Internal server error";
 }
 
 // unavailable (503) for the transient kinds, internal (500) otherwise, with the public message.
 inline Error to_error(const DatabaseError& e) {
-    return {e.transient() ? ErrorCode::unavailable : ErrorCode::internal, std::string(public_message(e.kind()))};
+    return {e.transient() ? ErrorCode::unavailable : ErrorCode::internal,
+            std::string(public_message(e.kind()))};
 }
 
 }  // namespace crimemap::core

@@ -31,9 +31,9 @@ inline Error not_found(std::string detail) { return {ErrorCode::not_found, std::
 // A value or an Error (std::expected is C++23; this is the small subset we use).
 template <class T>
 class Result {
-public:
-    Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-    Result(Error error) : v_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  public:
+    Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+    Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
     bool ok() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
     T& value() & { return std::get<0>(v_); }
@@ -45,7 +45,7 @@ public:
     const T* operator->() const { return &value(); }
     const Error& error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 

@@ -16,7 +16,7 @@ namespace crimemap::core {
 
 template <LayerKind L>
 class FeatureProperties {
-public:
+  public:
     using number = FieldHandle<L, FieldType::number>;
     using string = FieldHandle<L, FieldType::string>;
     using boolean = FieldHandle<L, FieldType::boolean>;
@@ -33,15 +33,13 @@ public:
     void add(FieldHandle<L, T>, V) = delete;
 
     // The count of one category, for the layers that declare category fields.
-    void add_category(CategoryIndex c, std::uint64_t n)
-        requires(layer_spec(L).has_category_fields)
-    {
+    void add_category(CategoryIndex c, std::uint64_t n) requires(layer_spec(L).has_category_fields) {
         props_.push_back({categories[c].slug, n});
     }
 
     std::span<const geo::Property> view() const noexcept { return props_; }
 
-private:
+  private:
     std::vector<geo::Property> props_;
 };
 

@@ -11,7 +11,7 @@ using nlohmann::json;
 // the first limit crossed: returning false from a callback ends sax_parse at once, so a body of
 // 200,000 '[' costs 33 pushes, not 200,000.
 class BoundedBuilder {
-public:
+  public:
     BoundedBuilder(json& root, const JsonLimits& limits) : root_(root), limits_(limits) {}
 
     bool null() { return value(nullptr); }
@@ -44,7 +44,7 @@ public:
     JsonProblem problem() const noexcept { return problem_; }
     const std::string& message() const noexcept { return message_; }
 
-private:
+  private:
     static bool has_nul(const std::string& s) noexcept { return s.find('\0') != std::string::npos; }
 
     bool fail(JsonProblem p, std::string message) {
@@ -58,8 +58,9 @@ private:
     bool count_item() {
         if (++items_.back() > limits_.max_items) {
             const bool array = stack_.back()->is_array();
-            return fail(JsonProblem::too_many_items, std::string(array ? "JSON array with more than " : "JSON object with more than ") +
-                                                         std::to_string(limits_.max_items) + (array ? " items" : " keys"));
+            return fail(JsonProblem::too_many_items,
+                        std::string(array ? "JSON array with more than " : "JSON object with more than ") +
+                            std::to_string(limits_.max_items) + (array ? " items" : " keys"));
         }
         return true;
     }
@@ -88,7 +89,8 @@ private:
 
     bool open(json::value_t type) {
         if (stack_.size() >= limits_.max_depth)
-            return fail(JsonProblem::too_deep, "JSON nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+            return fail(JsonProblem::too_deep,
+                        "JSON nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
         json* where = place(type);
         if (!where) return false;
         stack_.push_back(where);
@@ -103,7 +105,7 @@ private:
 
     json& root_;
     const JsonLimits& limits_;
-    std::vector<json*> stack_;       // open containers, outermost first
+    std::vector<json*> stack_;        // open containers, outermost first
     std::vector<std::size_t> items_;  // items read so far in each open container
     json* object_member_ = nullptr;
     JsonProblem problem_ = JsonProblem::none;
@@ -122,7 +124,8 @@ Result<json> read_json(std::string_view body, const JsonLimits& limits, JsonProb
     if (problem) *problem = JsonProblem::none;
     if (body.size() > limits.max_bytes)
         return report(JsonProblem::too_large,
-                      Error{ErrorCode::payload_too_large, "Body larger than " + std::to_string(limits.max_bytes) + " bytes"});
+                      Error{ErrorCode::payload_too_large,
+                            "Body larger than " + std::to_string(limits.max_bytes) + " bytes"});
     if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
         return report(JsonProblem::syntax, bad_request("Body is empty: expected JSON"));
     // nlohmann's lexer takes a raw NUL for the end of input, so "[1]\0anything" would read as [1]:
@@ -131,9 +134,11 @@ Result<json> read_json(std::string_view body, const JsonLimits& limits, JsonProb
         return report(JsonProblem::nul, bad_request("Text contains a NUL character"));
     json root;
     BoundedBuilder builder(root, limits);
-    const bool ok = json::sax_parse(body.begin(), body.end(), &builder, json::input_format_t::json, true, false);
+    const bool ok =
+        json::sax_parse(body.begin(), body.end(), &builder, json::input_format_t::json, true, false);
     if (!ok || builder.problem() != JsonProblem::none) {
-        if (builder.problem() == JsonProblem::none) return report(JsonProblem::syntax, bad_request("Body is not valid JSON"));
+        if (builder.problem() == JsonProblem::none)
+            return report(JsonProblem::syntax, bad_request("Body is not valid JSON"));
         return report(builder.problem(), bad_request(builder.message()));
     }
     return root;
@@ -166,7 +171,8 @@ std::optional<Error> check_text(std::string_view text, std::string_view what, st
             return bad_request("Invalid " + std::string(what) + ": control characters are not allowed");
     }
     if (utf8_length(text) > max_chars)
-        return bad_request("Invalid " + std::string(what) + ": longer than " + std::to_string(max_chars) + " characters");
+        return bad_request("Invalid " + std::string(what) + ": longer than " + std::to_string(max_chars) +
+                           " characters");
     return std::nullopt;
 }
 

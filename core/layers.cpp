@@ -49,8 +49,10 @@ Result<LayerSet> parse_layer_set(std::string_view text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         std::size_t comma = text.find(',', start);
-        std::string_view name = text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
-        auto it = std::find_if(layer_specs().begin(), layer_specs().end(), [&](const LayerSpec& s) { return s.name == name; });
+        std::string_view name =
+            text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
+        auto it = std::find_if(layer_specs().begin(), layer_specs().end(),
+                               [&](const LayerSpec& s) { return s.name == name; });
         if (it == layer_specs().end()) {
             if (name.size() > 64) name = name.substr(0, 64);
             return not_found("Unknown layer: " + std::string(name));

@@ -21,9 +21,12 @@ enum class LayerKind : unsigned char { crimes, areas, performance };
 enum class FieldType : unsigned char { number, string, boolean };
 constexpr std::string_view type_name(FieldType t) noexcept {
     switch (t) {
-        case FieldType::number: return "Number";
-        case FieldType::string: return "String";
-        case FieldType::boolean: return "Boolean";
+        case FieldType::number:
+            return "Number";
+        case FieldType::string:
+            return "String";
+        case FieldType::boolean:
+            return "Boolean";
     }
     return "";
 }
@@ -34,8 +37,9 @@ struct FieldSpec {
     std::string_view name;
     FieldType type;
     std::string_view description;
-    bool always = false;   // on every feature of the layer within [minzoom, maxzoom]; else only where it applies
-    int minzoom = 0;       // the field appears only in tiles of these zooms
+    bool always =
+        false;        // on every feature of the layer within [minzoom, maxzoom]; else only where it applies
+    int minzoom = 0;  // the field appears only in tiles of these zooms
     int maxzoom = max_zoom;
 };
 
@@ -59,12 +63,13 @@ inline constexpr std::array<FieldSpec, 3> crime_fields{{
     {"count", FieldType::number, "crimes in the cluster cell (z0-13) or at the snap point (z14+)", true},
     {"location", FieldType::string, "street name of the snap point, 'On or near ...' (z14+ only)", false,
      crimes_point_minzoom},
-    {"location_id", FieldType::number, "snap point id, as street.id in the data.police.uk API (z14+ only)", false,
-     crimes_point_minzoom},
+    {"location_id", FieldType::number, "snap point id, as street.id in the data.police.uk API (z14+ only)",
+     false, crimes_point_minzoom},
 }};
 
 inline constexpr std::array<FieldSpec, 8> area_fields{{
-    {"code", FieldType::string, "ONS code (LSOA, ward, district, force area) or force/id for neighbourhoods", true},
+    {"code", FieldType::string, "ONS code (LSOA, ward, district, force area) or force/id for neighbourhoods",
+     true},
     {"name", FieldType::string, "area name", true},
     {"kind", FieldType::string, "lsoa, msoa, ward, lad, pfa or neighbourhood", true},
     {"crimes", FieldType::number, "crimes in the area for the requested months and categories", true},
@@ -80,22 +85,28 @@ inline constexpr std::array<FieldSpec, 12> performance_fields{{
     {"area_code", FieldType::string,
      "code of the authority the value belongs to: the district itself, or its county (via=county)", true},
     {"via", FieldType::string,
-     "'county' when the district has no value of its own and shows its county's (upper-tier authority's) value"},
+     "'county' when the district has no value of its own and shows its county's (upper-tier authority's) "
+     "value"},
     {"indicator", FieldType::string, "indicator code, e.g. ASC1", true},
     {"period", FieldType::string, "period of the value, e.g. 2021-22", true},
     {"value", FieldType::number, "indicator value", true},
     {"rank", FieldType::number,
-     "rank among all authorities with a value: 1 = best by the polarity; for neutral indicators 1 = highest value", true},
+     "rank among all authorities with a value: 1 = best by the polarity; for neutral indicators 1 = highest "
+     "value",
+     true},
     {"of", FieldType::number, "number of authorities ranked", true},
-    {"quintile", FieldType::number, "fifth of the ranking, 1 (ranks at the top) .. 5 (ranks at the bottom)", true},
-    {"polarity", FieldType::string, "higher_is_better, lower_is_better or neutral (no better direction)", true},
+    {"quintile", FieldType::number, "fifth of the ranking, 1 (ranks at the top) .. 5 (ranks at the bottom)",
+     true},
+    {"polarity", FieldType::string, "higher_is_better, lower_is_better or neutral (no better direction)",
+     true},
     {"higher_is_better", FieldType::boolean, "polarity of the indicator (absent for neutral indicators)"},
 }};
 
 // Indexed by LayerKind.
 inline constexpr std::array<LayerSpec, 3> layers{{
     {LayerKind::crimes, "crimes", 0, 16,
-     "Street-level crimes: grid clusters (64x64 cells per tile, or cells=8|16|32) up to z13, one feature per snap point from "
+     "Street-level crimes: grid clusters (64x64 cells per tile, or cells=8|16|32) up to z13, one feature per "
+     "snap point from "
      "z14; count per category slug. Filters: from, to (YYYY-MM, default the latest month), category.",
      crime_fields, true, crimes_cluster_maxzoom},
     {LayerKind::areas, "areas", 0, 16,
@@ -125,10 +136,10 @@ std::span<const FieldSpec> all_fields(LayerKind kind);
 // time, so the encoder cannot write a field the registry does not declare, nor with another type.
 template <LayerKind L, FieldType T>
 class FieldHandle {
-public:
+  public:
     constexpr std::string_view name() const noexcept { return name_; }
 
-private:
+  private:
     constexpr explicit FieldHandle(std::string_view name) noexcept : name_(name) {}
     template <LayerKind L2, FieldType T2>
     friend consteval FieldHandle<L2, T2> declared_field(std::string_view name);

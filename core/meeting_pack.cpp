@@ -30,8 +30,9 @@ std::string csv_field(std::string_view s) {
 }
 
 std::string month_name(Month m) {
-    static constexpr const char* names[] = {"January", "February", "March",     "April",   "May",      "June",
-                                            "July",    "August",   "September", "October", "November", "December"};
+    static constexpr const char* names[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
     return std::string(names[m.month() - 1]) + " " + std::to_string(m.year());
 }
 
@@ -42,12 +43,23 @@ std::string html_escape(std::string_view text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -79,10 +91,12 @@ Result<MeetingPack> build_meeting_pack(const Snapshot& s, const TeamDirectory& t
         p.total_last_month += lm_c[i];
         p.total_last_year += ly_c[i];
         if (now_c[i] || lm_c[i] || ly_c[i])
-            p.categories.push_back({std::string(categories[i].slug), std::string(categories[i].name), now_c[i], lm_c[i], ly_c[i]});
+            p.categories.push_back({std::string(categories[i].slug), std::string(categories[i].name),
+                                    now_c[i], lm_c[i], ly_c[i]});
     }
-    std::sort(p.categories.begin(), p.categories.end(),
-              [](const auto& a, const auto& b) { return a.this_month != b.this_month ? a.this_month > b.this_month : a.slug < b.slug; });
+    std::sort(p.categories.begin(), p.categories.end(), [](const auto& a, const auto& b) {
+        return a.this_month != b.this_month ? a.this_month > b.this_month : a.slug < b.slug;
+    });
     for (int k = 11; k >= 0; --k) {
         Month m = p.month.plus(-k);
         if (!in_data(m)) {
@@ -107,9 +121,11 @@ Result<MeetingPack> build_meeting_pack(const Snapshot& s, const TeamDirectory& t
         if (n == 0 || !geo::contains(geom, w)) continue;
         p.top_locations.push_back({loc.name, geo::from_world(loc.world), n});
     }
-    std::sort(p.top_locations.begin(), p.top_locations.end(),
-              [](const auto& a, const auto& b) { return a.crimes != b.crimes ? a.crimes > b.crimes : a.name < b.name; });
-    if (p.top_locations.size() > meeting_pack_top_locations) p.top_locations.resize(meeting_pack_top_locations);
+    std::sort(p.top_locations.begin(), p.top_locations.end(), [](const auto& a, const auto& b) {
+        return a.crimes != b.crimes ? a.crimes > b.crimes : a.name < b.name;
+    });
+    if (p.top_locations.size() > meeting_pack_top_locations)
+        p.top_locations.resize(meeting_pack_top_locations);
     // "Next" from today, or from the day after the data's latest month when the data is
     // historical (see next_events_from): the same rule as the postcode summary.
     const auto from = next_events_from(s, p.team, now);
@@ -138,63 +154,77 @@ json meeting_pack_json(const MeetingPack& p) {
                             {"last_month", p.have_last_month ? json(c.last_month) : json(nullptr)},
                             {"same_month_last_year", p.have_last_year ? json(c.last_year) : json(nullptr)}});
     json trend = json::array();
-    for (const auto& [m, v] : p.trend) trend.push_back(json{{"month", m.str()}, {"crimes", v ? json(*v) : json(nullptr)}});
+    for (const auto& [m, v] : p.trend)
+        trend.push_back(json{{"month", m.str()}, {"crimes", v ? json(*v) : json(nullptr)}});
     json spots = json::array();
     for (const auto& sp : p.top_locations)
-        spots.push_back(json{{"location", sp.name}, {"latitude", sp.where.lat}, {"longitude", sp.where.lon}, {"crimes", sp.crimes}});
+        spots.push_back(json{{"location", sp.name},
+                             {"latitude", sp.where.lat},
+                             {"longitude", sp.where.lon},
+                             {"crimes", sp.crimes}});
     json outcomes = nullptr;
     if (p.outcomes_known) {
         outcomes = json::array();
-        for (const auto& [o, n] : p.outcomes) outcomes.push_back(json{{"outcome", o.empty() ? json(nullptr) : json(o)}, {"crimes", n}});
+        for (const auto& [o, n] : p.outcomes)
+            outcomes.push_back(json{{"outcome", o.empty() ? json(nullptr) : json(o)}, {"crimes", n}});
     }
     json prios = json::array(), events = json::array();
     for (const auto* x : p.priorities) prios.push_back(police::priority_json(*x));
     for (const auto* x : p.next_events) events.push_back(police::event_json(*x));
-    return json{{"neighbourhood", json{{"force", p.force}, {"id", p.id}, {"name", p.name}, {"demo", p.team && p.team->demo}}},
+    return json{{"neighbourhood",
+                 json{{"force", p.force}, {"id", p.id}, {"name", p.name}, {"demo", p.team && p.team->demo}}},
                 {"month", p.month.str()},
-                {"totals", json{{"this_month", p.total},
-                                {"last_month", p.have_last_month ? json(p.total_last_month) : json(nullptr)},
-                                {"same_month_last_year", p.have_last_year ? json(p.total_last_year) : json(nullptr)}}},
+                {"totals",
+                 json{{"this_month", p.total},
+                      {"last_month", p.have_last_month ? json(p.total_last_month) : json(nullptr)},
+                      {"same_month_last_year", p.have_last_year ? json(p.total_last_year) : json(nullptr)}}},
                 {"categories", cats},
                 {"trend", trend},
                 {"top_locations", spots},
                 {"outcomes", outcomes},
                 {"priorities", prios},
                 {"next_events", events},
-                {"next_events_from",
-                 json{{"date", p.next_events_from}, {"basis", p.next_events_historical ? "as_of_data" : "today"}}}};
+                {"next_events_from", json{{"date", p.next_events_from},
+                                          {"basis", p.next_events_historical ? "as_of_data" : "today"}}}};
 }
 
 std::string meeting_pack_csv(const MeetingPack& p) {
     std::string out = "section,key,label,this_month,last_month,same_month_last_year\n";
     auto opt = [](bool have, std::uint64_t v) { return have ? std::to_string(v) : std::string(); };
-    out += "total,all,All crimes," + std::to_string(p.total) + "," + opt(p.have_last_month, p.total_last_month) + "," +
-           opt(p.have_last_year, p.total_last_year) + "\n";
+    out += "total,all,All crimes," + std::to_string(p.total) + "," +
+           opt(p.have_last_month, p.total_last_month) + "," + opt(p.have_last_year, p.total_last_year) + "\n";
     for (const auto& c : p.categories)
         out += "category," + c.slug + "," + csv_field(c.name) + "," + std::to_string(c.this_month) + "," +
                opt(p.have_last_month, c.last_month) + "," + opt(p.have_last_year, c.last_year) + "\n";
-    for (const auto& [m, v] : p.trend) out += "trend," + m.str() + "," + m.str() + "," + (v ? std::to_string(*v) : "") + ",,\n";
+    for (const auto& [m, v] : p.trend)
+        out += "trend," + m.str() + "," + m.str() + "," + (v ? std::to_string(*v) : "") + ",,\n";
     for (const auto& sp : p.top_locations)
-        out += "location," + fmt("%.6f", sp.where.lat) + " " + fmt("%.6f", sp.where.lon) + "," + csv_field(sp.name) + "," +
-               std::to_string(sp.crimes) + ",,\n";
-    for (const auto& [o, n] : p.outcomes) out += "outcome,," + csv_field(o.empty() ? "No outcome recorded" : o) + "," + std::to_string(n) + ",,\n";
+        out += "location," + fmt("%.6f", sp.where.lat) + " " + fmt("%.6f", sp.where.lon) + "," +
+               csv_field(sp.name) + "," + std::to_string(sp.crimes) + ",,\n";
+    for (const auto& [o, n] : p.outcomes)
+        out +=
+            "outcome,," + csv_field(o.empty() ? "No outcome recorded" : o) + "," + std::to_string(n) + ",,\n";
     return out;
 }
 
 std::string meeting_pack_html(const MeetingPack& p) {
     std::string h;
     const std::string title = "Meeting pack: " + p.name + " — " + month_name(p.month);
-    h += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) + "</title>\n";
+    h += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+         "</title>\n";
     h += "<style>body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222}"
          "h1{font-size:1.6em;margin:0}h2{font-size:1.15em;border-bottom:2px solid #234;margin-top:1.6em}"
-         "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.25em .5em;text-align:left}"
+         "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.25em "
+         ".5em;text-align:left}"
          "td.n,th.n{text-align:right}.up{color:#a11}.down{color:#161}.note{color:#666;font-size:.9em}"
-         "svg{max-width:100%;height:auto}@media print{body{margin:0;max-width:none}h2{break-after:avoid}section{break-inside:avoid}}"
+         "svg{max-width:100%;height:auto}@media "
+         "print{body{margin:0;max-width:none}h2{break-after:avoid}section{break-inside:avoid}}"
          "</style></head><body>\n";
-    h += "<h1>" + html_escape(p.name) + "</h1>\n<p>Neighbourhood meeting pack for <strong>" + month_name(p.month) +
-         "</strong> · " + html_escape(p.force) + "/" + html_escape(p.id) + "</p>\n";
+    h += "<h1>" + html_escape(p.name) + "</h1>\n<p>Neighbourhood meeting pack for <strong>" +
+         month_name(p.month) + "</strong> · " + html_escape(p.force) + "/" + html_escape(p.id) + "</p>\n";
     if (p.team && p.team->demo)
-        h += "<p class=\"note\">Demo team: this neighbourhood was derived from ward boundaries and its team record is "
+        h += "<p class=\"note\">Demo team: this neighbourhood was derived from ward boundaries and its team "
+             "record is "
              "made up for demonstration.</p>\n";
 
     // Categories table.
@@ -203,13 +233,17 @@ std::string meeting_pack_html(const MeetingPack& p) {
         if (d == 0) return std::string("<td class=\"n\">0</td>");
         return std::string("<td class=\"n ") + (d > 0 ? "up\">+" : "down\">") + std::to_string(d) + "</td>";
     };
-    h += "<section><h2>Crimes by category</h2><table><tr><th>Category</th><th class=\"n\">" + html_escape(month_name(p.month)) +
-         "</th><th class=\"n\">Last month</th><th class=\"n\">Change</th><th class=\"n\">Same month last year</th><th class=\"n\">Change</th></tr>\n";
+    h += "<section><h2>Crimes by category</h2><table><tr><th>Category</th><th class=\"n\">" +
+         html_escape(month_name(p.month)) +
+         "</th><th class=\"n\">Last month</th><th class=\"n\">Change</th><th class=\"n\">Same month last "
+         "year</th><th class=\"n\">Change</th></tr>\n";
     auto row = [&](const std::string& label, std::uint64_t a, std::uint64_t b, std::uint64_t c, bool strong) {
-        std::string o = "<tr><td>" + std::string(strong ? "<strong>" : "") + html_escape(label) + (strong ? "</strong>" : "") +
-                        "</td><td class=\"n\">" + std::to_string(a) + "</td>";
-        o += p.have_last_month ? "<td class=\"n\">" + std::to_string(b) + "</td>" + change(a, b) : "<td class=\"n\">–</td><td></td>";
-        o += p.have_last_year ? "<td class=\"n\">" + std::to_string(c) + "</td>" + change(a, c) : "<td class=\"n\">–</td><td></td>";
+        std::string o = "<tr><td>" + std::string(strong ? "<strong>" : "") + html_escape(label) +
+                        (strong ? "</strong>" : "") + "</td><td class=\"n\">" + std::to_string(a) + "</td>";
+        o += p.have_last_month ? "<td class=\"n\">" + std::to_string(b) + "</td>" + change(a, b)
+                               : "<td class=\"n\">–</td><td></td>";
+        o += p.have_last_year ? "<td class=\"n\">" + std::to_string(c) + "</td>" + change(a, c)
+                              : "<td class=\"n\">–</td><td></td>";
         return o + "</tr>\n";
     };
     for (const auto& c : p.categories) h += row(c.name, c.this_month, c.last_month, c.last_year, false);
@@ -222,19 +256,23 @@ std::string meeting_pack_html(const MeetingPack& p) {
     std::uint64_t peak = 1;
     for (const auto& [m, v] : p.trend)
         if (v) peak = std::max(peak, *v);
-    h += "<section><h2>12-month trend</h2><svg viewBox=\"0 0 600 180\" role=\"img\" aria-label=\"Crimes per month\">";
+    h += "<section><h2>12-month trend</h2><svg viewBox=\"0 0 600 180\" role=\"img\" aria-label=\"Crimes per "
+         "month\">";
     for (std::size_t i = 0; i < p.trend.size(); ++i) {
         const auto& [m, v] = p.trend[i];
         const double x = 10 + static_cast<double>(i) * 48.5;
         if (v) {
             const double bh = 130.0 * static_cast<double>(*v) / static_cast<double>(peak);
-            h += "<rect x=\"" + fmt("%.1f", x) + "\" y=\"" + fmt("%.1f", 145 - bh) + "\" width=\"38\" height=\"" + fmt("%.1f", bh) +
-                 "\" fill=\"#2b5c8a\"/><text x=\"" + fmt("%.1f", x + 19) + "\" y=\"" + fmt("%.1f", 140 - bh) +
+            h += "<rect x=\"" + fmt("%.1f", x) + "\" y=\"" + fmt("%.1f", 145 - bh) +
+                 "\" width=\"38\" height=\"" + fmt("%.1f", bh) + "\" fill=\"#2b5c8a\"/><text x=\"" +
+                 fmt("%.1f", x + 19) + "\" y=\"" + fmt("%.1f", 140 - bh) +
                  "\" font-size=\"11\" text-anchor=\"middle\">" + std::to_string(*v) + "</text>";
         } else {
-            h += "<text x=\"" + fmt("%.1f", x + 19) + "\" y=\"140\" font-size=\"11\" text-anchor=\"middle\" fill=\"#999\">n/a</text>";
+            h += "<text x=\"" + fmt("%.1f", x + 19) +
+                 "\" y=\"140\" font-size=\"11\" text-anchor=\"middle\" fill=\"#999\">n/a</text>";
         }
-        h += "<text x=\"" + fmt("%.1f", x + 19) + "\" y=\"165\" font-size=\"10\" text-anchor=\"middle\">" + m.str().substr(2) + "</text>";
+        h += "<text x=\"" + fmt("%.1f", x + 19) + "\" y=\"165\" font-size=\"10\" text-anchor=\"middle\">" +
+             m.str().substr(2) + "</text>";
     }
     h += "</svg></section>\n";
 
@@ -245,12 +283,14 @@ std::string meeting_pack_html(const MeetingPack& p) {
     h += "<section><h2>Boundary and hot spots</h2>";
     if (!box.empty()) {
         const double w = 600, hgt = 400, pad = 10;
-        const double scale = std::min((w - 2 * pad) / std::max(1.0, box.max_x - box.min_x), (hgt - 2 * pad) / std::max(1.0, box.max_y - box.min_y));
+        const double scale = std::min((w - 2 * pad) / std::max(1.0, box.max_x - box.min_x),
+                                      (hgt - 2 * pad) / std::max(1.0, box.max_y - box.min_y));
         auto px = [&](geo::LonLat ll) {
             auto q = geo::to_world_xy(ll);
             return std::pair{pad + (q.x - box.min_x) * scale, pad + (q.y - box.min_y) * scale};
         };
-        h += "<svg viewBox=\"0 0 600 400\" role=\"img\" aria-label=\"Map of the neighbourhood\"><rect width=\"600\" height=\"400\" fill=\"#f4f4f0\"/>";
+        h += "<svg viewBox=\"0 0 600 400\" role=\"img\" aria-label=\"Map of the neighbourhood\"><rect "
+             "width=\"600\" height=\"400\" fill=\"#f4f4f0\"/>";
         for (const auto& ring : p.boundary) {
             h += "<polygon fill=\"#dfe8f1\" stroke=\"#234\" stroke-width=\"1.5\" points=\"";
             for (const auto& v : ring) {
@@ -259,31 +299,35 @@ std::string meeting_pack_html(const MeetingPack& p) {
             }
             h += "\"/>";
         }
-        const double top = p.top_locations.empty() ? 1.0 : static_cast<double>(p.top_locations.front().crimes);
+        const double top =
+            p.top_locations.empty() ? 1.0 : static_cast<double>(p.top_locations.front().crimes);
         for (std::size_t i = 0; i < p.top_locations.size(); ++i) {
             const auto& sp = p.top_locations[i];
             auto [x, y] = px(sp.where);
             const double r = 4 + 10 * std::sqrt(static_cast<double>(sp.crimes) / top);
             h += "<circle cx=\"" + fmt("%.1f", x) + "\" cy=\"" + fmt("%.1f", y) + "\" r=\"" + fmt("%.1f", r) +
-                 "\" fill=\"#c0392b\" fill-opacity=\"0.6\"><title>" + html_escape(sp.name) + ": " + std::to_string(sp.crimes) +
-                 "</title></circle><text x=\"" + fmt("%.1f", x) + "\" y=\"" + fmt("%.1f", y + 4) +
-                 "\" font-size=\"10\" text-anchor=\"middle\" fill=\"#fff\">" + std::to_string(i + 1) + "</text>";
+                 "\" fill=\"#c0392b\" fill-opacity=\"0.6\"><title>" + html_escape(sp.name) + ": " +
+                 std::to_string(sp.crimes) + "</title></circle><text x=\"" + fmt("%.1f", x) + "\" y=\"" +
+                 fmt("%.1f", y + 4) + "\" font-size=\"10\" text-anchor=\"middle\" fill=\"#fff\">" +
+                 std::to_string(i + 1) + "</text>";
         }
         h += "</svg>";
     }
     h += "</section>\n";
 
-    h += "<section><h2>Top locations</h2><table><tr><th>#</th><th>Location</th><th class=\"n\">Crimes</th></tr>\n";
+    h += "<section><h2>Top locations</h2><table><tr><th>#</th><th>Location</th><th "
+         "class=\"n\">Crimes</th></tr>\n";
     for (std::size_t i = 0; i < p.top_locations.size(); ++i)
-        h += "<tr><td>" + std::to_string(i + 1) + "</td><td>" + html_escape(p.top_locations[i].name) + "</td><td class=\"n\">" +
-             std::to_string(p.top_locations[i].crimes) + "</td></tr>\n";
+        h += "<tr><td>" + std::to_string(i + 1) + "</td><td>" + html_escape(p.top_locations[i].name) +
+             "</td><td class=\"n\">" + std::to_string(p.top_locations[i].crimes) + "</td></tr>\n";
     h += "</table></section>\n";
 
     h += "<section><h2>Outcomes</h2>";
     if (p.outcomes_known) {
         h += "<table><tr><th>Last outcome</th><th class=\"n\">Crimes</th></tr>\n";
         for (const auto& [o, n] : p.outcomes)
-            h += "<tr><td>" + html_escape(o.empty() ? "No outcome recorded (e.g. anti-social behaviour)" : o) +
+            h += "<tr><td>" +
+                 html_escape(o.empty() ? "No outcome recorded (e.g. anti-social behaviour)" : o) +
                  "</td><td class=\"n\">" + std::to_string(n) + "</td></tr>\n";
         h += "</table>";
     } else {
@@ -292,24 +336,32 @@ std::string meeting_pack_html(const MeetingPack& p) {
     h += "</section>\n<section><h2>Priorities</h2>";
     if (p.priorities.empty()) h += "<p class=\"note\">No priorities published.</p>";
     for (const auto* x : p.priorities) {
-        h += "<h3>" + html_escape(x->issue) + "</h3><p class=\"note\">Set " + html_escape(x->issue_date.substr(0, 10)) + "</p>";
+        h += "<h3>" + html_escape(x->issue) + "</h3><p class=\"note\">Set " +
+             html_escape(x->issue_date.substr(0, 10)) + "</p>";
         if (!x->action.empty())
             h += "<p><strong>Action:</strong> " + html_escape(x->action) +
-                 (x->action_date.empty() ? "" : " <span class=\"note\">(" + html_escape(x->action_date.substr(0, 10)) + ")</span>") + "</p>";
+                 (x->action_date.empty()
+                      ? ""
+                      : " <span class=\"note\">(" + html_escape(x->action_date.substr(0, 10)) + ")</span>") +
+                 "</p>";
     }
     h += "</section>\n<section><h2>Next meetings</h2>";
     if (p.next_events_historical)
         h += "<p class=\"note\">Meetings from " + html_escape(p.next_events_from) +
-             ", the day after the latest month of crime data, as they stood then; none is scheduled from today.</p>";
-    if (p.next_events.empty()) h += "<p class=\"note\">No meetings scheduled.</p>";
-    else h += "<ul>";
+             ", the day after the latest month of crime data, as they stood then; none is scheduled from "
+             "today.</p>";
+    if (p.next_events.empty())
+        h += "<p class=\"note\">No meetings scheduled.</p>";
+    else
+        h += "<ul>";
     for (const auto* e : p.next_events) {
         std::string when = e->start_date.substr(0, 10) + " " + e->start_date.substr(11, 5);
         h += "<li><strong>" + html_escape(when) + "</strong> — " + html_escape(e->title) +
              (e->address.empty() ? "" : ", " + html_escape(e->address)) + "</li>";
     }
     if (!p.next_events.empty()) h += "</ul>";
-    h += "</section>\n<p class=\"note\">Contains public sector information licensed under the Open Government Licence v3.0. "
+    h += "</section>\n<p class=\"note\">Contains public sector information licensed under the Open "
+         "Government Licence v3.0. "
          "Crime locations are approximate (police.uk anonymised points).</p>\n</body></html>\n";
     return h;
 }

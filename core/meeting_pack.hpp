@@ -5,12 +5,11 @@
 // outcome counts the caller reads through CrimeDetails) and rendered as JSON, CSV or a print-ready
 // HTML page with inline SVG that loads nothing from outside. Pure; thread-safe.
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/api_data.hpp"
 #include "core/error.hpp"
@@ -28,7 +27,7 @@ struct MeetingPack {
     };
     std::vector<CategoryRow> categories;  // every category with a crime in any of the three months
     std::uint64_t total = 0, total_last_month = 0, total_last_year = 0;
-    bool have_last_year = false;   // the snapshot covers the same month last year
+    bool have_last_year = false;  // the snapshot covers the same month last year
     bool have_last_month = false;
     std::vector<std::pair<Month, std::optional<std::uint64_t>>> trend;  // 12 months; nullopt = no data
     struct Spot {
@@ -36,13 +35,13 @@ struct MeetingPack {
         geo::LonLat where;
         std::uint64_t crimes;
     };
-    std::vector<Spot> top_locations;  // up to 10, most crimes first
+    std::vector<Spot> top_locations;                              // up to 10, most crimes first
     std::vector<std::pair<std::string, std::uint64_t>> outcomes;  // when known
     bool outcomes_known = false;
     std::vector<const TeamPriority*> priorities;
     std::vector<const TeamEvent*> next_events;
-    std::string next_events_from;         // 'YYYY-MM-DD': next_events start on or after it
-    bool next_events_historical = false;  // it is the day after the data's latest month, not today
+    std::string next_events_from;           // 'YYYY-MM-DD': next_events start on or after it
+    bool next_events_historical = false;    // it is the day after the data's latest month, not today
     std::vector<geo::LonLatRing> boundary;  // exterior rings, for the map
 };
 

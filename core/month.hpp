@@ -8,7 +8,7 @@
 namespace crimemap::core {
 
 class Month {
-public:
+  public:
     constexpr Month() = default;
     static constexpr Month from_year_month(int year, int month) { return Month(year * 12 + (month - 1)); }
     static constexpr Month from_index(int32_t index) { return Month(index); }
@@ -22,7 +22,7 @@ public:
     constexpr Month plus(int months) const { return Month(index_ + months); }
     constexpr auto operator<=>(const Month&) const = default;
 
-private:
+  private:
     constexpr explicit Month(int32_t index) : index_(index) {}
     int32_t index_ = 0;
 };

@@ -53,7 +53,8 @@ Result<std::optional<std::string>> parse_category(std::string_view slug) {
 
 Result<geo::LonLat> parse_lat_lng(std::string_view lat, std::string_view lng) {
     auto la = strict_double(lat), lo = strict_double(lng);
-    if (!la || !lo || std::abs(*la) > 90 || std::abs(*lo) > 180) return bad_request("Invalid lat/lng: expected decimal degrees");
+    if (!la || !lo || std::abs(*la) > 90 || std::abs(*lo) > 180)
+        return bad_request("Invalid lat/lng: expected decimal degrees");
     return geo::LonLat{*lo, *la};
 }
 
@@ -74,7 +75,8 @@ Result<std::vector<geo::LonLat>> parse_poly(std::string_view text) {
     }
     if (out.size() >= 2 && out.front() == out.back()) out.pop_back();
     if (out.size() > max_poly_vertices)
-        return Error{ErrorCode::payload_too_large, "Too many poly vertices: at most " + std::to_string(max_poly_vertices)};
+        return Error{ErrorCode::payload_too_large,
+                     "Too many poly vertices: at most " + std::to_string(max_poly_vertices)};
     if (out.size() < 3) return bad_request("Invalid poly: at least 3 vertices are needed");
     return out;
 }
@@ -161,7 +163,8 @@ JsonReply neighbourhoods(const Snapshot& s, const TeamDirectory& teams, std::str
     return {200, out};
 }
 
-JsonReply neighbourhood(const Snapshot& s, const TeamDirectory& teams, std::string_view force, std::string_view id) {
+JsonReply neighbourhood(const Snapshot& s, const TeamDirectory& teams, std::string_view force,
+                        std::string_view id) {
     const auto* t = teams.find(force, id);
     const auto* area = neighbourhood_area(s, force, id);
     if (!t && !area) return not_found_nb();
@@ -169,12 +172,15 @@ JsonReply neighbourhood(const Snapshot& s, const TeamDirectory& teams, std::stri
     if (t && t->centre_lat && t->centre_lon) {
         centre = json{{"latitude", coord(*t->centre_lat)}, {"longitude", coord(*t->centre_lon)}};
     } else if (area && !area->bounds.empty()) {
-        auto c = geo::from_world_xy({(area->bounds.min_x + area->bounds.max_x) / 2, (area->bounds.min_y + area->bounds.max_y) / 2});
+        auto c = geo::from_world_xy(
+            {(area->bounds.min_x + area->bounds.max_x) / 2, (area->bounds.min_y + area->bounds.max_y) / 2});
         centre = json{{"latitude", coord(c.lat)}, {"longitude", coord(c.lon)}};
     }
     json population = nullptr;
-    if (t && t->population) population = std::to_string(*t->population);
-    else if (area && area->population) population = std::to_string(*area->population);
+    if (t && t->population)
+        population = std::to_string(*t->population);
+    else if (area && area->population)
+        population = std::to_string(*area->population);
     json out{{"url_force", t ? null_if_empty(t->url_force) : json(nullptr)},
              {"contact_details", t ? t->contact_details : json::object()},
              {"name", t ? t->name : area->name},
@@ -209,7 +215,10 @@ JsonReply boundary(const Snapshot& s, std::string_view force, std::string_view i
 }
 
 json person_json(const TeamPerson& p) {
-    return json{{"bio", null_if_empty(p.bio)}, {"contact_details", p.contact_details}, {"name", p.name}, {"rank", p.rank}};
+    return json{{"bio", null_if_empty(p.bio)},
+                {"contact_details", p.contact_details},
+                {"name", p.name},
+                {"rank", p.rank}};
 }
 json priority_json(const TeamPriority& p) {
     return json{{"action", null_if_empty(p.action)},
@@ -238,7 +247,9 @@ JsonReply people(const TeamDirectory& teams, std::string_view force, std::string
 // insert them as such. Ours are plain text, so they go out HTML-escaped: a portal that renders them
 // shows `<img src=x onerror=...>` as text. (The /v1/ answers carry the plain text.)
 namespace {
-json html_text(const json& v) { return v.is_string() ? json(html_escape(v.get_ref<const std::string&>())) : v; }
+json html_text(const json& v) {
+    return v.is_string() ? json(html_escape(v.get_ref<const std::string&>())) : v;
+}
 }  // namespace
 
 JsonReply events(const TeamDirectory& teams, std::string_view force, std::string_view id) {

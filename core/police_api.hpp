@@ -3,12 +3,11 @@
 // "On or near ..." streets, persistent_id, hyphenated priority keys) built from the snapshot, and
 // from CrimeDetails rows for the listings of individual crimes. Pure functions, thread-safe.
 // Success bodies are bare JSON like police.uk's; errors use our {"status", "error"} envelope.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/api_data.hpp"
 #include "core/crime_details.hpp"
@@ -45,7 +44,8 @@ nlohmann::json forces(const ApiData& api);
 JsonReply force(const ApiData& api, std::string_view id);
 // Teams of the force, plus neighbourhood areas that have no team record yet.
 JsonReply neighbourhoods(const Snapshot& s, const TeamDirectory& teams, std::string_view force);
-JsonReply neighbourhood(const Snapshot& s, const TeamDirectory& teams, std::string_view force, std::string_view id);
+JsonReply neighbourhood(const Snapshot& s, const TeamDirectory& teams, std::string_view force,
+                        std::string_view id);
 JsonReply boundary(const Snapshot& s, std::string_view force, std::string_view id);
 JsonReply people(const TeamDirectory& teams, std::string_view force, std::string_view id);
 JsonReply events(const TeamDirectory& teams, std::string_view force, std::string_view id);

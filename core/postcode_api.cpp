@@ -13,18 +13,22 @@ namespace crimemap::core {
 
 namespace pcio {
 const std::string invalid_json =
-    "Invalid JSON submitted.\nYou need to submit a JSON object with an array of postcodes or geolocation objects.\n"
+    "Invalid JSON submitted.\nYou need to submit a JSON object with an array of postcodes or geolocation "
+    "objects.\n"
     "Also ensure that Content-Type is set to application/json\n";
 const std::string invalid_json_query =
-    "Invalid JSON query submitted. \nYou need to submit a JSON object with an array of postcodes or geolocation "
+    "Invalid JSON query submitted. \nYou need to submit a JSON object with an array of postcodes or "
+    "geolocation "
     "objects.\nAlso ensure that Content-Type is set to application/json\n";
-const std::string too_many_postcodes =
-    "Too many postcodes submitted. Up to " + std::to_string(bulk_max) + " postcodes can be bulk requested at a time";
-const std::string too_many_geolocations =
-    "Too many locations submitted. Up to " + std::to_string(bulk_max) + " locations can be bulk requested at a time";
+const std::string too_many_postcodes = "Too many postcodes submitted. Up to " + std::to_string(bulk_max) +
+                                       " postcodes can be bulk requested at a time";
+const std::string too_many_geolocations = "Too many locations submitted. Up to " + std::to_string(bulk_max) +
+                                          " locations can be bulk requested at a time";
 }  // namespace pcio
 
-JsonReply json_ok(nlohmann::json result) { return {200, nlohmann::json{{"status", 200}, {"result", std::move(result)}}}; }
+JsonReply json_ok(nlohmann::json result) {
+    return {200, nlohmann::json{{"status", 200}, {"result", std::move(result)}}};
+}
 JsonReply json_error(int status, std::string_view message) {
     return {status, nlohmann::json{{"status", status}, {"error", message}}};
 }
@@ -76,7 +80,8 @@ struct NearestOptions {
 
 // Reads limit/radius/widesearch like postcodes.io: unparsable -> error, too large -> clamped.
 std::optional<JsonReply> read_limit_radius(const json& limit, const json& radius, NearestOptions& o,
-                                           std::size_t limit_max = pcio::limit_max, double radius_max = pcio::radius_max) {
+                                           std::size_t limit_max = pcio::limit_max,
+                                           double radius_max = pcio::radius_max) {
     auto text = [](const json& v) -> std::optional<std::string> {
         if (v.is_null()) return std::nullopt;
         if (v.is_string()) return v.get<std::string>();
@@ -203,7 +208,8 @@ json neighbourhood_json(const Snapshot& s, geo::LonLat where) {
     if (!area) return nullptr;
     auto slash = area->code.find('/');
     if (slash == std::string::npos) return nullptr;
-    return json{{"force", area->code.substr(0, slash)}, {"id", area->code.substr(slash + 1)}, {"name", area->name}};
+    return json{
+        {"force", area->code.substr(0, slash)}, {"id", area->code.substr(slash + 1)}, {"name", area->name}};
 }
 
 json postcode_json(const Snapshot& s, const PostcodeRecord& r, std::optional<double> distance) {
@@ -230,7 +236,8 @@ json postcode_json(const Snapshot& s, const PostcodeRecord& r, std::optional<dou
     j["admin_district"] = name_or_null(api, code(PcCode::lad));
     j["parish"] = name_or_null(api, code(PcCode::parish));
     j["admin_county"] = name_or_null(api, code(PcCode::county));
-    j["date_of_introduction"] = r.introduced == PostcodeRecord::none ? json(nullptr) : json(yyyymm(r.introduced));
+    j["date_of_introduction"] =
+        r.introduced == PostcodeRecord::none ? json(nullptr) : json(yyyymm(r.introduced));
     j["admin_ward"] = name_or_null(api, code(PcCode::ward));
     j["ced"] = name_or_null(api, code(PcCode::ced));
     j["ccg"] = name_or_null(api, code(PcCode::ccg));
@@ -310,7 +317,8 @@ JsonReply search_reply(const Snapshot& s, std::string_view q, const QueryParams&
     auto found = idx.search(q.substr(0, 32), search_limit(params));
     if (found.empty()) return json_ok(nullptr);
     json out = json::array();
-    for (auto i : found) out.push_back(names_only ? json(idx.records()[i].display()) : postcode_json(s, idx.records()[i]));
+    for (auto i : found)
+        out.push_back(names_only ? json(idx.records()[i].display()) : postcode_json(s, idx.records()[i]));
     return json_ok(std::move(out));
 }
 }  // namespace
@@ -329,7 +337,8 @@ JsonReply search(const Snapshot& s, const QueryParams& params) {
     return search_reply(s, *q, params, false);
 }
 
-JsonReply reverse(const Snapshot& s, std::string_view lon_text, std::string_view lat_text, const QueryParams& params) {
+JsonReply reverse(const Snapshot& s, std::string_view lon_text, std::string_view lat_text,
+                  const QueryParams& params) {
     if (!api_of(s)) return unavailable();
     NearestOptions o;
     if (auto e = read_limit_radius(param_json(params, "limit"), param_json(params, "radius"), o)) return *e;
@@ -383,7 +392,8 @@ JsonReply bulk(const Snapshot& s, std::string_view body, const QueryParams& para
                 if (rec && rec->live()) result = postcode_json(s, *rec);
             }
             // The query is echoed as postcodes.io does, but only as a short scalar.
-            out.push_back(json{{"query", bounded_echo(item, pcio::echo_max_bytes)}, {"result", std::move(result)}});
+            out.push_back(
+                json{{"query", bounded_echo(item, pcio::echo_max_bytes)}, {"result", std::move(result)}});
         }
         return json_ok(std::move(out));
     }
@@ -416,22 +426,26 @@ JsonReply bulk(const Snapshot& s, std::string_view body, const QueryParams& para
             o.lat = *lat;
             // Either spelling, in the item or as a query parameter, as JavaScript truthiness.
             auto truthy = [](const json& v) {
-                return (v.is_boolean() && v.get<bool>()) || (v.is_string() && !v.get<std::string>().empty()) ||
+                return (v.is_boolean() && v.get<bool>()) ||
+                       (v.is_string() && !v.get<std::string>().empty()) ||
                        (v.is_number() && v.get<double>() != 0) || v.is_object() || v.is_array();
             };
             o.widesearch = truthy(get("widesearch")) || truthy(get("wideSearch"));
             json query = json::object();
             for (const auto& [k, v] : item.items()) {
                 std::string lower;
-                for (char c : k) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-                if (lower == "limit" || lower == "longitude" || lower == "latitude" || lower == "radius" || lower == "widesearch")
+                for (char c : k)
+                    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+                if (lower == "limit" || lower == "longitude" || lower == "latitude" || lower == "radius" ||
+                    lower == "widesearch")
                     query[k] = bounded_echo(v, pcio::echo_max_bytes);
             }
             total_results += o.widesearch ? std::min(o.limit, pcio::widesearch_limit) : o.limit;
             wanted.push_back(o);
             queries.push_back(std::move(query));
         }
-        if (total_results > pcio::bulk_max_results) return json_error(400, too_many_results(wanted.size(), total_results));
+        if (total_results > pcio::bulk_max_results)
+            return json_error(400, too_many_results(wanted.size(), total_results));
         json out = json::array();
         for (std::size_t i = 0; i < wanted.size(); ++i)
             out.push_back(json{{"query", std::move(queries[i])}, {"result", nearest_result(s, wanted[i])}});
@@ -476,12 +490,14 @@ json outcode_json(const Snapshot& s, const OutcodeSummary* summary, std::optiona
     return r;
 }
 
-JsonReply outcodes_near(const Snapshot& s, std::string_view lon_text, std::string_view lat_text, const QueryParams& params) {
+JsonReply outcodes_near(const Snapshot& s, std::string_view lon_text, std::string_view lat_text,
+                        const QueryParams& params) {
     // postcodes.io's order of checks: limit, longitude, latitude, radius.
     NearestOptions o;
     o.limit = pcio::outcode_limit_default;
     o.radius = pcio::outcode_radius_default;
-    if (auto e = read_limit_radius(param_json(params, "limit"), nullptr, o, pcio::outcode_limit_max)) return *e;
+    if (auto e = read_limit_radius(param_json(params, "limit"), nullptr, o, pcio::outcode_limit_max))
+        return *e;
     auto lon = parse_float(lon_text);
     auto lat = parse_float(lat_text);
     if (!lon || !lat || !valid_lonlat(*lon, *lat)) return json_error(400, pcio::invalid_geolocation);
@@ -511,7 +527,8 @@ JsonReply reverse_outcodes(const Snapshot& s, const QueryParams& params) {
         auto v = find_param(params, name);
         return v && !v->empty() ? v : std::nullopt;
     };
-    if (auto lo = present("longitude"), la = present("latitude"); lo && la) return outcodes_near(s, *lo, *la, params);
+    if (auto lo = present("longitude"), la = present("latitude"); lo && la)
+        return outcodes_near(s, *lo, *la, params);
     if (auto lo = present("lon"), la = present("lat"); lo && la) return outcodes_near(s, *lo, *la, params);
     return json_error(400, pcio::invalid_geolocation);
 }

@@ -2,11 +2,10 @@
 // postcodes.io-compatible answers computed from the snapshot (no I/O): same envelopes
 // ({"status": 200, "result": ...} / {"status": N, "error": "..."}), messages, defaults and limits as
 // postcodes.io, plus our `neighbourhood: {force, id, name}` on every postcode. Thread-safe.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/api_data.hpp"
 #include "core/snapshot.hpp"
@@ -24,11 +23,11 @@ JsonReply json_error(int status, std::string_view message);
 
 namespace pcio {
 // Limits (postcodes.io's defaults). Larger limits and radii are clamped, as postcodes.io does.
-inline constexpr std::size_t bulk_max = 100;          // postcodes or geolocations per POST
-inline constexpr double radius_default = 100;         // metres
+inline constexpr std::size_t bulk_max = 100;   // postcodes or geolocations per POST
+inline constexpr double radius_default = 100;  // metres
 inline constexpr double radius_max = 2000;
-inline constexpr double widesearch_radius = 20000;    // widesearch looks up to 20 km ...
-inline constexpr std::size_t widesearch_limit = 10;   // ... for at most 10 postcodes
+inline constexpr double widesearch_radius = 20000;   // widesearch looks up to 20 km ...
+inline constexpr std::size_t widesearch_limit = 10;  // ... for at most 10 postcodes
 inline constexpr std::size_t limit_default = 10;
 inline constexpr std::size_t limit_max = 100;
 // Outcode reverse geocoding (/outcodes?lon=&lat=, /outcodes/{outcode}/nearest).
@@ -51,10 +50,11 @@ inline constexpr std::string_view outcode_not_found = "Outcode not found";
 inline constexpr std::string_view invalid_geolocation = "Invalid longitude/latitude submitted";
 inline constexpr std::string_view invalid_limit = "Invalid result limit submitted";
 inline constexpr std::string_view invalid_radius = "Invalid lookup radius submitted";
-inline constexpr std::string_view query_required = "No postcode query submitted. Remember to include query parameter";
+inline constexpr std::string_view query_required =
+    "No postcode query submitted. Remember to include query parameter";
 inline constexpr std::string_view array_required = "Invalid data submitted. You need to provide a JSON array";
 inline constexpr std::string_view resource_not_found = "Resource not found";  // unmatched paths
-extern const std::string invalid_json;        // body is not JSON
+extern const std::string invalid_json;                                        // body is not JSON
 extern const std::string invalid_json_query;  // JSON without postcodes/geolocations
 extern const std::string too_many_postcodes;
 extern const std::string too_many_geolocations;
@@ -62,7 +62,8 @@ extern const std::string too_many_geolocations;
 
 // One postcode as postcodes.io renders it (names resolved, codes{}, optional distance) plus
 // `neighbourhood` (null when no neighbourhood polygon contains it).
-nlohmann::json postcode_json(const Snapshot& snapshot, const PostcodeRecord& rec, std::optional<double> distance = {});
+nlohmann::json postcode_json(const Snapshot& snapshot, const PostcodeRecord& rec,
+                             std::optional<double> distance = {});
 // {force, id, name} of the neighbourhood containing the point, or null.
 nlohmann::json neighbourhood_json(const Snapshot& snapshot, geo::LonLat where);
 
@@ -88,7 +89,8 @@ JsonReply autocomplete(const Snapshot& snapshot, std::string_view text, const Qu
 JsonReply search(const Snapshot& snapshot, const QueryParams& params);
 // Reverse geocoding: lon/lat as text (postcodes.io parses leniently), limit/radius/widesearch from
 // params. GET /postcodes?lon=&lat= and /postcodes/lon/{lon}/lat/{lat}.
-JsonReply reverse(const Snapshot& snapshot, std::string_view lon, std::string_view lat, const QueryParams& params);
+JsonReply reverse(const Snapshot& snapshot, std::string_view lon, std::string_view lat,
+                  const QueryParams& params);
 // GET /postcodes/{postcode}/nearest
 JsonReply nearest_to_postcode(const Snapshot& snapshot, std::string_view text, const QueryParams& params);
 // POST /postcodes with {"postcodes": [...]} or {"geolocations": [...]}; body is the raw request body,

@@ -25,7 +25,8 @@ std::int64_t cell_col(double lon) { return static_cast<std::int64_t>(std::floor(
 std::string squeeze_upper(std::string_view text) {
     std::string out;
     for (char c : text)
-        if (!std::isspace(static_cast<unsigned char>(c))) out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+        if (!std::isspace(static_cast<unsigned char>(c)))
+            out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     return out;
 }
 
@@ -43,7 +44,8 @@ std::array<char, 7> display_key(std::string_view c) {
 
 std::string display_of(std::string_view compact) {
     if (compact.size() < 5) return std::string(compact);
-    return std::string(compact.substr(0, compact.size() - 3)) + " " + std::string(compact.substr(compact.size() - 3));
+    return std::string(compact.substr(0, compact.size() - 3)) + " " +
+           std::string(compact.substr(compact.size() - 3));
 }
 
 }  // namespace
@@ -72,13 +74,15 @@ std::string PostcodeRecord::incode() const {
 }
 
 const PostcodeRecord* PostcodeIndex::find(std::string_view compact) const {
-    auto it = std::lower_bound(records_.begin(), records_.end(), compact,
-                               [](const PostcodeRecord& r, std::string_view k) { return r.compact_view() < k; });
+    auto it =
+        std::lower_bound(records_.begin(), records_.end(), compact,
+                         [](const PostcodeRecord& r, std::string_view k) { return r.compact_view() < k; });
     if (it == records_.end() || it->compact_view() != compact) return nullptr;
     return &*it;
 }
 
-std::vector<NearbyPostcode> PostcodeIndex::nearest(double lon, double lat, double radius_m, std::size_t limit) const {
+std::vector<NearbyPostcode> PostcodeIndex::nearest(double lon, double lat, double radius_m,
+                                                   std::size_t limit) const {
     std::vector<NearbyPostcode> out;
     if (limit == 0 || !(radius_m >= 0) || !std::isfinite(lon) || !std::isfinite(lat)) return out;
     // Search growing squares: once a smaller radius already holds `limit` postcodes, they are the
@@ -117,7 +121,8 @@ std::vector<NearbyPostcode> PostcodeIndex::nearest(double lon, double lat, doubl
     return out;
 }
 
-std::vector<std::uint32_t> PostcodeIndex::prefix_range(std::string_view prefix, bool display, std::size_t limit) const {
+std::vector<std::uint32_t> PostcodeIndex::prefix_range(std::string_view prefix, bool display,
+                                                       std::size_t limit) const {
     std::vector<std::uint32_t> out;
     if (display) {
         auto key = [&](std::uint32_t i) { return records_[i].display(); };
@@ -128,8 +133,9 @@ std::vector<std::uint32_t> PostcodeIndex::prefix_range(std::string_view prefix, 
             out.push_back(*it);
         }
     } else {
-        auto it = std::lower_bound(records_.begin(), records_.end(), prefix,
-                                   [](const PostcodeRecord& r, std::string_view p) { return r.compact_view() < p; });
+        auto it = std::lower_bound(
+            records_.begin(), records_.end(), prefix,
+            [](const PostcodeRecord& r, std::string_view p) { return r.compact_view() < p; });
         for (; it != records_.end() && out.size() < limit; ++it) {
             if (it->compact_view().substr(0, prefix.size()) != prefix) break;
             if (it->live()) out.push_back(static_cast<std::uint32_t>(it - records_.begin()));
@@ -199,7 +205,8 @@ std::optional<OutcodeSummary> PostcodeIndex::outcode(std::string_view outcode) c
         }
         for (std::size_t k = 0; k < pc_code_count; ++k) {
             auto c = r.codes[k];
-            if (c && std::find(s.codes[k].begin(), s.codes[k].end(), c) == s.codes[k].end()) s.codes[k].push_back(c);
+            if (c && std::find(s.codes[k].begin(), s.codes[k].end(), c) == s.codes[k].end())
+                s.codes[k].push_back(c);
         }
     }
     if (located) {
@@ -268,8 +275,8 @@ bool PostcodeIndexBuilder::add(const PostcodeRow& row) {
     PostcodeRecord r;
     std::memcpy(r.compact.data(), compact.data(), compact.size());
     auto micro = [](double v) { return static_cast<std::int32_t>(std::llround(v * 1e6)); };
-    if (row.lon && row.lat && std::isfinite(*row.lon) && std::isfinite(*row.lat) && std::abs(*row.lat) <= 90 &&
-        std::abs(*row.lon) <= 180 && !(*row.lat > 99.0)) {
+    if (row.lon && row.lat && std::isfinite(*row.lon) && std::isfinite(*row.lat) &&
+        std::abs(*row.lat) <= 90 && std::abs(*row.lon) <= 180 && !(*row.lat > 99.0)) {
         r.lon_e6 = micro(*row.lon);
         r.lat_e6 = micro(*row.lat);
     }
@@ -286,18 +293,22 @@ bool PostcodeIndexBuilder::add(const PostcodeRow& row) {
 PostcodeIndex PostcodeIndexBuilder::finish() {
     if (index_.strings_.empty()) index_.strings_.emplace_back();
     auto& recs = index_.records_;
-    std::sort(recs.begin(), recs.end(),
-              [](const PostcodeRecord& a, const PostcodeRecord& b) { return a.compact_view() < b.compact_view(); });
+    std::sort(recs.begin(), recs.end(), [](const PostcodeRecord& a, const PostcodeRecord& b) {
+        return a.compact_view() < b.compact_view();
+    });
     // Keep the first of duplicate postcodes.
     recs.erase(std::unique(recs.begin(), recs.end(),
-                           [](const PostcodeRecord& a, const PostcodeRecord& b) { return a.compact_view() == b.compact_view(); }),
+                           [](const PostcodeRecord& a, const PostcodeRecord& b) {
+                               return a.compact_view() == b.compact_view();
+                           }),
                recs.end());
     recs.shrink_to_fit();
     std::vector<std::pair<std::uint64_t, std::uint32_t>> grid;
     for (std::uint32_t i = 0; i < recs.size(); ++i) {
         if (!recs[i].live()) continue;
         index_.by_display_.push_back(i);
-        if (recs[i].located()) grid.emplace_back(cell_key(cell_row(recs[i].lat()), cell_col(recs[i].lon())), i);
+        if (recs[i].located())
+            grid.emplace_back(cell_key(cell_row(recs[i].lat()), cell_col(recs[i].lon())), i);
     }
     std::sort(index_.by_display_.begin(), index_.by_display_.end(), [&](std::uint32_t a, std::uint32_t b) {
         return display_key(recs[a].compact_view()) < display_key(recs[b].compact_view());

@@ -18,7 +18,21 @@
 namespace crimemap::core {
 
 // The ONS codes a postcode carries (NSPL/ONSPD columns), in this order.
-enum class PcCode : std::uint8_t { country, region, county, lad, ward, parish, lsoa, msoa, pcon, pfa, ccg, nhs_ha, ced };
+enum class PcCode : std::uint8_t {
+    country,
+    region,
+    county,
+    lad,
+    ward,
+    parish,
+    lsoa,
+    msoa,
+    pcon,
+    pfa,
+    ccg,
+    nhs_ha,
+    ced
+};
 inline constexpr std::size_t pc_code_count = 13;
 
 // One directory row as the loader reads it (empty strings: no code).
@@ -73,14 +87,15 @@ struct OutcodeSummary {
     std::optional<double> lon, lat;
     std::optional<double> eastings, northings;
     std::size_t postcodes = 0;
-    std::array<std::vector<std::uint32_t>, pc_code_count> codes;  // distinct code indices, by first appearance
+    std::array<std::vector<std::uint32_t>, pc_code_count>
+        codes;  // distinct code indices, by first appearance
 };
 
 // Great-circle distance in metres (haversine on the 6,371,008.8 m mean-radius sphere).
 double distance_m(double lon1, double lat1, double lon2, double lat2) noexcept;
 
 class PostcodeIndex {
-public:
+  public:
     const std::vector<PostcodeRecord>& records() const { return records_; }
     const std::string& code_text(std::uint32_t i) const { return strings_[i]; }
     std::string_view code(const PostcodeRecord& r, PcCode which) const {
@@ -106,7 +121,8 @@ public:
 
     // Outcodes whose centroid is within radius_m of (lon, lat), nearest first (ties by outcode),
     // at most limit of them. A linear scan of the few thousand outcode centroids.
-    std::vector<NearbyOutcode> nearest_outcodes(double lon, double lat, double radius_m, std::size_t limit) const;
+    std::vector<NearbyOutcode> nearest_outcodes(double lon, double lat, double radius_m,
+                                                std::size_t limit) const;
 
     // A live postcode picked by `random` (any value; reduced modulo the candidates), optionally
     // within one outcode; nullopt when there is none.
@@ -115,10 +131,10 @@ public:
     // Approximate heap bytes used (for logs and /metrics).
     std::size_t memory_bytes() const;
 
-private:
+  private:
     friend class PostcodeIndexBuilder;
-    std::vector<PostcodeRecord> records_;  // sorted by compact
-    std::vector<std::string> strings_;     // [0] = ""
+    std::vector<PostcodeRecord> records_;    // sorted by compact
+    std::vector<std::string> strings_;       // [0] = ""
     std::vector<std::uint32_t> by_display_;  // live records in display order
     // Reverse geocoding grid: cells of grid_lat_ x grid_lon_ degrees, items sorted by cell key.
     std::vector<std::uint64_t> grid_keys_;
@@ -132,12 +148,12 @@ private:
 };
 
 class PostcodeIndexBuilder {
-public:
+  public:
     // Rows whose compact form is not 5..7 characters are ignored (returns false).
     bool add(const PostcodeRow& row);
     PostcodeIndex finish();
 
-private:
+  private:
     std::uint32_t intern(const std::string& s);
     PostcodeIndex index_;
     std::unordered_map<std::string, std::uint32_t> interned_;

@@ -74,9 +74,9 @@ Polarity polarity_from_string(std::string_view text) noexcept;
 // One indicator value of one area and period, ranked among every area with a value.
 struct IndicatorRank {
     double value;
-    std::int32_t rank;      // 1 = best by the polarity (neutral: 1 = highest value)
-    std::int32_t of;        // number of areas ranked
-    std::int32_t quintile;  // 1 (first fifth in rank order) .. 5 (last fifth)
+    std::int32_t rank;                // 1 = best by the polarity (neutral: 1 = highest value)
+    std::int32_t of;                  // number of areas ranked
+    std::int32_t quintile;            // 1 (first fifth in rank order) .. 5 (last fifth)
     std::optional<double> target;     // as imported (indicators.target), when known
     std::optional<double> benchmark;  // e.g. the national median published with the value
 };
@@ -96,16 +96,16 @@ struct Snapshot {
     std::int64_t version = 0;  // dataset_versions.version
     std::chrono::system_clock::time_point loaded_at;
     std::chrono::system_clock::time_point created_at;  // when refresh recorded the version
-    Month first_month;  // earliest month with data (month offsets count from here)
-    Month last_month;   // latest month with data: the default period
-    std::vector<SnapLocation> locations;         // sorted by location_keys
-    std::vector<std::uint64_t> location_keys;    // geo::morton(locations[i].world), ascending
-    std::vector<std::uint32_t> record_offsets;   // locations.size() + 1 entries
+    Month first_month;                          // earliest month with data (month offsets count from here)
+    Month last_month;                           // latest month with data: the default period
+    std::vector<SnapLocation> locations;        // sorted by location_keys
+    std::vector<std::uint64_t> location_keys;   // geo::morton(locations[i].world), ascending
+    std::vector<std::uint32_t> record_offsets;  // locations.size() + 1 entries
     std::vector<CrimeRecord> records;
     std::uint64_t located_crimes = 0;
     std::uint64_t unlocated_crimes = 0;
-    std::vector<Area> areas;                  // all kinds
-    std::array<std::vector<std::uint32_t>, 6> areas_by_kind;  // indices into areas, per AreaKind
+    std::vector<Area> areas;                                      // all kinds
+    std::array<std::vector<std::uint32_t>, 6> areas_by_kind;      // indices into areas, per AreaKind
     std::unordered_map<std::string, std::uint32_t> area_by_code;  // "kind:code" -> index
     const Area* find_area(AreaKind kind, const std::string& code) const;
     // Performance indicators by code (district polygons come from `areas`, kind lad).
@@ -130,11 +130,11 @@ struct Snapshot {
 // Holds the current snapshot; get() is lock-free for readers, set() swaps atomically.
 // Requests in flight keep the old snapshot alive through their shared_ptr.
 class SnapshotHolder {
-public:
+  public:
     std::shared_ptr<const Snapshot> get() const { return std::atomic_load(&current_); }
     void set(std::shared_ptr<const Snapshot> next) { std::atomic_store(&current_, std::move(next)); }
 
-private:
+  private:
     std::shared_ptr<const Snapshot> current_;
 };
 

@@ -51,7 +51,8 @@ void SnapshotBuilder::add_location(std::int64_t id, geo::LonLat where, std::stri
     locations_.push_back({geo::morton(w), SnapLocation{w, std::move(name), id}});
 }
 
-bool SnapshotBuilder::add_crimes(std::int64_t location_id, Month month, CategoryIndex category, std::uint32_t crimes) {
+bool SnapshotBuilder::add_crimes(std::int64_t location_id, Month month, CategoryIndex category,
+                                 std::uint32_t crimes) {
     if (!location_ids_.contains(location_id) || month < s_->first_month || month > s_->last_month ||
         category >= category_count)
         return false;
@@ -60,7 +61,8 @@ bool SnapshotBuilder::add_crimes(std::int64_t location_id, Month month, Category
     return true;
 }
 
-void SnapshotBuilder::add_area(AreaKind kind, std::string code, std::string name, std::optional<std::int32_t> population,
+void SnapshotBuilder::add_area(AreaKind kind, std::string code, std::string name,
+                               std::optional<std::int32_t> population,
                                const geo::LonLatMultiPolygon& geometry) {
     Area a;
     a.kind = kind;
@@ -78,8 +80,8 @@ void SnapshotBuilder::add_area(AreaKind kind, std::string code, std::string name
     s_->areas.push_back(std::move(a));
 }
 
-bool SnapshotBuilder::add_area_count(AreaKind kind, const std::string& code, Month month, CategoryIndex category,
-                                     std::uint32_t crimes) {
+bool SnapshotBuilder::add_area_count(AreaKind kind, const std::string& code, Month month,
+                                     CategoryIndex category, std::uint32_t crimes) {
     auto it = s_->area_by_code.find(std::string(to_string(kind)) + ":" + code);
     if (it == s_->area_by_code.end() || month < s_->first_month || month > s_->last_month) return false;
     auto offset = static_cast<std::uint16_t>(month.index() - s_->first_month.index());
@@ -94,9 +96,11 @@ bool SnapshotBuilder::set_area_county(const std::string& lad_code, std::string c
     return true;
 }
 
-void SnapshotBuilder::add_indicator_value(const std::string& indicator, const std::string& name, const std::string& unit,
-                                          Polarity polarity, const std::string& period, const std::string& area_code,
-                                          double value, std::optional<double> target, std::optional<double> benchmark) {
+void SnapshotBuilder::add_indicator_value(const std::string& indicator, const std::string& name,
+                                          const std::string& unit, Polarity polarity,
+                                          const std::string& period, const std::string& area_code,
+                                          double value, std::optional<double> target,
+                                          std::optional<double> benchmark) {
     auto& series = s_->indicators[indicator];
     if (series.code.empty()) {
         series.code = indicator;
@@ -123,7 +127,8 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::finish() {
     for (std::size_t rank = 0; rank < order.size(); ++rank) {
         auto& pending = locations_[order[rank]];
         position[order[rank]] = static_cast<std::uint32_t>(rank);
-        bounds.expand({static_cast<double>(pending.location.world.x), static_cast<double>(pending.location.world.y)});
+        bounds.expand(
+            {static_cast<double>(pending.location.world.x), static_cast<double>(pending.location.world.y)});
         s.location_keys.push_back(pending.key);
         s.locations.push_back(std::move(pending.location));
     }
@@ -161,7 +166,8 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::finish() {
     for (std::size_t i = 0; i < records_.size(); ++i) {
         const auto& r = records_[i];
         s.located_crimes += r.record.crimes;
-        if (i > 0 && records_[i - 1].location_id == r.location_id && records_[i - 1].record.month == r.record.month &&
+        if (i > 0 && records_[i - 1].location_id == r.location_id &&
+            records_[i - 1].record.month == r.record.month &&
             records_[i - 1].record.category == r.record.category) {
             s.records.back().crimes += r.record.crimes;
             continue;

@@ -14,7 +14,7 @@
 namespace crimemap::core {
 
 class SnapshotBuilder {
-public:
+  public:
     SnapshotBuilder(std::int64_t version, Month first_month, Month last_month);
 
     void set_created_at(std::chrono::system_clock::time_point t) { s_->created_at = t; }
@@ -33,19 +33,20 @@ public:
     bool set_area_county(const std::string& lad_code, std::string county_code);
     // The polarity of the first value of an indicator holds for the whole series.
     void add_indicator_value(const std::string& indicator, const std::string& name, const std::string& unit,
-                             Polarity polarity, const std::string& period, const std::string& area_code, double value,
-                             std::optional<double> target = std::nullopt,
+                             Polarity polarity, const std::string& period, const std::string& area_code,
+                             double value, std::optional<double> target = std::nullopt,
                              std::optional<double> benchmark = std::nullopt);
     void add_indicator_value(const std::string& indicator, const std::string& name, const std::string& unit,
                              bool higher_is_better, const std::string& period, const std::string& area_code,
                              double value) {
-        add_indicator_value(indicator, name, unit, higher_is_better ? Polarity::higher_is_better : Polarity::lower_is_better,
-                            period, area_code, value);
+        add_indicator_value(indicator, name, unit,
+                            higher_is_better ? Polarity::higher_is_better : Polarity::lower_is_better, period,
+                            area_code, value);
     }
 
     std::shared_ptr<const Snapshot> finish();
 
-private:
+  private:
     struct PendingLocation {
         std::uint64_t key;
         SnapLocation location;

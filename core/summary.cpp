@@ -11,7 +11,9 @@ namespace crimemap::core {
 namespace {
 using nlohmann::json;
 
-json range_json(MonthRange r) { return json{{"from", r.from.str()}, {"to", r.to.str()}, {"months", r.length()}}; }
+json range_json(MonthRange r) {
+    return json{{"from", r.from.str()}, {"to", r.to.str()}, {"months", r.length()}};
+}
 
 std::uint64_t total(const std::array<std::uint64_t, category_count>& c) {
     std::uint64_t t = 0;
@@ -44,16 +46,18 @@ std::string iso_datetime(std::chrono::system_clock::time_point t) {
     std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::seconds>(t - days)};
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
     return buf;
 }
 
-NextEventsFrom next_events_from(const Snapshot& s, const Team* team, std::chrono::system_clock::time_point now) {
+NextEventsFrom next_events_from(const Snapshot& s, const Team* team,
+                                std::chrono::system_clock::time_point now) {
     const std::string today = iso_datetime(now).substr(0, 10);
     const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(now)};
-    const Month this_month =
-        Month::from_year_month(static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())));
+    const Month this_month = Month::from_year_month(static_cast<int>(ymd.year()),
+                                                    static_cast<int>(static_cast<unsigned>(ymd.month())));
     // Why: "next" normally means from today. But a historical data set (the bundled 2018-19 sample,
     // or an archive) has meetings that all lie years in the past, so residents and meeting packs
     // would never see one. Then we show the meetings that were next when that data was current --
@@ -74,8 +78,8 @@ std::array<std::uint64_t, category_count> area_counts(const Snapshot& s, const A
     return out;
 }
 
-JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::string_view text, const QueryParams& params,
-                           std::chrono::system_clock::time_point now) {
+JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::string_view text,
+                           const QueryParams& params, std::chrono::system_clock::time_point now) {
     if (!s.api) return json_error(503, "Postcode data not loaded yet");
     const auto& api = *s.api;
     int months = summary_months_default;
@@ -113,20 +117,27 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
 
     json result;
     result["postcode"] = rec->display();
-    result["location"] = rec->located() ? json{{"longitude", rec->lon()}, {"latitude", rec->lat()}} : json(nullptr);
+    result["location"] =
+        rec->located() ? json{{"longitude", rec->lon()}, {"latitude", rec->lat()}} : json(nullptr);
     result["period"] = json{{"current", range_json(cur)}, {"previous", range_json(prev)}};
 
     // Areas, each with its crime totals for both periods.
     json areas;
-    areas["lsoa"] = lsoa ? area_block(s, lsoa, cur, prev) : (lsoa_code.empty() ? json(nullptr) : json{{"code", lsoa_code}, {"name", api.name_of(lsoa_code)}});
+    areas["lsoa"] = lsoa ? area_block(s, lsoa, cur, prev)
+                         : (lsoa_code.empty() ? json(nullptr)
+                                              : json{{"code", lsoa_code}, {"name", api.name_of(lsoa_code)}});
     areas["ward"] = area_block(s, ward, cur, prev);
     if (auto wc = api.postcodes.code(*rec, PcCode::ward); !wc.empty())
-        areas["current_ward"] = json{{"code", wc}, {"name", api.name_of(wc)}};  // the directory's (newer) ward
-    areas["district"] = lad ? area_block(s, lad, cur, prev) : (lad_code.empty() ? json(nullptr) : json{{"code", lad_code}, {"name", api.name_of(lad_code)}});
+        areas["current_ward"] =
+            json{{"code", wc}, {"name", api.name_of(wc)}};  // the directory's (newer) ward
+    areas["district"] =
+        lad ? area_block(s, lad, cur, prev)
+            : (lad_code.empty() ? json(nullptr) : json{{"code", lad_code}, {"name", api.name_of(lad_code)}});
     const Force* force = api.force_by_pfa(pfa_code);
     json force_j = nullptr;
     if (force || pfa) {
-        force_j = pfa ? area_block(s, pfa, cur, prev) : json{{"code", pfa_code}, {"name", api.name_of(pfa_code)}};
+        force_j =
+            pfa ? area_block(s, pfa, cur, prev) : json{{"code", pfa_code}, {"name", api.name_of(pfa_code)}};
         force_j["id"] = force ? json(force->id) : json(nullptr);
         if (force) force_j["force_name"] = force->name;
     }
@@ -144,11 +155,12 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
         if (team) {
             json people = json::array();
             for (const auto& p : team->people) people.push_back(police::person_json(p));
-            nb_j["team"] = json{{"name", team->name},
-                                {"contact_details", team->contact_details},
-                                {"url_force", team->url_force.empty() ? json(nullptr) : json(team->url_force)},
-                                {"people", people},
-                                {"demo", team->demo}};
+            nb_j["team"] =
+                json{{"name", team->name},
+                     {"contact_details", team->contact_details},
+                     {"url_force", team->url_force.empty() ? json(nullptr) : json(team->url_force)},
+                     {"people", people},
+                     {"demo", team->demo}};
         } else {
             nb_j["team"] = nullptr;
         }
@@ -164,7 +176,10 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
         json cats = json::array();
         for (std::size_t i = 0; i < category_count; ++i) {
             if (c[i] == 0 && p[i] == 0) continue;
-            json row{{"category", categories[i].slug}, {"name", categories[i].name}, {"current", c[i]}, {"previous", p[i]},
+            json row{{"category", categories[i].slug},
+                     {"name", categories[i].name},
+                     {"current", c[i]},
+                     {"previous", p[i]},
                      {"change", static_cast<std::int64_t>(c[i]) - static_cast<std::int64_t>(p[i])}};
             row["per_1000"] = rate(c[i], basis->population);
             cats.push_back(row);
@@ -172,11 +187,12 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
         std::sort(cats.begin(), cats.end(), [](const json& a, const json& b) {
             return a["current"].get<std::uint64_t>() > b["current"].get<std::uint64_t>();
         });
-        crimes = json{{"area", json{{"kind", to_string(basis->kind)}, {"code", basis->code}, {"name", basis->name}}},
-                      {"total", total(c)},
-                      {"previous_total", total(p)},
-                      {"per_1000", rate(total(c), basis->population)},
-                      {"by_category", cats}};
+        crimes = json{
+            {"area", json{{"kind", to_string(basis->kind)}, {"code", basis->code}, {"name", basis->name}}},
+            {"total", total(c)},
+            {"previous_total", total(p)},
+            {"per_1000", rate(total(c), basis->population)},
+            {"by_category", cats}};
     }
     result["crimes"] = crimes;
 
@@ -189,10 +205,12 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
         for (auto i : s.areas_by_kind[static_cast<std::size_t>(AreaKind::lsoa)]) {
             const auto& a = s.areas[i];
             auto d = api.lsoa_district.find(a.code);
-            if (district == api.lsoa_district.end() || (d != api.lsoa_district.end() && d->second == district->second))
+            if (district == api.lsoa_district.end() ||
+                (d != api.lsoa_district.end() && d->second == district->second))
                 peers.push_back(&a);
         }
-        const bool rates = std::all_of(peers.begin(), peers.end(), [](const Area* a) { return a->population && *a->population > 0; });
+        const bool rates = std::all_of(peers.begin(), peers.end(),
+                                       [](const Area* a) { return a->population && *a->population > 0; });
         auto measure = [&](const Area* a) {
             double v = static_cast<double>(total(area_counts(s, *a, cur)));
             return rates ? v * 1000.0 / *a->population : v;
@@ -201,12 +219,14 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
         int better = 0;
         for (const auto* a : peers)
             if (measure(a) < mine) ++better;
-        rank = json{{"area", lsoa->code},
-                    {"rank", better + 1},
-                    {"of", peers.size()},
-                    {"among", district != api.lsoa_district.end() ? "LSOAs in " + api.name_of(district->second) : "all LSOAs"},
-                    {"measure", rates ? "crimes per 1,000 residents" : "crimes"},
-                    {"order", "1 = fewest crimes"}};
+        rank =
+            json{{"area", lsoa->code},
+                 {"rank", better + 1},
+                 {"of", peers.size()},
+                 {"among", district != api.lsoa_district.end() ? "LSOAs in " + api.name_of(district->second)
+                                                               : "all LSOAs"},
+                 {"measure", rates ? "crimes per 1,000 residents" : "crimes"},
+                 {"order", "1 = fewest crimes"}};
     }
     result["rank"] = rank;
 
@@ -220,7 +240,8 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
     result["priorities"] = prios;
     result["next_events"] = events;
     // From when "next" counts; "as_of_data" when that is the day after the data's latest month.
-    result["next_events_from"] = json{{"date", from.date}, {"basis", from.historical ? "as_of_data" : "today"}};
+    result["next_events_from"] =
+        json{{"date", from.date}, {"basis", from.historical ? "as_of_data" : "today"}};
 
     // Data quality: months the force did not publish in either period, crimes without a location.
     json quality{{"notes", json::array()}};
@@ -229,7 +250,8 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
     if (force) {
         auto fm = api.force_months.find(force->id);
         for (auto m = prev.from; m <= cur.to; m = m.plus(1)) {
-            bool have = fm != api.force_months.end() && std::binary_search(fm->second.begin(), fm->second.end(), m);
+            bool have =
+                fm != api.force_months.end() && std::binary_search(fm->second.begin(), fm->second.end(), m);
             if (!have) missing.push_back(m.str());
         }
         if (auto u = api.unlocated.find(force->id); u != api.unlocated.end())
@@ -242,14 +264,19 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
         quality["notes"].push_back("The force published no data for " + std::to_string(missing.size()) +
                                    " of the months compared; those months count as zero.");
     if (unlocated)
-        quality["notes"].push_back(std::to_string(unlocated) +
-                                   " crimes in the force had no location in the current period and are not in these area counts.");
+        quality["notes"].push_back(
+            std::to_string(unlocated) +
+            " crimes in the force had no location in the current period and are not in these area counts.");
     if (team && from.historical && !events.empty())
-        quality["notes"].push_back("The data ends in " + s.last_month.str() + ", so the next events are those from " +
-                                   from.date + ", as they stood then; the team has none scheduled from today.");
-    if (!rec->located()) quality["notes"].push_back("This postcode has no grid reference; areas come from its directory codes.");
+        quality["notes"].push_back("The data ends in " + s.last_month.str() +
+                                   ", so the next events are those from " + from.date +
+                                   ", as they stood then; the team has none scheduled from today.");
+    if (!rec->located())
+        quality["notes"].push_back(
+            "This postcode has no grid reference; areas come from its directory codes.");
     if (!lsoa) quality["notes"].push_back("No LSOA boundary is loaded for this postcode.");
-    if (lsoa && !lsoa->population) quality["notes"].push_back("Population is not known for this LSOA, so no rates per 1,000 residents.");
+    if (lsoa && !lsoa->population)
+        quality["notes"].push_back("Population is not known for this LSOA, so no rates per 1,000 residents.");
     result["data_quality"] = quality;
     return json_ok(std::move(result));
 }

@@ -37,6 +37,7 @@ struct NextEventsFrom {
 };
 // Today, unless the data is historical (older than next_events_current_lag) and the team has no
 // event from today on: then the first day after the data's latest month.
-NextEventsFrom next_events_from(const Snapshot& s, const Team* team, std::chrono::system_clock::time_point now);
+NextEventsFrom next_events_from(const Snapshot& s, const Team* team,
+                                std::chrono::system_clock::time_point now);
 
 }  // namespace crimemap::core

@@ -1,21 +1,22 @@
 #include "core/teams.hpp"
 
-#include "core/json_input.hpp"
-
 #include <chrono>
 #include <cstdio>
 
+#include "core/json_input.hpp"
 #include "core/secrets.hpp"
 
 namespace crimemap::core {
 namespace {
 using nlohmann::json;
 
-Error field_error(const std::string& field, const std::string& why) { return bad_request("Invalid " + field + ": " + why); }
+Error field_error(const std::string& field, const std::string& why) {
+    return bad_request("Invalid " + field + ": " + why);
+}
 
 // Reads an optional string field under either spelling; error when present but not a string.
-Result<std::string> text_field(const json& body, std::initializer_list<const char*> names, std::size_t max_len,
-                               bool required) {
+Result<std::string> text_field(const json& body, std::initializer_list<const char*> names,
+                               std::size_t max_len, bool required) {
     for (const char* n : names) {
         if (!body.contains(n) || body[n].is_null()) continue;
         if (!body[n].is_string()) return field_error(n, "expected a string");
@@ -23,7 +24,8 @@ Result<std::string> text_field(const json& body, std::initializer_list<const cha
         // Kept literally as plain text (escaped wherever it is rendered, never sanitised here);
         // only NULs and control characters other than tab and line breaks are refused.
         if (auto e = check_text(v, n, max_len)) return *e;
-        if (required && v.find_first_not_of(" \t\r\n") == std::string::npos) return field_error(n, "must not be empty");
+        if (required && v.find_first_not_of(" \t\r\n") == std::string::npos)
+            return field_error(n, "must not be empty");
         return v;
     }
     if (required) return bad_request(std::string("Missing ") + *names.begin());
@@ -42,13 +44,14 @@ Result<std::string> date_field(const json& body, std::initializer_list<const cha
 std::string today() {
     std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT00:00:00", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()));
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT00:00:00", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
     return buf;
 }
 }  // namespace
 
-std::optional<Error> check_scope(const TokenScope& scope, std::string_view force, std::string_view neighbourhood) {
+std::optional<Error> check_scope(const TokenScope& scope, std::string_view force,
+                                 std::string_view neighbourhood) {
     if (scope.force_id != force) return Error{ErrorCode::forbidden, "This token is for another force"};
     if (scope.neighbourhood_id && *scope.neighbourhood_id != neighbourhood)
         return Error{ErrorCode::forbidden, "This token is for another neighbourhood"};
@@ -65,7 +68,8 @@ std::optional<std::string> bearer_token(std::string_view h) {
     while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
     if (t.empty() || t.size() > 256) return std::nullopt;
     for (char c : t)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return std::nullopt;
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+            return std::nullopt;
     return std::string(t);
 }
 
@@ -90,10 +94,12 @@ std::string to_string(WriteScopes s) {
     return s.priorities ? "priorities" : s.events ? "events" : "";
 }
 
-std::string_view scope_name(TeamEntity e) noexcept { return e == TeamEntity::priority ? "priorities" : "events"; }
+std::string_view scope_name(TeamEntity e) noexcept {
+    return e == TeamEntity::priority ? "priorities" : "events";
+}
 
-Result<TokenScope> authorize(const std::optional<StoredToken>& found, std::string_view presented_hash, TeamEntity what,
-                             std::string_view force, std::string_view neighbourhood) {
+Result<TokenScope> authorize(const std::optional<StoredToken>& found, std::string_view presented_hash,
+                             TeamEntity what, std::string_view force, std::string_view neighbourhood) {
     // The database found the row by an index lookup on the hash; comparing again here in constant
     // time means no answer depends on how much of a guessed hash matched.
     if (!found || !constant_time_equals(found->token_hash, presented_hash))
@@ -102,7 +108,8 @@ Result<TokenScope> authorize(const std::optional<StoredToken>& found, std::strin
     if (found->revoked) return Error{ErrorCode::unauthorized, "This token has been revoked"};
     if (found->expired) return Error{ErrorCode::unauthorized, "This token has expired"};
     if (!found->scope.scopes.allows(what))
-        return Error{ErrorCode::forbidden, "This token's scope does not include " + std::string(scope_name(what))};
+        return Error{ErrorCode::forbidden,
+                     "This token's scope does not include " + std::string(scope_name(what))};
     if (auto e = check_scope(found->scope, force, neighbourhood)) return *e;
     return found->scope;
 }
@@ -114,7 +121,8 @@ std::string bounded_printable(std::string_view text, std::size_t max) {
     return out;
 }
 
-RequestOrigin make_request_origin(std::string_view client_address, std::string_view user_agent, std::string_view request_id) {
+RequestOrigin make_request_origin(std::string_view client_address, std::string_view user_agent,
+                                  std::string_view request_id) {
     return {bounded_printable(client_address, max_audit_field), bounded_printable(user_agent, max_user_agent),
             bounded_printable(request_id, max_audit_field)};
 }
@@ -130,11 +138,12 @@ std::optional<std::string> normalise_datetime(std::string_view t) {
         }
         return true;
     };
-    if (!(digits(0, 4, y) && t.size() >= 10 && t[4] == '-' && digits(5, 2, mo) && t[7] == '-' && digits(8, 2, d)))
+    if (!(digits(0, 4, y) && t.size() >= 10 && t[4] == '-' && digits(5, 2, mo) && t[7] == '-' &&
+          digits(8, 2, d)))
         return std::nullopt;
     if (t.size() == 10) {
-    } else if ((t.size() == 16 || t.size() == 19) && (t[10] == 'T' || t[10] == ' ') && digits(11, 2, h) && t[13] == ':' &&
-               digits(14, 2, mi)) {
+    } else if ((t.size() == 16 || t.size() == 19) && (t[10] == 'T' || t[10] == ' ') && digits(11, 2, h) &&
+               t[13] == ':' && digits(14, 2, mi)) {
         if (t.size() == 19 && !(t[16] == ':' && digits(17, 2, s))) return std::nullopt;
     } else {
         return std::nullopt;
@@ -186,16 +195,19 @@ Result<EventInput> parse_event_input(const json& body) {
     auto end = date_field(body, {"end_date", "end-date"}, false);
     if (!end) return end.error();
     in.end_date = *end;
-    if (!in.end_date.empty() && in.end_date < in.start_date) return field_error("end_date", "before start_date");
+    if (!in.end_date.empty() && in.end_date < in.start_date)
+        return field_error("end_date", "before start_date");
     if (body.contains("contact_details") && !body["contact_details"].is_null()) {
         const auto& c = body["contact_details"];
         if (!c.is_object()) return field_error("contact_details", "expected an object of strings");
         if (c.size() > 20) return field_error("contact_details", "at most 20 entries");
         for (const auto& [k, v] : c.items()) {
-            if (!v.is_string() || utf8_length(v.get_ref<const std::string&>()) > max_short_field || k.size() > 64)
+            if (!v.is_string() || utf8_length(v.get_ref<const std::string&>()) > max_short_field ||
+                k.size() > 64)
                 return field_error("contact_details", "expected an object of short strings");
             if (auto e = check_text(k, "contact_details", 64)) return *e;
-            if (auto e = check_text(v.get_ref<const std::string&>(), "contact_details", max_short_field)) return *e;
+            if (auto e = check_text(v.get_ref<const std::string&>(), "contact_details", max_short_field))
+                return *e;
         }
         in.contact_details = c;
     }

@@ -5,11 +5,10 @@
 // (one transaction per write, with its audit_log row). Pure logic here; no I/O.
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/api_data.hpp"
 #include "core/error.hpp"
@@ -42,7 +41,8 @@ struct TokenScope {
 };
 
 // ok, or forbidden when the token's force or neighbourhood differs from the target's.
-std::optional<Error> check_scope(const TokenScope& scope, std::string_view force, std::string_view neighbourhood);
+std::optional<Error> check_scope(const TokenScope& scope, std::string_view force,
+                                 std::string_view neighbourhood);
 
 // The bearer token of an "Authorization: Bearer <token>" header value; nullopt when malformed.
 std::optional<std::string> bearer_token(std::string_view authorization);
@@ -50,17 +50,17 @@ std::optional<std::string> bearer_token(std::string_view authorization);
 // An api_tokens row, found by the SHA-256 (core::sha256_hex) of a presented token.
 struct StoredToken {
     TokenScope scope;
-    std::string token_hash;   // as stored: 64 lowercase hex digits
+    std::string token_hash;  // as stored: 64 lowercase hex digits
     bool revoked = false;
-    bool expired = false;     // judged by the database's clock
+    bool expired = false;  // judged by the database's clock
 };
 
 // May the token whose hash is `presented_hash` write `what` in force/neighbourhood? `found` is the
 // row stored under that hash (nullopt: none). Unknown, revoked or expired -> unauthorized (401);
 // another entity than its scopes, force or neighbourhood -> forbidden (403). The hashes are
 // compared again in constant time. The details are safe to answer (they never echo the token).
-Result<TokenScope> authorize(const std::optional<StoredToken>& found, std::string_view presented_hash, TeamEntity what,
-                             std::string_view force, std::string_view neighbourhood);
+Result<TokenScope> authorize(const std::optional<StoredToken>& found, std::string_view presented_hash,
+                             TeamEntity what, std::string_view force, std::string_view neighbourhood);
 
 // Who asked, as the audit log keeps it (never the token).
 inline constexpr std::size_t max_user_agent = 256;
@@ -73,7 +73,8 @@ struct RequestOrigin {
 // Header or path text made safe for a text column and a log line: printable ASCII kept, any other
 // byte becomes '?', cut at `max` bytes.
 std::string bounded_printable(std::string_view text, std::size_t max);
-RequestOrigin make_request_origin(std::string_view client_address, std::string_view user_agent, std::string_view request_id);
+RequestOrigin make_request_origin(std::string_view client_address, std::string_view user_agent,
+                                  std::string_view request_id);
 
 // An authorised writer: the token's scope and the request it came with.
 struct TeamWriter {
@@ -91,14 +92,14 @@ struct RefusedWrite {
     std::string force_id;          // as requested (bounded_printable)
     std::string neighbourhood_id;  // as requested (bounded_printable)
     int status = 401;
-    std::string reason;            // the message answered
+    std::string reason;  // the message answered
 };
 
 // Field limits in characters (UTF-8 code points; documented in docs/api.md). Team text is plain
 // text: stored as written (no HTML sanitising), refused when it holds a NUL or a control character
 // other than tab and line breaks, and escaped wherever it is rendered as HTML.
-inline constexpr std::size_t max_text_field = 2000;    // issue, action, description
-inline constexpr std::size_t max_short_field = 200;    // title, address, type
+inline constexpr std::size_t max_text_field = 2000;  // issue, action, description
+inline constexpr std::size_t max_short_field = 200;  // title, address, type
 
 struct PriorityInput {
     std::string issue;
@@ -125,7 +126,7 @@ Result<EventInput> parse_event_input(const nlohmann::json& body);
 std::optional<std::string> normalise_datetime(std::string_view text);
 
 class TeamStore {
-public:
+  public:
     virtual ~TeamStore() = default;
     // The token stored under this hash (core::sha256_hex of the presented token), revoked and
     // expired ones included; nullopt when none. The plain token never reaches the store.
@@ -133,16 +134,18 @@ public:
     // Writes return the entity id; update/remove return false when the id is not in that
     // neighbourhood. Each write, its audit row (with by.origin) and the token's last use are one
     // statement. Throw core::DatabaseError when the database fails.
-    virtual std::int64_t create_priority(const TeamWriter& by, const std::string& force, const std::string& id,
-                                         const PriorityInput& in) = 0;
-    virtual bool update_priority(const TeamWriter& by, const std::string& force, const std::string& id, std::int64_t pid,
-                                 const PriorityInput& in) = 0;
-    virtual bool remove_priority(const TeamWriter& by, const std::string& force, const std::string& id, std::int64_t pid) = 0;
+    virtual std::int64_t create_priority(const TeamWriter& by, const std::string& force,
+                                         const std::string& id, const PriorityInput& in) = 0;
+    virtual bool update_priority(const TeamWriter& by, const std::string& force, const std::string& id,
+                                 std::int64_t pid, const PriorityInput& in) = 0;
+    virtual bool remove_priority(const TeamWriter& by, const std::string& force, const std::string& id,
+                                 std::int64_t pid) = 0;
     virtual std::int64_t create_event(const TeamWriter& by, const std::string& force, const std::string& id,
                                       const EventInput& in) = 0;
-    virtual bool update_event(const TeamWriter& by, const std::string& force, const std::string& id, std::int64_t eid,
-                              const EventInput& in) = 0;
-    virtual bool remove_event(const TeamWriter& by, const std::string& force, const std::string& id, std::int64_t eid) = 0;
+    virtual bool update_event(const TeamWriter& by, const std::string& force, const std::string& id,
+                              std::int64_t eid, const EventInput& in) = 0;
+    virtual bool remove_event(const TeamWriter& by, const std::string& force, const std::string& id,
+                              std::int64_t eid) = 0;
     // Appends an audit row for a refused attempt (401/403).
     virtual void record_refusal(const RefusedWrite& refused) = 0;
     // Every team, freshly read (after a write, so readers see it at once).

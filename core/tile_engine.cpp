@@ -48,7 +48,8 @@ constexpr auto rank = declared_field<LayerKind::performance, FieldType::number>(
 constexpr auto of = declared_field<LayerKind::performance, FieldType::number>("of");
 constexpr auto quintile = declared_field<LayerKind::performance, FieldType::number>("quintile");
 constexpr auto polarity = declared_field<LayerKind::performance, FieldType::string>("polarity");
-constexpr auto higher_is_better = declared_field<LayerKind::performance, FieldType::boolean>("higher_is_better");
+constexpr auto higher_is_better =
+    declared_field<LayerKind::performance, FieldType::boolean>("higher_is_better");
 }  // namespace performance_field
 
 // Month offsets of a filter relative to the snapshot; empty when the range misses the data.
@@ -82,7 +83,9 @@ void append_category_props(CrimeProps& props, const CategoryCounts& counts) {
 geo::TilePoint clamp_to_tile(geo::TilePoint p) {
     // Rounding may put a point on the far edge (== extent); keep every feature inside the tile so
     // each crime is counted in exactly one tile.
-    auto c = [](std::int32_t v) { return std::clamp<std::int32_t>(v, 0, static_cast<std::int32_t>(extent) - 1); };
+    auto c = [](std::int32_t v) {
+        return std::clamp<std::int32_t>(v, 0, static_cast<std::int32_t>(extent) - 1);
+    };
     return {c(p.x), c(p.y)};
 }
 
@@ -146,7 +149,8 @@ geo::LayerBuilder location_layer(const Snapshot& s, const TileQuery& q) {
         props.add(crime_field::location, loc.name);
         props.add(crime_field::location_id, static_cast<std::int64_t>(loc.id));
         append_category_props(props, counts);
-        layer.add_point(clamp_to_tile(transform.to_tile(loc.world)), props.view(), static_cast<std::uint64_t>(loc.id));
+        layer.add_point(clamp_to_tile(transform.to_tile(loc.world)), props.view(),
+                        static_cast<std::uint64_t>(loc.id));
     }
     return layer;
 }
@@ -160,11 +164,13 @@ std::uint64_t area_crimes(const Area& a, const MonthWindow& w, const CrimeFilter
 
 // Clips (unless the area lies inside the buffered tile) and projects to tile pixels; an extra
 // tolerance in pixels simplifies further when the tile is over budget.
-std::vector<geo::TilePolygon> area_geometry(const Area& a, const geo::TileTransform& t, int z, double extra_tolerance_px) {
+std::vector<geo::TilePolygon> area_geometry(const Area& a, const geo::TileTransform& t, int z,
+                                            double extra_tolerance_px) {
     const geo::Box box = t.clip_box(polygon_buffer_pixels);
     const geo::MultiPolygon& level = a.levels[std::min(Snapshot::level_for_zoom(z), a.levels.size() - 1)];
     geo::MultiPolygon clipped = box.contains(a.bounds) ? level : geo::clip(level, box);
-    if (extra_tolerance_px > 0) clipped = geo::simplify(clipped, extra_tolerance_px * t.world_units_per_pixel());
+    if (extra_tolerance_px > 0)
+        clipped = geo::simplify(clipped, extra_tolerance_px * t.world_units_per_pixel());
     return geo::to_tile_polygons(clipped, t);
 }
 
@@ -191,7 +197,8 @@ geo::LayerBuilder areas_layer(const Snapshot& s, const TileQuery& q, double extr
             const std::uint64_t before = area_crimes(a, prev, q.filter);
             props.add(area_field::previous, before);
             if (before > 0) {
-                double pct = (static_cast<double>(crimes) - static_cast<double>(before)) * 100.0 / static_cast<double>(before);
+                double pct = (static_cast<double>(crimes) - static_cast<double>(before)) * 100.0 /
+                             static_cast<double>(before);
                 props.add(area_field::change, std::round(pct * 10.0) / 10.0);
             }
         }
@@ -205,7 +212,8 @@ geo::LayerBuilder areas_layer(const Snapshot& s, const TileQuery& q, double extr
     return layer;
 }
 
-Result<geo::LayerBuilder> performance_layer(const Snapshot& s, const TileQuery& q, double extra_tolerance_px) {
+Result<geo::LayerBuilder> performance_layer(const Snapshot& s, const TileQuery& q,
+                                            double extra_tolerance_px) {
     auto series_it = s.indicators.find(q.indicator);
     if (series_it == s.indicators.end()) return not_found("Unknown indicator: " + q.indicator);
     const IndicatorSeries& series = series_it->second;
@@ -245,14 +253,15 @@ Result<geo::LayerBuilder> performance_layer(const Snapshot& s, const TileQuery& 
         props.add(performance_field::of, std::int64_t{r.of});
         props.add(performance_field::quintile, std::int64_t{r.quintile});
         props.add(performance_field::polarity, std::string(to_string(series.polarity)));
-        if (series.polarity != Polarity::neutral) props.add(performance_field::higher_is_better, series.higher_is_better());
+        if (series.polarity != Polarity::neutral)
+            props.add(performance_field::higher_is_better, series.higher_is_better());
         layer.add_multi_polygon(polygons, props.view(), idx);
     }
     return layer;
 }
 
 class MemoryRenderer final : public TileRenderer {
-public:
+  public:
     explicit MemoryRenderer(TileEngineOptions options) : options_(options) {}
     std::string_view name() const override { return "memory"; }
 
@@ -260,15 +269,21 @@ public:
         RenderedTile out;
         std::vector<geo::LayerBuilder> layers;
         // Each layer gets an equal share of the budget; over it, a layer is rebuilt coarser.
-        const std::size_t budget = options_.tile_budget_bytes / std::max<std::size_t>(1, q.layers.kinds.size());
+        const std::size_t budget =
+            options_.tile_budget_bytes / std::max<std::size_t>(1, q.layers.kinds.size());
         for (LayerKind kind : q.layers.kinds) {
             switch (kind) {
-                case LayerKind::crimes: layers.push_back(crimes(s, q, budget, out.coarsened)); break;
-                case LayerKind::areas: layers.push_back(polygons(budget, out.coarsened, [&](double tol) {
-                                                            return Result<geo::LayerBuilder>(areas_layer(s, q, tol));
-                                                        }).value()); break;
+                case LayerKind::crimes:
+                    layers.push_back(crimes(s, q, budget, out.coarsened));
+                    break;
+                case LayerKind::areas:
+                    layers.push_back(polygons(budget, out.coarsened, [&](double tol) {
+                                         return Result<geo::LayerBuilder>(areas_layer(s, q, tol));
+                                     }).value());
+                    break;
                 case LayerKind::performance: {
-                    auto layer = polygons(budget, out.coarsened, [&](double tol) { return performance_layer(s, q, tol); });
+                    auto layer = polygons(budget, out.coarsened,
+                                          [&](double tol) { return performance_layer(s, q, tol); });
                     if (!layer) return layer.error();
                     layers.push_back(std::move(*layer));
                     break;
@@ -280,8 +295,9 @@ public:
         return out;
     }
 
-private:
-    geo::LayerBuilder crimes(const Snapshot& s, const TileQuery& q, std::size_t budget, bool& coarsened) const {
+  private:
+    geo::LayerBuilder crimes(const Snapshot& s, const TileQuery& q, std::size_t budget,
+                             bool& coarsened) const {
         if (q.tile.z > cluster_max_zoom) {
             auto layer = location_layer(s, q);
             if (layer.feature_bytes() <= budget) return layer;

@@ -21,8 +21,8 @@ std::optional<std::int64_t> parse_coordinate(std::string_view text) {
 bool safe_token(std::string_view s) {
     if (s.empty() || s.size() > 64) return false;
     for (char c : s)
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.'))
             return false;
     return true;
 }
@@ -76,8 +76,10 @@ Result<CrimeFilter> parse_crime_filter(const QueryParams& params, const Snapshot
 Result<TileQuery> parse_tile_query(std::string_view layers, std::string_view z, std::string_view x,
                                    std::string_view y, const QueryParams& params, const Snapshot& snapshot) {
     auto zi = parse_coordinate(z), xi = parse_coordinate(x), yi = parse_coordinate(y);
-    if (!zi || !xi || !yi) return bad_request("Invalid tile coordinates: z, x and y must be non-negative integers");
-    if (*zi > max_zoom) return bad_request("Invalid tile coordinates: zoom must be at most " + std::to_string(max_zoom));
+    if (!zi || !xi || !yi)
+        return bad_request("Invalid tile coordinates: z, x and y must be non-negative integers");
+    if (*zi > max_zoom)
+        return bad_request("Invalid tile coordinates: zoom must be at most " + std::to_string(max_zoom));
     auto tile = geo::TileId::from_zxy(*zi, *xi, *yi, max_zoom);
     if (!tile) return bad_request("Invalid tile coordinates: x and y must be below 2^z");
 
@@ -90,11 +92,16 @@ Result<TileQuery> parse_tile_query(std::string_view layers, std::string_view z, 
     if (auto c = find_param(params, "cells")) {
         // Cells per tile side. 64 (the default) suits heat maps; a page that labels every cluster
         // with its count reads better with 16.
-        if (*c == "8") q.cluster_cell_bits = 3;
-        else if (*c == "16") q.cluster_cell_bits = 4;
-        else if (*c == "32") q.cluster_cell_bits = 5;
-        else if (*c == "64") q.cluster_cell_bits = 6;
-        else return bad_request("Invalid cells: expected 8, 16, 32 or 64");
+        if (*c == "8")
+            q.cluster_cell_bits = 3;
+        else if (*c == "16")
+            q.cluster_cell_bits = 4;
+        else if (*c == "32")
+            q.cluster_cell_bits = 5;
+        else if (*c == "64")
+            q.cluster_cell_bits = 6;
+        else
+            return bad_request("Invalid cells: expected 8, 16, 32 or 64");
     }
     if (auto k = find_param(params, "kind")) {
         auto kind = area_kind_from_string(*k);

@@ -21,7 +21,7 @@ namespace crimemap::core {
 struct Snapshot;
 
 struct CrimeFilter {
-    MonthRange months;                      // resolved: default is the snapshot's latest month
+    MonthRange months;                       // resolved: default is the snapshot's latest month
     std::bitset<category_count> categories;  // all set when no category= was given
     bool all_categories() const { return categories.all(); }
 };

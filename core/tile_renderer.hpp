@@ -16,7 +16,7 @@ struct RenderedTile {
 };
 
 class TileRenderer {
-public:
+  public:
     virtual ~TileRenderer() = default;
     virtual std::string_view name() const = 0;  // "memory" or "postgis"
     // True when render() may wait on I/O (the postgis engine): crimemapd then renders on its

@@ -9,7 +9,8 @@ namespace api {
 namespace {
 std::string weak_etag(const core::Snapshot* snapshot, const Request& req, std::uint64_t salt) {
     char buf[80];
-    std::snprintf(buf, sizeof buf, "W/\"%lld-%zx-%llx\"", static_cast<long long>(snapshot ? snapshot->version : 0),
+    std::snprintf(buf, sizeof buf, "W/\"%lld-%zx-%llx\"",
+                  static_cast<long long>(snapshot ? snapshot->version : 0),
                   std::hash<std::string>{}(req.target), static_cast<unsigned long long>(salt));
     return buf;
 }
@@ -25,7 +26,8 @@ Response finish(const Request& req, const core::Snapshot* snapshot, int status, 
 }
 }  // namespace
 
-Response reply(const Request& req, const core::Snapshot* snapshot, const core::JsonReply& r, std::uint64_t salt) {
+Response reply(const Request& req, const core::Snapshot* snapshot, const core::JsonReply& r,
+               std::uint64_t salt) {
     auto res = finish(req, snapshot, r.status, r.body, salt);
     // Team data changes without a new dataset version: let caches revalidate every time.
     if (salt && res.headers.has("ETag")) res.headers.set("Cache-Control", "no-cache");

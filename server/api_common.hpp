@@ -1,10 +1,9 @@
 #pragma once
 // Helpers shared by the server/api_*.cpp handlers (internal to them).
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/api_data.hpp"
 #include "core/postcode_api.hpp"
@@ -19,7 +18,8 @@ namespace crimemap::server::api {
 // Data answers change only with the dataset version: short public caching plus a weak ETag from
 // the version and the request target, so clients revalidate with 304s.
 // `salt` joins the ETag for answers that also depend on mutable team data (teams_salt()).
-Response reply(const Request& req, const core::Snapshot* snapshot, const core::JsonReply& r, std::uint64_t salt = 0);
+Response reply(const Request& req, const core::Snapshot* snapshot, const core::JsonReply& r,
+               std::uint64_t salt = 0);
 // A bare JSON body (data.police.uk style: no envelope) with status 200.
 Response reply_raw(const Request& req, const core::Snapshot* snapshot, const nlohmann::json& body);
 // The current snapshot when it has API data, else nullptr (callers answer unavailable()).

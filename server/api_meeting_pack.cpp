@@ -28,7 +28,8 @@ Response meeting_pack(ServerContext& ctx, const Request& req, const RouteParams&
     if (!pack) return error_response(pack.error());
     if (auto crimes = ctx.services().crimes) {
         try {
-            pack->outcomes = crimes->outcomes("neighbourhood", std::string(p.get("force")) + "/" + std::string(p.get("id")),
+            pack->outcomes = crimes->outcomes("neighbourhood",
+                                              std::string(p.get("force")) + "/" + std::string(p.get("id")),
                                               pack->month, pack->month);
             pack->outcomes_known = true;
         } catch (const core::DatabaseError& e) {
@@ -41,17 +42,19 @@ Response meeting_pack(ServerContext& ctx, const Request& req, const RouteParams&
     res.headers.set("Cache-Control", "no-cache");
     switch (format) {
         case Format::json:
-            return json_response(200, nlohmann::json{{"status", 200}, {"result", core::meeting_pack_json(*pack)}}, "no-cache");
+            return json_response(
+                200, nlohmann::json{{"status", 200}, {"result", core::meeting_pack_json(*pack)}}, "no-cache");
         case Format::csv:
             res.headers.set("Content-Type", "text/csv; charset=utf-8");
-            res.headers.set("Content-Disposition", "attachment; filename=\"meeting-pack-" + pack->force + "-" + pack->id + "-" +
-                                                       pack->month.str() + ".csv\"");
+            res.headers.set("Content-Disposition", "attachment; filename=\"meeting-pack-" + pack->force +
+                                                       "-" + pack->id + "-" + pack->month.str() + ".csv\"");
             res.body = core::meeting_pack_csv(*pack);
             return res;
         case Format::html:
             res.headers.set("Content-Type", "text/html; charset=utf-8");
             // Self-contained page: nothing is loaded from anywhere, not even from us.
-            res.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+            res.headers.set("Content-Security-Policy",
+                            "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
             res.body = core::meeting_pack_html(*pack);
             return res;
     }
@@ -59,8 +62,14 @@ Response meeting_pack(ServerContext& ctx, const Request& req, const RouteParams&
 }
 }  // namespace
 
-Response v1_meeting_pack_html(ServerContext& c, const Request& r, const RouteParams& p) { return meeting_pack(c, r, p, Format::html); }
-Response v1_meeting_pack_json(ServerContext& c, const Request& r, const RouteParams& p) { return meeting_pack(c, r, p, Format::json); }
-Response v1_meeting_pack_csv(ServerContext& c, const Request& r, const RouteParams& p) { return meeting_pack(c, r, p, Format::csv); }
+Response v1_meeting_pack_html(ServerContext& c, const Request& r, const RouteParams& p) {
+    return meeting_pack(c, r, p, Format::html);
+}
+Response v1_meeting_pack_json(ServerContext& c, const Request& r, const RouteParams& p) {
+    return meeting_pack(c, r, p, Format::json);
+}
+Response v1_meeting_pack_csv(ServerContext& c, const Request& r, const RouteParams& p) {
+    return meeting_pack(c, r, p, Format::csv);
+}
 
 }  // namespace crimemap::server::api

@@ -28,7 +28,9 @@ core::Result<core::QueryParams> all_params(const Request& req) {
             return core::Error{core::ErrorCode::payload_too_large,
                                "Body larger than " + std::to_string(core::form_body_max_bytes) + " bytes"};
         auto body = parse_query(req.body);
-        if (!body) return core::bad_request("Invalid form body: expected poly=lat,lng:...&date=YYYY-MM, URL-encoded");
+        if (!body)
+            return core::bad_request(
+                "Invalid form body: expected poly=lat,lng:...&date=YYYY-MM, URL-encoded");
         params.insert(params.end(), body->begin(), body->end());
     }
     return params;
@@ -37,8 +39,9 @@ core::Result<core::QueryParams> all_params(const Request& req) {
 Response crime_list(const Request& req, const core::Snapshot& s, const std::vector<core::CrimeDetail>& rows,
                     std::size_t max) {
     if (rows.size() > max)
-        return error_response(503, "More than " + std::to_string(max) +
-                                       " crimes match: narrow the area, the month or the category (police.uk answers 503 too)");
+        return error_response(
+            503, "More than " + std::to_string(max) +
+                     " crimes match: narrow the area, the month or the category (police.uk answers 503 too)");
     json out = json::array();
     for (const auto& c : rows) out.push_back(police::crime_json(c));
     return reply_raw(req, &s, out);
@@ -49,7 +52,8 @@ Response crime_list(const Request& req, const core::Snapshot& s, const std::vect
 template <class F>
 Response with_crimes(ServerContext& ctx, F&& f) {
     auto services = ctx.services();
-    if (!services.crimes) return error_response(503, "Crime listings need the database, which is not configured");
+    if (!services.crimes)
+        return error_response(503, "Crime listings need the database, which is not configured");
     return f(*services.crimes);
 }
 }  // namespace
@@ -144,7 +148,8 @@ Response police_crimes_at_location(ServerContext& ctx, const Request& req, const
         near = *c;
     }
     return with_crimes(ctx, [&](core::CrimeDetails& crimes) {
-        return crime_list(req, *s, crimes.at_location(id, near, *month, police::max_crimes + 1), police::max_crimes);
+        return crime_list(req, *s, crimes.at_location(id, near, *month, police::max_crimes + 1),
+                          police::max_crimes);
     });
 }
 
@@ -161,7 +166,8 @@ Response police_crimes_no_location(ServerContext& ctx, const Request& req, const
     if (!force) return error_response(400, "Missing force");
     if (!s->api->force(*force)) return error_response(404, "Force not found");
     return with_crimes(ctx, [&](core::CrimeDetails& crimes) {
-        return crime_list(req, *s, crimes.no_location(std::string(*force), *month, *category, police::max_crimes + 1),
+        return crime_list(req, *s,
+                          crimes.no_location(std::string(*force), *month, *category, police::max_crimes + 1),
                           police::max_crimes);
     });
 }
@@ -188,36 +194,42 @@ Response neighbourhood_route(ServerContext& ctx, const Request& req, const Route
     if (!s) return unavailable();
     auto teams = current_teams(*s);
     auto force = p.get("force"), id = p.get("id");
-    if (!teams->find(force, id) && !s->find_area(core::AreaKind::neighbourhood, std::string(force) + "/" + std::string(id)))
+    if (!teams->find(force, id) &&
+        !s->find_area(core::AreaKind::neighbourhood, std::string(force) + "/" + std::string(id)))
         return error_response(404, "Neighbourhood not found");
     return reply(req, s.get(), f(*s, *teams, force, id), teams_salt(*teams));
 }
 }  // namespace
 
 Response police_neighbourhood(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return neighbourhood_route(ctx, req, p, [](const core::Snapshot& s, const core::TeamDirectory& t, auto f, auto i) {
-        return police::neighbourhood(s, t, f, i);
-    });
+    return neighbourhood_route(ctx, req, p,
+                               [](const core::Snapshot& s, const core::TeamDirectory& t, auto f, auto i) {
+                                   return police::neighbourhood(s, t, f, i);
+                               });
 }
 Response police_boundary(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return neighbourhood_route(ctx, req, p, [](const core::Snapshot& s, const core::TeamDirectory&, auto f, auto i) {
-        return police::boundary(s, f, i);
-    });
+    return neighbourhood_route(ctx, req, p,
+                               [](const core::Snapshot& s, const core::TeamDirectory&, auto f, auto i) {
+                                   return police::boundary(s, f, i);
+                               });
 }
 Response police_people(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return neighbourhood_route(ctx, req, p, [](const core::Snapshot&, const core::TeamDirectory& t, auto f, auto i) {
-        return police::people(t, f, i);
-    });
+    return neighbourhood_route(ctx, req, p,
+                               [](const core::Snapshot&, const core::TeamDirectory& t, auto f, auto i) {
+                                   return police::people(t, f, i);
+                               });
 }
 Response police_events(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return neighbourhood_route(ctx, req, p, [](const core::Snapshot&, const core::TeamDirectory& t, auto f, auto i) {
-        return police::events(t, f, i);
-    });
+    return neighbourhood_route(ctx, req, p,
+                               [](const core::Snapshot&, const core::TeamDirectory& t, auto f, auto i) {
+                                   return police::events(t, f, i);
+                               });
 }
 Response police_priorities(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return neighbourhood_route(ctx, req, p, [](const core::Snapshot&, const core::TeamDirectory& t, auto f, auto i) {
-        return police::priorities(t, f, i);
-    });
+    return neighbourhood_route(ctx, req, p,
+                               [](const core::Snapshot&, const core::TeamDirectory& t, auto f, auto i) {
+                                   return police::priorities(t, f, i);
+                               });
 }
 
 }  // namespace crimemap::server::api

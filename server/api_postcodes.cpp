@@ -15,7 +15,9 @@ using core::JsonReply;
 constexpr std::size_t callback_max = 64;
 bool safe_callback(std::string_view name) {
     if (name.empty() || name.size() > callback_max) return false;
-    auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '$'; };
+    auto letter = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '$';
+    };
     if (!letter(name.front())) return false;
     for (char c : name.substr(1))
         if (!letter(c) && !(c >= '0' && c <= '9') && c != '.') return false;
@@ -29,7 +31,9 @@ std::optional<std::string_view> callback_of(const Request& req) {
     return cb;
 }
 
-Response bad_callback() { return error_response(400, "Invalid JSONP callback name: use letters, digits, _, $ and ."); }
+Response bad_callback() {
+    return error_response(400, "Invalid JSONP callback name: use letters, digits, _, $ and .");
+}
 
 // A 200 JSON answer becomes `/**/ typeof cb === 'function' && cb({...});` (Express's res.jsonp
 // form, which postcodes.io uses); errors stay JSON with their status, as postcodes.io's error
@@ -92,45 +96,54 @@ Response postcodes_query(ServerContext& ctx, const Request& req, const RoutePara
 }
 
 Response postcodes_bulk(ServerContext& ctx, const Request& req, const RouteParams&) {
-    return with_snapshot(ctx, req, Filter::yes, [&](const core::Snapshot& s) { return core::bulk(s, req.body, req.query); });
+    return with_snapshot(ctx, req, Filter::yes,
+                         [&](const core::Snapshot& s) { return core::bulk(s, req.body, req.query); });
 }
 
 Response postcode_lookup(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return with_snapshot(ctx, req, Filter::yes,
-                         [&](const core::Snapshot& s) { return core::lookup_postcode(s, p.get("postcode")); });
+    return with_snapshot(ctx, req, Filter::yes, [&](const core::Snapshot& s) {
+        return core::lookup_postcode(s, p.get("postcode"));
+    });
 }
 
 Response postcode_validate(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return with_snapshot(ctx, req, Filter::no,
-                         [&](const core::Snapshot& s) { return core::validate_postcode(s, p.get("postcode")); });
+    return with_snapshot(ctx, req, Filter::no, [&](const core::Snapshot& s) {
+        return core::validate_postcode(s, p.get("postcode"));
+    });
 }
 
 Response postcode_nearest(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return with_snapshot(ctx, req, Filter::yes,
-                         [&](const core::Snapshot& s) { return core::nearest_to_postcode(s, p.get("postcode"), req.query); });
+    return with_snapshot(ctx, req, Filter::yes, [&](const core::Snapshot& s) {
+        return core::nearest_to_postcode(s, p.get("postcode"), req.query);
+    });
 }
 
 Response postcode_autocomplete(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return with_snapshot(ctx, req, Filter::no,
-                         [&](const core::Snapshot& s) { return core::autocomplete(s, p.get("postcode"), req.query); });
+    return with_snapshot(ctx, req, Filter::no, [&](const core::Snapshot& s) {
+        return core::autocomplete(s, p.get("postcode"), req.query);
+    });
 }
 
 Response postcode_lonlat(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return with_snapshot(ctx, req, Filter::yes,
-                         [&](const core::Snapshot& s) { return core::reverse(s, p.get("lon"), p.get("lat"), req.query); });
+    return with_snapshot(ctx, req, Filter::yes, [&](const core::Snapshot& s) {
+        return core::reverse(s, p.get("lon"), p.get("lat"), req.query);
+    });
 }
 
 Response outcode_lookup(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return with_snapshot(ctx, req, Filter::no, [&](const core::Snapshot& s) { return core::lookup_outcode(s, p.get("outcode")); });
+    return with_snapshot(ctx, req, Filter::no,
+                         [&](const core::Snapshot& s) { return core::lookup_outcode(s, p.get("outcode")); });
 }
 
 Response outcodes_query(ServerContext& ctx, const Request& req, const RouteParams&) {
-    return with_snapshot(ctx, req, Filter::no, [&](const core::Snapshot& s) { return core::reverse_outcodes(s, req.query); });
+    return with_snapshot(ctx, req, Filter::no,
+                         [&](const core::Snapshot& s) { return core::reverse_outcodes(s, req.query); });
 }
 
 Response outcode_nearest(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return with_snapshot(ctx, req, Filter::no,
-                         [&](const core::Snapshot& s) { return core::nearest_outcodes(s, p.get("outcode"), req.query); });
+    return with_snapshot(ctx, req, Filter::no, [&](const core::Snapshot& s) {
+        return core::nearest_outcodes(s, p.get("outcode"), req.query);
+    });
 }
 
 Response random_postcode(ServerContext& ctx, const Request& req, const RouteParams&) {
@@ -144,8 +157,9 @@ Response random_postcode(ServerContext& ctx, const Request& req, const RoutePara
 }
 
 Response terminated_lookup(ServerContext& ctx, const Request& req, const RouteParams& p) {
-    return with_snapshot(ctx, req, Filter::no,
-                         [&](const core::Snapshot& s) { return core::lookup_terminated(s, p.get("postcode")); });
+    return with_snapshot(ctx, req, Filter::no, [&](const core::Snapshot& s) {
+        return core::lookup_terminated(s, p.get("postcode"));
+    });
 }
 
 Response ping(ServerContext&, const Request& req, const RouteParams&) {

@@ -39,11 +39,13 @@ using Entity = core::TeamEntity;
 Response refusal_response(const core::Error& e, bool token_presented, bool scope_missing, Entity what) {
     auto res = error_response(e);
     if (res.status == 401)
-        res.headers.set("WWW-Authenticate", token_presented ? "Bearer realm=\"crimemap\", error=\"invalid_token\""
-                                                            : "Bearer realm=\"crimemap\"");
+        res.headers.set("WWW-Authenticate", token_presented
+                                                ? "Bearer realm=\"crimemap\", error=\"invalid_token\""
+                                                : "Bearer realm=\"crimemap\"");
     else if (scope_missing)
-        res.headers.set("WWW-Authenticate", "Bearer realm=\"crimemap\", error=\"insufficient_scope\", scope=\"" +
-                                                std::string(core::scope_name(what)) + "\"");
+        res.headers.set("WWW-Authenticate",
+                        "Bearer realm=\"crimemap\", error=\"insufficient_scope\", scope=\"" +
+                            std::string(core::scope_name(what)) + "\"");
     return res;
 }
 
@@ -80,19 +82,28 @@ Response write(ServerContext& ctx, const Request& req, const RouteParams& p, Ent
     std::optional<std::int64_t> item;
     if (method != Method::post) {
         item = parse_id(p.get("item"));
-        if (!item) return error_response(404, what == Entity::priority ? "Priority not found" : "Event not found");
+        if (!item)
+            return error_response(404, what == Entity::priority ? "Priority not found" : "Event not found");
     }
-    const auto origin = core::make_request_origin(req.peer_address, req.headers.get("User-Agent").value_or(""), req.request_id);
+    const auto origin = core::make_request_origin(req.peer_address,
+                                                  req.headers.get("User-Agent").value_or(""), req.request_id);
     // Every 401 and 403 is answered and audited the same way; the token itself goes nowhere.
-    auto refuse = [&](const core::Error& e, bool token_presented, const std::optional<core::StoredToken>& stored) {
+    auto refuse = [&](const core::Error& e, bool token_presented,
+                      const std::optional<core::StoredToken>& stored) {
         auto res = refusal_response(e, token_presented, stored && !stored->scope.scopes.allows(what), what);
         const auto token_id = stored ? std::optional(stored->scope.token_id) : std::nullopt;
         if (store) {
-            core::RefusedWrite r{origin, token_id,
+            core::RefusedWrite r{origin,
+                                 token_id,
                                  method == Method::post  ? core::TeamAction::create
                                  : method == Method::put ? core::TeamAction::update
                                                          : core::TeamAction::remove,
-                                 what, item, force, id, res.status, e.detail};
+                                 what,
+                                 item,
+                                 force,
+                                 id,
+                                 res.status,
+                                 e.detail};
             try {
                 store->record_refusal(r);
             } catch (const core::DatabaseError& x) {
@@ -103,9 +114,14 @@ Response write(ServerContext& ctx, const Request& req, const RouteParams& p, Ent
         return res;
     };
     auto auth = req.headers.get("Authorization");
-    if (!auth) return refuse({core::ErrorCode::unauthorized, "Missing bearer token (Authorization: Bearer <token>)"}, false, {});
+    if (!auth)
+        return refuse({core::ErrorCode::unauthorized, "Missing bearer token (Authorization: Bearer <token>)"},
+                      false, {});
     auto token = core::bearer_token(*auth);
-    if (!token) return refuse({core::ErrorCode::unauthorized, "Malformed Authorization header: expected Bearer <token>"}, true, {});
+    if (!token)
+        return refuse(
+            {core::ErrorCode::unauthorized, "Malformed Authorization header: expected Bearer <token>"}, true,
+            {});
     if (!store) return error_response(503, "Team writes need the database, which is not configured");
     // Hashed here: PostgreSQL and every log only ever see the hash.
     const auto token_hash = core::sha256_hex(*token);
@@ -134,15 +150,22 @@ Response write(ServerContext& ctx, const Request& req, const RouteParams& p, Ent
     std::int64_t result_id = 0;
     bool found = true;
     if (what == Entity::priority) {
-        if (method == Method::post) result_id = store->create_priority(writer, force, id, *pin);
-        else if (method == Method::put) found = store->update_priority(writer, force, id, *item, *pin);
-        else found = store->remove_priority(writer, force, id, *item);
+        if (method == Method::post)
+            result_id = store->create_priority(writer, force, id, *pin);
+        else if (method == Method::put)
+            found = store->update_priority(writer, force, id, *item, *pin);
+        else
+            found = store->remove_priority(writer, force, id, *item);
     } else {
-        if (method == Method::post) result_id = store->create_event(writer, force, id, *ein);
-        else if (method == Method::put) found = store->update_event(writer, force, id, *item, *ein);
-        else found = store->remove_event(writer, force, id, *item);
+        if (method == Method::post)
+            result_id = store->create_event(writer, force, id, *ein);
+        else if (method == Method::put)
+            found = store->update_event(writer, force, id, *item, *ein);
+        else
+            found = store->remove_event(writer, force, id, *item);
     }
-    if (!found) return error_response(404, what == Entity::priority ? "Priority not found" : "Event not found");
+    if (!found)
+        return error_response(404, what == Entity::priority ? "Priority not found" : "Event not found");
     if (item) result_id = *item;
     // The write is committed: a failure to re-read the directory must not report it as failed
     // (a client would retry and write twice). Reads show it after the next reload instead.
@@ -183,8 +206,12 @@ std::shared_ptr<const core::TeamDirectory> current_teams(const core::Snapshot& s
     return snap;
 }
 
-Response v1_priorities(ServerContext& c, const Request&, const RouteParams& p) { return list(c, p, Entity::priority); }
-Response v1_events(ServerContext& c, const Request&, const RouteParams& p) { return list(c, p, Entity::event); }
+Response v1_priorities(ServerContext& c, const Request&, const RouteParams& p) {
+    return list(c, p, Entity::priority);
+}
+Response v1_events(ServerContext& c, const Request&, const RouteParams& p) {
+    return list(c, p, Entity::event);
+}
 Response v1_priority_create(ServerContext& c, const Request& r, const RouteParams& p) {
     return write(c, r, p, Entity::priority, Method::post);
 }
@@ -194,8 +221,14 @@ Response v1_priority_update(ServerContext& c, const Request& r, const RouteParam
 Response v1_priority_delete(ServerContext& c, const Request& r, const RouteParams& p) {
     return write(c, r, p, Entity::priority, Method::del);
 }
-Response v1_event_create(ServerContext& c, const Request& r, const RouteParams& p) { return write(c, r, p, Entity::event, Method::post); }
-Response v1_event_update(ServerContext& c, const Request& r, const RouteParams& p) { return write(c, r, p, Entity::event, Method::put); }
-Response v1_event_delete(ServerContext& c, const Request& r, const RouteParams& p) { return write(c, r, p, Entity::event, Method::del); }
+Response v1_event_create(ServerContext& c, const Request& r, const RouteParams& p) {
+    return write(c, r, p, Entity::event, Method::post);
+}
+Response v1_event_update(ServerContext& c, const Request& r, const RouteParams& p) {
+    return write(c, r, p, Entity::event, Method::put);
+}
+Response v1_event_delete(ServerContext& c, const Request& r, const RouteParams& p) {
+    return write(c, r, p, Entity::event, Method::del);
+}
 
 }  // namespace crimemap::server::api

@@ -9,9 +9,11 @@ Response v1_postcode_summary(ServerContext& ctx, const Request& req, const Route
     auto s = snapshot_with_api(ctx);
     if (!s) return unavailable();
     auto teams = current_teams(*s);
-    auto r = core::postcode_summary(*s, *teams, p.get("postcode"), req.query, std::chrono::system_clock::now());
+    auto r =
+        core::postcode_summary(*s, *teams, p.get("postcode"), req.query, std::chrono::system_clock::now());
     // Next events depend on the day too: the salt changes daily.
-    const auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count();
+    const auto day =
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count();
     return reply(req, s.get(), r, teams_salt(*teams) ^ static_cast<std::uint64_t>(day) << 1);
 }
 

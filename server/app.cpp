@@ -24,15 +24,16 @@ constexpr std::string_view plain_options_headers = "X-Requested-With, Content-Ty
 bool postcodes_io_path(const Request& req) {
     if (req.segments.empty()) return false;
     const auto& first = req.segments.front();
-    for (std::string_view p : {"postcodes", "outcodes", "terminated_postcodes", "random", "ping", "places", "scotland"})
+    for (std::string_view p :
+         {"postcodes", "outcodes", "terminated_postcodes", "random", "ping", "places", "scotland"})
         if (first == p) return true;
     return false;
 }
 
 bool token_list(std::string_view s) {
     for (char c : s)
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == ',' || c == ' '))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == ',' || c == ' '))
             return false;
     return s.size() <= 512;
 }
@@ -68,16 +69,18 @@ void compress_text_answer(const Request& req, Response& res) {
 
 App::App(Config config, core::SnapshotHolder& snapshots, ApiServices services) {
     for (const auto& spec : route_table()) {
-        router_.add(spec.method, spec.pattern,
-                    [this, fn = spec.handler](const Request& req, const RouteParams& p) { return fn(*ctx_, req, p); },
-                    spec.flags);
+        router_.add(
+            spec.method, spec.pattern,
+            [this, fn = spec.handler](const Request& req, const RouteParams& p) { return fn(*ctx_, req, p); },
+            spec.flags);
     }
 
     std::vector<std::string> labels;
     for (const auto& r : router_.routes()) labels.push_back(r.pattern);
     labels.emplace_back("static");
     labels.emplace_back("none");
-    any_origin_ = std::find(config.cors_origins.begin(), config.cors_origins.end(), "*") != config.cors_origins.end();
+    any_origin_ =
+        std::find(config.cors_origins.begin(), config.cors_origins.end(), "*") != config.cors_origins.end();
     ctx_ = std::make_unique<ServerContext>(std::move(config), snapshots, labels, std::move(services));
     static_route_ = ctx_->metrics().route_index("static");
     none_route_ = ctx_->metrics().route_index("none");
@@ -106,7 +109,8 @@ void App::apply_cors(const Request& req, Response& res, bool listed_only) const 
         res.headers.set("Access-Control-Allow-Origin", *req.headers.get("Origin"));
     }
     res.headers.set("Access-Control-Expose-Headers",
-                    "ETag, Content-Encoding, Content-Length, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
+                    "ETag, Content-Encoding, Content-Length, Retry-After, RateLimit-Limit, "
+                    "RateLimit-Remaining, RateLimit-Reset");
 }
 
 Response App::preflight(const Request& req, const std::vector<Method>& allowed, bool& listed_only) const {
@@ -173,7 +177,8 @@ Response App::handle(const Request& req) noexcept {
         limit = ctx_->rate_limiter().check(req);
         if (limit.outcome == RateLimitResult::Outcome::throttled) {
             if (match.outcome == Router::Outcome::matched) listed_only = match.route->flags.write;
-            res = error_response(429, "Too many requests: slow down (see Retry-After), or use a portal API key");
+            res = error_response(429,
+                                 "Too many requests: slow down (see Retry-After), or use a portal API key");
             ctx_->metrics().record_throttled(route, limit.key);
         } else if (limit.outcome == RateLimitResult::Outcome::invalid_key) {
             if (match.outcome == Router::Outcome::matched) listed_only = match.route->flags.write;
@@ -190,7 +195,8 @@ Response App::handle(const Request& req) noexcept {
                 res.headers.set("Allow", Router::allow_header(match.allowed));
             }
         } else if (req.method == Method::options) {
-            res = ctx_->static_files().enabled() ? preflight(req, {Method::get}, listed_only) : error_response(404, "Not found");
+            res = ctx_->static_files().enabled() ? preflight(req, {Method::get}, listed_only)
+                                                 : error_response(404, "Not found");
         } else if (postcodes_io_path(req)) {
             route = none_route_;
             res = error_response(404, core::pcio::resource_not_found);
@@ -200,8 +206,8 @@ Response App::handle(const Request& req) noexcept {
     } catch (const core::DatabaseError& e) {
         // The database's text stays in the log; the client gets a generic message.
         try {
-            (e.transient() ? log_warn : log_error)(std::string(to_string(req.method)) + " " + redact_target(req.target) +
-                                                   ": " + e.what());
+            (e.transient() ? log_warn : log_error)(std::string(to_string(req.method)) + " " +
+                                                   redact_target(req.target) + ": " + e.what());
             res = error_response(core::to_error(e));
             if (res.status == 503) res.headers.set("Retry-After", "2");
         } catch (...) {
@@ -209,15 +215,16 @@ Response App::handle(const Request& req) noexcept {
         }
     } catch (const std::exception& e) {
         try {
-            log_error("handler failed for " + std::string(to_string(req.method)) + " " + redact_target(req.target) +
-                      ": " + e.what());
+            log_error("handler failed for " + std::string(to_string(req.method)) + " " +
+                      redact_target(req.target) + ": " + e.what());
             res = error_response(500, "Internal server error");
         } catch (...) {
             bare_error(res, 500);
         }
     } catch (...) {
         try {
-            log_error("handler failed for " + std::string(to_string(req.method)) + " " + redact_target(req.target));
+            log_error("handler failed for " + std::string(to_string(req.method)) + " " +
+                      redact_target(req.target));
             res = error_response(500, "Internal server error");
         } catch (...) {
             bare_error(res, 500);

@@ -1,9 +1,9 @@
 #pragma once
-// The application without sockets: the router built from routes.hpp's table, CORS, errors as JSON, exceptions as 500,
-// database failures as 503/500 (core/database_error.hpp), metrics per route. The Beast session
-// hands every parsed Request to App::handle: on its I/O thread, or on the blocking pool when
-// blocking() says the route may wait on the database.
-// Thread-safe: handle() and blocking() are called concurrently from all worker threads.
+// The application without sockets: the router built from routes.hpp's table, CORS, errors as JSON, exceptions
+// as 500, database failures as 503/500 (core/database_error.hpp), metrics per route. The Beast session hands
+// every parsed Request to App::handle: on its I/O thread, or on the blocking pool when blocking() says the
+// route may wait on the database. Thread-safe: handle() and blocking() are called concurrently from all
+// worker threads.
 //
 // CORS: --cors-origins "*" (the default) lets any page read every GET/HEAD answer and call the
 // public POST lookups (bulk postcodes, crimes-street with a polygon). Token-guarded team writes
@@ -22,7 +22,7 @@
 namespace crimemap::server {
 
 class App {
-public:
+  public:
     // The routes come from route_table() (routes.hpp); `services` back the database routes
     // (ServerContext::set_services replaces them later).
     App(Config config, core::SnapshotHolder& snapshots, ApiServices services = {});
@@ -38,7 +38,7 @@ public:
     ServerContext& context() { return *ctx_; }
     const Router& router() const { return router_; }
 
-private:
+  private:
     // listed_only: CORS for origins listed by name only ("*" does not apply): team writes.
     void apply_cors(const Request& req, Response& res, bool listed_only) const;
     bool listed_origin(const Request& req) const;

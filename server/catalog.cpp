@@ -18,7 +18,9 @@ std::string build_catalog(const core::Snapshot& s) {
     for (const auto& spec : core::layer_specs()) {
         nlohmann::json fields = nlohmann::json::array();
         for (const auto& f : core::all_fields(spec.kind)) {
-            nlohmann::json field{{"name", f.name}, {"type", core::type_name(f.type)}, {"description", f.description},
+            nlohmann::json field{{"name", f.name},
+                                 {"type", core::type_name(f.type)},
+                                 {"description", f.description},
                                  {"always", f.always}};
             // Only fields limited to some zooms name them (crimes: location and location_id from z14).
             if (f.minzoom > spec.minzoom) field["minzoom"] = f.minzoom;
@@ -55,7 +57,8 @@ std::string build_catalog(const core::Snapshot& s) {
 
     nlohmann::json kinds = nlohmann::json::array();
     for (auto kind : core::all_area_kinds)
-        kinds.push_back({{"kind", core::to_string(kind)}, {"areas", s.areas_by_kind[static_cast<std::size_t>(kind)].size()}});
+        kinds.push_back({{"kind", core::to_string(kind)},
+                         {"areas", s.areas_by_kind[static_cast<std::size_t>(kind)].size()}});
 
     nlohmann::json indicators = nlohmann::json::array();
     std::vector<const core::IndicatorSeries*> series;
@@ -81,7 +84,8 @@ std::string build_catalog(const core::Snapshot& s) {
         {"crimes", {{"located", s.located_crimes}, {"unlocated", s.unlocated_crimes}}},
         {"bounds", {s.min_lonlat.lon, s.min_lonlat.lat, s.max_lonlat.lon, s.max_lonlat.lat}},
         // 99% of the data: where a map should open (bounds also covers the few outlying crimes).
-        {"focus_bounds", {s.focus_min_lonlat.lon, s.focus_min_lonlat.lat, s.focus_max_lonlat.lon, s.focus_max_lonlat.lat}},
+        {"focus_bounds",
+         {s.focus_min_lonlat.lon, s.focus_min_lonlat.lat, s.focus_max_lonlat.lon, s.focus_max_lonlat.lat}},
         {"openapi", "/openapi.json"},  // the OpenAPI 3.1 description of every route
         {"layers", std::move(layers)},
         {"categories", std::move(categories)},
@@ -96,8 +100,10 @@ std::string build_catalog(const core::Snapshot& s) {
           {"indicator", "performance layer: indicator code"},
           {"period", "performance layer: period (default: the latest)"}}},
         {"attribution",
-         "Contains public sector information licensed under the Open Government Licence v3.0. Contains OS data "
-         "\u00a9 Crown copyright and database right. Contains ONS data \u00a9 Crown copyright and database right."},
+         "Contains public sector information licensed under the Open Government Licence v3.0. Contains OS "
+         "data "
+         "\u00a9 Crown copyright and database right. Contains ONS data \u00a9 Crown copyright and database "
+         "right."},
     };
     std::string out = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     out.push_back('\n');

@@ -1,13 +1,12 @@
 #include "server/config.hpp"
 
-#include "server/rate_limit.hpp"
-
-#include <boost/program_options.hpp>
-
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdlib>
 #include <sstream>
+
+#include "server/rate_limit.hpp"
 
 namespace crimemap::server {
 
@@ -31,29 +30,37 @@ std::optional<std::size_t> parse_byte_size(const std::string& text) {
     std::string suffix = text.substr(i);
     for (auto& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     unsigned shift = 0;
-    if (suffix.empty() || suffix == "b") shift = 0;
-    else if (suffix == "k" || suffix == "kb" || suffix == "kib") shift = 10;
-    else if (suffix == "m" || suffix == "mb" || suffix == "mib") shift = 20;
-    else if (suffix == "g" || suffix == "gb" || suffix == "gib") shift = 30;
-    else return std::nullopt;
+    if (suffix.empty() || suffix == "b")
+        shift = 0;
+    else if (suffix == "k" || suffix == "kb" || suffix == "kib")
+        shift = 10;
+    else if (suffix == "m" || suffix == "mb" || suffix == "mib")
+        shift = 20;
+    else if (suffix == "g" || suffix == "gb" || suffix == "gib")
+        shift = 30;
+    else
+        return std::nullopt;
     if (shift && v > ((~0ull) >> shift)) return std::nullopt;
     return static_cast<std::size_t>(v << shift);
 }
 
-ConnectionLimit fit_connections(std::size_t requested, std::uint64_t soft, std::uint64_t hard, std::size_t headroom) {
+ConnectionLimit fit_connections(std::size_t requested, std::uint64_t soft, std::uint64_t hard,
+                                std::size_t headroom) {
     ConnectionLimit out;
     const std::uint64_t wanted = static_cast<std::uint64_t>(requested) + headroom;
     out.soft_limit = std::max(soft, std::min(wanted, hard));  // never lower what we were given
     const std::uint64_t room = out.soft_limit > headroom ? out.soft_limit - headroom : 0;
     out.max_connections = static_cast<std::size_t>(std::min<std::uint64_t>(requested, room));
-    if (out.max_connections == 0 && requested > 0) out.max_connections = 1;  // a tiny limit still serves someone
+    if (out.max_connections == 0 && requested > 0)
+        out.max_connections = 1;  // a tiny limit still serves someone
     return out;
 }
 
 namespace {
 std::string env_name(const std::string& option) {
     std::string out = "CRIMEMAP_";
-    for (char c : option) out.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    for (char c : option)
+        out.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     return out;
 }
 
@@ -133,7 +140,8 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
         for (const auto& opt : desc.options()) {
             const std::string& name = opt->long_name();
             if (name == "help") continue;
-            if (const char* v = getenv(env_name(name).c_str()); v != nullptr) env_args.push_back("--" + name + "=" + v);
+            if (const char* v = getenv(env_name(name).c_str()); v != nullptr)
+                env_args.push_back("--" + name + "=" + v);
         }
         std::vector<const char*> env_argv;
         env_argv.reserve(env_args.size());
@@ -156,7 +164,8 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
         c.threads = vm["threads"].as<unsigned>();
         c.database_url = vm["database-url"].as<std::string>();
         c.engine = vm["engine"].as<std::string>();
-        if (c.engine != "memory" && c.engine != "postgis") throw po::error("--engine must be memory or postgis");
+        if (c.engine != "memory" && c.engine != "postgis")
+            throw po::error("--engine must be memory or postgis");
         c.pg_connections = vm["pg-connections"].as<int>();
         if (c.pg_connections < 1) throw po::error("--pg-connections must be at least 1");
         c.db_connections = vm["db-connections"].as<int>();
@@ -165,7 +174,8 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
         if (c.blocking_threads > 1024) throw po::error("--blocking-threads must be at most 1024");
         auto size = [&](const char* name) {
             auto v = parse_byte_size(vm[name].as<std::string>());
-            if (!v) throw po::error(std::string("--") + name + " must be a byte count such as 1048576 or 256M");
+            if (!v)
+                throw po::error(std::string("--") + name + " must be a byte count such as 1048576 or 256M");
             return *v;
         };
         c.cache_bytes = size("cache-bytes");
@@ -177,7 +187,8 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
         c.web_dir = vm["web-dir"].as<std::string>();
         auto positive = [&](const char* name) {
             double v = vm[name].as<double>();
-            if (!(v > 0) || v > 86400 * 365) throw po::error(std::string("--") + name + " must be a positive number of seconds");
+            if (!(v > 0) || v > 86400 * 365)
+                throw po::error(std::string("--") + name + " must be a positive number of seconds");
             return v;
         };
         c.poll_seconds = positive("poll-seconds");
@@ -193,12 +204,15 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
         while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
         c.access_log = vm["access-log"].as<bool>();
         c.max_connections = vm["max-connections"].as<std::size_t>();
-        if (c.max_connections < 1 || c.max_connections > 10'000'000) throw po::error("--max-connections must be 1..10000000");
+        if (c.max_connections < 1 || c.max_connections > 10'000'000)
+            throw po::error("--max-connections must be 1..10000000");
         c.max_connections_per_client = vm["max-connections-per-client"].as<std::size_t>();
         c.static_cache_bytes = size("static-cache-bytes");
         auto rate = [&](const char* name, double& r, double& b) {
             auto spec = parse_rate_spec(vm[name].as<std::string>());
-            if (!spec) throw po::error(std::string("--") + name + " must be RPS/BURST (e.g. 25/50), RPS, or 0 for none");
+            if (!spec)
+                throw po::error(std::string("--") + name +
+                                " must be RPS/BURST (e.g. 25/50), RPS, or 0 for none");
             r = spec->rate;
             b = spec->burst;
         };

@@ -13,8 +13,8 @@ RateLimitOptions rate_limit_options(const Config& c) {
 }
 }  // namespace
 
-ServerContext::ServerContext(Config config, core::SnapshotHolder& snapshots, std::vector<std::string> route_labels,
-                             ApiServices services)
+ServerContext::ServerContext(Config config, core::SnapshotHolder& snapshots,
+                             std::vector<std::string> route_labels, ApiServices services)
     : config_(std::move(config)),
       snapshots_(snapshots),
       cache_(config_.cache_bytes),
@@ -50,12 +50,14 @@ void ServerContext::swap_snapshot(std::shared_ptr<const core::Snapshot> next) {
     cache_.clear();
 }
 
-std::shared_ptr<const std::string> ServerContext::memo(const std::string& name, const core::Snapshot* snapshot,
-                                                      const std::function<std::string()>& compute) {
+std::shared_ptr<const std::string> ServerContext::memo(const std::string& name,
+                                                       const core::Snapshot* snapshot,
+                                                       const std::function<std::string()>& compute) {
     {
         std::lock_guard lock(memo_mutex_);
         auto it = memos_.find(name);
-        if (it != memos_.end() && it->second.snapshot == snapshot && snapshot && it->second.version == snapshot->version)
+        if (it != memos_.end() && it->second.snapshot == snapshot && snapshot &&
+            it->second.version == snapshot->version)
             return it->second.value;
     }
     // Computed outside the lock; two racing requests may both compute, which is harmless.

@@ -4,10 +4,10 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "core/snapshot.hpp"
 #include "core/tile_renderer.hpp"
@@ -33,7 +33,7 @@ struct ApiServices {
 };
 
 class ServerContext {
-public:
+  public:
     ServerContext(Config config, core::SnapshotHolder& snapshots, std::vector<std::string> route_labels,
                   ApiServices services = {});
 
@@ -72,7 +72,7 @@ public:
     std::shared_ptr<const std::string> memo(const std::string& name, const core::Snapshot* snapshot,
                                             const std::function<std::string()>& compute);
 
-private:
+  private:
     Config config_;
     core::SnapshotHolder& snapshots_;
     TileCache cache_;

@@ -17,7 +17,7 @@ namespace {
 // ~270 KB of window and hash tables (an mmap, then page faults on every use) and cost ~230 us
 // per call here, eight times the compression of a typical 4 KB tile itself.
 class DeflateStream {
-public:
+  public:
     explicit DeflateStream(int level) {
         // windowBits 15 + 16: write a gzip header and trailer instead of zlib's.
         if (deflateInit2(&zs_, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -41,7 +41,7 @@ public:
         return out;
     }
 
-private:
+  private:
     z_stream zs_{};
 };
 }  // namespace

@@ -39,9 +39,9 @@ Response postcode_nearest(ServerContext&, const Request&, const RouteParams&);
 Response postcode_autocomplete(ServerContext&, const Request&, const RouteParams&);
 Response postcode_lonlat(ServerContext&, const Request&, const RouteParams&);
 Response outcode_lookup(ServerContext&, const Request&, const RouteParams&);
-Response outcodes_query(ServerContext&, const Request&, const RouteParams&);   // ?lon=&lat=
+Response outcodes_query(ServerContext&, const Request&, const RouteParams&);  // ?lon=&lat=
 Response outcode_nearest(ServerContext&, const Request&, const RouteParams&);
-Response ping(ServerContext&, const Request&, const RouteParams&);             // {"result": "pong"}
+Response ping(ServerContext&, const Request&, const RouteParams&);  // {"result": "pong"}
 Response terminated_lookup(ServerContext&, const Request&, const RouteParams&);
 Response random_postcode(ServerContext&, const Request&, const RouteParams&);
 // data.police.uk (api_police.cpp)

@@ -1,8 +1,12 @@
 // Boost.Beast listener and sessions. The only translation unit of the server that includes Beast.
-#include <utility>  // before Asio: Boost 1.74 with g++ 12 in C++20 needs std::exchange declared
-
 #include "server/http_server.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,19 +17,14 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
-#include <array>
-#include <atomic>
 #include <condition_variable>
 #include <cstdio>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <utility>  // before Asio: Boost 1.74 with g++ 12 in C++20 needs std::exchange declared
 #include <vector>
 
 #include "base/text.hpp"
@@ -44,7 +43,8 @@ class Session;
 
 using strand_type = net::strand<net::io_context::executor_type>;
 using socket_type = net::basic_stream_socket<tcp, strand_type>;
-using timer_type = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, strand_type>;
+using timer_type = net::basic_waitable_timer<std::chrono::steady_clock,
+                                             net::wait_traits<std::chrono::steady_clock>, strand_type>;
 using clock_rep = std::chrono::steady_clock::rep;
 
 // Member order matters: the io_context is destroyed before the session registry it points at
@@ -66,8 +66,8 @@ struct HttpServer::Impl {
     net::io_context ioc;
     tcp::acceptor acceptor{net::make_strand(ioc)};
     net::steady_timer retry{acceptor.get_executor()};  // re-arms accept after a failure (e.g. EMFILE)
-    std::optional<net::thread_pool> blocking;  // created by run() when options.blocking_threads > 0
-    std::atomic<std::size_t> blocking_load{0};  // blocking requests queued or running
+    std::optional<net::thread_pool> blocking;          // created by run() when options.blocking_threads > 0
+    std::atomic<std::size_t> blocking_load{0};         // blocking requests queued or running
 
     // Connection accounting (under mutex): open connections per client key, and the idle
     // keep-alive connections that may be closed to make room at the cap.
@@ -93,8 +93,9 @@ namespace {
 // likelihood, across the replicas behind one proxy; cheap (no random draw per request).
 std::string next_request_id() {
     static const std::string tag = [] {
-        const auto seed = static_cast<unsigned long long>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                          (static_cast<unsigned long long>(::getpid()) << 20);
+        const auto seed =
+            static_cast<unsigned long long>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+            (static_cast<unsigned long long>(::getpid()) << 20);
         char text[16];
         std::snprintf(text, sizeof text, "%06llx", (seed * 0x9E3779B97F4A7C15ull) >> 40);
         return std::string(text);
@@ -143,7 +144,8 @@ std::optional<std::string_view> framing_problem(const http::request<http::string
     if (lengths > 1) return "Several Content-Length fields";
     if (lengths == 1) {
         auto v = base::trim_ows(length);
-        if (v.empty() || v.find_first_not_of("0123456789") != std::string_view::npos) return "Invalid Content-Length";
+        if (v.empty() || v.find_first_not_of("0123456789") != std::string_view::npos)
+            return "Invalid Content-Length";
     }
     if (encodings == 0) return std::nullopt;
     if (msg.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
@@ -181,13 +183,12 @@ constexpr std::string_view refused_response =
     "{\"status\":503,\"error\":\"Too many open connections\"}\n";
 }  // namespace
 
-
 // One connection. Every handler runs on the connection's strand. Timeouts are a deadline checked by
 // a coarse per-connection ticker (no timer is re-armed per request, unlike beast::tcp_stream), and
 // responses are serialized here into one header buffer plus the body: the hot path for cached
 // tiles is then a parse, a hash lookup and one gathered write.
 class Session : public std::enable_shared_from_this<Session> {
-public:
+  public:
     Session(socket_type socket, HttpServer::Impl* server, std::string client)
         : socket_(std::move(socket)),
           timer_(socket_.get_executor()),
@@ -229,7 +230,8 @@ public:
         const int fd = socket_.native_handle();
         for (int i = 0; i < 4 && ::recv(fd, scratch_.data(), scratch_.size(), MSG_DONTWAIT) > 0; ++i) {
         }
-        [[maybe_unused]] auto n = ::send(fd, refused_response.data(), refused_response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        [[maybe_unused]] auto n =
+            ::send(fd, refused_response.data(), refused_response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         socket_.shutdown(tcp::socket::shutdown_both, ec);
         socket_.close(ec);
         state_ = State::closed;
@@ -251,7 +253,7 @@ public:
         });
     }
 
-private:
+  private:
     enum class State { idle, reading, handling, writing, draining, closed };
     using clock = std::chrono::steady_clock;
 
@@ -303,12 +305,13 @@ private:
         state_ = State::idle;
         if (served_ > 0) set_idle(true);
         deadline_ = clock::now() + (served_ == 0 ? options().read_timeout : options().idle_timeout);
-        socket_.async_read_some(buffer_.prepare(8192), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-            self->set_idle(false);
-            self->buffer_.commit(n);
-            if (ec) return self->close();
-            self->guard([&] { self->read_request(); });
-        });
+        socket_.async_read_some(buffer_.prepare(8192),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                    self->set_idle(false);
+                                    self->buffer_.commit(n);
+                                    if (ec) return self->close();
+                                    self->guard([&] { self->read_request(); });
+                                });
     }
 
     // The header first, checked for ambiguous framing before any body byte is read; then the body.
@@ -317,12 +320,14 @@ private:
         state_ = State::reading;
         deadline_ = clock::now() + options().read_timeout;
         parser_.emplace();
-        parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options().max_header_bytes, UINT32_MAX)));
+        parser_->header_limit(
+            static_cast<std::uint32_t>(std::min<std::size_t>(options().max_header_bytes, UINT32_MAX)));
         parser_->body_limit(options().max_body_bytes);
         parser_->on_chunk_header(chunk_header_);
-        http::async_read_header(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            self->guard([&] { self->on_header(ec); });
-        });
+        http::async_read_header(socket_, buffer_, *parser_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                    self->guard([&] { self->on_header(ec); });
+                                });
     }
 
     void on_header(beast::error_code ec) {
@@ -330,9 +335,10 @@ private:
         if (ec) return on_read(ec);
         if (auto problem = framing_problem(parser_->get())) return reject(400, *problem);
         if (parser_->is_done()) return on_read(ec);
-        http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            self->guard([&] { self->on_read(ec); });
-        });
+        http::async_read(socket_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->guard([&] { self->on_read(ec); });
+                         });
     }
 
     void on_read(beast::error_code ec) {
@@ -344,7 +350,8 @@ private:
         if (ec && is_http_parse_error(ec)) return reject(400, "Malformed request");
         if (ec) return close();  // timeout, reset, aborted
         if (parser_->chunked())
-            if (auto problem = framing_problem(parser_->get())) return reject(400, *problem);  // from trailers
+            if (auto problem = framing_problem(parser_->get()))
+                return reject(400, *problem);  // from trailers
 
         state_ = State::handling;
         auto& msg = parser_->get();
@@ -364,7 +371,8 @@ private:
         request->peer_address = peer_address_;
         request->request_id = next_request_id();
         parser_.reset();  // the request is copied out; free the parser's copy now
-        if (server_->blocking && server_->app.blocking(*request)) return handle_blocking(std::move(*request), head, http10);
+        if (server_->blocking && server_->app.blocking(*request))
+            return handle_blocking(std::move(*request), head, http10);
         send(server_->app.handle(*request), head, http10);
     }
 
@@ -385,9 +393,9 @@ private:
         }
         const auto queued = clock::now();
         try {
-            net::post(*server_->blocking, [self = shared_from_this(), request = std::move(request), head, http10, queued]() mutable {
-                self->run_blocking(request, head, http10, queued);
-            });
+            net::post(*server_->blocking,
+                      [self = shared_from_this(), request = std::move(request), head, http10,
+                       queued]() mutable { self->run_blocking(request, head, http10, queued); });
         } catch (...) {
             server_->blocking_load.fetch_sub(1);
             throw;  // guard(): 500 and close
@@ -414,10 +422,11 @@ private:
         }
         server_->blocking_load.fetch_sub(1);
         try {
-            net::post(socket_.get_executor(), [self = shared_from_this(), response = std::move(response), head, http10]() mutable {
-                if (self->state_ == State::closed) return;
-                self->guard([&] { self->send(std::move(response), head, http10); });
-            });
+            net::post(socket_.get_executor(),
+                      [self = shared_from_this(), response = std::move(response), head, http10]() mutable {
+                          if (self->state_ == State::closed) return;
+                          self->guard([&] { self->send(std::move(response), head, http10); });
+                      });
         } catch (...) {
             // Cannot hand the answer back: let the ticker close the connection.
             abandoned_.store(true);
@@ -431,7 +440,9 @@ private:
         send(error_response(status, message), false, false);
     }
 
-    static bool safe_header(std::string_view text) { return text.find_first_of("\r\n") == std::string_view::npos; }
+    static bool safe_header(std::string_view text) {
+        return text.find_first_of("\r\n") == std::string_view::npos;
+    }
 
     void send(Response response, bool head, bool http10) {
         if (server_->stopping.load()) keep_alive_ = false;  // shutting down: this is the last one
@@ -455,8 +466,10 @@ private:
                 head_ += std::to_string(response.body.size());  // HEAD: the length GET would send
                 head_ += "\r\n";
             }
-            if (!keep_alive_) head_ += "Connection: close\r\n";
-            else if (http10) head_ += "Connection: keep-alive\r\n";
+            if (!keep_alive_)
+                head_ += "Connection: close\r\n";
+            else if (http10)
+                head_ += "Connection: keep-alive\r\n";
             head_ += "\r\n";
             body_ = (bodiless || head) ? std::string() : std::move(response.body);
         } catch (...) {
@@ -488,10 +501,11 @@ private:
         drain_some(1u << 20);
     }
     void drain_some(std::size_t budget) {
-        socket_.async_read_some(net::buffer(scratch_), [self = shared_from_this(), budget](beast::error_code ec, std::size_t n) {
-            if (ec || n >= budget) return self->close();
-            self->guard([&] { self->drain_some(budget - n); });
-        });
+        socket_.async_read_some(net::buffer(scratch_),
+                                [self = shared_from_this(), budget](beast::error_code ec, std::size_t n) {
+                                    if (ec || n >= budget) return self->close();
+                                    self->guard([&] { self->drain_some(budget - n); });
+                                });
     }
 
     void close() noexcept {
@@ -510,7 +524,7 @@ private:
     socket_type socket_;
     timer_type timer_;
     HttpServer::Impl* server_;
-    std::string client_;  // client_key() of the peer: what the per-client cap counts
+    std::string client_;         // client_key() of the peer: what the per-client cap counts
     beast::flat_buffer buffer_;  // bounded: header limit + read_buffer_slack
     std::optional<http::request_parser<http::string_body>> parser_;
     std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_;
@@ -530,7 +544,8 @@ private:
     std::atomic<clock_rep> idle_since_{0};
 };
 
-HttpServer::Impl::Admission HttpServer::Impl::admit(const std::shared_ptr<Session>& s, const std::string& client) {
+HttpServer::Impl::Admission HttpServer::Impl::admit(const std::shared_ptr<Session>& s,
+                                                    const std::string& client) {
     std::shared_ptr<Session> victim;
     {
         std::lock_guard lock(mutex);
@@ -548,7 +563,8 @@ HttpServer::Impl::Admission HttpServer::Impl::admit(const std::shared_ptr<Sessio
             }
             Session* oldest = nullptr;
             for (auto& [ptr, weak] : sessions)
-                if (ptr->idle_keepalive() && (!oldest || ptr->idle_since() < oldest->idle_since())) oldest = ptr;
+                if (ptr->idle_keepalive() && (!oldest || ptr->idle_since() < oldest->idle_since()))
+                    oldest = ptr;
             if (oldest) victim = sessions[oldest].lock();
             if (!victim) {
                 if (mine == 0) per_client.erase(client);
@@ -585,8 +601,10 @@ void HttpServer::Impl::on_accept(socket_type socket) {
         app.record_rejected(503);
         // One line per power of two, so a flood does not flood the log too.
         if ((n & (n - 1)) == 0)
-            log_warn(std::string(admission == Admission::server_full ? "--max-connections" : "--max-connections-per-client") +
-                     " reached; " + std::to_string(n) + " connections refused so far (latest from " + peer_address + ")");
+            log_warn(std::string(admission == Admission::server_full ? "--max-connections"
+                                                                     : "--max-connections-per-client") +
+                     " reached; " + std::to_string(n) + " connections refused so far (latest from " +
+                     peer_address + ")");
         return;
     }
     session->start(std::move(peer_address));
@@ -607,7 +625,8 @@ void HttpServer::Impl::accept() {
             }
             try {
                 self->on_accept(std::move(socket));
-            } catch (...) {  // e.g. std::bad_alloc: this connection is dropped (its socket closes), the server goes on
+            } catch (...) {  // e.g. std::bad_alloc: this connection is dropped (its socket closes), the
+                             // server goes on
                 log_exception("accepting a connection", "", std::current_exception());
             }
             self->accept();
@@ -651,11 +670,10 @@ std::string client_group(const std::string& address) {
     return ec ? address : client_key(parsed);
 }
 
-HttpServer::HttpServer(HttpServerOptions options, App& app) : impl_(std::make_unique<Impl>(std::move(options), app)) {}
+HttpServer::HttpServer(HttpServerOptions options, App& app)
+    : impl_(std::make_unique<Impl>(std::move(options), app)) {}
 
-HttpServer::~HttpServer() {
-    impl_->ioc.stop();
-}
+HttpServer::~HttpServer() { impl_->ioc.stop(); }
 
 std::uint16_t HttpServer::listen() {
     auto& o = impl_->options;
@@ -669,7 +687,9 @@ std::uint16_t HttpServer::listen() {
     if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) throw std::runtime_error("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + ec.message());
+    if (ec)
+        throw std::runtime_error("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " +
+                                 ec.message());
     return acceptor.local_endpoint().port();
 }
 
@@ -680,7 +700,8 @@ void HttpServer::run() {
         signals.emplace(impl->ioc, SIGINT, SIGTERM);
         signals->async_wait([impl](beast::error_code ec, int signal) {
             if (ec) return;
-            log_info(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
+            log_info(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+                     ", shutting down");
             impl->begin_shutdown();
         });
     }
@@ -709,7 +730,8 @@ void HttpServer::run() {
         auto deadline = std::chrono::steady_clock::now() + impl->options.shutdown_timeout;
         impl->changed.wait_until(lock, deadline, [&] { return impl->sessions.empty(); });
         if (!impl->sessions.empty())
-            log_warn(std::to_string(impl->sessions.size()) + " connections still open at the shutdown deadline");
+            log_warn(std::to_string(impl->sessions.size()) +
+                     " connections still open at the shutdown deadline");
     }
     if (impl->blocking) {
         // Past the deadline: queued database requests are dropped; running ones (bounded by the

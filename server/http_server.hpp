@@ -17,9 +17,10 @@
 // sizes or long chunk extensions) gets 400 and the connection is closed. At most max_connections
 // are open: at the cap the keep-alive connection idle the longest is closed to make room for a new
 // one, and when none is idle the new one is answered 503 and closed at once (so the listen queue
-// never fills). At most max_connections_per_client per client address (IPv6 grouped by /64). A request must arrive whole within read_timeout (slowloris) and an
-// answer be taken within read_timeout (a client that never reads). An exception anywhere in a
-// request's path answers 500 or closes that connection; it never ends the process.
+// never fills). At most max_connections_per_client per client address (IPv6 grouped by /64). A request must
+// arrive whole within read_timeout (slowloris) and an answer be taken within read_timeout (a client that
+// never reads). An exception anywhere in a request's path answers 500 or closes that connection; it never
+// ends the process.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -32,20 +33,20 @@ class App;
 
 struct HttpServerOptions {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 8080;  // 0 = any free port
-    unsigned threads = 1;           // I/O threads
-    unsigned blocking_threads = 4;  // for handlers that may wait on the database; 0 = run them inline
+    std::uint16_t port = 8080;             // 0 = any free port
+    unsigned threads = 1;                  // I/O threads
+    unsigned blocking_threads = 4;         // for handlers that may wait on the database; 0 = run them inline
     std::size_t max_blocking_queue = 256;  // blocking requests queued or running; 503 beyond
     std::chrono::milliseconds max_blocking_wait{10000};  // in the queue; 503 without running it beyond
-    std::size_t max_header_bytes = 16u << 10;  // request line + fields; 431 beyond
-    std::size_t max_body_bytes = 1u << 20;     // 413 beyond
-    std::chrono::milliseconds read_timeout{15000};  // a whole request (and a response write)
-    std::chrono::milliseconds idle_timeout{60000};  // between keep-alive requests
-    std::chrono::milliseconds shutdown_timeout{10000};  // for in-flight requests after a stop
+    std::size_t max_header_bytes = 16u << 10;            // request line + fields; 431 beyond
+    std::size_t max_body_bytes = 1u << 20;               // 413 beyond
+    std::chrono::milliseconds read_timeout{15000};       // a whole request (and a response write)
+    std::chrono::milliseconds idle_timeout{60000};       // between keep-alive requests
+    std::chrono::milliseconds shutdown_timeout{10000};   // for in-flight requests after a stop
     unsigned keepalive_requests = 1000;
-    std::size_t max_connections = 10000;            // open at once; beyond: 503 and close
-    std::size_t max_connections_per_client = 256;   // per client address (IPv6: per /64); 0 = no cap
-    bool handle_signals = true;  // SIGTERM/SIGINT start a graceful shutdown
+    std::size_t max_connections = 10000;           // open at once; beyond: 503 and close
+    std::size_t max_connections_per_client = 256;  // per client address (IPv6: per /64); 0 = no cap
+    bool handle_signals = true;                    // SIGTERM/SIGINT start a graceful shutdown
 };
 
 // What the per-client connection cap counts an address under: an IPv4 address as is (also when
@@ -53,7 +54,7 @@ struct HttpServerOptions {
 std::string client_group(const std::string& address);
 
 class HttpServer {
-public:
+  public:
     HttpServer(HttpServerOptions options, App& app);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
@@ -74,7 +75,7 @@ public:
 
     struct Impl;  // defined in http_server.cpp
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

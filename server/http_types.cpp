@@ -6,14 +6,22 @@ namespace crimemap::server {
 
 std::string_view to_string(Method m) noexcept {
     switch (m) {
-        case Method::get: return "GET";
-        case Method::head: return "HEAD";
-        case Method::post: return "POST";
-        case Method::put: return "PUT";
-        case Method::patch: return "PATCH";
-        case Method::del: return "DELETE";
-        case Method::options: return "OPTIONS";
-        case Method::other: return "OTHER";
+        case Method::get:
+            return "GET";
+        case Method::head:
+            return "HEAD";
+        case Method::post:
+            return "POST";
+        case Method::put:
+            return "PUT";
+        case Method::patch:
+            return "PATCH";
+        case Method::del:
+            return "DELETE";
+        case Method::options:
+            return "OPTIONS";
+        case Method::other:
+            return "OTHER";
     }
     return "OTHER";
 }
@@ -43,7 +51,9 @@ void Headers::set(std::string_view name, std::string_view value) {
     items_.emplace_back(std::string(name), std::string(value));
 }
 
-void Headers::add(std::string_view name, std::string_view value) { items_.emplace_back(std::string(name), std::string(value)); }
+void Headers::add(std::string_view name, std::string_view value) {
+    items_.emplace_back(std::string(name), std::string(value));
+}
 
 void Headers::erase(std::string_view name) {
     std::erase_if(items_, [&](const auto& kv) { return iequals(kv.first, name); });
@@ -76,8 +86,9 @@ std::string percent_encode(std::string_view text, std::string_view keep) {
     out.reserve(text.size());
     for (char c : text) {
         auto u = static_cast<unsigned char>(c);
-        bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                          c == '.' || c == '_' || c == '~' || keep.find(c) != std::string_view::npos;
+        bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                          c == '-' || c == '.' || c == '_' || c == '~' ||
+                          keep.find(c) != std::string_view::npos;
         if (unreserved) {
             out.push_back(c);
         } else {
@@ -98,7 +109,8 @@ std::optional<core::QueryParams> parse_query(std::string_view query) {
         if (pair.empty()) continue;
         auto eq = pair.find('=');
         auto name = percent_decode(pair.substr(0, eq), true);
-        auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+        auto value =
+            percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
         if (!name || !value) return std::nullopt;
         params.emplace_back(std::move(*name), std::move(*value));
     }
@@ -136,23 +148,40 @@ std::optional<Request> make_request(Method method, std::string_view target) {
 
 std::string_view reason_phrase(int status) noexcept {
     switch (status) {
-        case 200: return "OK";
-        case 204: return "No Content";
-        case 301: return "Moved Permanently";
-        case 304: return "Not Modified";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 408: return "Request Timeout";
-        case 413: return "Payload Too Large";
-        case 414: return "URI Too Long";
-        case 431: return "Request Header Fields Too Large";
-        case 500: return "Internal Server Error";
-        case 501: return "Not Implemented";
-        case 503: return "Service Unavailable";
-        default: return "Unknown";
+        case 200:
+            return "OK";
+        case 204:
+            return "No Content";
+        case 301:
+            return "Moved Permanently";
+        case 304:
+            return "Not Modified";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 408:
+            return "Request Timeout";
+        case 413:
+            return "Payload Too Large";
+        case 414:
+            return "URI Too Long";
+        case 431:
+            return "Request Header Fields Too Large";
+        case 500:
+            return "Internal Server Error";
+        case 501:
+            return "Not Implemented";
+        case 503:
+            return "Service Unavailable";
+        default:
+            return "Unknown";
     }
 }
 

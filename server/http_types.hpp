@@ -23,7 +23,7 @@ using base::iequals;
 
 // Ordered header list with case-insensitive lookup. set() replaces, add() appends.
 class Headers {
-public:
+  public:
     std::optional<std::string_view> get(std::string_view name) const;
     bool has(std::string_view name) const { return get(name).has_value(); }
     void set(std::string_view name, std::string_view value);
@@ -32,7 +32,7 @@ public:
     const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
     bool empty() const { return items_.empty(); }
 
-private:
+  private:
     std::vector<std::pair<std::string, std::string>> items_;
 };
 

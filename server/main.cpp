@@ -34,22 +34,26 @@ std::chrono::milliseconds ms(double seconds) {
 std::size_t fit_open_files(std::size_t requested) {
     rlimit lim{};
     if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
-        server::log_warn("cannot read the open-file limit; --max-connections " + std::to_string(requested) + " unchecked");
+        server::log_warn("cannot read the open-file limit; --max-connections " + std::to_string(requested) +
+                         " unchecked");
         return requested;
     }
     auto fit = server::fit_connections(requested, lim.rlim_cur, lim.rlim_max);
     if (fit.soft_limit != lim.rlim_cur) {
         rlimit raised = lim;
         raised.rlim_cur = static_cast<rlim_t>(fit.soft_limit);
-        if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) fit = server::fit_connections(requested, lim.rlim_cur, lim.rlim_cur);
+        if (::setrlimit(RLIMIT_NOFILE, &raised) != 0)
+            fit = server::fit_connections(requested, lim.rlim_cur, lim.rlim_cur);
     }
     rlimit now{};
     ::getrlimit(RLIMIT_NOFILE, &now);
-    std::string line = "open-file limit " + std::to_string(now.rlim_cur) + " (hard " +
-                       (now.rlim_max == RLIM_INFINITY ? std::string("unlimited") : std::to_string(now.rlim_max)) + ")";
+    std::string line =
+        "open-file limit " + std::to_string(now.rlim_cur) + " (hard " +
+        (now.rlim_max == RLIM_INFINITY ? std::string("unlimited") : std::to_string(now.rlim_max)) + ")";
     if (fit.max_connections < requested) {
-        server::log_warn(line + ": --max-connections " + std::to_string(requested) + " does not fit, capped at " +
-                         std::to_string(fit.max_connections) + " (raise the hard limit, e.g. LimitNOFILE= or ulimit -Hn)");
+        server::log_warn(line + ": --max-connections " + std::to_string(requested) +
+                         " does not fit, capped at " + std::to_string(fit.max_connections) +
+                         " (raise the hard limit, e.g. LimitNOFILE= or ulimit -Hn)");
     } else {
         server::log_info(line + ": room for --max-connections " + std::to_string(requested));
     }
@@ -83,7 +87,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     const server::Config config = parsed.config;
-    const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads =
+        config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 
     core::SnapshotHolder snapshots;
     // JSON APIs: crime listings, meeting-pack outcomes and team writes query the database (pool
@@ -96,7 +101,8 @@ int main(int argc, char** argv) {
     api_pool_options.acquire_timeout = ms(config.db_timeout);
     api_pool_options.application_name = "crimemapd-api";
     auto api_pool = std::make_shared<store::ConnectionPool>(api_pool_options);
-    server::App app(config, snapshots, {store::make_crime_details(api_pool), store::make_team_repository(api_pool)});
+    server::App app(config, snapshots,
+                    {store::make_crime_details(api_pool), store::make_team_repository(api_pool)});
     auto& ctx = app.context();
     if (config.engine == "memory") ctx.set_renderer(core::make_memory_renderer());
     store::PoolOptions tile_pool_options = api_pool_options;
@@ -108,7 +114,8 @@ int main(int argc, char** argv) {
     // Portal API keys: read from the database on their own thread every --api-key-refresh seconds
     // (and after each dataset reload) into the rate limiter's in-memory directory; requests only
     // ever probe that map.
-    store::ApiKeyRefresher key_refresher(config.database_url, ms(config.api_key_refresh), ctx.rate_limiter().keys(),
+    store::ApiKeyRefresher key_refresher(config.database_url, ms(config.api_key_refresh),
+                                         ctx.rate_limiter().keys(),
                                          [](const std::string& message, bool error) {
                                              (error ? server::log_warn : server::log_info)(message);
                                          });
@@ -132,15 +139,17 @@ int main(int argc, char** argv) {
                 if (!ctx.renderer() && config.engine == "postgis")
                     ctx.set_renderer(store::make_postgis_renderer(tile_pool_options));
                 auto snapshot = store::load_snapshot(conn);
-                const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                const double seconds =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 char line[256];
-                std::snprintf(line, sizeof line,
-                              "loaded dataset version %lld (notified %lld): %llu located crimes, %zu locations, "
-                              "%zu areas, months %s..%s in %.2f s",
-                              static_cast<long long>(snapshot->version), static_cast<long long>(version),
-                              static_cast<unsigned long long>(snapshot->located_crimes), snapshot->locations.size(),
-                              snapshot->areas.size(), snapshot->first_month.str().c_str(),
-                              snapshot->last_month.str().c_str(), seconds);
+                std::snprintf(
+                    line, sizeof line,
+                    "loaded dataset version %lld (notified %lld): %llu located crimes, %zu locations, "
+                    "%zu areas, months %s..%s in %.2f s",
+                    static_cast<long long>(snapshot->version), static_cast<long long>(version),
+                    static_cast<unsigned long long>(snapshot->located_crimes), snapshot->locations.size(),
+                    snapshot->areas.size(), snapshot->first_month.str().c_str(),
+                    snapshot->last_month.str().c_str(), seconds);
                 const std::int64_t loaded = snapshot->version;
                 ctx.swap_snapshot(std::move(snapshot));
                 ctx.metrics().record_reload(true);
@@ -155,8 +164,10 @@ int main(int argc, char** argv) {
         [&](const std::string& message, bool error, const std::string& detail) {
             // /ready shows `message` only; the database's own words go to the log.
             const std::string line = detail.empty() ? message : message + ": " + detail;
-            if (error) server::log_warn(line);
-            else server::log_info(line);
+            if (error)
+                server::log_warn(line);
+            else
+                server::log_info(line);
             ctx.set_status_message(message);
             const auto failure = watcher_holder->load_failure();
             ctx.set_failed_version(failure ? failure->version : 0);
@@ -187,10 +198,12 @@ int main(int argc, char** argv) {
     server::log_info("crimemapd listening on http://" + config.host + ":" + std::to_string(port) + "/ (" +
                      std::to_string(threads) + " I/O threads, " + std::to_string(options.blocking_threads) +
                      " blocking threads, engine " + config.engine + ", cache " +
-                     std::to_string(config.cache_bytes >> 20) + " MiB, database " + redact(config.database_url) +
-                     ", web " + (ctx.static_files().enabled() ? config.web_dir : std::string("off")) + ")");
+                     std::to_string(config.cache_bytes >> 20) + " MiB, database " +
+                     redact(config.database_url) + ", web " +
+                     (ctx.static_files().enabled() ? config.web_dir : std::string("off")) + ")");
     server::log_info("rate limits per client: JSON APIs " +
-                     server::to_string(server::RateSpec{config.rate_limit, config.rate_burst}) + ", tiles and files " +
+                     server::to_string(server::RateSpec{config.rate_limit, config.rate_burst}) +
+                     ", tiles and files " +
                      server::to_string(server::RateSpec{config.tile_rate_limit, config.tile_rate_burst}) +
                      " (requests/s / burst; 0 = off), " + std::to_string(config.trusted_proxies.size()) +
                      " trusted proxies");
@@ -204,7 +217,8 @@ int main(int argc, char** argv) {
     http.on_shutdown([&] {
         std::lock_guard lock(shutdown_mutex);
         if (shutdown_guard.joinable()) return;
-        const auto grace = std::max(ms(config.shutdown_timeout) - std::chrono::milliseconds(1000), ms(config.shutdown_timeout) / 2);
+        const auto grace = std::max(ms(config.shutdown_timeout) - std::chrono::milliseconds(1000),
+                                    ms(config.shutdown_timeout) / 2);
         shutdown_guard = std::thread([&, grace] {
             std::unique_lock wait_lock(shutdown_mutex);
             if (!shutdown_cv.wait_for(wait_lock, grace, [&] { return shutdown_done; })) {

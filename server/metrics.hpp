@@ -15,14 +15,14 @@ namespace crimemap::server {
 
 // Cumulative histogram with fixed upper bounds (Prometheus "le" buckets, +Inf implied).
 class Histogram {
-public:
+  public:
     explicit Histogram(std::vector<double> bounds);
     void observe(double value) noexcept;
     // Appends name_bucket{labels,le=..}, name_sum and name_count lines (labels: 'route="x"' or "").
     void write(std::string& out, std::string_view name, std::string_view labels) const;
     std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     std::vector<double> bounds_;
     std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // per bound, non-cumulative, plus +Inf
     std::atomic<std::uint64_t> count_{0};
@@ -30,7 +30,7 @@ private:
 };
 
 class Metrics {
-public:
+  public:
     // Route labels, e.g. the router's patterns plus "static" and "none".
     explicit Metrics(std::vector<std::string> routes);
 
@@ -51,7 +51,7 @@ public:
     static constexpr std::array<int, 18> statuses{200, 204, 301, 304, 400, 401, 403, 404, 405,
                                                   408, 413, 414, 429, 431, 500, 501, 503, 0 /* other */};
 
-private:
+  private:
     static std::size_t status_index(int status) noexcept;
 
     std::vector<std::string> routes_;

@@ -28,7 +28,8 @@ const SplitDocument& split_document() {
     static const SplitDocument split = [] {
         constexpr std::string_view sentinel = "\"crimemap-openapi-server-url\"";
         auto doc = nlohmann::json::parse(openapi_document);
-        doc["servers"] = nlohmann::json::array({{{"url", "crimemap-openapi-server-url"}, {"description", "this server"}}});
+        doc["servers"] =
+            nlohmann::json::array({{{"url", "crimemap-openapi-server-url"}, {"description", "this server"}}});
         std::string text = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         const auto at = text.find(sentinel);
         return SplitDocument{text.substr(0, at), text.substr(at + sentinel.size()) + "\n"};
@@ -47,7 +48,8 @@ std::shared_ptr<const Rendered> render(const std::string& base_url) {
     const auto& split = split_document();
     auto r = std::make_shared<Rendered>();
     // public_base_url only passes a Host made of host-name characters; dump() escapes it anyway.
-    const std::string url = nlohmann::json(base_url).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string url =
+        nlohmann::json(base_url).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     r->body.reserve(split.before.size() + url.size() + split.after.size());
     r->body.append(split.before).append(url).append(split.after);
     r->gzip = gzip_compress(r->body, 9);
@@ -78,7 +80,8 @@ Response handle_openapi(ServerContext& ctx, const Request& req, const RouteParam
     auto accept = req.headers.get("Accept-Encoding");
     const bool gzip = accept && accepts_gzip(*accept);
     // Without --public-url the servers entry follows X-Forwarded-Proto (the Host is in the URL).
-    const std::string vary = ctx.config().public_url.empty() ? "Accept-Encoding, X-Forwarded-Proto" : "Accept-Encoding";
+    const std::string vary =
+        ctx.config().public_url.empty() ? "Accept-Encoding, X-Forwarded-Proto" : "Accept-Encoding";
     Response res;
     if (not_modified(req, gzip ? doc->etag_gzip : doc->etag, cache_short, res) ||
         not_modified(req, gzip ? doc->etag : doc->etag_gzip, cache_short, res)) {

@@ -27,18 +27,21 @@ std::optional<double> parse_number(std::string_view s) {
 }
 
 bool all_digits(std::string_view s) {
-    return !s.empty() && s.size() <= 5 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() && s.size() <= 5 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 long ceil_seconds(double seconds) {
     if (!(seconds > 0)) return 0;
-    if (seconds > 1e9) return 1'000'000'000L;  // absurdly slow rates (a key row's rate 1e-300) stay representable
+    if (seconds > 1e9)
+        return 1'000'000'000L;  // absurdly slow rates (a key row's rate 1e-300) stay representable
     // A hair of slack so 1.0000000001 (float noise from the refill) does not become 2.
     return static_cast<long>(std::ceil(seconds - 1e-9));
 }
 
 std::int64_t steady_now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 }  // namespace
@@ -107,7 +110,8 @@ std::optional<IpAddress> parse_ip(std::string_view text, bool allow_port) {
         if (close == std::string_view::npos) return std::nullopt;
         host = text.substr(1, close - 1);
         auto rest = text.substr(close + 1);
-        if (!rest.empty() && !(allow_port && rest.front() == ':' && all_digits(rest.substr(1)))) return std::nullopt;
+        if (!rest.empty() && !(allow_port && rest.front() == ':' && all_digits(rest.substr(1))))
+            return std::nullopt;
     } else if (allow_port && std::count(text.begin(), text.end(), ':') == 1) {
         auto colon = text.find(':');
         if (!all_digits(text.substr(colon + 1))) return std::nullopt;
@@ -141,7 +145,10 @@ std::string to_string(const IpAddress& ip) {
 std::string client_group(const IpAddress& ip) {
     if (ip.v4) return to_string(ip);
     char buf[48];
-    auto group = [&](int i) { return static_cast<unsigned>(ip.bytes[static_cast<std::size_t>(i)] << 8 | ip.bytes[static_cast<std::size_t>(i) + 1]); };
+    auto group = [&](int i) {
+        return static_cast<unsigned>(ip.bytes[static_cast<std::size_t>(i)] << 8 |
+                                     ip.bytes[static_cast<std::size_t>(i) + 1]);
+    };
     std::snprintf(buf, sizeof buf, "%x:%x:%x:%x::/64", group(0), group(2), group(4), group(6));
     return buf;
 }
@@ -166,7 +173,8 @@ std::optional<Cidr> parse_cidr(std::string_view text) {
     if (slash != std::string_view::npos) {
         auto digits = text.substr(slash + 1);
         if (digits.empty() || digits.size() > 3 ||
-            std::from_chars(digits.data(), digits.data() + digits.size(), prefix).ptr != digits.data() + digits.size())
+            std::from_chars(digits.data(), digits.data() + digits.size(), prefix).ptr !=
+                digits.data() + digits.size())
             return std::nullopt;
         if (prefix > max_bits) return std::nullopt;
     }
@@ -177,7 +185,8 @@ std::optional<Cidr> parse_cidr(std::string_view text) {
     Cidr c{*ip, prefix};
     // Clear host bits so the network compares as written ("10.1.2.3/8" means 10.0.0.0/8).
     for (unsigned bit = prefix; bit < (c.network.v4 ? 32u : 128u); ++bit)
-        c.network.bytes[bit / 8] = static_cast<std::uint8_t>(c.network.bytes[bit / 8] & ~(0x80u >> (bit % 8)));
+        c.network.bytes[bit / 8] =
+            static_cast<std::uint8_t>(c.network.bytes[bit / 8] & ~(0x80u >> (bit % 8)));
     return c;
 }
 
@@ -198,7 +207,8 @@ std::optional<std::vector<Cidr>> parse_cidr_list(std::string_view text, std::str
     return out;
 }
 
-std::optional<IpAddress> client_address(std::string_view peer, const Headers& headers, const std::vector<Cidr>& trusted) {
+std::optional<IpAddress> client_address(std::string_view peer, const Headers& headers,
+                                        const std::vector<Cidr>& trusted) {
     auto peer_ip = parse_ip(peer);
     if (!peer_ip) return std::nullopt;
     auto is_trusted = [&](const IpAddress& ip) {
@@ -231,8 +241,10 @@ std::optional<IpAddress> client_address(std::string_view peer, const Headers& he
 LimitClass classify(const std::vector<std::string>& segments) noexcept {
     if (segments.empty()) return LimitClass::tiles;
     const std::string& first = segments.front();
-    if (segments.size() == 1 && (first == "health" || first == "ready" || first == "metrics")) return LimitClass::none;
-    static constexpr std::string_view api[] = {"postcodes", "outcodes", "terminated_postcodes", "random", "api", "v1"};
+    if (segments.size() == 1 && (first == "health" || first == "ready" || first == "metrics"))
+        return LimitClass::none;
+    static constexpr std::string_view api[] = {"postcodes", "outcodes", "terminated_postcodes",
+                                               "random",    "api",      "v1"};
     for (auto p : api)
         if (first == p) return LimitClass::api;
     return LimitClass::tiles;
@@ -240,12 +252,14 @@ LimitClass classify(const std::vector<std::string>& segments) noexcept {
 
 BucketTable::BucketTable(std::size_t max_entries, std::size_t shards)
     : per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))) {
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, shards); ++i) shards_.push_back(std::make_unique<Shard>());
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, shards); ++i)
+        shards_.push_back(std::make_unique<Shard>());
 }
 
 void BucketTable::make_room(Shard& shard, std::int64_t now_ns) {
     // First the buckets that have refilled: a client coming back gets a full bucket anyway.
-    std::size_t erased = std::erase_if(shard.map, [&](const auto& kv) { return refilled(kv.second.bucket, kv.second.spec, now_ns); });
+    std::size_t erased = std::erase_if(
+        shard.map, [&](const auto& kv) { return refilled(kv.second.bucket, kv.second.spec, now_ns); });
     if (shard.map.size() >= per_shard_) {
         // Still full (more active clients than the cap: a flood from many addresses): drop the
         // least recently used eighth at once, so the O(n) scan is paid once per n/8 new clients.
@@ -255,7 +269,8 @@ void BucketTable::make_room(Shard& shard, std::int64_t now_ns) {
         auto nth = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 8);
         std::nth_element(times.begin(), nth, times.end());
         const std::int64_t cutoff = *nth;
-        erased += std::erase_if(shard.map, [&](const auto& kv) { return kv.second.bucket.last_ns <= cutoff; });
+        erased +=
+            std::erase_if(shard.map, [&](const auto& kv) { return kv.second.bucket.last_ns <= cutoff; });
     }
     evictions_.fetch_add(erased, std::memory_order_relaxed);
 }
@@ -304,7 +319,8 @@ RateLimitResult RateLimiter::check(const Request& req) {
     const std::string address_bucket = (cls == LimitClass::api ? "a|" : "t|") + group;
     auto charge = [&](const std::string& bucket, const RateSpec& s) {
         result.decision = table_.take(bucket, s, now);
-        result.outcome = result.decision.allowed ? RateLimitResult::Outcome::allowed : RateLimitResult::Outcome::throttled;
+        result.outcome =
+            result.decision.allowed ? RateLimitResult::Outcome::allowed : RateLimitResult::Outcome::throttled;
     };
 
     if (cls == LimitClass::api && req.method != Method::options && keys_.loaded()) {
@@ -322,7 +338,8 @@ RateLimitResult RateLimiter::check(const Request& req) {
                 return result;
             }
             charge(address_bucket, spec);
-            if (result.outcome == RateLimitResult::Outcome::allowed) result.outcome = RateLimitResult::Outcome::invalid_key;
+            if (result.outcome == RateLimitResult::Outcome::allowed)
+                result.outcome = RateLimitResult::Outcome::invalid_key;
             return result;
         }
     }
@@ -336,7 +353,8 @@ void RateLimiter::apply_headers(const RateLimitResult& result, Response& res) {
     res.headers.set("RateLimit-Limit", std::to_string(d.limit));
     res.headers.set("RateLimit-Remaining", std::to_string(d.remaining));
     res.headers.set("RateLimit-Reset", std::to_string(d.reset));
-    if (result.outcome == RateLimitResult::Outcome::throttled) res.headers.set("Retry-After", std::to_string(d.retry_after));
+    if (result.outcome == RateLimitResult::Outcome::throttled)
+        res.headers.set("Retry-After", std::to_string(d.retry_after));
 }
 
 std::string redact_target(std::string_view target) {

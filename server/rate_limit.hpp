@@ -86,7 +86,8 @@ std::optional<std::vector<Cidr>> parse_cidr_list(std::string_view text, std::str
 // X-Forwarded-For hop that is not itself trusted (all X-Forwarded-For headers, in order, as one
 // list). A malformed hop stops the walk at the last address believed. nullopt when peer is not
 // an address (requests that did not come from a socket).
-std::optional<IpAddress> client_address(std::string_view peer, const Headers& headers, const std::vector<Cidr>& trusted);
+std::optional<IpAddress> client_address(std::string_view peer, const Headers& headers,
+                                        const std::vector<Cidr>& trusted);
 
 enum class LimitClass { none, api, tiles };
 // By the first path segment, percent-decoded (so "/%70ostcodes/x" is still a JSON API):
@@ -96,13 +97,13 @@ LimitClass classify(const std::vector<std::string>& segments) noexcept;
 
 // Sharded map of buckets with at most about max_entries entries in all.
 class BucketTable {
-public:
+  public:
     BucketTable(std::size_t max_entries, std::size_t shards);
     Decision take(const std::string& client, const RateSpec& spec, std::int64_t now_ns);
     std::size_t size() const;
     std::uint64_t evictions() const noexcept { return evictions_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     struct Entry {
         Bucket bucket;
         RateSpec spec;  // the spec it was last charged with (to tell when it is full)
@@ -139,7 +140,7 @@ struct RateLimitResult {
 };
 
 class RateLimiter {
-public:
+  public:
     using Clock = std::function<std::int64_t()>;  // monotonic nanoseconds
     explicit RateLimiter(RateLimitOptions options, Clock clock = {});
 
@@ -157,7 +158,7 @@ public:
     std::size_t tracked_clients() const { return table_.size(); }
     std::uint64_t evictions() const noexcept { return table_.evictions(); }
 
-private:
+  private:
     RateLimitOptions options_;
     Clock clock_;
     BucketTable table_;

@@ -25,7 +25,9 @@ Response error_response(int status, std::string_view message) {
     return res;
 }
 
-Response error_response(const core::Error& error) { return error_response(core::http_status(error.code), error.detail); }
+Response error_response(const core::Error& error) {
+    return error_response(core::http_status(error.code), error.detail);
+}
 
 bool etag_matches(std::string_view header, std::string_view etag) noexcept {
     auto opaque = [](std::string_view t) {

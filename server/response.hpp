@@ -1,10 +1,9 @@
 #pragma once
 // Response helpers shared by the handlers: JSON bodies and errors, cache policy, ETag matching.
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
 #include "server/http_types.hpp"

@@ -12,7 +12,8 @@ std::string_view RouteParams::get(std::string_view name) const {
 }
 
 void Router::add(Method method, std::string_view pattern, Handler handler, RouteFlags flags) {
-    if (pattern.empty() || pattern.front() != '/') throw std::invalid_argument("route pattern must start with '/'");
+    if (pattern.empty() || pattern.front() != '/')
+        throw std::invalid_argument("route pattern must start with '/'");
     Route route{method, std::string(pattern), std::move(handler), flags, {}};
     std::string_view rest = pattern.substr(1);
     while (true) {

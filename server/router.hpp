@@ -16,12 +16,12 @@
 namespace crimemap::server {
 
 class RouteParams {
-public:
+  public:
     void add(std::string_view name, std::string_view value) { items_.emplace_back(name, value); }
     // The parameter's value; empty when absent (patterns guarantee presence of their names).
     std::string_view get(std::string_view name) const;
 
-private:
+  private:
     std::vector<std::pair<std::string_view, std::string_view>> items_;
 };
 
@@ -40,7 +40,7 @@ struct RouteFlags {
 };
 
 class Router {
-public:
+  public:
     struct Route {
         Method method;
         std::string pattern;  // also the route's label in /metrics
@@ -71,7 +71,7 @@ public:
     static std::string allow_header(const std::vector<Method>& methods);
     const std::vector<Route>& routes() const { return routes_; }
 
-private:
+  private:
     static bool match_path(const Route& route, const std::vector<std::string>& segments, RouteParams* params);
     std::vector<Route> routes_;
 };

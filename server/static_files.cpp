@@ -28,7 +28,9 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::size_t entry_bytes(const std::string& body, const std::string& gzip) { return body.size() + gzip.size(); }
+std::size_t entry_bytes(const std::string& body, const std::string& gzip) {
+    return body.size() + gzip.size();
+}
 
 bool inside(const fs::path& root, const fs::path& p) {
     auto r = root.begin(), q = p.begin();
@@ -66,8 +68,9 @@ bool is_public_asset(const fs::path& relative) {
     // by default. The MapLibre build the page needs is copied into dist/ by build.mjs.
     static const std::array<std::string_view, 3> top_files{"index.html", "favicon.ico", "config.json"};
     static const std::array<std::string_view, 3> folders{"app", "embed", "dist"};
-    static const std::array<std::string_view, 14> extensions{".html", ".mjs", ".js",  ".css", ".map",  ".png", ".jpg",
-                                                             ".jpeg", ".gif", ".webp", ".svg", ".ico", ".woff", ".woff2"};
+    static const std::array<std::string_view, 14> extensions{".html", ".mjs", ".js",   ".css",  ".map",
+                                                             ".png",  ".jpg", ".jpeg", ".gif",  ".webp",
+                                                             ".svg",  ".ico", ".woff", ".woff2"};
     std::vector<std::string> parts;
     for (const auto& p : relative) parts.push_back(p.string());
     if (parts.empty()) return false;
@@ -192,16 +195,18 @@ Response StaticFiles::serve(const Request& req) {
         }
     }
     if (!entry->gzip.empty()) res.headers.set("Vary", "Accept-Encoding");
-    if (html && !frame_ancestors_.empty()) res.headers.set("Content-Security-Policy", "frame-ancestors " + frame_ancestors_);
+    if (html && !frame_ancestors_.empty())
+        res.headers.set("Content-Security-Policy", "frame-ancestors " + frame_ancestors_);
     return res;
 }
 
-std::shared_ptr<const StaticFiles::Entry> StaticFiles::lookup(const std::string& key, fs::file_time_type mtime,
-                                                             std::uintmax_t size) {
+std::shared_ptr<const StaticFiles::Entry> StaticFiles::lookup(const std::string& key,
+                                                              fs::file_time_type mtime, std::uintmax_t size) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end()) return nullptr;
-    if (it->second.entry->mtime != mtime || it->second.entry->size != size) return nullptr;  // changed: re-read
+    if (it->second.entry->mtime != mtime || it->second.entry->size != size)
+        return nullptr;  // changed: re-read
     lru_.splice(lru_.begin(), lru_, it->second.lru);
     return it->second.entry;
 }

@@ -25,7 +25,7 @@ namespace crimemap::server {
 bool is_public_asset(const std::filesystem::path& relative);
 
 class StaticFiles {
-public:
+  public:
     // An empty or missing root serves nothing (404). frame_ancestors: CSP for HTML, "" = none.
     // cache_bytes: memory for file bodies (plain + gzip); a file larger than it is not kept.
     StaticFiles(const std::string& root, std::string frame_ancestors, std::size_t cache_bytes = 32u << 20);
@@ -34,7 +34,7 @@ public:
     // Bytes held in the cache now (never above cache_bytes).
     std::size_t cached_bytes() const;
 
-private:
+  private:
     struct Entry {
         std::filesystem::file_time_type mtime;
         std::uintmax_t size = 0;
@@ -46,7 +46,8 @@ private:
         std::shared_ptr<const Entry> entry;
         std::list<std::string>::iterator lru;  // position in lru_
     };
-    std::shared_ptr<const Entry> lookup(const std::string& key, std::filesystem::file_time_type mtime, std::uintmax_t size);
+    std::shared_ptr<const Entry> lookup(const std::string& key, std::filesystem::file_time_type mtime,
+                                        std::uintmax_t size);
     void store(const std::string& key, std::shared_ptr<const Entry> entry);
 
     std::filesystem::path root_;  // canonical

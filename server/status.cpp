@@ -13,7 +13,8 @@ double seconds_since(std::chrono::system_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::system_clock::now() - t).count();
 }
 
-void gauge(std::string& out, std::string_view name, std::string_view help, double value, std::string_view type = "gauge") {
+void gauge(std::string& out, std::string_view name, std::string_view help, double value,
+           std::string_view type = "gauge") {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.17g", value);
     out += "# HELP ";
@@ -50,7 +51,8 @@ Response handle_ready(ServerContext& ctx, const Request&, const RouteParams&) {
     // ("serving dataset version 3; version 4 failed: ...") or the database is unreachable.
     return json_response(200, {{"status", "ready"},
                                {"message", ctx.status_message()},
-                               {"failed_version", ctx.failed_version() ? nlohmann::json(ctx.failed_version()) : nlohmann::json()},
+                               {"failed_version", ctx.failed_version() ? nlohmann::json(ctx.failed_version())
+                                                                       : nlohmann::json()},
                                {"dataset_version", snapshot->version},
                                {"created_at", iso8601(snapshot->created_at)},
                                {"loaded_at", iso8601(snapshot->loaded_at)},
@@ -68,13 +70,18 @@ Response handle_metrics(ServerContext& ctx, const Request&, const RouteParams&) 
     ctx.metrics().write(out);
 
     auto cache = ctx.cache().stats();
-    gauge(out, "crimemap_tile_cache_hits_total", "Tile cache hits.", static_cast<double>(cache.hits), "counter");
-    gauge(out, "crimemap_tile_cache_misses_total", "Tile cache misses.", static_cast<double>(cache.misses), "counter");
+    gauge(out, "crimemap_tile_cache_hits_total", "Tile cache hits.", static_cast<double>(cache.hits),
+          "counter");
+    gauge(out, "crimemap_tile_cache_misses_total", "Tile cache misses.", static_cast<double>(cache.misses),
+          "counter");
     gauge(out, "crimemap_tile_cache_evictions_total", "Tiles evicted to stay within the byte budget.",
           static_cast<double>(cache.evictions), "counter");
-    gauge(out, "crimemap_tile_cache_bytes", "Bytes held by the tile cache.", static_cast<double>(cache.bytes));
-    gauge(out, "crimemap_tile_cache_entries", "Tiles held by the tile cache.", static_cast<double>(cache.entries));
-    gauge(out, "crimemap_tile_cache_max_bytes", "Byte budget of the tile cache.", static_cast<double>(cache.max_bytes));
+    gauge(out, "crimemap_tile_cache_bytes", "Bytes held by the tile cache.",
+          static_cast<double>(cache.bytes));
+    gauge(out, "crimemap_tile_cache_entries", "Tiles held by the tile cache.",
+          static_cast<double>(cache.entries));
+    gauge(out, "crimemap_tile_cache_max_bytes", "Byte budget of the tile cache.",
+          static_cast<double>(cache.max_bytes));
 
     auto snapshot = ctx.snapshot();
     gauge(out, "crimemap_snapshot_loaded", "1 when a snapshot is loaded and served.", snapshot ? 1 : 0);
@@ -83,14 +90,17 @@ Response handle_metrics(ServerContext& ctx, const Request&, const RouteParams&) 
               static_cast<double>(snapshot->version));
         gauge(out, "crimemap_snapshot_age_seconds", "Seconds since the served snapshot was loaded.",
               seconds_since(snapshot->loaded_at));
-        gauge(out, "crimemap_dataset_age_seconds", "Seconds since the served dataset version was created by refresh.",
+        gauge(out, "crimemap_dataset_age_seconds",
+              "Seconds since the served dataset version was created by refresh.",
               seconds_since(snapshot->created_at));
         gauge(out, "crimemap_snapshot_located_crimes", "Located crimes in the served snapshot.",
               static_cast<double>(snapshot->located_crimes));
-        gauge(out, "crimemap_snapshot_areas", "Areas in the served snapshot.", static_cast<double>(snapshot->areas.size()));
+        gauge(out, "crimemap_snapshot_areas", "Areas in the served snapshot.",
+              static_cast<double>(snapshot->areas.size()));
     }
     gauge(out, "crimemap_snapshot_failed_version",
-          "Dataset version that failed to load and awaits a retry with backoff (0: none); failures are counted in "
+          "Dataset version that failed to load and awaits a retry with backoff (0: none); failures are "
+          "counted in "
           "crimemap_snapshot_reloads_total{outcome=\"failed\"}.",
           static_cast<double>(ctx.failed_version()));
     gauge(out, "crimemap_uptime_seconds", "Seconds since the process started.",

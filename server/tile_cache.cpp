@@ -35,8 +35,8 @@ std::string make_etag(std::string_view data, std::string_view suffix) {
     return out;
 }
 
-std::shared_ptr<const CachedTile> make_cached_tile(std::int64_t version, std::string mvt, std::size_t features,
-                                                   bool coarsened, int gzip_level) {
+std::shared_ptr<const CachedTile> make_cached_tile(std::int64_t version, std::string mvt,
+                                                   std::size_t features, bool coarsened, int gzip_level) {
     auto t = std::make_shared<CachedTile>();
     t->version = version;
     t->features = features;

@@ -30,8 +30,8 @@ struct CachedTile {
 
 // Builds the entry: computes ETags (FNV-1a 64 of the identity bytes, stable across processes and
 // replicas) and, when gzip_level > 0, the gzip representation at that zlib level.
-std::shared_ptr<const CachedTile> make_cached_tile(std::int64_t version, std::string mvt, std::size_t features,
-                                                   bool coarsened, int gzip_level = 4);
+std::shared_ptr<const CachedTile> make_cached_tile(std::int64_t version, std::string mvt,
+                                                   std::size_t features, bool coarsened, int gzip_level = 4);
 
 // 64-bit FNV-1a, as 16 lower-case hex digits.
 std::string fnv1a_hex(std::string_view data) noexcept;
@@ -39,7 +39,7 @@ std::string fnv1a_hex(std::string_view data) noexcept;
 std::string make_etag(std::string_view data, std::string_view suffix = {});
 
 class TileCache {
-public:
+  public:
     struct Stats {
         std::uint64_t hits = 0;
         std::uint64_t misses = 0;
@@ -62,11 +62,11 @@ public:
     Stats stats() const;
     std::size_t max_bytes() const noexcept { return max_bytes_; }
 
-private:
+  private:
     struct Shard {
         using Entry = std::pair<std::string, std::shared_ptr<const CachedTile>>;
         mutable std::mutex mutex;
-        std::list<Entry> lru;  // front = most recently used
+        std::list<Entry> lru;                                                    // front = most recently used
         std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // views into lru keys
         std::size_t bytes = 0;
     };

@@ -17,8 +17,8 @@ namespace {
 bool valid_host(std::string_view host) {
     if (host.empty() || host.size() > 255) return false;
     for (char c : host)
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-              c == ':' || c == '[' || c == ']'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '-' || c == ':' || c == '[' || c == ']'))
             return false;
     return true;
 }
@@ -34,8 +34,10 @@ int year_of(std::chrono::system_clock::time_point t) {
 std::string public_base_url(const Config& config, const Request& req) {
     if (!config.public_url.empty()) return config.public_url;
     std::string scheme = "http";
-    if (auto proto = req.headers.get("X-Forwarded-Proto"); proto && iequals(*proto, "https")) scheme = "https";
-    if (auto host = req.headers.get("Host"); host && valid_host(*host)) return scheme + "://" + std::string(*host);
+    if (auto proto = req.headers.get("X-Forwarded-Proto"); proto && iequals(*proto, "https"))
+        scheme = "https";
+    if (auto host = req.headers.get("Host"); host && valid_host(*host))
+        return scheme + "://" + std::string(*host);
     return "http://" + config.host + ":" + std::to_string(config.port);
 }
 
@@ -55,13 +57,15 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
     core::QueryParams filters;
     for (const auto& p : req.query)
         if (p.first != "v") filters.push_back(p);
-    auto probe = core::parse_tile_query(params.get("layers"), std::to_string(minzoom), "0", "0", filters, *snapshot);
+    auto probe =
+        core::parse_tile_query(params.get("layers"), std::to_string(minzoom), "0", "0", filters, *snapshot);
     if (!probe) return error_response(probe.error());
 
     const std::string canonical = layers->canonical();
-    std::string url = public_base_url(ctx.config(), req) + "/tiles/" + canonical + "/{z}/{x}/{y}.mvt?v=" +
-                      std::to_string(snapshot->version);
-    for (const auto& [name, value] : filters) url += "&" + percent_encode(name) + "=" + percent_encode(value, ",");
+    std::string url = public_base_url(ctx.config(), req) + "/tiles/" + canonical +
+                      "/{z}/{x}/{y}.mvt?v=" + std::to_string(snapshot->version);
+    for (const auto& [name, value] : filters)
+        url += "&" + percent_encode(name) + "=" + percent_encode(value, ",");
 
     nlohmann::json vector_layers = nlohmann::json::array();
     for (auto kind : layers->kinds) {
@@ -75,14 +79,15 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
                                  {"fields", std::move(fields)}});
     }
 
-    auto when = snapshot->created_at.time_since_epoch().count() != 0 ? snapshot->created_at : snapshot->loaded_at;
-    const std::string year = std::to_string(year_of(when.time_since_epoch().count() != 0 ? when
-                                                                                         : std::chrono::system_clock::now()));
+    auto when =
+        snapshot->created_at.time_since_epoch().count() != 0 ? snapshot->created_at : snapshot->loaded_at;
+    const std::string year = std::to_string(
+        year_of(when.time_since_epoch().count() != 0 ? when : std::chrono::system_clock::now()));
     const std::string attribution =
         "<a href=\"https://www.police.uk/\" target=\"_blank\">police.uk</a>. "
         "Contains public sector information licensed under the Open Government Licence v3.0. "
-        "Contains OS data \u00a9 Crown copyright and database right " + year +
-        ". Contains ONS data \u00a9 Crown copyright and database right " + year + ".";
+        "Contains OS data \u00a9 Crown copyright and database right " +
+        year + ". Contains ONS data \u00a9 Crown copyright and database right " + year + ".";
 
     const double west = snapshot->min_lonlat.lon, south = snapshot->min_lonlat.lat;
     const double east = snapshot->max_lonlat.lon, north = snapshot->max_lonlat.lat;
@@ -90,7 +95,8 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
     const double focus_west = snapshot->focus_min_lonlat.lon, focus_south = snapshot->focus_min_lonlat.lat;
     const double focus_east = snapshot->focus_max_lonlat.lon, focus_north = snapshot->focus_max_lonlat.lat;
     const double span = std::max(focus_east - focus_west, 1e-6);
-    const int center_zoom = std::clamp(static_cast<int>(std::floor(std::log2(360.0 / span))), minzoom, maxzoom);
+    const int center_zoom =
+        std::clamp(static_cast<int>(std::floor(std::log2(360.0 / span))), minzoom, maxzoom);
 
     nlohmann::json body{
         {"tilejson", "3.0.0"},

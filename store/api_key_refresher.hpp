@@ -22,11 +22,11 @@ namespace crimemap::store {
 core::ApiKeyMap load_api_keys(Connection& conn);
 
 class ApiKeyRefresher {
-public:
+  public:
     // log(message, error): one line per state change (loaded N keys / failed: reason).
     using LogFn = std::function<void(const std::string& message, bool error)>;
-    ApiKeyRefresher(std::string database_url, std::chrono::milliseconds interval, core::ApiKeyDirectory& directory,
-                    LogFn log = {});
+    ApiKeyRefresher(std::string database_url, std::chrono::milliseconds interval,
+                    core::ApiKeyDirectory& directory, LogFn log = {});
     ~ApiKeyRefresher();
     ApiKeyRefresher(const ApiKeyRefresher&) = delete;
     ApiKeyRefresher& operator=(const ApiKeyRefresher&) = delete;
@@ -35,7 +35,7 @@ public:
     void stop();
     void refresh_now();  // wakes the thread (e.g. after a dataset reload)
 
-private:
+  private:
     void run();
     void refresh_once();
 
@@ -48,7 +48,7 @@ private:
     std::condition_variable wake_;
     bool stopping_ = false;
     bool poke_ = false;
-    int stop_fd_ = -1;  // eventfd: readable after stop(); interrupts a connect or statement
+    int stop_fd_ = -1;                  // eventfd: readable after stop(); interrupts a connect or statement
     std::unique_ptr<Connection> conn_;  // used by the thread only
     std::string last_state_;
 };

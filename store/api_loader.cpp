@@ -59,24 +59,29 @@ std::shared_ptr<core::TeamDirectory> load_teams(Connection& conn) {
         dir->teams.push_back(std::move(t));
     }
     dir->sort();
-    auto team_of = [&](std::string_view f, std::string_view n) { return const_cast<core::Team*>(dir->find(f, n)); };
+    auto team_of = [&](std::string_view f, std::string_view n) {
+        return const_cast<core::Team*>(dir->find(f, n));
+    };
     auto people = conn.query(
         "SELECT force_id, neighbourhood_id, name, rank, bio, contact_details::text FROM neighbourhood_people "
         "ORDER BY force_id, neighbourhood_id, seq");
     for (int i = 0; i < people.size(); ++i)
         if (auto* t = team_of(people.text(i, 0), people.text(i, 1)))
-            t->people.push_back({std::string(people.text(i, 2)), str(people.opt_text(i, 3)), str(people.opt_text(i, 4)),
-                                 json_or(people.opt_text(i, 5), json::object())});
-    auto prios = conn.query("SELECT force_id, neighbourhood_id, id, issue, " + iso("issue_date") + ", action, " +
-                            iso("action_date") +
-                            " FROM neighbourhood_priorities ORDER BY force_id, neighbourhood_id, issue_date DESC NULLS LAST, id DESC");
+            t->people.push_back({std::string(people.text(i, 2)), str(people.opt_text(i, 3)),
+                                 str(people.opt_text(i, 4)), json_or(people.opt_text(i, 5), json::object())});
+    auto prios = conn.query("SELECT force_id, neighbourhood_id, id, issue, " + iso("issue_date") +
+                            ", action, " + iso("action_date") +
+                            " FROM neighbourhood_priorities ORDER BY force_id, neighbourhood_id, issue_date "
+                            "DESC NULLS LAST, id DESC");
     for (int i = 0; i < prios.size(); ++i)
         if (auto* t = team_of(prios.text(i, 0), prios.text(i, 1)))
-            t->priorities.push_back({prios.int64(i, 2), std::string(prios.text(i, 3)), str(prios.opt_text(i, 4)),
-                                     str(prios.opt_text(i, 5)), str(prios.opt_text(i, 6))});
+            t->priorities.push_back({prios.int64(i, 2), std::string(prios.text(i, 3)),
+                                     str(prios.opt_text(i, 4)), str(prios.opt_text(i, 5)),
+                                     str(prios.opt_text(i, 6))});
     auto events = conn.query("SELECT force_id, neighbourhood_id, id, title, description, address, type, " +
                              iso("start_date") + ", " + iso("end_date") +
-                             ", contact_details::text FROM neighbourhood_events ORDER BY force_id, neighbourhood_id, start_date, id");
+                             ", contact_details::text FROM neighbourhood_events ORDER BY force_id, "
+                             "neighbourhood_id, start_date, id");
     for (int i = 0; i < events.size(); ++i)
         if (auto* t = team_of(events.text(i, 0), events.text(i, 1))) {
             core::TeamEvent e;
@@ -97,8 +102,8 @@ std::shared_ptr<core::ApiData> load_api_data(Connection& conn) {
     auto api = std::make_shared<core::ApiData>();
 
     core::PostcodeIndexBuilder pcs;
-    conn.copy_out("COPY (SELECT pc_compact, lon, lat, eastings, northings, quality, " + month_index("introduced") + ", " +
-                      month_index("terminated") +
+    conn.copy_out("COPY (SELECT pc_compact, lon, lat, eastings, northings, quality, " +
+                      month_index("introduced") + ", " + month_index("terminated") +
                       ", country, region, county, lad, ward, parish, lsoa, msoa, pcon, pfa, ccg, nhs_ha, ced "
                       "FROM postcodes) TO STDOUT",
                   [&](std::string_view line) {
@@ -124,12 +129,14 @@ std::shared_ptr<core::ApiData> load_api_data(Connection& conn) {
     });
 
     auto forces = conn.query(
-        "SELECT id, name, coalesce(pfa_code, ''), coalesce(url, ''), coalesce(telephone, ''), coalesce(description, ''), "
+        "SELECT id, name, coalesce(pfa_code, ''), coalesce(url, ''), coalesce(telephone, ''), "
+        "coalesce(description, ''), "
         "engagement_methods::text FROM forces ORDER BY id");
     for (int i = 0; i < forces.size(); ++i)
-        api->forces.push_back({std::string(forces.text(i, 0)), std::string(forces.text(i, 1)), std::string(forces.text(i, 2)),
-                               std::string(forces.text(i, 3)), std::string(forces.text(i, 4)),
-                               std::string(forces.text(i, 5)), json_or(forces.opt_text(i, 6), json::array())});
+        api->forces.push_back({std::string(forces.text(i, 0)), std::string(forces.text(i, 1)),
+                               std::string(forces.text(i, 2)), std::string(forces.text(i, 3)),
+                               std::string(forces.text(i, 4)), std::string(forces.text(i, 5)),
+                               json_or(forces.opt_text(i, 6), json::array())});
 
     auto loads = conn.query("SELECT force_id, " + month_index("month") + " FROM crime_loads ORDER BY 1, 2");
     for (int i = 0; i < loads.size(); ++i)

@@ -16,8 +16,10 @@ void CopyIn::put_row(std::initializer_list<std::optional<std::string_view>> valu
     for (const auto& v : values) {
         if (!first) buf_.push_back('\t');
         first = false;
-        if (v) append_copy_field(buf_, *v);
-        else append_copy_null(buf_);
+        if (v)
+            append_copy_field(buf_, *v);
+        else
+            append_copy_null(buf_);
     }
     buf_.push_back('\n');
     ++rows_;

@@ -11,8 +11,6 @@
 // the same for a COPY that was neither finished nor aborted (an exception on the way). Inside a
 // transaction, an aborted COPY leaves that transaction failed: roll it back. Not thread-safe, like
 // the Connection it borrows (which must outlive it).
-#include "store/pg.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -20,10 +18,12 @@
 #include <string>
 #include <string_view>
 
+#include "store/pg.hpp"
+
 namespace crimemap::store {
 
 class CopyIn {
-public:
+  public:
     // Sends the COPY statement; throws PgError when it fails or is not a COPY FROM STDIN.
     CopyIn(Connection& db, const std::string& copy_sql, std::size_t chunk_bytes = std::size_t{1} << 20);
     ~CopyIn();
@@ -43,7 +43,7 @@ public:
     bool active() const noexcept { return active_; }
     std::uint64_t rows() const noexcept { return rows_; }  // rows given to put_row
 
-private:
+  private:
     void flush_if_full();
     void end_copy(const char* reason) noexcept;
     Connection& db_;

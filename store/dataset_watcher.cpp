@@ -127,7 +127,8 @@ void DatasetWatcher::load_failed(std::int64_t version, const std::string& reason
         failure_ = f;
     }
     retry_at_ = std::chrono::steady_clock::now() + f.next_attempt_in;
-    const std::string text = std::to_string(version) + " failed: " + reason + "; next attempt in " + seconds_text(f.next_attempt_in);
+    const std::string text = std::to_string(version) + " failed: " + reason + "; next attempt in " +
+                             seconds_text(f.next_attempt_in);
     // report() prefixes "serving dataset version N; " while an older one serves.
     failure_message_ = loaded_version() ? "version " + text : "loading dataset version " + text;
     failure_detail_ = detail;
@@ -162,17 +163,20 @@ void DatasetWatcher::run() {
             auto version = current_dataset_version(*conn);
             auto next_check = options_.poll_interval;
             if (!version) {
-                report("no dataset yet: run crimemap refresh (or crimemap seed for the bundled sample)", true);
+                report("no dataset yet: run crimemap refresh (or crimemap seed for the bundled sample)",
+                       true);
             } else if (version == loaded_version()) {
-                report("serving dataset version " + std::to_string(*version), false);  // e.g. back after an outage
+                report("serving dataset version " + std::to_string(*version),
+                       false);  // e.g. back after an outage
             } else {
                 const auto failure = load_failure();
                 const auto now = std::chrono::steady_clock::now();
                 if (failure && failure->version == *version && now < retry_at_) {
                     // This version failed lately: wait out its backoff (a new version ends it).
                     report(failure_message_, true, failure_detail_);  // again after an outage
-                    next_check = std::min(next_check, std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - now) +
-                                                          std::chrono::milliseconds(1));
+                    next_check = std::min(
+                        next_check, std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - now) +
+                                        std::chrono::milliseconds(1));
                 } else {
                     report("loading dataset version " + std::to_string(*version), false);
                     conn->set_query_timeout(options_.load_timeout);

@@ -29,8 +29,8 @@ struct DatasetWatcherOptions {
     std::chrono::milliseconds retry_delay{2000};  // after a connection failure
     std::string channel = "crimemap_dataset";
     bool listen = true;  // LISTEN on channel; false: the poll alone notices new versions
-    std::chrono::milliseconds check_timeout{10000};  // connecting and each version check; 0 = none
-    std::chrono::milliseconds load_timeout{0};  // each statement of a load (client side); 0 = none
+    std::chrono::milliseconds check_timeout{10000};      // connecting and each version check; 0 = none
+    std::chrono::milliseconds load_timeout{0};           // each statement of a load (client side); 0 = none
     std::chrono::milliseconds load_retry_initial{2000};  // a version that failed: first retry after this,
     std::chrono::milliseconds load_retry_max{300000};    // doubling up to this
 };
@@ -38,13 +38,13 @@ struct DatasetWatcherOptions {
 // The dataset version that last failed to load (cleared once a load succeeds).
 struct DatasetLoadFailure {
     std::int64_t version = 0;
-    std::string reason;      // short and safe to show anyone, e.g. "permission denied (SQLSTATE 42501)"
-    int attempts = 0;        // consecutive failures of this version
+    std::string reason;  // short and safe to show anyone, e.g. "permission denied (SQLSTATE 42501)"
+    int attempts = 0;    // consecutive failures of this version
     std::chrono::milliseconds next_attempt_in{0};
 };
 
 class DatasetWatcher {
-public:
+  public:
     // Loads the current dataset (`version` was just read) using `conn`, on the watcher thread, and
     // installs it; returns the version actually loaded (a refresh may have landed in between).
     // Throw to report a failure (it is retried).
@@ -76,7 +76,7 @@ public:
     // The public reason for a failed load (see StatusFn): SQLSTATE class in words, no server text.
     static std::string safe_reason(const PgError& e);
 
-private:
+  private:
     void run();
     // Waits for a notification on `conn`, a wake-up or the poll interval; false when stopping.
     bool wait(Connection* conn, std::chrono::milliseconds timeout);
@@ -93,9 +93,9 @@ private:
     int stop_fd_ = -1;  // eventfd: stop() abandons a statement or connect in progress
     mutable std::mutex mutex_;
     std::optional<std::int64_t> loaded_;
-    std::optional<DatasetLoadFailure> failure_;  // guarded by mutex_
+    std::optional<DatasetLoadFailure> failure_;         // guarded by mutex_
     std::chrono::steady_clock::time_point retry_at_{};  // watcher thread only
-    std::string failure_message_, failure_detail_;     // watcher thread only: the last load failure
+    std::string failure_message_, failure_detail_;      // watcher thread only: the last load failure
     std::string last_status_;
 };
 

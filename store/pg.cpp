@@ -41,7 +41,8 @@ void check_connected(PGconn* c) {
         // 08001: sqlclient_unable_to_establish_sqlconnection (libpq gives no SQLSTATE here).
         throw PgError("cannot connect to the database: " + msg, "08001", true);
     }
-    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
 }
 }  // namespace
 
@@ -65,11 +66,13 @@ std::vector<std::pair<std::string, std::string>> connection_keywords(const Conne
         // that vanished mid-query is noticed instead of waiting for TCP's 15-minute give-up.
         kv.emplace_back("tcp_user_timeout", std::to_string(ms));
     }
-    if (!options.application_name.empty()) kv.emplace_back("fallback_application_name", options.application_name);
+    if (!options.application_name.empty())
+        kv.emplace_back("fallback_application_name", options.application_name);
     return kv;
 }
 
-Connection::Connection(const std::string& url, const ConnectOptions& options) : interrupt_fd_(options.interrupt_fd) {
+Connection::Connection(const std::string& url, const ConnectOptions& options)
+    : interrupt_fd_(options.interrupt_fd) {
     auto kv = connection_keywords(options);
     std::vector<const char*> keywords, values;
     for (const auto& [k, v] : kv) {
@@ -89,15 +92,17 @@ Connection::Connection(const std::string& url, const ConnectOptions& options) : 
     if (options.connect_timeout.count() > 0) until = Clock::now() + options.connect_timeout;
     PostgresPollingStatusType state = PGRES_POLLING_WRITING;
     while (state != PGRES_POLLING_OK && state != PGRES_POLLING_FAILED) {
-        pollfd fds[2] = {{PQsocket(c_.get()), static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0},
-                         {interrupt_fd_, POLLIN, 0}};
+        pollfd fds[2] = {
+            {PQsocket(c_.get()), static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0},
+            {interrupt_fd_, POLLIN, 0}};
         int timeout_ms = -1;
         if (until) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*until - Clock::now()).count();
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(*until - Clock::now()).count();
             if (left <= 0) {
                 c_.reset();
-                PgError e("cannot connect to the database: no answer from " + server_address(url) + " within " +
-                              std::to_string(options.connect_timeout.count()) + " ms",
+                PgError e("cannot connect to the database: no answer from " + server_address(url) +
+                              " within " + std::to_string(options.connect_timeout.count()) + " ms",
                           "08001", true);
                 e.unresponsive = true;
                 throw e;
@@ -115,12 +120,13 @@ Connection::Connection(const std::string& url, const ConnectOptions& options) : 
     check_connected(c_.get());
 }
 
-Connection::Connection(const std::string& url, const std::string& application_name, int connect_timeout_seconds) {
+Connection::Connection(const std::string& url, const std::string& application_name,
+                       int connect_timeout_seconds) {
     // Processed in order, the last value wins: the URL (expanded from dbname) overrides the two.
     const std::string timeout = std::to_string(std::max(0, connect_timeout_seconds));
     const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-    const char* values[] = {connect_timeout_seconds > 0 ? timeout.c_str() : nullptr, application_name.c_str(), url.c_str(),
-                            nullptr};
+    const char* values[] = {connect_timeout_seconds > 0 ? timeout.c_str() : nullptr, application_name.c_str(),
+                            url.c_str(), nullptr};
     c_.reset(PQconnectdbParams(keywords, values, 1));
     check_connected(c_.get());
 }
@@ -176,16 +182,17 @@ std::optional<Clock::time_point> Connection::statement_deadline() const {
 }
 
 void Connection::abandon(const std::string& sql, bool interrupted) {
-    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - statement_started_);
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - statement_started_);
     if (c_) {
         cancel_in_background(PQgetCancel(c_.get()));
         // Non-blocking, so PQfinish's goodbye cannot wait on a server that reads nothing.
         PQsetnonblocking(c_.get(), 1);
         c_.reset();
     }
-    PgError e(std::string(interrupted ? "interrupted (shutting down)" : "no answer from the database") + " after " +
-                  std::to_string(waited.count()) + " ms; query cancelled and connection dropped [in: " + sql.substr(0, 120) +
-                  "]",
+    PgError e(std::string(interrupted ? "interrupted (shutting down)" : "no answer from the database") +
+                  " after " + std::to_string(waited.count()) +
+                  " ms; query cancelled and connection dropped [in: " + sql.substr(0, 120) + "]",
               "57014", true);
     e.unresponsive = gave_up_ = !interrupted;
     throw e;
@@ -195,7 +202,8 @@ void Connection::wait_socket(short events, std::optional<Clock::time_point> unti
     for (;;) {
         int timeout_ms = -1;
         if (until) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*until - Clock::now()).count();
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(*until - Clock::now()).count();
             if (left <= 0) abandon(sql, false);
             timeout_ms = static_cast<int>(std::min<long long>(left + 1, 60000));
         }
@@ -228,9 +236,13 @@ PGresult* Connection::finish(bool sent, const std::string& sql, std::optional<Cl
         PGresult* r = PQgetResult(c);
         if (!r) break;
         const auto st = PQresultStatus(r);
-        if (last && PQresultStatus(last.get()) == PGRES_FATAL_ERROR) PQclear(r);
-        else last.reset(r);
-        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH || PQstatus(c) == CONNECTION_BAD) break;
+        if (last && PQresultStatus(last.get()) == PGRES_FATAL_ERROR)
+            PQclear(r);
+        else
+            last.reset(r);
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH ||
+            PQstatus(c) == CONNECTION_BAD)
+            break;
     }
     return last.release();
 }
@@ -247,8 +259,8 @@ bool send_params(PGconn* c, const std::string& sql, const Params& params, int re
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    return PQsendQueryParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
-                             result_format) == 1;
+    return PQsendQueryParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                             nullptr, result_format) == 1;
 }
 }  // namespace
 
@@ -275,7 +287,8 @@ void Connection::copy_send(std::string_view data) {
 }
 
 void Connection::copy_end() {
-    if (PQputCopyEnd(c_.get(), nullptr) != 1) throw PgError(std::string("COPY end failed: ") + PQerrorMessage(c_.get()));
+    if (PQputCopyEnd(c_.get(), nullptr) != 1)
+        throw PgError(std::string("COPY end failed: ") + PQerrorMessage(c_.get()));
     check(finish(true, "COPY", statement_deadline()), "COPY");
 }
 
@@ -299,10 +312,12 @@ std::optional<std::string> Connection::copy_out_next() {
         }
         if (n == 0) {  // no whole row buffered yet
             wait_socket(POLLIN, copy_deadline_, "COPY OUT");
-            if (!PQconsumeInput(c_.get())) throw PgError(std::string("COPY OUT failed: ") + PQerrorMessage(c_.get()), "", true);
+            if (!PQconsumeInput(c_.get()))
+                throw PgError(std::string("COPY OUT failed: ") + PQerrorMessage(c_.get()), "", true);
             continue;
         }
-        if (n == -2) throw PgError(std::string("COPY OUT failed: ") + PQerrorMessage(c_.get()), "", !usable());
+        if (n == -2)
+            throw PgError(std::string("COPY OUT failed: ") + PQerrorMessage(c_.get()), "", !usable());
         check(finish(true, "COPY OUT", copy_deadline_), "COPY OUT");
         return std::nullopt;
     }
@@ -314,7 +329,10 @@ std::vector<std::optional<std::string>> split_copy_line(std::string_view line) {
     bool is_null = false;
     for (std::size_t i = 0; i <= line.size(); ++i) {
         if (i == line.size() || line[i] == '\t') {
-            if (is_null) fields.emplace_back(std::nullopt); else fields.emplace_back(std::move(cur));
+            if (is_null)
+                fields.emplace_back(std::nullopt);
+            else
+                fields.emplace_back(std::move(cur));
             cur.clear();
             is_null = false;
             continue;
@@ -323,11 +341,20 @@ std::vector<std::optional<std::string>> split_copy_line(std::string_view line) {
         if (c == '\\' && i + 1 < line.size()) {
             char e = line[++i];
             switch (e) {
-                case 'N': is_null = true; break;
-                case 't': cur.push_back('\t'); break;
-                case 'n': cur.push_back('\n'); break;
-                case 'r': cur.push_back('\r'); break;
-                default: cur.push_back(e);
+                case 'N':
+                    is_null = true;
+                    break;
+                case 't':
+                    cur.push_back('\t');
+                    break;
+                case 'n':
+                    cur.push_back('\n');
+                    break;
+                case 'r':
+                    cur.push_back('\r');
+                    break;
+                default:
+                    cur.push_back(e);
             }
         } else {
             cur.push_back(c);
@@ -349,11 +376,20 @@ std::vector<std::string> Connection::notifications() {
 void append_copy_field(std::string& out, std::string_view value) {
     for (char ch : value) {
         switch (ch) {
-            case '\\': out += "\\\\"; break;
-            case '\t': out += "\\t"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            default: out.push_back(ch);
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                out.push_back(ch);
         }
     }
 }
@@ -367,9 +403,12 @@ std::string server_address(const std::string& url) {
     for (auto* o = options; o->keyword; ++o) {
         if (!o->val) continue;
         std::string_view k = o->keyword;
-        if (k == "host") host = o->val;
-        else if (k == "hostaddr") hostaddr = o->val;
-        else if (k == "port") port = o->val;
+        if (k == "host")
+            host = o->val;
+        else if (k == "hostaddr")
+            hostaddr = o->val;
+        else if (k == "port")
+            port = o->val;
     }
     PQconninfoFree(options);
     if (host.empty()) host = hostaddr.empty() ? "localhost" : hostaddr;

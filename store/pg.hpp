@@ -27,15 +27,19 @@ struct PgError : std::runtime_error {
         : std::runtime_error(message), sqlstate(std::move(state)), connection_lost(lost) {}
     std::string sqlstate;          // the server's SQLSTATE ("57014"); empty when libpq failed on its own
     bool connection_lost = false;  // the connection was never made or is gone (PQstatus != CONNECTION_OK)
-    bool unresponsive = false;     // the server did not answer in time (statement abandoned, connect timed out)
+    bool unresponsive = false;  // the server did not answer in time (statement abandoned, connect timed out)
 };
 
-struct ConnDeleter { void operator()(PGconn* c) const noexcept { PQfinish(c); } };
-struct ResultDeleter { void operator()(PGresult* r) const noexcept { PQclear(r); } };
+struct ConnDeleter {
+    void operator()(PGconn* c) const noexcept { PQfinish(c); }
+};
+struct ResultDeleter {
+    void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
 
 // A query result; rows and columns by index, values as text (libpq text format).
 class Rows {
-public:
+  public:
     explicit Rows(PGresult* r) : r_(r) {}
     int size() const { return PQntuples(r_.get()); }
     int columns() const { return PQnfields(r_.get()); }
@@ -52,7 +56,7 @@ public:
     int column(std::string_view name) const;  // throws PgError when absent
     PGresult* raw() const { return r_.get(); }
 
-private:
+  private:
     std::unique_ptr<PGresult, ResultDeleter> r_;
 };
 
@@ -62,7 +66,7 @@ using Clock = std::chrono::steady_clock;
 
 // How a long-lived connection protects itself against a server that stops answering.
 struct ConnectOptions {
-    std::string application_name;       // fallback_application_name (pg_stat_activity)
+    std::string application_name;                  // fallback_application_name (pg_stat_activity)
     std::chrono::milliseconds connect_timeout{0};  // whole connection set-up, enforced here; 0 = none
     // Sets libpq's keepalives (idle = this, rounded up to seconds; interval a third of it; 3
     // probes) and tcp_user_timeout (this, in ms): a vanished host or network is noticed within a
@@ -76,7 +80,7 @@ struct ConnectOptions {
 std::vector<std::pair<std::string, std::string>> connection_keywords(const ConnectOptions& options);
 
 class Connection {
-public:
+  public:
     // Throws PgError (connection_lost) with libpq's message when the connection fails.
     explicit Connection(const std::string& url);
     // The same with a libpq connect_timeout (seconds, 0 = none) and fallback_application_name
@@ -98,7 +102,7 @@ public:
     // True once a statement was abandoned because the server did not answer in time.
     bool gave_up() const { return gave_up_; }
 
-    void exec(const std::string& sql);                       // one or more statements, no result
+    void exec(const std::string& sql);  // one or more statements, no result
     Rows query(const std::string& sql, const Params& params = {});
     // Same with binary results (e.g. bytea from ST_AsMVT / ST_AsBinary).
     Rows query_binary(const std::string& sql, const Params& params = {});
@@ -122,7 +126,7 @@ public:
 
     PGconn* raw() const { return c_.get(); }
 
-private:
+  private:
     void copy_out_begin(const std::string& copy_sql);
     std::optional<std::string> copy_out_next();  // nullopt at the end
     Rows check(PGresult* r, const std::string& sql);
@@ -144,18 +148,24 @@ private:
 
 // RAII transaction: rolls back unless commit() was called.
 class Transaction {
-public:
+  public:
     explicit Transaction(Connection& c, const std::string& begin = "BEGIN") : c_(c) { c_.exec(begin); }
     ~Transaction() {
         if (!done_) {
-            try { c_.exec("ROLLBACK"); } catch (...) {}
+            try {
+                c_.exec("ROLLBACK");
+            } catch (...) {
+            }
         }
     }
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
-    void commit() { c_.exec("COMMIT"); done_ = true; }
+    void commit() {
+        c_.exec("COMMIT");
+        done_ = true;
+    }
 
-private:
+  private:
     Connection& c_;
     bool done_ = false;
 };

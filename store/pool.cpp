@@ -51,7 +51,8 @@ Clock::time_point ConnectionPool::begin_call() {
     auto deadline = now + call_budget();
     if (unresponsive_) {
         if (now < next_probe_)
-            throw PgError("the database did not answer lately; failing fast until a probe gets an answer", "08006", true);
+            throw PgError("the database did not answer lately; failing fast until a probe gets an answer",
+                          "08006", true);
         next_probe_ = now + options_.probe_interval;
         deadline = std::min(deadline, now + options_.probe_interval);
     }
@@ -75,13 +76,13 @@ std::size_t ConnectionPool::open_connections() const {
 std::unique_ptr<Connection> ConnectionPool::acquire(Clock::time_point call_deadline) {
     std::unique_lock lock(mutex_);
     const auto deadline = std::min(call_deadline, Clock::now() + options_.acquire_timeout);
-    const bool got = freed_.wait_until(lock, deadline, [&] {
-        return interrupted_ || !idle_.empty() || open_ < options_.max_connections;
-    });
+    const bool got = freed_.wait_until(
+        lock, deadline, [&] { return interrupted_ || !idle_.empty() || open_ < options_.max_connections; });
     if (interrupted_) throw PgError("the server is shutting down", "57P01", true);
     if (!got)
-        throw PoolTimeout("no free database connection within " + std::to_string(options_.acquire_timeout.count()) +
-                          " ms (all " + std::to_string(options_.max_connections) + " in use)");
+        throw PoolTimeout("no free database connection within " +
+                          std::to_string(options_.acquire_timeout.count()) + " ms (all " +
+                          std::to_string(options_.max_connections) + " in use)");
     std::vector<std::unique_ptr<Connection>> stale;  // closed outside the lock
     while (!idle_.empty()) {
         auto c = std::move(idle_.back());
@@ -113,10 +114,12 @@ std::unique_ptr<Connection> ConnectionPool::open(Clock::time_point call_deadline
     ConnectOptions o;
     o.application_name = options_.application_name;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(call_deadline - Clock::now());
-    o.connect_timeout = std::max(std::chrono::milliseconds(1),
-                                 std::min(left, std::chrono::milliseconds(1000LL * std::max(1, options_.connect_timeout_seconds))));
-    o.network_timeout = options_.statement_timeout.count() > 0 ? options_.statement_timeout + options_.client_grace
-                                                               : std::chrono::milliseconds(10000);
+    o.connect_timeout = std::max(
+        std::chrono::milliseconds(1),
+        std::min(left, std::chrono::milliseconds(1000LL * std::max(1, options_.connect_timeout_seconds))));
+    o.network_timeout = options_.statement_timeout.count() > 0
+                            ? options_.statement_timeout + options_.client_grace
+                            : std::chrono::milliseconds(10000);
     o.interrupt_fd = interrupt_fd_;
     auto c = std::make_unique<Connection>(options_.url, o);
     if (options_.statement_timeout.count() > 0) {
@@ -134,10 +137,14 @@ void ConnectionPool::release(std::unique_ptr<Connection> conn) noexcept {
     if (conn) conn->set_deadline(std::nullopt);
     {
         std::lock_guard lock(mutex_);
-        if (conn && conn->gave_up()) mark_unresponsive();
-        else if (reusable) unresponsive_ = false;  // it answered: stop failing fast
-        if (reusable) idle_.push_back(std::move(conn));
-        else --open_;
+        if (conn && conn->gave_up())
+            mark_unresponsive();
+        else if (reusable)
+            unresponsive_ = false;  // it answered: stop failing fast
+        if (reusable)
+            idle_.push_back(std::move(conn));
+        else
+            --open_;
     }
     freed_.notify_one();
     // A broken connection (if any) closes here, outside the lock.
@@ -148,9 +155,11 @@ core::DatabaseError::Kind ConnectionPool::classify(const PgError& e) noexcept {
     if (dynamic_cast<const PoolTimeout*>(&e)) return Kind::busy;
     const std::string& s = e.sqlstate;
     if (e.connection_lost || s.starts_with("08")) return Kind::unavailable;  // connection exceptions
-    if (s == "57P01" || s == "57P02" || s == "57P03") return Kind::unavailable;  // shutdown, crash, starting up
+    if (s == "57P01" || s == "57P02" || s == "57P03")
+        return Kind::unavailable;                            // shutdown, crash, starting up
     if (s == "57014" || s == "55P03") return Kind::timeout;  // statement timeout / cancel, lock_not_available
-    if (s.starts_with("53") || s == "40001" || s == "40P01") return Kind::busy;  // resources, serialization, deadlock
+    if (s.starts_with("53") || s == "40001" || s == "40P01")
+        return Kind::busy;  // resources, serialization, deadlock
     return Kind::failed;
 }
 

@@ -39,8 +39,8 @@ struct PoolOptions {
     std::size_t max_connections = 4;
     std::chrono::milliseconds statement_timeout{3000};  // SET statement_timeout on each connection; 0 = none
     std::chrono::milliseconds acquire_timeout{3000};    // waiting for a free connection
-    int connect_timeout_seconds = 5;                    // connecting, at most (also capped by the call's deadline)
-    std::string application_name = "crimemapd";         // in pg_stat_activity (the URL may override it)
+    int connect_timeout_seconds = 5;             // connecting, at most (also capped by the call's deadline)
+    std::string application_name = "crimemapd";  // in pg_stat_activity (the URL may override it)
     // How long past statement_timeout the client waits for the server's own timeout error before
     // it cancels and drops the connection itself (a frozen or unreachable server never answers).
     std::chrono::milliseconds client_grace{500};
@@ -53,7 +53,7 @@ struct PoolTimeout : PgError {
 };
 
 class ConnectionPool {
-public:
+  public:
     explicit ConnectionPool(PoolOptions options);
     ~ConnectionPool();
     ConnectionPool(const ConnectionPool&) = delete;
@@ -93,10 +93,12 @@ public:
     static core::DatabaseError::Kind classify(const PgError& e) noexcept;
     static core::DatabaseError to_database_error(std::string_view what, const PgError& e);
 
-private:
+  private:
     struct Lease {
-        Lease(ConnectionPool& p, std::unique_ptr<Connection> c, Clock::time_point deadline) : pool(p), conn(std::move(c)) {
-            if (p.options_.statement_timeout.count() > 0) conn->set_deadline(deadline);  // 0: no bound on statements
+        Lease(ConnectionPool& p, std::unique_ptr<Connection> c, Clock::time_point deadline)
+            : pool(p), conn(std::move(c)) {
+            if (p.options_.statement_timeout.count() > 0)
+                conn->set_deadline(deadline);  // 0: no bound on statements
         }
         ~Lease() { pool.release(std::move(conn)); }
         Lease(const Lease&) = delete;
@@ -114,9 +116,9 @@ private:
     std::unique_ptr<Connection> open(Clock::time_point deadline);
 
     PoolOptions options_;
-    int interrupt_fd_ = -1;  // eventfd, readable after interrupt(); owned
-    bool interrupted_ = false;  // guarded by mutex_
-    bool unresponsive_ = false;  // guarded by mutex_: the server did not answer in time lately
+    int interrupt_fd_ = -1;           // eventfd, readable after interrupt(); owned
+    bool interrupted_ = false;        // guarded by mutex_
+    bool unresponsive_ = false;       // guarded by mutex_: the server did not answer in time lately
     Clock::time_point next_probe_{};  // guarded by mutex_
     mutable std::mutex mutex_;
     std::condition_variable freed_;

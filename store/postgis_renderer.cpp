@@ -24,7 +24,7 @@ std::optional<std::string> categories_param(const core::CrimeFilter& f) {
 }
 
 class PostgisRenderer final : public core::TileRenderer {
-public:
+  public:
     explicit PostgisRenderer(PoolOptions options) : pool_(std::move(options)) {}
     std::string_view name() const override { return "postgis"; }
     bool blocking() const override { return true; }
@@ -40,15 +40,21 @@ public:
                     Params p = common;
                     std::string sql;
                     if (kind == core::LayerKind::crimes) {
-                        sql = "SELECT crimemap_crimes_mvt($1::int, $2::int, $3::int, $4::date, $5::date, $6::text[], $7::int)";
+                        sql =
+                            "SELECT crimemap_crimes_mvt($1::int, $2::int, $3::int, $4::date, $5::date, "
+                            "$6::text[], $7::int)";
                     } else {
-                        sql = "SELECT crimemap_areas_mvt($1::int, $2::int, $3::int, $7::text, $4::date, $5::date, $6::text[])";
+                        sql =
+                            "SELECT crimemap_areas_mvt($1::int, $2::int, $3::int, $7::text, $4::date, "
+                            "$5::date, $6::text[])";
                     }
                     p.push_back(first_day(q.filter.months.from));
                     p.push_back(first_day(q.filter.months.to));
                     p.push_back(categories_param(q.filter));
-                    if (kind == core::LayerKind::areas) p.push_back(std::string(core::to_string(q.area_kind)));
-                    else p.push_back(std::to_string(q.cluster_cell_bits));
+                    if (kind == core::LayerKind::areas)
+                        p.push_back(std::string(core::to_string(q.area_kind)));
+                    else
+                        p.push_back(std::to_string(q.cluster_cell_bits));
                     auto rows = conn.query_binary(sql, p);
                     // A tile is a sequence of layer fields, so layer tiles concatenate into one tile.
                     out.mvt.append(rows.text(0, 0));
@@ -57,7 +63,8 @@ public:
         } catch (const PgError& e) {
             // The SQL error goes to the log, not to the client: it names tables and functions.
             char where[96];
-            std::snprintf(where, sizeof where, "postgis engine: tile %d/%u/%u", static_cast<int>(q.tile.z), q.tile.x, q.tile.y);
+            std::snprintf(where, sizeof where, "postgis engine: tile %d/%u/%u", static_cast<int>(q.tile.z),
+                          q.tile.x, q.tile.y);
             auto error = ConnectionPool::to_database_error(where, e);
             std::fprintf(stderr, "%s\n", error.what());
             return core::to_error(error);
@@ -65,7 +72,7 @@ public:
         return out;
     }
 
-private:
+  private:
     ConnectionPool pool_;
 };
 

@@ -27,7 +27,8 @@ Month to_month(std::string_view text) { return Month::from_index(to_number<std::
 
 Month current_month() {
     std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
-    return Month::from_year_month(static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())));
+    return Month::from_year_month(static_cast<int>(ymd.year()),
+                                  static_cast<int>(static_cast<unsigned>(ymd.month())));
 }
 
 }  // namespace
@@ -41,8 +42,9 @@ std::optional<std::int64_t> current_dataset_version(Connection& conn) {
 std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
     Transaction tx(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 
-    auto version = conn.query("SELECT version, extract(epoch from created_at)::float8 FROM dataset_versions "
-                              "ORDER BY version DESC LIMIT 1");
+    auto version = conn.query(
+        "SELECT version, extract(epoch from created_at)::float8 FROM dataset_versions "
+        "ORDER BY version DESC LIMIT 1");
     auto months = conn.query("SELECT min(" + month_index("month") + "), max(" + month_index("month") +
                              "), count(*) FILTER (WHERE location_id IS NULL) FROM crimes");
     // With no crimes yet, the current month stands in so that filters still parse.
@@ -50,16 +52,19 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
     const Month last = months.is_null(0, 1) ? current_month() : to_month(months.text(0, 1));
     core::SnapshotBuilder b(version.size() ? version.int64(0, 0) : 0, first, last);
     if (version.size())
-        b.set_created_at(std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-            std::chrono::duration<double>(version.float64(0, 1)))));
+        b.set_created_at(std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::duration<double>(version.float64(0, 1)))));
     b.add_unlocated(static_cast<std::uint64_t>(months.int64(0, 2)));
 
-    conn.copy_out("COPY (SELECT l.id, l.lon, l.lat, l.name FROM snap_locations l "
-                  "WHERE EXISTS (SELECT 1 FROM crimes c WHERE c.location_id = l.id)) TO STDOUT",
-                  [&](std::string_view line) {
-                      auto f = split_copy_line(line);
-                      b.add_location(to_number<std::int64_t>(*f[0]), {to_double(*f[1]), to_double(*f[2])}, std::move(*f[3]));
-                  });
+    conn.copy_out(
+        "COPY (SELECT l.id, l.lon, l.lat, l.name FROM snap_locations l "
+        "WHERE EXISTS (SELECT 1 FROM crimes c WHERE c.location_id = l.id)) TO STDOUT",
+        [&](std::string_view line) {
+            auto f = split_copy_line(line);
+            b.add_location(to_number<std::int64_t>(*f[0]), {to_double(*f[1]), to_double(*f[2])},
+                           std::move(*f[3]));
+        });
     // One line per crime, not GROUP BY: almost every (location, month, category) holds a single
     // crime, so grouping in SQL saves little transfer and cost 2.6x the time at national scale
     // (bench/RESULTS.md). SnapshotBuilder merges repeats when it sorts the records.
@@ -71,38 +76,42 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
                           b.add_crimes(to_number<std::int64_t>(*f[0]), to_month(*f[1]), *cat, 1);
                   });
     // parent_codes.county: a district's county, set by `crimemap refresh` (two-tier areas only).
-    conn.copy_out("COPY (SELECT kind, code, name, population, encode(ST_AsBinary(geom), 'hex'), "
-                  "CASE WHEN kind = 'lad' THEN parent_codes->>'county' END FROM areas ORDER BY kind, code) TO STDOUT",
-                  [&](std::string_view line) {
-                      auto f = split_copy_line(line);
-                      auto kind = core::area_kind_from_string(*f[0]);
-                      auto wkb = geo::parse_hex_wkb(*f[4]);
-                      if (!kind || !wkb) return;
-                      std::optional<std::int32_t> population;
-                      if (f[3]) population = to_number<std::int32_t>(*f[3]);
-                      std::string code = *f[1];
-                      b.add_area(*kind, std::move(*f[1]), std::move(*f[2]), population, wkb.geometry->polygons);
-                      if (f[5] && !f[5]->empty()) b.set_area_county(code, std::move(*f[5]));
-                  });
+    conn.copy_out(
+        "COPY (SELECT kind, code, name, population, encode(ST_AsBinary(geom), 'hex'), "
+        "CASE WHEN kind = 'lad' THEN parent_codes->>'county' END FROM areas ORDER BY kind, code) TO STDOUT",
+        [&](std::string_view line) {
+            auto f = split_copy_line(line);
+            auto kind = core::area_kind_from_string(*f[0]);
+            auto wkb = geo::parse_hex_wkb(*f[4]);
+            if (!kind || !wkb) return;
+            std::optional<std::int32_t> population;
+            if (f[3]) population = to_number<std::int32_t>(*f[3]);
+            std::string code = *f[1];
+            b.add_area(*kind, std::move(*f[1]), std::move(*f[2]), population, wkb.geometry->polygons);
+            if (f[5] && !f[5]->empty()) b.set_area_county(code, std::move(*f[5]));
+        });
     conn.copy_out("COPY (SELECT area_kind, area_code, " + month_index("month") +
                       ", category, crimes FROM crime_monthly) TO STDOUT",
                   [&](std::string_view line) {
                       auto f = split_copy_line(line);
                       auto kind = core::area_kind_from_string(*f[0]);
                       auto cat = core::category_from_slug(*f[3]);
-                      if (kind && cat) b.add_area_count(*kind, *f[1], to_month(*f[2]), *cat, to_number<std::uint32_t>(*f[4]));
+                      if (kind && cat)
+                          b.add_area_count(*kind, *f[1], to_month(*f[2]), *cat,
+                                           to_number<std::uint32_t>(*f[4]));
                   });
     // An indicator without a stated polarity is neutral: ranked by value, no better direction implied.
-    conn.copy_out("COPY (SELECT indicator, name, coalesce(unit, ''), coalesce(polarity, 'neutral'), period, "
-                  "area_code, value, target, benchmark FROM indicators) TO STDOUT",
-                  [&](std::string_view line) {
-                      auto f = split_copy_line(line);
-                      std::optional<double> target, benchmark;
-                      if (f[7]) target = to_double(*f[7]);
-                      if (f[8]) benchmark = to_double(*f[8]);
-                      b.add_indicator_value(*f[0], *f[1], *f[2], core::polarity_from_string(*f[3]), *f[4], *f[5],
-                                            to_double(*f[6]), target, benchmark);
-                  });
+    conn.copy_out(
+        "COPY (SELECT indicator, name, coalesce(unit, ''), coalesce(polarity, 'neutral'), period, "
+        "area_code, value, target, benchmark FROM indicators) TO STDOUT",
+        [&](std::string_view line) {
+            auto f = split_copy_line(line);
+            std::optional<double> target, benchmark;
+            if (f[7]) target = to_double(*f[7]);
+            if (f[8]) benchmark = to_double(*f[8]);
+            b.add_indicator_value(*f[0], *f[1], *f[2], core::polarity_from_string(*f[3]), *f[4], *f[5],
+                                  to_double(*f[6]), target, benchmark);
+        });
     auto api = load_api_data(conn);  // postcodes, forces, teams for the JSON APIs
     tx.commit();
     return attach_api_data(b.finish(), std::move(api));

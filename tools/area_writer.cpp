@@ -17,20 +17,25 @@ AreaWriter::AreaWriter(store::Connection& db) : db_(db) {
     db_.exec("TRUNCATE area_staging");
 }
 
-void AreaWriter::add(const std::string& kind, const PolygonFeature& f, bool derived, const std::string& source) {
+void AreaWriter::add(const std::string& kind, const PolygonFeature& f, bool derived,
+                     const std::string& source) {
     store::append_copy_field(buf_, kind);
     buf_ += '\t';
     store::append_copy_field(buf_, f.code);
     buf_ += '\t';
-    if (f.name.empty()) store::append_copy_null(buf_);
-    else store::append_copy_field(buf_, f.name);
+    if (f.name.empty())
+        store::append_copy_null(buf_);
+    else
+        store::append_copy_field(buf_, f.name);
     buf_ += derived ? "\tt\t" : "\tf\t";
     store::append_copy_field(buf_, source);
     buf_ += '\t';
     buf_ += f.wkb_hex;
     buf_ += '\t';
-    if (f.population) buf_ += std::to_string(*f.population);
-    else store::append_copy_null(buf_);
+    if (f.population)
+        buf_ += std::to_string(*f.population);
+    else
+        store::append_copy_null(buf_);
     buf_ += '\n';
     if (buf_.size() > kFlushBytes) flush();
 }
@@ -39,10 +44,12 @@ long long AreaWriter::commit_areas() {
     flush();
     auto r = db_.query(
         "WITH grouped AS ("
-        " SELECT kind, code, coalesce(max(name), code) AS name, bool_or(derived) AS derived, min(source) AS source,"
+        " SELECT kind, code, coalesce(max(name), code) AS name, bool_or(derived) AS derived, min(source) AS "
+        "source,"
         "  max(population) AS population,"
         "  CASE WHEN count(*) = 1 THEN ST_Multi(ST_SetSRID((array_agg(geom))[1], 4326))"
-        "   ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(ST_SetSRID(geom, 4326))), 3)) END AS geom"
+        "   ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(ST_SetSRID(geom, 4326))), 3)) END AS "
+        "geom"
         " FROM area_staging GROUP BY kind, code),"
         // A population already set (import population, an earlier --population-field) stays
         // unless this import brings one.

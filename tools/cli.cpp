@@ -1,5 +1,10 @@
 #include "tools/cli.hpp"
 
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <map>
+
 #include "store/pg.hpp"
 #include "tools/area_import.hpp"
 #include "tools/common.hpp"
@@ -13,11 +18,6 @@
 #include "tools/refresh.hpp"
 #include "tools/seed.hpp"
 #include "tools/token.hpp"
-
-#include <cstdio>
-#include <exception>
-#include <functional>
-#include <map>
 
 namespace crimemap::tools {
 namespace {
@@ -35,8 +35,10 @@ void usage(std::FILE* out) {
         "  import postcodes PATH...      ONS NSPL / ONSPD CSVs (plain or gzipped)\n"
         "  import boundaries --kind K PATH...   polygons via GDAL (GeoJSON, TopoJSON, KML, SHP, GPKG)\n"
         "  import neighbourhoods PATH... police.uk-style neighbourhood KML + team JSON\n"
-        "  import indicators PATH...     Oflog table or the long format (area_code,indicator,period,value,...)\n"
-        "  import lookups PATH...        ONS code -> name JSON maps (postcodes.io lookups), district -> county CSV\n"
+        "  import indicators PATH...     Oflog table or the long format "
+        "(area_code,indicator,period,value,...)\n"
+        "  import lookups PATH...        ONS code -> name JSON maps (postcodes.io lookups), district -> "
+        "county CSV\n"
         "  import population PATH...     residents per area (CSV area_code,population[,kind])\n"
         "  refresh                       assign areas, rebuild aggregates, publish a dataset version\n"
         "  token create|list|revoke      bearer tokens for team writes (crimemap token --help)\n"
@@ -49,20 +51,21 @@ void usage(std::FILE* out) {
 
 int cmd_import(const std::vector<std::string>& argv) {
     static const std::map<std::string, Command> kinds = {
-        {"crimes", cmd_import_crimes},
-        {"postcodes", cmd_import_postcodes},
-        {"boundaries", cmd_import_boundaries},
-        {"neighbourhoods", cmd_import_neighbourhoods},
-        {"indicators", cmd_import_indicators},
-        {"lookups", cmd_import_lookups},
+        {"crimes", cmd_import_crimes},         {"postcodes", cmd_import_postcodes},
+        {"boundaries", cmd_import_boundaries}, {"neighbourhoods", cmd_import_neighbourhoods},
+        {"indicators", cmd_import_indicators}, {"lookups", cmd_import_lookups},
         {"population", cmd_import_population},
     };
     if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
-        std::puts("usage: crimemap import crimes|postcodes|boundaries|neighbourhoods|indicators|lookups|population [options] PATH...");
+        std::puts(
+            "usage: crimemap import crimes|postcodes|boundaries|neighbourhoods|indicators|lookups|population "
+            "[options] PATH...");
         return argv.empty() ? 2 : 0;
     }
     auto it = kinds.find(argv[0]);
-    if (it == kinds.end()) throw CliError("unknown import kind '" + argv[0] + "' (crimes, postcodes, boundaries, neighbourhoods, indicators, lookups, population)");
+    if (it == kinds.end())
+        throw CliError("unknown import kind '" + argv[0] +
+                       "' (crimes, postcodes, boundaries, neighbourhoods, indicators, lookups, population)");
     return it->second(std::vector<std::string>(argv.begin() + 1, argv.end()));
 }
 
@@ -70,13 +73,8 @@ int cmd_import(const std::vector<std::string>& argv) {
 
 int run(const std::vector<std::string>& args) {
     static const std::map<std::string, Command> commands = {
-        {"migrate", cmd_migrate},
-        {"status", cmd_status},
-        {"import", cmd_import},
-        {"token", cmd_token},
-        {"key", cmd_key},
-        {"refresh", cmd_refresh},
-        {"seed", cmd_seed},
+        {"migrate", cmd_migrate}, {"status", cmd_status},   {"import", cmd_import}, {"token", cmd_token},
+        {"key", cmd_key},         {"refresh", cmd_refresh}, {"seed", cmd_seed},
     };
     if (args.empty()) {
         usage(stderr);

@@ -1,7 +1,5 @@
 #include "tools/common.hpp"
 
-#include "store/pg.hpp"
-
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+
+#include "store/pg.hpp"
 
 namespace crimemap::tools {
 
@@ -94,8 +94,10 @@ std::uint64_t per_second(std::uint64_t rows, double seconds) {
 }
 
 Progress::Progress(std::string label)
-    : label_(std::move(label)), enabled_(::isatty(STDERR_FILENO) == 1),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : label_(std::move(label)),
+      enabled_(::isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
 Progress::~Progress() {
     if (drawn_) std::fputs("\r\x1b[K", stderr);
@@ -120,10 +122,12 @@ void Progress::done(std::uint64_t rows) {
     drawn_ = false;
 }
 
-bool is_csv_file(const std::filesystem::path& p) { return name_ends_with(p, ".csv") || name_ends_with(p, ".csv.gz"); }
+bool is_csv_file(const std::filesystem::path& p) {
+    return name_ends_with(p, ".csv") || name_ends_with(p, ".csv.gz");
+}
 
-std::vector<std::filesystem::path> collect_files(const std::vector<std::string>& paths,
-                                                 const std::function<bool(const std::filesystem::path&)>& accept) {
+std::vector<std::filesystem::path> collect_files(
+    const std::vector<std::string>& paths, const std::function<bool(const std::filesystem::path&)>& accept) {
     namespace fs = std::filesystem;
     std::vector<fs::path> out;
     for (const auto& p : paths) {
@@ -133,7 +137,8 @@ std::vector<std::filesystem::path> collect_files(const std::vector<std::string>&
         if (ec || !fs::exists(st)) throw CliError(p + ": no such file or folder");
         if (fs::is_directory(st)) {
             std::vector<fs::path> found;
-            for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::follow_directory_symlink, ec);
+            for (auto it = fs::recursive_directory_iterator(
+                     path, fs::directory_options::follow_directory_symlink, ec);
                  !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
                 if (it->is_regular_file() && accept(it->path())) found.push_back(it->path());
             }
@@ -155,7 +160,8 @@ std::string to_lower(std::string_view s) {
 
 bool name_ends_with(const std::filesystem::path& p, std::string_view suffix) {
     std::string name = to_lower(p.filename().string());
-    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 int run_subcommand(const Args& args, const char* usage, const std::string& command,

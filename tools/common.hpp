@@ -25,7 +25,7 @@ struct CliError : std::runtime_error {
 // Command-line arguments after the subcommand: flags (--name value, --name=value, --switch) and
 // positional values. Each command declares the flags it takes; anything else is a CliError.
 class Args {
-public:
+  public:
     // value_flags take a value, switches do not. "--help"/"-h" is always accepted as a switch.
     Args(const std::vector<std::string>& argv, const std::vector<std::string>& value_flags,
          const std::vector<std::string>& switches);
@@ -35,7 +35,7 @@ public:
     const std::vector<std::string>& positional() const { return positional_; }
     bool help() const { return has("help"); }
 
-private:
+  private:
     std::map<std::string, std::string> values_;
     std::vector<std::string> positional_;
 };
@@ -56,7 +56,7 @@ std::uint64_t per_second(std::uint64_t rows, double seconds);
 // A one-line "\r<label>: N rows, R rows/s" progress display on stderr, only when stderr is a
 // terminal (quiet in pipes, logs and tests). tick() is cheap; it redraws at most 4 times a second.
 class Progress {
-public:
+  public:
     explicit Progress(std::string label);
     ~Progress();
     Progress(const Progress&) = delete;
@@ -66,7 +66,7 @@ public:
     }
     void done(std::uint64_t rows);
 
-private:
+  private:
     void draw(std::uint64_t rows, bool force);
     std::string label_;
     bool enabled_;
@@ -77,8 +77,8 @@ private:
 
 // Files under each path (a file is itself; a folder is walked recursively, sorted by path) whose
 // name satisfies accept. A path that does not exist is a CliError.
-std::vector<std::filesystem::path> collect_files(const std::vector<std::string>& paths,
-                                                 const std::function<bool(const std::filesystem::path&)>& accept);
+std::vector<std::filesystem::path> collect_files(
+    const std::vector<std::string>& paths, const std::function<bool(const std::filesystem::path&)>& accept);
 
 // Lower-cased file name, and whether it ends with the suffix.
 bool name_ends_with(const std::filesystem::path& p, std::string_view suffix);

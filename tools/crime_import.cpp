@@ -1,5 +1,11 @@
 #include "tools/crime_import.hpp"
 
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <map>
+#include <set>
+
 #include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
@@ -7,33 +13,40 @@
 #include "tools/forces.hpp"
 #include "tools/import_command.hpp"
 
-#include <array>
-#include <charconv>
-#include <cstdio>
-#include <map>
-#include <set>
-
 namespace crimemap::tools {
 namespace fs = std::filesystem;
 
-std::optional<CrimeColumns> map_crime_header(const std::vector<std::string_view>& header, std::string& error) {
+std::optional<CrimeColumns> map_crime_header(const std::vector<std::string_view>& header,
+                                             std::string& error) {
     CrimeColumns c;
     c.count = header.size();
     for (std::size_t i = 0; i < header.size(); ++i) {
         std::string name = to_lower(trim(header[i]));
         int idx = static_cast<int>(i);
-        if (name == "crime id") c.crime_id = idx;
-        else if (name == "month") c.month = idx;
-        else if (name == "reported by") c.reported_by = idx;
-        else if (name == "falls within") c.falls_within = idx;
-        else if (name == "longitude") c.longitude = idx;
-        else if (name == "latitude") c.latitude = idx;
-        else if (name == "location") c.location = idx;
-        else if (name == "lsoa code") c.lsoa_code = idx;
-        else if (name == "lsoa name") c.lsoa_name = idx;
-        else if (name == "crime type") c.crime_type = idx;
-        else if (name == "last outcome category") c.last_outcome = idx;
-        else if (name == "context") c.context = idx;
+        if (name == "crime id")
+            c.crime_id = idx;
+        else if (name == "month")
+            c.month = idx;
+        else if (name == "reported by")
+            c.reported_by = idx;
+        else if (name == "falls within")
+            c.falls_within = idx;
+        else if (name == "longitude")
+            c.longitude = idx;
+        else if (name == "latitude")
+            c.latitude = idx;
+        else if (name == "location")
+            c.location = idx;
+        else if (name == "lsoa code")
+            c.lsoa_code = idx;
+        else if (name == "lsoa name")
+            c.lsoa_name = idx;
+        else if (name == "crime type")
+            c.crime_type = idx;
+        else if (name == "last outcome category")
+            c.last_outcome = idx;
+        else if (name == "context")
+            c.context = idx;
     }
     const std::pair<int, const char*> required[] = {{c.month, "Month"},
                                                     {c.crime_type, "Crime type"},
@@ -42,7 +55,8 @@ std::optional<CrimeColumns> map_crime_header(const std::vector<std::string_view>
                                                     {c.falls_within, "Falls within"}};
     for (const auto& [idx, name] : required) {
         if (idx < 0) {
-            error = std::string("not a police.uk street-level crime file (no '") + name + "' column in the header)";
+            error = std::string("not a police.uk street-level crime file (no '") + name +
+                    "' column in the header)";
             return std::nullopt;
         }
     }
@@ -51,13 +65,20 @@ std::optional<CrimeColumns> map_crime_header(const std::vector<std::string_view>
 
 std::string_view problem_name(RowProblem p) {
     switch (p) {
-        case RowProblem::none: return "ok";
-        case RowProblem::column_count: return "wrong column count";
-        case RowProblem::month: return "unreadable month";
-        case RowProblem::coordinates: return "bad coordinates";
-        case RowProblem::crime_type: return "unknown crime type";
-        case RowProblem::force: return "unknown force";
-        case RowProblem::count_: break;
+        case RowProblem::none:
+            return "ok";
+        case RowProblem::column_count:
+            return "wrong column count";
+        case RowProblem::month:
+            return "unreadable month";
+        case RowProblem::coordinates:
+            return "bad coordinates";
+        case RowProblem::crime_type:
+            return "unknown crime type";
+        case RowProblem::force:
+            return "unknown force";
+        case RowProblem::count_:
+            break;
     }
     return "?";
 }
@@ -91,17 +112,20 @@ RowProblem parse_crime_row(const CrimeColumns& cols, const std::vector<std::stri
     row.longitude = field(f, cols.longitude);
     row.latitude = field(f, cols.latitude);
     if (row.longitude.empty() != row.latitude.empty()) {
-        detail = "only one of longitude/latitude ('" + std::string(row.longitude) + "', '" + std::string(row.latitude) + "')";
+        detail = "only one of longitude/latitude ('" + std::string(row.longitude) + "', '" +
+                 std::string(row.latitude) + "')";
         return RowProblem::coordinates;
     }
     if (row.located()) {
         double lon = 0, lat = 0;
         if (!parse_double(row.longitude, lon) || !parse_double(row.latitude, lat)) {
-            detail = "unreadable coordinates ('" + std::string(row.longitude) + "', '" + std::string(row.latitude) + "')";
+            detail = "unreadable coordinates ('" + std::string(row.longitude) + "', '" +
+                     std::string(row.latitude) + "')";
             return RowProblem::coordinates;
         }
         if (!inside_uk(lon, lat)) {
-            detail = "coordinates outside the UK (" + std::string(row.longitude) + ", " + std::string(row.latitude) + ")";
+            detail = "coordinates outside the UK (" + std::string(row.longitude) + ", " +
+                     std::string(row.latitude) + ")";
             return RowProblem::coordinates;
         }
         if (row.longitude.front() == '+') row.longitude.remove_prefix(1);
@@ -197,16 +221,17 @@ struct Tally {
 
 // --timings: how long each phase took, on stderr (for tuning and bench/import).
 class PhaseTimer {
-public:
+  public:
     explicit PhaseTimer(bool on) : on_(on), last_(std::chrono::steady_clock::now()) {}
     void mark(const std::string& what) {
         if (!on_) return;
         auto now = std::chrono::steady_clock::now();
-        std::fprintf(stderr, "  [%7.3f s] %s\n", std::chrono::duration<double>(now - last_).count(), what.c_str());
+        std::fprintf(stderr, "  [%7.3f s] %s\n", std::chrono::duration<double>(now - last_).count(),
+                     what.c_str());
         last_ = now;
     }
 
-private:
+  private:
     bool on_;
     std::chrono::steady_clock::time_point last_;
 };
@@ -235,17 +260,21 @@ void stage_row(store::CopyIn& copy, std::uint64_t line, const std::string& force
     }
     copy.put_row({line_text, force, month, opt(row.crime_id), row.reported_by, row.falls_within, lon, lat,
                   row.location.empty() && !row.located() ? std::string_view("No Location") : row.location,
-                  opt(row.lsoa_code), opt(row.lsoa_name), core::categories[row.category].slug, opt(row.last_outcome),
-                  opt(row.context)});
+                  opt(row.lsoa_code), opt(row.lsoa_name), core::categories[row.category].slug,
+                  opt(row.last_outcome), opt(row.context)});
 }
 
 class CrimeImporter {
-public:
+  public:
     CrimeImporter(store::Connection& db, std::optional<std::string> force_override, bool timings)
-        : db_(db), timer_(timings), force_override_(std::move(force_override)), kill_after_rows_(env_u64("CRIMEMAP_FAULT_KILL_AFTER_ROWS")),
+        : db_(db),
+          timer_(timings),
+          force_override_(std::move(force_override)),
+          kill_after_rows_(env_u64("CRIMEMAP_FAULT_KILL_AFTER_ROWS")),
           kill_in_replace_(env_u64("CRIMEMAP_FAULT_KILL_IN_REPLACE")) {
         auto rows = db_.query("SELECT id, name FROM forces");
-        for (int i = 0; i < rows.size(); ++i) db_forces_[to_lower(rows.text(i, 1))] = std::string(rows.text(i, 0));
+        for (int i = 0; i < rows.size(); ++i)
+            db_forces_[to_lower(rows.text(i, 1))] = std::string(rows.text(i, 0));
         for (int i = 0; i < rows.size(); ++i) known_ids_.insert(std::string(rows.text(i, 0)));
         // Session settings for bulk work: JIT compiling the big INSERT ... SELECT costs more than it
         // saves; DISTINCT and hash joins over a million staged rows fit in 64 MB; the staging table
@@ -256,7 +285,8 @@ public:
         db_.exec(
             "CREATE TEMP TABLE IF NOT EXISTS crime_staging ("
             " line bigint NOT NULL, force_id text NOT NULL, month date NOT NULL, crime_id text,"
-            " reported_by text NOT NULL, falls_within text NOT NULL, lon double precision, lat double precision,"
+            " reported_by text NOT NULL, falls_within text NOT NULL, lon double precision, lat double "
+            "precision,"
             " location text NOT NULL, lsoa_code text, lsoa_name text, category text NOT NULL,"
             " last_outcome text, context text)");
     }
@@ -265,10 +295,12 @@ public:
     // Prints the summary; returns the number of skipped rows.
     std::uint64_t report(double seconds) const;
 
-private:
+  private:
     std::string force_for(std::string_view falls_within);
-    void bad_row(const fs::path& path, std::uint64_t line, RowProblem p, const std::string& detail, Tally& tally);
-    void replace(const std::string& force, const std::string& month, const std::string& source, const Tally& t);
+    void bad_row(const fs::path& path, std::uint64_t line, RowProblem p, const std::string& detail,
+                 Tally& tally);
+    void replace(const std::string& force, const std::string& month, const std::string& source,
+                 const Tally& t);
 
     store::Connection& db_;
     PhaseTimer timer_;
@@ -300,8 +332,9 @@ void CrimeImporter::bad_row(const fs::path& path, std::uint64_t line, RowProblem
     ++problems_[k];
     ++tally.skipped[k];
     if (shown_++ < kMaxShown)
-        std::fprintf(stderr, "%s:%llu: %s: %s\n", path.string().c_str(), static_cast<unsigned long long>(line),
-                     std::string(problem_name(p)).c_str(), detail.c_str());
+        std::fprintf(stderr, "%s:%llu: %s: %s\n", path.string().c_str(),
+                     static_cast<unsigned long long>(line), std::string(problem_name(p)).c_str(),
+                     detail.c_str());
 }
 
 void CrimeImporter::import_file(const fs::path& path) {
@@ -329,10 +362,12 @@ void CrimeImporter::import_file(const fs::path& path) {
         ++rows_read_;
         if (kill_after_rows_ && rows_read_ >= kill_after_rows_) die_now();
         progress.tick(file_rows);
-        auto problem = csv.unterminated_quote() ? RowProblem::column_count : parse_crime_row(*cols, csv.fields(), row, detail);
+        auto problem = csv.unterminated_quote() ? RowProblem::column_count
+                                                : parse_crime_row(*cols, csv.fields(), row, detail);
         if (csv.unterminated_quote()) detail = "unterminated quoted field at the end of the file";
         std::string force;
-        if (problem == RowProblem::none || problem == RowProblem::crime_type || problem == RowProblem::coordinates) {
+        if (problem == RowProblem::none || problem == RowProblem::crime_type ||
+            problem == RowProblem::coordinates) {
             force = file_force ? *file_force : force_for(field(csv.fields(), cols->falls_within));
             if (force.empty() && problem == RowProblem::none) {
                 problem = RowProblem::force;
@@ -340,7 +375,8 @@ void CrimeImporter::import_file(const fs::path& path) {
             }
         }
         ForceMonthKey key;
-        if (problem == RowProblem::none || problem == RowProblem::crime_type || problem == RowProblem::coordinates) {
+        if (problem == RowProblem::none || problem == RowProblem::crime_type ||
+            problem == RowProblem::coordinates) {
             key = {force, row.month.index()};
         } else if (file_force && from_name) {
             key = {*file_force, from_name->month.index()};
@@ -353,7 +389,8 @@ void CrimeImporter::import_file(const fs::path& path) {
         }
         if (!known_ids_.count(force) && !new_forces_.count(force)) {
             const ForceInfo* info = find_force(force);
-            new_forces_[force] = info ? std::string(info->name) : std::string(row.falls_within.empty() ? force : row.falls_within);
+            new_forces_[force] = info ? std::string(info->name)
+                                      : std::string(row.falls_within.empty() ? force : row.falls_within);
         }
         ++t.loaded;
         if (!row.located()) ++t.no_location;
@@ -368,8 +405,10 @@ void CrimeImporter::import_file(const fs::path& path) {
     for (const auto& [id, name] : new_forces_) {
         const ForceInfo* info = find_force(id);
         store::Params p{id, name};
-        p.push_back(info && !info->pfa_code.empty() ? std::optional<std::string>(std::string(info->pfa_code)) : std::nullopt);
-        db_.query("INSERT INTO forces (id, name, pfa_code) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING", p);
+        p.push_back(info && !info->pfa_code.empty() ? std::optional<std::string>(std::string(info->pfa_code))
+                                                    : std::nullopt);
+        db_.query("INSERT INTO forces (id, name, pfa_code) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                  p);
         known_ids_.insert(id);
     }
     new_forces_.clear();
@@ -385,7 +424,8 @@ void CrimeImporter::import_file(const fs::path& path) {
     }
 }
 
-void CrimeImporter::replace(const std::string& force, const std::string& month, const std::string& source, const Tally& t) {
+void CrimeImporter::replace(const std::string& force, const std::string& month, const std::string& source,
+                            const Tally& t) {
     store::Transaction tx(db_);
     db_.exec(kCrimeLock);
     store::Params fm{force, month};
@@ -399,21 +439,25 @@ void CrimeImporter::replace(const std::string& force, const std::string& month, 
         fm);
     timer_.mark("INSERT snap_locations");
     auto inserted = db_.query(
-        "WITH ins AS (INSERT INTO crimes (crime_id, month, force_id, reported_by, falls_within, location_id, geom,"
+        "WITH ins AS (INSERT INTO crimes (crime_id, month, force_id, reported_by, falls_within, location_id, "
+        "geom,"
         "  location, file_lsoa_code, file_lsoa_name, category, last_outcome, context)"
         " SELECT s.crime_id, s.month, s.force_id, s.reported_by, s.falls_within, l.id, l.geom, s.location,"
         "  s.lsoa_code, s.lsoa_name, s.category, s.last_outcome, s.context"
-        " FROM crime_staging s LEFT JOIN snap_locations l ON l.lon = s.lon AND l.lat = s.lat AND l.name = s.location"
+        " FROM crime_staging s LEFT JOIN snap_locations l ON l.lon = s.lon AND l.lat = s.lat AND l.name = "
+        "s.location"
         " WHERE s.force_id = $1 AND s.month = $2::date RETURNING 1)"
         " SELECT count(*) FROM ins",
         fm);
     timer_.mark("INSERT crimes");
     if (static_cast<std::uint64_t>(inserted.int64(0, 0)) != t.loaded)
-        throw store::PgError("internal: staged " + std::to_string(t.loaded) + " rows for " + force + " " + month +
-                             " but inserted " + std::string(inserted.text(0, 0)));
+        throw store::PgError("internal: staged " + std::to_string(t.loaded) + " rows for " + force + " " +
+                             month + " but inserted " + std::string(inserted.text(0, 0)));
     db_.query(
-        "INSERT INTO crime_loads (force_id, month, source, rows_loaded, rows_skipped) VALUES ($1, $2::date, $3, $4, $5)"
-        " ON CONFLICT (force_id, month) DO UPDATE SET source = EXCLUDED.source, rows_loaded = EXCLUDED.rows_loaded,"
+        "INSERT INTO crime_loads (force_id, month, source, rows_loaded, rows_skipped) VALUES ($1, $2::date, "
+        "$3, $4, $5)"
+        " ON CONFLICT (force_id, month) DO UPDATE SET source = EXCLUDED.source, rows_loaded = "
+        "EXCLUDED.rows_loaded,"
         " rows_skipped = EXCLUDED.rows_skipped, loaded_at = now()",
         {force, month, source, std::to_string(t.loaded), std::to_string(t.skipped_total())});
     if (kill_in_replace_ && ++replaces_ >= kill_in_replace_) die_now();
@@ -437,8 +481,9 @@ std::uint64_t CrimeImporter::report(double seconds) const {
     std::printf("%-28s %10s %10s %10s %12s\n", "force month", "read", "loaded", "skipped", "no location");
     for (const auto& [key, t] : tallies_) {
         std::string label = key.force.empty() ? "(unreadable row)" : key.force + " " + month_label(key.month);
-        std::printf("%-28s %10s %10s %10s %12s\n", label.c_str(), with_commas(t.read).c_str(), with_commas(t.loaded).c_str(),
-                    with_commas(t.skipped_total()).c_str(), with_commas(t.no_location).c_str());
+        std::printf("%-28s %10s %10s %10s %12s\n", label.c_str(), with_commas(t.read).c_str(),
+                    with_commas(t.loaded).c_str(), with_commas(t.skipped_total()).c_str(),
+                    with_commas(t.no_location).c_str());
         // The reasons of this force-month's skips, on the line below it.
         if (t.skipped_total() > 0) std::printf("  skipped: %s\n", reasons_text(t.skipped).c_str());
         total.read += t.read;
@@ -446,20 +491,24 @@ std::uint64_t CrimeImporter::report(double seconds) const {
         total.no_location += t.no_location;
         for (std::size_t k = 0; k < kProblemKinds; ++k) total.skipped[k] += t.skipped[k];
     }
-    std::printf("%-28s %10s %10s %10s %12s\n", "total", with_commas(total.read).c_str(), with_commas(total.loaded).c_str(),
-                with_commas(total.skipped_total()).c_str(), with_commas(total.no_location).c_str());
+    std::printf("%-28s %10s %10s %10s %12s\n", "total", with_commas(total.read).c_str(),
+                with_commas(total.loaded).c_str(), with_commas(total.skipped_total()).c_str(),
+                with_commas(total.no_location).c_str());
     if (total.skipped_total() > 0) {
         std::printf("skipped by reason: %s\n", reasons_text(problems_).c_str());
         if (shown_ > kMaxShown)
-            std::fprintf(stderr, "... and %s more bad rows not shown (%s in all)\n", with_commas(shown_ - kMaxShown).c_str(),
-                         with_commas(shown_).c_str());
+            std::fprintf(stderr, "... and %s more bad rows not shown (%s in all)\n",
+                         with_commas(shown_ - kMaxShown).c_str(), with_commas(shown_).c_str());
     }
     std::printf("import crimes: %s rows loaded in %.1f s (%s rows/s); run crimemap refresh to publish them\n",
-                with_commas(total.loaded).c_str(), seconds, with_commas(per_second(total.read, seconds)).c_str());
+                with_commas(total.loaded).c_str(), seconds,
+                with_commas(per_second(total.read, seconds)).c_str());
     return total.skipped_total();
 }
 
-bool is_crime_file(const fs::path& p) { return name_ends_with(p, "-street.csv") || name_ends_with(p, "-street.csv.gz"); }
+bool is_crime_file(const fs::path& p) {
+    return name_ends_with(p, "-street.csv") || name_ends_with(p, "-street.csv.gz");
+}
 
 constexpr std::string_view kHelp =
     "usage: crimemap import crimes [--force ID] [--strict] [--database-url URL] PATH...\n"
@@ -483,8 +532,12 @@ constexpr std::string_view kHelp =
 }  // namespace
 
 int cmd_import_crimes(const std::vector<std::string>& argv) {
-    auto opened = open_import(argv, {kHelp, {"force"}, {"strict", "timings"}, is_crime_file,
-                                     "no police.uk street-level crime files (*-street.csv[.gz]) under the given paths"});
+    auto opened = open_import(
+        argv, {kHelp,
+               {"force"},
+               {"strict", "timings"},
+               is_crime_file,
+               "no police.uk street-level crime files (*-street.csv[.gz]) under the given paths"});
     if (auto* status = std::get_if<int>(&opened)) return *status;
     auto& s = std::get<ImportSession>(opened);
     CrimeImporter importer(s.db, s.args.get("force"), s.args.has("timings"));

@@ -2,14 +2,14 @@
 // `crimemap import crimes`: police.uk street-level CSVs (plain, .csv.gz, or an archive folder of
 // YYYY-MM/YYYY-MM-<force>-street.csv) streamed into a staging table with COPY, then each
 // (force, month) replaced in one transaction. Row parsing is pure and unit-tested.
-#include "core/category.hpp"
-#include "core/month.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/category.hpp"
+#include "core/month.hpp"
 
 namespace crimemap::tools {
 
@@ -25,11 +25,11 @@ std::optional<CrimeColumns> map_crime_header(const std::vector<std::string_view>
 
 enum class RowProblem : unsigned char {
     none,
-    column_count,        // not as many fields as the header
-    month,               // unreadable Month
-    coordinates,         // unreadable, half-present, or outside the UK
-    crime_type,          // not a police.uk category
-    force,               // no force from the file name and none from Falls within
+    column_count,  // not as many fields as the header
+    month,         // unreadable Month
+    coordinates,   // unreadable, half-present, or outside the UK
+    crime_type,    // not a police.uk category
+    force,         // no force from the file name and none from Falls within
     count_,
 };
 // A short name for summaries ("wrong column count", "unreadable month", ...).
@@ -37,7 +37,8 @@ std::string_view problem_name(RowProblem p);
 
 // One parsed row; views point into the CSV reader's current record.
 struct CrimeRow {
-    std::string_view crime_id, reported_by, falls_within, location, lsoa_code, lsoa_name, last_outcome, context;
+    std::string_view crime_id, reported_by, falls_within, location, lsoa_code, lsoa_name, last_outcome,
+        context;
     std::string_view longitude, latitude;  // as written in the file (empty: no location)
     core::Month month;
     core::CategoryIndex category = 0;
@@ -46,8 +47,8 @@ struct CrimeRow {
 
 // Parses and validates one record. On a problem, detail says what was wrong ("got 11 fields,
 // expected 12", "month '2018-13'", ...).
-RowProblem parse_crime_row(const CrimeColumns& cols, const std::vector<std::string_view>& fields, CrimeRow& row,
-                           std::string& detail);
+RowProblem parse_crime_row(const CrimeColumns& cols, const std::vector<std::string_view>& fields,
+                           CrimeRow& row, std::string& detail);
 
 // The UK box used to reject coordinates (police.uk covers England, Wales and Northern Ireland).
 bool inside_uk(double lon, double lat);

@@ -1,11 +1,11 @@
 #include "tools/csv.hpp"
 
-#include "tools/common.hpp"
-
 #include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "tools/common.hpp"
 
 namespace crimemap::tools {
 namespace {
@@ -16,7 +16,7 @@ struct GzCloser {
 
 // zlib reads gzip and passes plain files through unchanged (gzdirect), so one class serves both.
 class GzFileSource final : public ByteSource {
-public:
+  public:
     explicit GzFileSource(const std::string& path) : path_(path), f_(gzopen(path.c_str(), "rb")) {
         if (!f_) throw CliError(path + ": cannot open (" + std::strerror(errno) + ")");
         gzbuffer(f_.get(), 1 << 18);
@@ -36,13 +36,13 @@ public:
         return static_cast<std::size_t>(got);
     }
 
-private:
+  private:
     std::string path_;
     std::unique_ptr<gzFile_s, GzCloser> f_;
 };
 
 class StringSource final : public ByteSource {
-public:
+  public:
     explicit StringSource(std::string data) : data_(std::move(data)) {}
     std::size_t read(char* dst, std::size_t n) override {
         std::size_t k = std::min(n, data_.size() - pos_);
@@ -51,15 +51,19 @@ public:
         return k;
     }
 
-private:
+  private:
     std::string data_;
     std::size_t pos_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<ByteSource> open_file_source(const std::string& path) { return std::make_unique<GzFileSource>(path); }
-std::unique_ptr<ByteSource> string_source(std::string data) { return std::make_unique<StringSource>(std::move(data)); }
+std::unique_ptr<ByteSource> open_file_source(const std::string& path) {
+    return std::make_unique<GzFileSource>(path);
+}
+std::unique_ptr<ByteSource> string_source(std::string data) {
+    return std::make_unique<StringSource>(std::move(data));
+}
 
 CsvReader::CsvReader(std::unique_ptr<ByteSource> source) : source_(std::move(source)), buf_(1 << 18) {}
 
@@ -91,7 +95,7 @@ bool CsvReader::next() {
         // One record: fields separated by commas, ended by LF, CRLF, a lone CR, or the end of input.
         for (;;) {
             int c = get();
-            if (c == '"' ) {
+            if (c == '"') {
                 any_quoted = true;
                 // Quoted section: everything up to the closing quote; "" is a literal quote.
                 for (;;) {

@@ -13,7 +13,7 @@ namespace crimemap::tools {
 
 // A sequential source of bytes. read() returns 0 at the end; it throws on an I/O error.
 class ByteSource {
-public:
+  public:
     virtual ~ByteSource() = default;
     virtual std::size_t read(char* dst, std::size_t n) = 0;
 };
@@ -25,7 +25,7 @@ std::unique_ptr<ByteSource> open_file_source(const std::string& path);
 std::unique_ptr<ByteSource> string_source(std::string data);
 
 class CsvReader {
-public:
+  public:
     explicit CsvReader(std::unique_ptr<ByteSource> source);
 
     // Reads the next record; false at the end of input. The fields stay valid until the next call.
@@ -38,7 +38,7 @@ public:
     // The current record hit the end of input inside an open quote (a truncated file).
     bool unterminated_quote() const { return unterminated_; }
 
-private:
+  private:
     int get() {
         if (pos_ == end_ && !fill()) return -1;
         return static_cast<unsigned char>(buf_[pos_++]);
@@ -55,10 +55,10 @@ private:
     std::size_t end_ = 0;
     bool eof_ = false;
     bool started_ = false;
-    std::string record_;              // field bytes, back to back
-    std::vector<std::size_t> ends_;   // end offset of each field in record_
+    std::string record_;             // field bytes, back to back
+    std::vector<std::size_t> ends_;  // end offset of each field in record_
     std::vector<std::string_view> fields_;
-    std::uint64_t line_ = 1;          // line of the next unread byte
+    std::uint64_t line_ = 1;  // line of the next unread byte
     std::uint64_t record_line_ = 0;
     bool unterminated_ = false;
 };

@@ -1,12 +1,12 @@
 #include "tools/district_county_import.hpp"
 
-#include "tools/common.hpp"
-#include "tools/csv.hpp"
-#include "tools/lookup_import.hpp"
-
 #include <cctype>
 #include <cstdio>
 #include <map>
+
+#include "tools/common.hpp"
+#include "tools/csv.hpp"
+#include "tools/lookup_import.hpp"
 
 namespace crimemap::tools {
 
@@ -34,13 +34,18 @@ RowResult<DistrictCountyColumns> map_district_county_header(const std::vector<st
     c.county = find({"cty", "utla"}, "cd");
     c.county_name = find({"cty", "utla"}, "nm");
     if (c.lad < 0 || c.county < 0)
-        return row_error(at, "not a district -> county lookup (expected LADyyCD and CTYyyCD, or LTLAyyCD and UTLAyyCD columns)");
+        return row_error(at,
+                         "not a district -> county lookup (expected LADyyCD and CTYyyCD, or LTLAyyCD and "
+                         "UTLAyyCD columns)");
     return c;
 }
 
-DistrictCountyRow parse_district_county_row(const DistrictCountyColumns& cols, const std::vector<std::string_view>& fields) {
+DistrictCountyRow parse_district_county_row(const DistrictCountyColumns& cols,
+                                            const std::vector<std::string_view>& fields) {
     auto at = [&](int i) {
-        return i >= 0 && static_cast<std::size_t>(i) < fields.size() ? trim(fields[static_cast<std::size_t>(i)]) : std::string_view{};
+        return i >= 0 && static_cast<std::size_t>(i) < fields.size()
+                   ? trim(fields[static_cast<std::size_t>(i)])
+                   : std::string_view{};
     };
     DistrictCountyRow row;
     row.lad = at(cols.lad);
@@ -84,15 +89,18 @@ void import_district_county_csv(store::Connection& db, const std::filesystem::pa
     }
     store::Transaction tx(db);
     for (const auto& [lad, county] : counties)
-        db.query("INSERT INTO district_counties (lad, county, source) VALUES ($1, $2, $3)"
-                 " ON CONFLICT (lad) DO UPDATE SET county = EXCLUDED.county, source = EXCLUDED.source",
-                 {lad, county, path.filename().string()});
+        db.query(
+            "INSERT INTO district_counties (lad, county, source) VALUES ($1, $2, $3)"
+            " ON CONFLICT (lad) DO UPDATE SET county = EXCLUDED.county, source = EXCLUDED.source",
+            {lad, county, path.filename().string()});
     for (const auto& [key, name] : code_names)
-        db.query("INSERT INTO code_names (kind, code, name) VALUES ($1, $2, $3)"
-                 " ON CONFLICT (kind, code) DO UPDATE SET name = EXCLUDED.name",
-                 {key.first, key.second, name});
+        db.query(
+            "INSERT INTO code_names (kind, code, name) VALUES ($1, $2, $3)"
+            " ON CONFLICT (kind, code) DO UPDATE SET name = EXCLUDED.name",
+            {key.first, key.second, name});
     tx.commit();
-    std::printf("%s: %s districts with a county", path.filename().string().c_str(), with_commas(counties.size()).c_str());
+    std::printf("%s: %s districts with a county", path.filename().string().c_str(),
+                with_commas(counties.size()).c_str());
     if (unitary) std::printf(", %s without (unitary)", with_commas(unitary).c_str());
     if (ignored) std::printf(", %s rows ignored (no district code)", with_commas(ignored).c_str());
     std::printf(" of %s rows; run crimemap refresh to apply\n", with_commas(rows).c_str());

@@ -4,7 +4,8 @@
 
 namespace crimemap::tools {
 
-std::variant<int, ImportSession> open_import(const std::vector<std::string>& argv, const ImportCommandSpec& spec) {
+std::variant<int, ImportSession> open_import(const std::vector<std::string>& argv,
+                                             const ImportCommandSpec& spec) {
     std::vector<std::string> value_flags{"database-url"};
     value_flags.insert(value_flags.end(), spec.value_flags.begin(), spec.value_flags.end());
     Args args(argv, value_flags, spec.switches);
@@ -27,8 +28,8 @@ void RowErrorLog::note(const RowError& e) {
 
 void RowErrorLog::print_rest(std::string_view what) const {
     if (count_ > limit_)
-        std::fprintf(stderr, "... and %s more %.*s\n", with_commas(count_ - limit_).c_str(), static_cast<int>(what.size()),
-                     what.data());
+        std::fprintf(stderr, "... and %s more %.*s\n", with_commas(count_ - limit_).c_str(),
+                     static_cast<int>(what.size()), what.data());
 }
 
 }  // namespace crimemap::tools

@@ -5,10 +5,6 @@
 // command's filter accepts them), the start time and the database connection. Plus the report of
 // bad rows on stderr ("file:line: reason", the first 10, then a count). Errors are CliError or
 // store::PgError, which `crimemap` prints as one line with exit status 1.
-#include "store/pg.hpp"
-#include "tools/common.hpp"
-#include "tools/import_row.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -18,14 +14,18 @@
 #include <variant>
 #include <vector>
 
+#include "store/pg.hpp"
+#include "tools/common.hpp"
+#include "tools/import_row.hpp"
+
 namespace crimemap::tools {
 
 struct ImportCommandSpec {
-    std::string_view help;                  // the whole usage text, printed as is
-    std::vector<std::string> value_flags;   // options with a value, besides --database-url
-    std::vector<std::string> switches;      // options without a value, besides --help
+    std::string_view help;                                     // the whole usage text, printed as is
+    std::vector<std::string> value_flags;                      // options with a value, besides --database-url
+    std::vector<std::string> switches;                         // options without a value, besides --help
     std::function<bool(const std::filesystem::path&)> accept;  // which files count
-    std::string no_files;                   // the error when no file under the PATHs counts
+    std::string no_files;                                 // the error when no file under the PATHs counts
     std::function<void(const Args&)> check_options = {};  // throws CliError; runs before file collection
 };
 
@@ -40,11 +40,12 @@ struct ImportSession {
 
 // Parses argv per spec. Returns the exit status when the help was printed instead; otherwise the
 // session, connected to database_url(args).
-std::variant<int, ImportSession> open_import(const std::vector<std::string>& argv, const ImportCommandSpec& spec);
+std::variant<int, ImportSession> open_import(const std::vector<std::string>& argv,
+                                             const ImportCommandSpec& spec);
 
 // Bad rows (and other per-row notes) on stderr: the first `limit` as "file:line: reason", all counted.
 class RowErrorLog {
-public:
+  public:
     explicit RowErrorLog(std::uint64_t limit = 10) : limit_(limit) {}
     void note(const RowError& e);
     std::uint64_t count() const { return count_; }
@@ -52,7 +53,7 @@ public:
     // "... and N more <what>" on stderr when more were noted than shown, e.g. what = "bad rows not shown".
     void print_rest(std::string_view what) const;
 
-private:
+  private:
     std::uint64_t limit_;
     std::uint64_t count_ = 0;
 };

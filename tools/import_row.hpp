@@ -30,15 +30,15 @@ inline RowError row_error(const RowPlace& at, std::string reason) {
 // A parsed row or a RowError (the subset of std::expected the importers need).
 template <class Row>
 class RowResult {
-public:
-    RowResult(Row row) : v_(std::move(row)) {}         // NOLINT(google-explicit-constructor)
+  public:
+    RowResult(Row row) : v_(std::move(row)) {}           // NOLINT(google-explicit-constructor)
     RowResult(RowError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
     bool ok() const noexcept { return v_.index() == 0; }
     const Row& row() const { return std::get<0>(v_); }
     Row& row() { return std::get<0>(v_); }
     const RowError& error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<Row, RowError> v_;
 };
 

@@ -1,22 +1,24 @@
 #include "tools/indicator_import.hpp"
 
+#include <charconv>
+#include <cstdio>
+#include <map>
+
 #include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
 #include "tools/csv.hpp"
 #include "tools/import_command.hpp"
 
-#include <charconv>
-#include <cstdio>
-#include <map>
-
 namespace crimemap::tools {
 
 std::optional<std::string> normalise_polarity(std::string_view text) {
     std::string t = to_lower(trim(text));
     if (t.empty()) return std::string();
-    if (t == "higher_is_better" || t == "higher" || t == "up" || t == "desc") return std::string("higher_is_better");
-    if (t == "lower_is_better" || t == "lower" || t == "down" || t == "asc") return std::string("lower_is_better");
+    if (t == "higher_is_better" || t == "higher" || t == "up" || t == "desc")
+        return std::string("higher_is_better");
+    if (t == "lower_is_better" || t == "lower" || t == "down" || t == "asc")
+        return std::string("lower_is_better");
     if (t == "neutral" || t == "none") return std::string("neutral");
     return std::nullopt;
 }
@@ -66,8 +68,10 @@ std::optional<IndicatorColumns> map_indicator_header(const std::vector<std::stri
         auto it = h.find(n);
         return it == h.end() ? -1 : it->second;
     };
-    const bool oflog = col("local authority code") >= 0 && col("code") >= 0 && col("value") >= 0 && col("financial year") >= 0;
-    const bool long_format = col("area_code") >= 0 && col("indicator") >= 0 && col("period") >= 0 && col("value") >= 0;
+    const bool oflog = col("local authority code") >= 0 && col("code") >= 0 && col("value") >= 0 &&
+                       col("financial year") >= 0;
+    const bool long_format =
+        col("area_code") >= 0 && col("indicator") >= 0 && col("period") >= 0 && col("value") >= 0;
     if (!oflog && !long_format) return std::nullopt;
     IndicatorColumns c;
     c.layout = oflog ? IndicatorLayout::oflog : IndicatorLayout::long_format;
@@ -89,12 +93,16 @@ RowResult<std::optional<IndicatorRow>> parse_indicator_row(const IndicatorColumn
                                                            const std::vector<std::string_view>& fields,
                                                            const RowPlace& at) {
     if (fields.size() != cols.width)
-        return row_error(at, "got " + std::to_string(fields.size()) + " fields, expected " + std::to_string(cols.width));
+        return row_error(
+            at, "got " + std::to_string(fields.size()) + " fields, expected " + std::to_string(cols.width));
     auto get = [&](int i) { return i < 0 ? std::string_view{} : trim(fields[static_cast<std::size_t>(i)]); };
     const bool oflog = cols.layout == IndicatorLayout::oflog;
-    auto area = get(cols.area), ind = get(cols.indicator), period = get(cols.period), value_text = get(cols.value);
-    if (area.empty() || ind.empty() || period.empty()) return row_error(at, "missing area code, indicator or period");
-    if (value_text.empty() && oflog) return std::optional<IndicatorRow>();  // Oflog leaves out values not reported
+    auto area = get(cols.area), ind = get(cols.indicator), period = get(cols.period),
+         value_text = get(cols.value);
+    if (area.empty() || ind.empty() || period.empty())
+        return row_error(at, "missing area code, indicator or period");
+    if (value_text.empty() && oflog)
+        return std::optional<IndicatorRow>();  // Oflog leaves out values not reported
     auto value = parse_double(value_text);
     if (!value) return row_error(at, "unreadable value '" + std::string(value_text) + "'");
     auto polarity = normalise_polarity(get(cols.polarity));
@@ -153,7 +161,8 @@ int cmd_import_indicators(const std::vector<std::string>& argv) {
     auto& s = std::get<ImportSession>(opened);
     store::Connection& db = s.db;
     db.exec(
-        "CREATE TEMP TABLE IF NOT EXISTS indicator_staging (line bigint, area_code text, indicator text, name text,"
+        "CREATE TEMP TABLE IF NOT EXISTS indicator_staging (line bigint, area_code text, indicator text, "
+        "name text,"
         " period text, value double precision, unit text, polarity text, target double precision,"
         " benchmark double precision, area_group text)");
     RowErrorLog bad_rows;
@@ -163,7 +172,9 @@ int cmd_import_indicators(const std::vector<std::string>& argv) {
         if (!csv.next()) throw CliError(file + ": empty file");
         auto cols = map_indicator_header(csv.fields());
         if (!cols)
-            throw CliError(file + ": unknown indicator layout (expected the Oflog columns or area_code,indicator,period,value)");
+            throw CliError(file +
+                           ": unknown indicator layout (expected the Oflog columns or "
+                           "area_code,indicator,period,value)");
         db.exec("TRUNCATE indicator_staging");
         std::uint64_t read = 0, loaded = 0, skipped = 0, empty = 0;
         {
@@ -187,17 +198,23 @@ int cmd_import_indicators(const std::vector<std::string>& argv) {
         // One polarity per indicator: Oflog leaves rank_order empty on some rows of a measure.
         db.exec(
             "UPDATE indicator_staging s SET polarity = p.polarity FROM ("
-            " SELECT indicator, max(polarity) AS polarity FROM indicator_staging WHERE polarity IS NOT NULL GROUP BY indicator) p"
+            " SELECT indicator, max(polarity) AS polarity FROM indicator_staging WHERE polarity IS NOT NULL "
+            "GROUP BY indicator) p"
             " WHERE s.indicator = p.indicator AND s.polarity IS NULL");
         db.exec(
-            "INSERT INTO indicators (area_code, indicator, name, period, value, unit, polarity, target, benchmark, area_group)"
-            " SELECT DISTINCT ON (area_code, indicator, period) area_code, indicator, name, period, value, unit, polarity,"
-            "  target, benchmark, area_group FROM indicator_staging ORDER BY area_code, indicator, period, line DESC"
-            " ON CONFLICT (area_code, indicator, period) DO UPDATE SET name = EXCLUDED.name, value = EXCLUDED.value,"
+            "INSERT INTO indicators (area_code, indicator, name, period, value, unit, polarity, target, "
+            "benchmark, area_group)"
+            " SELECT DISTINCT ON (area_code, indicator, period) area_code, indicator, name, period, value, "
+            "unit, polarity,"
+            "  target, benchmark, area_group FROM indicator_staging ORDER BY area_code, indicator, period, "
+            "line DESC"
+            " ON CONFLICT (area_code, indicator, period) DO UPDATE SET name = EXCLUDED.name, value = "
+            "EXCLUDED.value,"
             " unit = EXCLUDED.unit, polarity = EXCLUDED.polarity, target = EXCLUDED.target,"
             " benchmark = EXCLUDED.benchmark, area_group = EXCLUDED.area_group");
         tx.commit();
-        std::printf("%s: %s layout, %s rows, %s loaded, %s without a value, %s skipped\n", path.filename().string().c_str(),
+        std::printf("%s: %s layout, %s rows, %s loaded, %s without a value, %s skipped\n",
+                    path.filename().string().c_str(),
                     cols->layout == IndicatorLayout::oflog ? "Oflog" : "long", with_commas(read).c_str(),
                     with_commas(loaded).c_str(), with_commas(empty).c_str(), with_commas(skipped).c_str());
     }

@@ -4,13 +4,13 @@
 // Rows go through a staging table with COPY, then are upserted by (area_code, indicator, period);
 // the last row of a key wins, and importing again changes nothing. Header mapping and row parsing
 // are pure and unit-tested (tests/unit/import_indicator_test.cpp).
-#include "tools/import_row.hpp"
-
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tools/import_row.hpp"
 
 namespace crimemap::tools {
 

@@ -34,7 +34,8 @@ std::pair<double, double> parse_rate(const std::string& text) {
         char* end = nullptr;
         double v = std::strtod(s.c_str(), &end);
         if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v) || v < 0 || v > 1e6)
-            throw CliError("--rate must be RPS/BURST (e.g. 250/500), RPS, or 0 for unlimited; got '" + text + "'");
+            throw CliError("--rate must be RPS/BURST (e.g. 250/500), RPS, or 0 for unlimited; got '" + text +
+                           "'");
         return v;
     };
     auto slash = text.find('/');
@@ -55,8 +56,9 @@ int create(const Args& args) {
         throw CliError("a key named '" + *name + "' exists already (names stay taken after a revoke)");
     const std::string key = core::random_secret("ck_");
     // Hashed here: the plain key never reaches PostgreSQL (nor its statement log).
-    auto r = db.query("INSERT INTO api_keys (name, key_hash, rate, burst) VALUES ($1, $2, $3, $4) RETURNING id",
-                      {*name, core::sha256_hex(key), std::to_string(rate), std::to_string(burst)});
+    auto r =
+        db.query("INSERT INTO api_keys (name, key_hash, rate, burst) VALUES ($1, $2, $3, $4) RETURNING id",
+                 {*name, core::sha256_hex(key), std::to_string(rate), std::to_string(burst)});
     std::fprintf(stderr, "key %lld '%s' (%g requests/s, bursts of %g; store it now: it is not shown again)\n",
                  r.int64(0, 0), name->c_str(), rate, burst);
     std::printf("%s\n", key.c_str());
@@ -69,7 +71,8 @@ int list(const Args& args) {
         "SELECT id, name, rate, burst, to_char(created_at, 'YYYY-MM-DD HH24:MI'),"
         " coalesce(to_char(revoked_at, 'YYYY-MM-DD HH24:MI'), ''),"
         " coalesce(to_char(last_used_at, 'YYYY-MM-DD HH24:MI'), '') FROM api_keys ORDER BY id");
-    std::printf("%-6s %-24s %-14s %-17s %-17s %s\n", "id", "name", "rate/burst", "created", "revoked", "last used");
+    std::printf("%-6s %-24s %-14s %-17s %-17s %s\n", "id", "name", "rate/burst", "created", "revoked",
+                "last used");
     for (int i = 0; i < r.size(); ++i) {
         char rate[48];
         std::snprintf(rate, sizeof rate, "%g/%g", r.float64(i, 2), r.float64(i, 3));
@@ -83,14 +86,17 @@ int list(const Args& args) {
 int revoke(const Args& args) {
     if (args.positional().size() != 2) throw CliError("usage: crimemap key revoke ID|NAME");
     const std::string& which = args.positional()[1];
-    const bool is_id = !which.empty() && which.size() <= 18 && which.find_first_not_of("0123456789") == std::string::npos;
+    const bool is_id =
+        !which.empty() && which.size() <= 18 && which.find_first_not_of("0123456789") == std::string::npos;
     store::Connection db(database_url(args));
-    auto r = is_id ? db.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1::bigint AND revoked_at IS NULL"
-                              " RETURNING id, name",
-                              {which})
-                   : db.query("UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL"
-                              " RETURNING id, name",
-                              {which});
+    auto r = is_id ? db.query(
+                         "UPDATE api_keys SET revoked_at = now() WHERE id = $1::bigint AND revoked_at IS NULL"
+                         " RETURNING id, name",
+                         {which})
+                   : db.query(
+                         "UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL"
+                         " RETURNING id, name",
+                         {which});
     if (r.size() == 0) throw CliError("no live key with " + std::string(is_id ? "id " : "name ") + which);
     std::printf("key %s '%s' revoked (crimemapd refuses it within --api-key-refresh seconds)\n",
                 std::string(r.text(0, 0)).c_str(), std::string(r.text(0, 1)).c_str());

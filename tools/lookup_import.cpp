@@ -1,25 +1,40 @@
 #include "tools/lookup_import.hpp"
 
+#include <cstdio>
+#include <fstream>
+#include <map>
+
 #include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
 #include "tools/district_county_import.hpp"
 #include "tools/import_command.hpp"
 
-#include <cstdio>
-#include <fstream>
-#include <map>
-
 namespace crimemap::tools {
 namespace fs = std::filesystem;
 
 std::string lookup_kind_for_file(std::string_view stem) {
     static const std::map<std::string, std::string, std::less<>> kinds = {
-        {"lsoa", "lsoa"}, {"msoa", "msoa"}, {"wards", "ward"}, {"ward", "ward"}, {"districts", "lad"},
-        {"lad", "lad"}, {"police_force_areas", "pfa"}, {"pfa", "pfa"}, {"counties", "county"},
-        {"regions", "region"}, {"countries", "country"}, {"constituencies", "pcon"},
-        {"parliamentary_constituencies", "pcon"}, {"pcon", "pcon"}, {"ccgs", "ccg"}, {"ccg", "ccg"},
-        {"parishes", "parish"}, {"nuts", "nuts"}, {"european_registers", "eer"}, {"nhs_ha", "nhs_ha"},
+        {"lsoa", "lsoa"},
+        {"msoa", "msoa"},
+        {"wards", "ward"},
+        {"ward", "ward"},
+        {"districts", "lad"},
+        {"lad", "lad"},
+        {"police_force_areas", "pfa"},
+        {"pfa", "pfa"},
+        {"counties", "county"},
+        {"regions", "region"},
+        {"countries", "country"},
+        {"constituencies", "pcon"},
+        {"parliamentary_constituencies", "pcon"},
+        {"pcon", "pcon"},
+        {"ccgs", "ccg"},
+        {"ccg", "ccg"},
+        {"parishes", "parish"},
+        {"nuts", "nuts"},
+        {"european_registers", "eer"},
+        {"nhs_ha", "nhs_ha"},
     };
     std::string s = to_lower(stem);
     if (auto it = kinds.find(s); it != kinds.end()) return it->second;
@@ -79,7 +94,8 @@ void write_code_names(store::Connection& db, const CodeNames& names) {
         copy.finish();
     }
     db.exec(
-        "INSERT INTO code_names (kind, code, name) SELECT DISTINCT ON (kind, code) kind, code, name FROM lookup_staging"
+        "INSERT INTO code_names (kind, code, name) SELECT DISTINCT ON (kind, code) kind, code, name FROM "
+        "lookup_staging"
         " ON CONFLICT (kind, code) DO UPDATE SET name = EXCLUDED.name");
     tx.commit();
 }
@@ -87,9 +103,12 @@ void write_code_names(store::Connection& db, const CodeNames& names) {
 }  // namespace
 
 int cmd_import_lookups(const std::vector<std::string>& argv) {
-    auto opened = open_import(argv, {kHelp, {"kind"}, {},
-                                     [](const fs::path& p) { return name_ends_with(p, ".json") || is_csv_file(p); },
-                                     "no .json or .csv files under the given paths"});
+    auto opened =
+        open_import(argv, {kHelp,
+                           {"kind"},
+                           {},
+                           [](const fs::path& p) { return name_ends_with(p, ".json") || is_csv_file(p); },
+                           "no .json or .csv files under the given paths"});
     if (auto* status = std::get_if<int>(&opened)) return *status;
     auto& s = std::get<ImportSession>(opened);
     store::Connection& db = s.db;
@@ -114,7 +133,8 @@ int cmd_import_lookups(const std::vector<std::string>& argv) {
             continue;
         }
         write_code_names(db, *names);
-        std::printf("%s: %s %s names", path.filename().string().c_str(), with_commas(names->entries.size()).c_str(), kind.c_str());
+        std::printf("%s: %s %s names", path.filename().string().c_str(),
+                    with_commas(names->entries.size()).c_str(), kind.c_str());
         if (names->ignored) std::printf(" (%s entries ignored)", with_commas(names->ignored).c_str());
         std::printf("\n");
     }

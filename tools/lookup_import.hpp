@@ -2,9 +2,8 @@
 // `crimemap import lookups`: ONS code -> name maps (JSON objects, as in postcodes.io's data/ folder)
 // into code_names, and ONS district -> county CSVs (tools/district_county_import.hpp). The JSON
 // parser is pure and unit-tested (tests/unit/import_lookup_test.cpp).
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -1,15 +1,15 @@
 #include "tools/migrate.hpp"
 
-#include "tools/common.hpp"
-
 #include <algorithm>
-#include <cstring>
-#include <memory>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
+
+#include "tools/common.hpp"
 
 #ifndef CRIMEMAP_SCHEMA_DIR
 #define CRIMEMAP_SCHEMA_DIR "schema"
@@ -49,7 +49,8 @@ std::vector<fs::path> numbered_sql_files(const fs::path& dir) {
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(dir)) {
         auto name = e.path().filename().string();
-        if (e.is_regular_file() && name.size() > 9 && name.ends_with(".sql") && std::isdigit(static_cast<unsigned char>(name[0])))
+        if (e.is_regular_file() && name.size() > 9 && name.ends_with(".sql") &&
+            std::isdigit(static_cast<unsigned char>(name[0])))
             files.push_back(e.path());
     }
     std::sort(files.begin(), files.end());
@@ -72,7 +73,10 @@ MigrationResult apply_migrations(store::Connection& db, const fs::path& schema) 
     struct Unlock {
         store::Connection& db;
         ~Unlock() {
-            try { db.exec(kMigrateUnlock); } catch (...) {}
+            try {
+                db.exec(kMigrateUnlock);
+            } catch (...) {
+            }
         }
     } unlock{db};
     db.exec(
@@ -80,7 +84,8 @@ MigrationResult apply_migrations(store::Connection& db, const fs::path& schema) 
         " name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
     std::map<std::string, std::string> applied;
     auto rows = db.query("SELECT name, checksum FROM schema_migrations");
-    for (int i = 0; i < rows.size(); ++i) applied[std::string(rows.text(i, 0))] = std::string(rows.text(i, 1));
+    for (int i = 0; i < rows.size(); ++i)
+        applied[std::string(rows.text(i, 0))] = std::string(rows.text(i, 1));
 
     for (const auto& file : files) {
         std::string name = file.filename().string();
@@ -131,10 +136,14 @@ void set_server_password(store::Connection& db, const std::string& password) {
     // The SCRAM verifier is computed by libpq here: the password itself never reaches the server
     // (nor its statement log). ALTER ROLE takes no parameters, hence the escaped literal.
     char* verifier = PQencryptPasswordConn(db.raw(), password.c_str(), "crimemap_server", "scram-sha-256");
-    if (!verifier) throw store::PgError(std::string("cannot encrypt the crimemap_server password: ") + PQerrorMessage(db.raw()));
+    if (!verifier)
+        throw store::PgError(std::string("cannot encrypt the crimemap_server password: ") +
+                             PQerrorMessage(db.raw()));
     std::unique_ptr<char, decltype(&PQfreemem)> verifier_owner(verifier, &PQfreemem);
     char* literal = PQescapeLiteral(db.raw(), verifier, std::strlen(verifier));
-    if (!literal) throw store::PgError(std::string("cannot quote the crimemap_server password: ") + PQerrorMessage(db.raw()));
+    if (!literal)
+        throw store::PgError(std::string("cannot quote the crimemap_server password: ") +
+                             PQerrorMessage(db.raw()));
     std::unique_ptr<char, decltype(&PQfreemem)> literal_owner(literal, &PQfreemem);
     db.exec(std::string("ALTER ROLE crimemap_server PASSWORD ") + literal);
 }
@@ -155,7 +164,8 @@ int cmd_migrate(const std::vector<std::string>& argv) {
             "clusters that trust local connections).\n"
             "\n"
             "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)\n"
-            "  --schema-dir DIR    folder holding migrations/ (default: $CRIMEMAP_SCHEMA_DIR or the source tree)\n"
+            "  --schema-dir DIR    folder holding migrations/ (default: $CRIMEMAP_SCHEMA_DIR or the source "
+            "tree)\n"
             "  --quiet             print nothing when there is nothing to do");
         return 0;
     }
@@ -163,12 +173,15 @@ int cmd_migrate(const std::vector<std::string>& argv) {
     store::Connection db(database_url(args));
     auto r = apply_migrations(db, schema_dir(args));
     if (const char* pw = std::getenv("CRIMEMAP_SERVER_PASSWORD"); pw && *pw) {
-        if (!r.server_role) throw CliError("CRIMEMAP_SERVER_PASSWORD is set but the schema has no crimemap_server role");
+        if (!r.server_role)
+            throw CliError("CRIMEMAP_SERVER_PASSWORD is set but the schema has no crimemap_server role");
         set_server_password(db, pw);
-        if (!args.has("quiet")) std::printf("migrate: crimemap_server password set (from CRIMEMAP_SERVER_PASSWORD)\n");
+        if (!args.has("quiet"))
+            std::printf("migrate: crimemap_server password set (from CRIMEMAP_SERVER_PASSWORD)\n");
     }
     for (const auto& name : r.changed)
-        std::fprintf(stderr, "migrate: warning: %s changed after it was applied (not re-applied)\n", name.c_str());
+        std::fprintf(stderr, "migrate: warning: %s changed after it was applied (not re-applied)\n",
+                     name.c_str());
     if (r.applied.empty()) {
         if (!args.has("quiet")) std::printf("migrate: up to date (%zu migrations)\n", r.already);
     } else {
@@ -199,7 +212,8 @@ int cmd_status(const std::vector<std::string>& argv) {
     }
     if (!args.positional().empty()) throw CliError("status takes no arguments (see --help)");
     store::Connection db(database_url(args));
-    if (!table_exists(db, "crimes")) throw CliError("the database has no crimemap schema yet: run crimemap migrate");
+    if (!table_exists(db, "crimes"))
+        throw CliError("the database has no crimemap schema yet: run crimemap migrate");
     if (args.has("crimes")) {
         auto r = db.query("SELECT count(*) FROM crimes");
         std::printf("%s\n", std::string(r.text(0, 0)).c_str());
@@ -221,37 +235,51 @@ int cmd_status(const std::vector<std::string>& argv) {
         std::printf("migrations:  %d applied, %zu pending\n", applied.size(), pending);
     }
     auto count = [&](const std::string& sql) { return std::string(db.query(sql).text(0, 0)); };
-    std::printf("crimes:      %s (%s with a location)\n", with_commas(std::stoull(count("SELECT count(*) FROM crimes"))).c_str(),
-                with_commas(std::stoull(count("SELECT count(*) FROM crimes WHERE geom IS NOT NULL"))).c_str());
+    std::printf(
+        "crimes:      %s (%s with a location)\n",
+        with_commas(std::stoull(count("SELECT count(*) FROM crimes"))).c_str(),
+        with_commas(std::stoull(count("SELECT count(*) FROM crimes WHERE geom IS NOT NULL"))).c_str());
     auto loads = db.query(
-        "SELECT l.force_id, to_char(min(l.month), 'YYYY-MM'), to_char(max(l.month), 'YYYY-MM'), count(*), sum(l.rows_loaded)"
+        "SELECT l.force_id, to_char(min(l.month), 'YYYY-MM'), to_char(max(l.month), 'YYYY-MM'), count(*), "
+        "sum(l.rows_loaded)"
         " FROM crime_loads l GROUP BY l.force_id ORDER BY l.force_id");
     for (int i = 0; i < loads.size(); ++i)
         std::printf("  %-20s %s..%s  %s months, %s crimes\n", std::string(loads.text(i, 0)).c_str(),
                     std::string(loads.text(i, 1)).c_str(), std::string(loads.text(i, 2)).c_str(),
-                    std::string(loads.text(i, 3)).c_str(), with_commas(std::stoull(std::string(loads.text(i, 4)))).c_str());
-    auto areas = db.query("SELECT kind, count(*), count(*) FILTER (WHERE derived), count(population) FROM areas"
-                          " GROUP BY kind ORDER BY kind");
+                    std::string(loads.text(i, 3)).c_str(),
+                    with_commas(std::stoull(std::string(loads.text(i, 4)))).c_str());
+    auto areas = db.query(
+        "SELECT kind, count(*), count(*) FILTER (WHERE derived), count(population) FROM areas"
+        " GROUP BY kind ORDER BY kind");
     std::string area_line;
     for (int i = 0; i < areas.size(); ++i) {
         if (!area_line.empty()) area_line += ", ";
-        area_line += std::string(areas.text(i, 0)) + " " + with_commas(std::stoull(std::string(areas.text(i, 1))));
+        area_line +=
+            std::string(areas.text(i, 0)) + " " + with_commas(std::stoull(std::string(areas.text(i, 1))));
         if (areas.text(i, 2) != "0") area_line += " (" + std::string(areas.text(i, 2)) + " derived)";
-        if (areas.text(i, 3) != "0") area_line += " (" + std::string(areas.text(i, 3)) + " with a population)";
+        if (areas.text(i, 3) != "0")
+            area_line += " (" + std::string(areas.text(i, 3)) + " with a population)";
     }
     std::printf("areas:       %s\n", area_line.empty() ? "none" : area_line.c_str());
-    std::printf("postcodes:   %s (%s terminated)\n", with_commas(std::stoull(count("SELECT count(*) FROM postcodes"))).c_str(),
-                with_commas(std::stoull(count("SELECT count(*) FROM postcodes WHERE terminated IS NOT NULL"))).c_str());
-    std::printf("indicators:  %s values, %s indicators\n", with_commas(std::stoull(count("SELECT count(*) FROM indicators"))).c_str(),
+    std::printf("postcodes:   %s (%s terminated)\n",
+                with_commas(std::stoull(count("SELECT count(*) FROM postcodes"))).c_str(),
+                with_commas(std::stoull(count("SELECT count(*) FROM postcodes WHERE terminated IS NOT NULL")))
+                    .c_str());
+    std::printf("indicators:  %s values, %s indicators\n",
+                with_commas(std::stoull(count("SELECT count(*) FROM indicators"))).c_str(),
                 count("SELECT count(DISTINCT indicator) FROM indicators").c_str());
-    std::printf("teams:       %s neighbourhoods (%s demo)\n", count("SELECT count(*) FROM neighbourhoods").c_str(),
+    std::printf("teams:       %s neighbourhoods (%s demo)\n",
+                count("SELECT count(*) FROM neighbourhoods").c_str(),
                 count("SELECT count(*) FROM neighbourhoods WHERE demo").c_str());
-    auto v = db.query("SELECT version, to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), crimes FROM dataset_versions ORDER BY version DESC LIMIT 1");
+    auto v = db.query(
+        "SELECT version, to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), crimes FROM dataset_versions ORDER BY "
+        "version DESC LIMIT 1");
     if (v.size() == 0)
         std::printf("dataset:     no version yet (run crimemap refresh)\n");
     else
         std::printf("dataset:     version %s, refreshed %s, %s crimes\n", std::string(v.text(0, 0)).c_str(),
-                    std::string(v.text(0, 1)).c_str(), with_commas(std::stoull(std::string(v.text(0, 2)))).c_str());
+                    std::string(v.text(0, 1)).c_str(),
+                    with_commas(std::stoull(std::string(v.text(0, 2)))).c_str());
     return 0;
 }
 

@@ -9,8 +9,12 @@
 namespace crimemap::tools {
 
 struct OsgbToWgs84::Impl {
-    struct CtxDeleter { void operator()(PJ_CONTEXT* c) const noexcept { proj_context_destroy(c); } };
-    struct PjDeleter { void operator()(PJ* p) const noexcept { proj_destroy(p); } };
+    struct CtxDeleter {
+        void operator()(PJ_CONTEXT* c) const noexcept { proj_context_destroy(c); }
+    };
+    struct PjDeleter {
+        void operator()(PJ* p) const noexcept { proj_destroy(p); }
+    };
     std::unique_ptr<PJ_CONTEXT, CtxDeleter> ctx{proj_context_create()};
     std::unique_ptr<PJ, PjDeleter> pj;
 };
@@ -18,8 +22,10 @@ struct OsgbToWgs84::Impl {
 OsgbToWgs84::OsgbToWgs84() : impl_(std::make_unique<Impl>()) {
     if (!impl_->ctx) throw std::runtime_error("PROJ: cannot create a context");
     proj_log_level(impl_->ctx.get(), PJ_LOG_NONE);
-    std::unique_ptr<PJ, Impl::PjDeleter> raw(proj_create_crs_to_crs(impl_->ctx.get(), "EPSG:27700", "EPSG:4326", nullptr));
-    if (!raw) throw std::runtime_error("PROJ: no transformation EPSG:27700 -> EPSG:4326 (is proj-data installed?)");
+    std::unique_ptr<PJ, Impl::PjDeleter> raw(
+        proj_create_crs_to_crs(impl_->ctx.get(), "EPSG:27700", "EPSG:4326", nullptr));
+    if (!raw)
+        throw std::runtime_error("PROJ: no transformation EPSG:27700 -> EPSG:4326 (is proj-data installed?)");
     // Normalise axis order to (easting, northing) -> (lon, lat).
     impl_->pj.reset(proj_normalize_for_visualization(impl_->ctx.get(), raw.get()));
     if (!impl_->pj) throw std::runtime_error("PROJ: cannot normalise the axis order");

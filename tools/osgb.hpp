@@ -13,7 +13,7 @@ struct LonLat {
 };
 
 class OsgbToWgs84 {
-public:
+  public:
     OsgbToWgs84();  // throws std::runtime_error when PROJ cannot build the transformation
     ~OsgbToWgs84();
     OsgbToWgs84(const OsgbToWgs84&) = delete;
@@ -21,7 +21,7 @@ public:
     // nullopt when PROJ fails for this point (e.g. far outside the grid's area).
     std::optional<LonLat> convert(double easting, double northing) const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,7 +1,5 @@
 #include "tools/polygons.hpp"
 
-#include "tools/common.hpp"
-
 #include <gdal_priv.h>
 #include <geos_c.h>
 #include <ogr_spatialref.h>
@@ -13,9 +11,12 @@
 #include <mutex>
 #include <regex>
 
+#include "tools/common.hpp"
+
 namespace crimemap::tools {
 
-FieldChoice detect_fields(const std::string& kind, const std::vector<std::string>& fields, const FieldChoice& given) {
+FieldChoice detect_fields(const std::string& kind, const std::vector<std::string>& fields,
+                          const FieldChoice& given) {
     auto find_exact = [&](const std::string& want) -> std::string {
         for (const auto& f : fields)
             if (to_lower(f) == to_lower(want)) return f;
@@ -32,8 +33,9 @@ FieldChoice detect_fields(const std::string& kind, const std::vector<std::string
         out.code_field = find_exact(given.code_field);
     } else {
         static const std::pair<const char*, const char*> by_kind[] = {
-            {"lsoa", "lsoa[0-9]{2}cd"}, {"msoa", "msoa[0-9]{2}cd"}, {"ward", "wdc?[0-9]{2}cd"},
-            {"lad", "lad?[0-9]{2}cd"},  {"pfa", "pfa[0-9]{2}cd"},   {"neighbourhood", "(nbhd|neighbourhood)_?(id|code)"},
+            {"lsoa", "lsoa[0-9]{2}cd"}, {"msoa", "msoa[0-9]{2}cd"},
+            {"ward", "wdc?[0-9]{2}cd"}, {"lad", "lad?[0-9]{2}cd"},
+            {"pfa", "pfa[0-9]{2}cd"},   {"neighbourhood", "(nbhd|neighbourhood)_?(id|code)"},
         };
         for (const auto& [k, pattern] : by_kind)
             if (kind == k) out.code_field = find_re(pattern);
@@ -57,10 +59,20 @@ std::once_flag gdal_once;
 
 void geos_message(const char*, void*) {}
 
-struct OgrFeatureDeleter { void operator()(OGRFeature* f) const noexcept { OGRFeature::DestroyFeature(f); } };
-struct DatasetDeleter { void operator()(GDALDataset* d) const noexcept { GDALClose(d); } };
-struct CtDeleter { void operator()(OGRCoordinateTransformation* c) const noexcept { OGRCoordinateTransformation::DestroyCT(c); } };
-struct GeomDeleter { void operator()(OGRGeometry* g) const noexcept { OGRGeometryFactory::destroyGeometry(g); } };
+struct OgrFeatureDeleter {
+    void operator()(OGRFeature* f) const noexcept { OGRFeature::DestroyFeature(f); }
+};
+struct DatasetDeleter {
+    void operator()(GDALDataset* d) const noexcept { GDALClose(d); }
+};
+struct CtDeleter {
+    void operator()(OGRCoordinateTransformation* c) const noexcept {
+        OGRCoordinateTransformation::DestroyCT(c);
+    }
+};
+struct GeomDeleter {
+    void operator()(OGRGeometry* g) const noexcept { OGRGeometryFactory::destroyGeometry(g); }
+};
 
 std::string gdal_path(const std::string& path) {
     std::string lower = to_lower(path);
@@ -110,10 +122,14 @@ PolygonReader::PolygonReader() : impl_(std::make_unique<Impl>()) {
 
 PolygonReader::~PolygonReader() = default;
 
-std::optional<std::string> PolygonReader::to_valid_multipolygon(const unsigned char* wkb, std::size_t size, bool& repaired) {
+std::optional<std::string> PolygonReader::to_valid_multipolygon(const unsigned char* wkb, std::size_t size,
+                                                                bool& repaired) {
     auto* ctx = impl_->ctx;
-    auto destroy = [ctx](GEOSGeometry* g) { if (g) GEOSGeom_destroy_r(ctx, g); };
-    std::unique_ptr<GEOSGeometry, decltype(destroy)> g(GEOSWKBReader_read_r(ctx, impl_->reader, wkb, size), destroy);
+    auto destroy = [ctx](GEOSGeometry* g) {
+        if (g) GEOSGeom_destroy_r(ctx, g);
+    };
+    std::unique_ptr<GEOSGeometry, decltype(destroy)> g(GEOSWKBReader_read_r(ctx, impl_->reader, wkb, size),
+                                                       destroy);
     if (!g) return std::nullopt;
     repaired = false;
     if (GEOSisValid_r(ctx, g.get()) != 1) {
@@ -126,7 +142,9 @@ std::optional<std::string> PolygonReader::to_valid_multipolygon(const unsigned c
     impl_->collect_polygons(g.get(), parts);
     if (parts.empty()) return std::nullopt;
     std::unique_ptr<GEOSGeometry, decltype(destroy)> multi(
-        GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts.data(), static_cast<unsigned>(parts.size())), destroy);
+        GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts.data(),
+                                    static_cast<unsigned>(parts.size())),
+        destroy);
     if (!multi) {
         for (auto* p : parts) GEOSGeom_destroy_r(ctx, p);
         return std::nullopt;
@@ -139,7 +157,8 @@ std::optional<std::string> PolygonReader::to_valid_multipolygon(const unsigned c
         impl_->collect_polygons(fixed, again);
         GEOSGeom_destroy_r(ctx, fixed);
         if (again.empty()) return std::nullopt;
-        multi.reset(GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, again.data(), static_cast<unsigned>(again.size())));
+        multi.reset(GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, again.data(),
+                                                static_cast<unsigned>(again.size())));
         if (!multi) return std::nullopt;
     }
     std::size_t hex_size = 0;
@@ -150,10 +169,11 @@ std::optional<std::string> PolygonReader::to_valid_multipolygon(const unsigned c
     return out;
 }
 
-PolygonFileStats PolygonReader::read(const std::string& path, const std::string& kind, const FieldChoice& given,
-                                     bool need_code, const std::function<void(PolygonFeature&&)>& sink) {
-    std::unique_ptr<GDALDataset, DatasetDeleter> ds(
-        GDALDataset::Open(gdal_path(path).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+PolygonFileStats PolygonReader::read(const std::string& path, const std::string& kind,
+                                     const FieldChoice& given, bool need_code,
+                                     const std::function<void(PolygonFeature&&)>& sink) {
+    std::unique_ptr<GDALDataset, DatasetDeleter> ds(GDALDataset::Open(
+        gdal_path(path).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     if (!ds) {
         std::string msg = CPLGetLastErrorMsg();
         throw CliError(path + ": GDAL cannot read it as vector data" + (msg.empty() ? "" : " (" + msg + ")"));
@@ -169,7 +189,8 @@ PolygonFileStats PolygonReader::read(const std::string& path, const std::string&
         stats.layers += layer->GetName();
         OGRFeatureDefn* defn = layer->GetLayerDefn();
         std::vector<std::string> names;
-        for (int i = 0; i < defn->GetFieldCount(); ++i) names.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            names.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
         FieldChoice fc = detect_fields(kind, names, given);
         if (!given.code_field.empty() && fc.code_field.empty())
             throw CliError(path + ": layer " + layer->GetName() + " has no field '" + given.code_field + "'");
@@ -188,9 +209,11 @@ PolygonFileStats PolygonReader::read(const std::string& path, const std::string&
         int population_idx = -1;
         if (!given.population_field.empty()) {
             for (std::size_t i = 0; i < names.size() && population_idx < 0; ++i)
-                if (to_lower(names[i]) == to_lower(given.population_field)) population_idx = static_cast<int>(i);
+                if (to_lower(names[i]) == to_lower(given.population_field))
+                    population_idx = static_cast<int>(i);
             if (population_idx < 0)
-                throw CliError(path + ": layer " + layer->GetName() + " has no field '" + given.population_field + "'");
+                throw CliError(path + ": layer " + layer->GetName() + " has no field '" +
+                               given.population_field + "'");
         }
 
         std::unique_ptr<OGRCoordinateTransformation, CtDeleter> ct;
@@ -206,8 +229,10 @@ PolygonFileStats PolygonReader::read(const std::string& path, const std::string&
         while (std::unique_ptr<OGRFeature, OgrFeatureDeleter> f{layer->GetNextFeature()}) {
             ++stats.features;
             PolygonFeature out;
-            if (code_idx >= 0 && f->IsFieldSetAndNotNull(code_idx)) out.code = trim(f->GetFieldAsString(code_idx));
-            if (name_idx >= 0 && f->IsFieldSetAndNotNull(name_idx)) out.name = trim(f->GetFieldAsString(name_idx));
+            if (code_idx >= 0 && f->IsFieldSetAndNotNull(code_idx))
+                out.code = trim(f->GetFieldAsString(code_idx));
+            if (name_idx >= 0 && f->IsFieldSetAndNotNull(name_idx))
+                out.name = trim(f->GetFieldAsString(name_idx));
             if (population_idx >= 0 && f->IsFieldSetAndNotNull(population_idx)) {
                 switch (defn->GetFieldDefn(population_idx)->GetType()) {
                     case OFTInteger:
@@ -217,7 +242,8 @@ PolygonFileStats PolygonReader::read(const std::string& path, const std::string&
                         if (v >= 0 && v <= 2147483647.0) out.population = static_cast<std::int32_t>(v);
                         break;
                     }
-                    default: out.population = parse_population(f->GetFieldAsString(population_idx));
+                    default:
+                        out.population = parse_population(f->GetFieldAsString(population_idx));
                 }
             }
             if (need_code && out.code.empty()) {

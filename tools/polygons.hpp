@@ -23,25 +23,26 @@ struct FieldChoice {
 };
 // Pure helper, unit-tested: picks (code field, name field) among field names for a kind.
 // Returns an empty code field when none fits.
-FieldChoice detect_fields(const std::string& kind, const std::vector<std::string>& fields, const FieldChoice& given);
+FieldChoice detect_fields(const std::string& kind, const std::vector<std::string>& fields,
+                          const FieldChoice& given);
 
 struct PolygonFeature {
     std::string code;
     std::string name;
-    std::string wkb_hex;   // MultiPolygon, EPSG:4326, 2D
-    bool repaired = false; // was invalid, made valid
+    std::string wkb_hex;                     // MultiPolygon, EPSG:4326, 2D
+    bool repaired = false;                   // was invalid, made valid
     std::optional<std::int32_t> population;  // from FieldChoice::population_field, when readable
 };
 
 struct PolygonFileStats {
     std::uint64_t features = 0, loaded = 0, repaired = 0, no_code = 0, not_polygon = 0, empty = 0;
     std::uint64_t no_population = 0;  // loaded features whose population field is empty or unreadable
-    std::string layers;  // layer names read
+    std::string layers;               // layer names read
     std::string code_field, name_field;
 };
 
 class PolygonReader {
-public:
+  public:
     PolygonReader();
     ~PolygonReader();
     PolygonReader(const PolygonReader&) = delete;
@@ -50,14 +51,15 @@ public:
     // Calls sink for every polygonal feature of every layer. Throws CliError when the file cannot
     // be opened or a given field is missing. With need_code false, features without a code are
     // passed with an empty code (the caller names them, e.g. from the file name).
-    PolygonFileStats read(const std::string& path, const std::string& kind, const FieldChoice& fields, bool need_code,
-                          const std::function<void(PolygonFeature&&)>& sink);
+    PolygonFileStats read(const std::string& path, const std::string& kind, const FieldChoice& fields,
+                          bool need_code, const std::function<void(PolygonFeature&&)>& sink);
 
     // Valid-or-repaired MultiPolygon hex WKB from any WKB geometry (exposed for tests); nullopt
     // when nothing polygonal remains.
-    std::optional<std::string> to_valid_multipolygon(const unsigned char* wkb, std::size_t size, bool& repaired);
+    std::optional<std::string> to_valid_multipolygon(const unsigned char* wkb, std::size_t size,
+                                                     bool& repaired);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

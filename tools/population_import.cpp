@@ -1,12 +1,12 @@
 #include "tools/population_import.hpp"
 
+#include <cstdio>
+
 #include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
 #include "tools/csv.hpp"
 #include "tools/import_command.hpp"
-
-#include <cstdio>
 
 namespace crimemap::tools {
 
@@ -20,19 +20,26 @@ std::optional<PopulationColumns> map_population_header(const std::vector<std::st
     PopulationColumns c;
     for (std::size_t i = 0; i < header.size(); ++i) {
         std::string h = to_lower(trim(header[i]));
-        if ((h == "area_code" || (h == "code" && c.code < 0))) c.code = static_cast<int>(i);
-        else if (h == "population") c.population = static_cast<int>(i);
-        else if (h == "kind") c.kind = static_cast<int>(i);
+        if ((h == "area_code" || (h == "code" && c.code < 0)))
+            c.code = static_cast<int>(i);
+        else if (h == "population")
+            c.population = static_cast<int>(i);
+        else if (h == "kind")
+            c.kind = static_cast<int>(i);
     }
     if (c.code < 0 || c.population < 0) return std::nullopt;
     return c;
 }
 
-RowResult<PopulationRow> parse_population_row(const PopulationColumns& cols, const std::vector<std::string_view>& fields,
-                                              const std::optional<std::string>& default_kind, const RowPlace& at) {
+RowResult<PopulationRow> parse_population_row(const PopulationColumns& cols,
+                                              const std::vector<std::string_view>& fields,
+                                              const std::optional<std::string>& default_kind,
+                                              const RowPlace& at) {
     // Short rows read as empty fields: a missing population is then reported as unreadable.
     auto get = [&](int i) {
-        return i >= 0 && static_cast<std::size_t>(i) < fields.size() ? trim(fields[static_cast<std::size_t>(i)]) : std::string_view{};
+        return i >= 0 && static_cast<std::size_t>(i) < fields.size()
+                   ? trim(fields[static_cast<std::size_t>(i)])
+                   : std::string_view{};
     };
     PopulationRow row;
     row.code = get(cols.code);
@@ -40,8 +47,11 @@ RowResult<PopulationRow> parse_population_row(const PopulationColumns& cols, con
     if (row.kind.empty() && default_kind) row.kind = *default_kind;
     if (row.code.empty()) return row_error(at, "no area code");
     auto population = parse_population(get(cols.population));
-    if (!population) return row_error(at, "unreadable population '" + std::string(get(cols.population)) + "' for " + row.code);
-    if (!row.kind.empty() && !is_population_kind(row.kind)) return row_error(at, "unknown kind '" + row.kind + "' for " + row.code);
+    if (!population)
+        return row_error(at,
+                         "unreadable population '" + std::string(get(cols.population)) + "' for " + row.code);
+    if (!row.kind.empty() && !is_population_kind(row.kind))
+        return row_error(at, "unknown kind '" + row.kind + "' for " + row.code);
     row.population = *population;
     return row;
 }
@@ -83,7 +93,9 @@ int cmd_import_population(const std::vector<std::string>& argv) {
     auto& s = std::get<ImportSession>(opened);
     store::Connection& db = s.db;
     const std::optional<std::string> default_kind = s.args.get("kind");
-    db.exec("CREATE TEMP TABLE IF NOT EXISTS population_staging (line bigint, code text, kind text, population integer)");
+    db.exec(
+        "CREATE TEMP TABLE IF NOT EXISTS population_staging (line bigint, code text, kind text, population "
+        "integer)");
     // Bad rows and unknown codes share one list of notes (the first 10 shown).
     RowErrorLog notes;
     for (const auto& path : s.files) {
@@ -117,29 +129,35 @@ int cmd_import_population(const std::vector<std::string>& argv) {
         }
         // The last row of a (code, kind) wins.
         db.exec(
-            "DELETE FROM population_staging WHERE line NOT IN (SELECT DISTINCT ON (code, coalesce(kind, '')) line"
+            "DELETE FROM population_staging WHERE line NOT IN (SELECT DISTINCT ON (code, coalesce(kind, '')) "
+            "line"
             " FROM population_staging ORDER BY code, coalesce(kind, ''), line DESC)");
         db.exec("ANALYZE population_staging");
         auto unknown = db.query(
             "SELECT line, code, coalesce(kind, '') FROM population_staging s WHERE NOT EXISTS ("
-            " SELECT 1 FROM areas a WHERE a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind)) ORDER BY line");
+            " SELECT 1 FROM areas a WHERE a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind)) ORDER BY "
+            "line");
         auto set = db.query(
             "SELECT count(*), count(*) FILTER (WHERE a.population IS DISTINCT FROM s.population)"
-            " FROM areas a JOIN population_staging s ON a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind)");
+            " FROM areas a JOIN population_staging s ON a.code = s.code AND (s.kind IS NULL OR a.kind = "
+            "s.kind)");
         db.exec(
             "UPDATE areas a SET population = s.population FROM population_staging s"
-            " WHERE a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind) AND a.population IS DISTINCT FROM s.population");
+            " WHERE a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind) AND a.population IS DISTINCT "
+            "FROM s.population");
         tx.commit();
         for (int i = 0; i < unknown.size(); ++i) {
             std::string kind(unknown.text(i, 2));
             notes.note(RowError{file, static_cast<std::uint64_t>(unknown.int64(i, 0)),
-                                "unknown area code " + std::string(unknown.text(i, 1)) + (kind.empty() ? "" : " (kind " + kind + ")")});
+                                "unknown area code " + std::string(unknown.text(i, 1)) +
+                                    (kind.empty() ? "" : " (kind " + kind + ")")});
         }
         std::printf("%s: %s rows, %s areas given a population (%s changed), %s unknown codes, %s bad rows\n",
                     path.filename().string().c_str(), with_commas(read).c_str(),
                     with_commas(static_cast<std::uint64_t>(set.int64(0, 0))).c_str(),
                     with_commas(static_cast<std::uint64_t>(set.int64(0, 1))).c_str(),
-                    with_commas(static_cast<std::uint64_t>(unknown.size())).c_str(), with_commas(bad).c_str());
+                    with_commas(static_cast<std::uint64_t>(unknown.size())).c_str(),
+                    with_commas(bad).c_str());
     }
     notes.print_rest("not shown");
     std::printf("import population: run crimemap refresh to publish the populations to the server\n");

@@ -4,13 +4,13 @@
 // name. Rows go through a staging table with COPY; the last row of a (code, kind) wins; codes with
 // no such area are reported and skipped. Header mapping and row parsing are pure and unit-tested
 // (tests/unit/import_population_test.cpp).
-#include "tools/import_row.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tools/import_row.hpp"
 
 namespace crimemap::tools {
 
@@ -31,8 +31,10 @@ struct PopulationRow {
 
 // Parses one record; default_kind (from --kind) applies when the row has no kind. Errors: no area
 // code, unreadable population, unknown kind.
-RowResult<PopulationRow> parse_population_row(const PopulationColumns& cols, const std::vector<std::string_view>& fields,
-                                              const std::optional<std::string>& default_kind, const RowPlace& at);
+RowResult<PopulationRow> parse_population_row(const PopulationColumns& cols,
+                                              const std::vector<std::string_view>& fields,
+                                              const std::optional<std::string>& default_kind,
+                                              const RowPlace& at);
 
 int cmd_import_population(const std::vector<std::string>& argv);
 

@@ -1,14 +1,14 @@
 #include "tools/postcode_import.hpp"
 
+#include <charconv>
+#include <cstdio>
+#include <map>
+
 #include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
 #include "tools/csv.hpp"
 #include "tools/import_command.hpp"
-
-#include <charconv>
-#include <cstdio>
-#include <map>
 
 namespace crimemap::tools {
 namespace fs = std::filesystem;
@@ -94,22 +94,29 @@ std::optional<PostcodeColumns> map_postcode_header(const std::vector<std::string
     c.lat = find(header, {"lat"});
     c.lon = find(header, {"long", "lon", "lng"});
     for (std::size_t i = 0; i < kPostcodeCodes; ++i)
-        c.codes[i] = find(header, {code_columns[i].sources[0], code_columns[i].sources[1], code_columns[i].sources[2]});
+        c.codes[i] = find(
+            header, {code_columns[i].sources[0], code_columns[i].sources[1], code_columns[i].sources[2]});
     return c;
 }
 
-RowResult<PostcodeRow> parse_postcode_row(const PostcodeColumns& cols, const std::vector<std::string_view>& fields,
+RowResult<PostcodeRow> parse_postcode_row(const PostcodeColumns& cols,
+                                          const std::vector<std::string_view>& fields,
                                           const GridToLonLat& grid_to_lonlat, const RowPlace& at) {
     if (fields.size() != cols.width)
-        return row_error(at, "got " + std::to_string(fields.size()) + " fields, expected " + std::to_string(cols.width));
-    auto get = [&](int idx) { return idx < 0 ? std::string_view{} : trim(fields[static_cast<std::size_t>(idx)]); };
+        return row_error(
+            at, "got " + std::to_string(fields.size()) + " fields, expected " + std::to_string(cols.width));
+    auto get = [&](int idx) {
+        return idx < 0 ? std::string_view{} : trim(fields[static_cast<std::size_t>(idx)]);
+    };
     auto pc = core::parse_postcode(get(cols.postcode));
     if (!pc) return row_error(at, "unreadable postcode '" + std::string(get(cols.postcode)) + "'");
     PostcodeRow row;
     row.postcode = std::move(*pc);
     double lat = 0, lon = 0, east = 0, north = 0;
-    bool has_ll = parse_double(get(cols.lat), lat) && parse_double(get(cols.lon), lon) && lat < 99.0 && !(lat == 0 && lon == 0);
-    bool has_grid = parse_double(get(cols.east), east) && parse_double(get(cols.north), north) && get(cols.quality) != "9";
+    bool has_ll = parse_double(get(cols.lat), lat) && parse_double(get(cols.lon), lon) && lat < 99.0 &&
+                  !(lat == 0 && lon == 0);
+    bool has_grid = parse_double(get(cols.east), east) && parse_double(get(cols.north), north) &&
+                    get(cols.quality) != "9";
     if (has_ll) row.location = LonLat{lon, lat};
     if (!has_ll && has_grid) {
         if (auto ll = grid_to_lonlat(east, north)) {
@@ -118,7 +125,8 @@ RowResult<PostcodeRow> parse_postcode_row(const PostcodeColumns& cols, const std
         }
     }
     // Whole metres, as PostgreSQL's integer columns take them (truncated, as the import always did).
-    if (has_grid) row.grid = std::array<long long, 2>{static_cast<long long>(east), static_cast<long long>(north)};
+    if (has_grid)
+        row.grid = std::array<long long, 2>{static_cast<long long>(east), static_cast<long long>(north)};
     if (auto q = get(cols.quality); q.size() == 1 && q[0] >= '0' && q[0] <= '9') row.quality = q[0] - '0';
     row.introduced = ons_month_date(get(cols.introduced));
     row.terminated = ons_month_date(get(cols.terminated));
@@ -182,8 +190,10 @@ void stage(std::string& buf, std::uint64_t line, const PostcodeRow& r) {
     buf += r.terminated ? *r.terminated : std::string("\\N");
     for (const auto& code : r.codes) {
         buf += '\t';
-        if (auto v = opt(code)) store::append_copy_field(buf, *v);
-        else store::append_copy_null(buf);
+        if (auto v = opt(code))
+            store::append_copy_field(buf, *v);
+        else
+            store::append_copy_null(buf);
     }
     buf += '\n';
 }
@@ -191,16 +201,20 @@ void stage(std::string& buf, std::uint64_t line, const PostcodeRow& r) {
 }  // namespace
 
 int cmd_import_postcodes(const std::vector<std::string>& argv) {
-    auto opened = open_import(argv, {kHelp, {}, {}, is_csv_file, "no .csv or .csv.gz files under the given paths"});
+    auto opened =
+        open_import(argv, {kHelp, {}, {}, is_csv_file, "no .csv or .csv.gz files under the given paths"});
     if (auto* status = std::get_if<int>(&opened)) return *status;
     auto& s = std::get<ImportSession>(opened);
     store::Connection& db = s.db;
     OsgbToWgs84 osgb;
-    const GridToLonLat grid_to_lonlat = [&osgb](double east, double north) { return osgb.convert(east, north); };
+    const GridToLonLat grid_to_lonlat = [&osgb](double east, double north) {
+        return osgb.convert(east, north);
+    };
 
     std::string staging_cols =
         "line bigint, pc_compact text, postcode text, outcode text, incode text, lon double precision,"
-        " lat double precision, eastings integer, northings integer, quality smallint, introduced date, terminated date";
+        " lat double precision, eastings integer, northings integer, quality smallint, introduced date, "
+        "terminated date";
     for (const char* c : postcode_code_columns()) staging_cols += std::string(", ") + c + " text";
     db.exec("CREATE TEMP TABLE IF NOT EXISTS postcode_staging (" + staging_cols + ")");
 
@@ -222,7 +236,8 @@ int cmd_import_postcodes(const std::vector<std::string>& argv) {
             while (csv.next()) {
                 ++t.read;
                 progress.tick(t.read);
-                auto parsed = parse_postcode_row(*cols, csv.fields(), grid_to_lonlat, RowPlace{file, csv.line()});
+                auto parsed =
+                    parse_postcode_row(*cols, csv.fields(), grid_to_lonlat, RowPlace{file, csv.line()});
                 if (!parsed.ok()) {
                     ++t.skipped;
                     bad_rows.note(parsed.error());
@@ -241,10 +256,13 @@ int cmd_import_postcodes(const std::vector<std::string>& argv) {
             progress.done(t.read);
         }
 
-        std::string cols_sql = "pc_compact, postcode, outcode, incode, lon, lat, eastings, northings, quality, introduced, terminated";
+        std::string cols_sql =
+            "pc_compact, postcode, outcode, incode, lon, lat, eastings, northings, quality, introduced, "
+            "terminated";
         std::string updates;
         for (const char* c : postcode_code_columns()) cols_sql += std::string(", ") + c;
-        for (const char* c : {"postcode", "outcode", "incode", "lon", "lat", "eastings", "northings", "quality", "introduced", "terminated"})
+        for (const char* c : {"postcode", "outcode", "incode", "lon", "lat", "eastings", "northings",
+                              "quality", "introduced", "terminated"})
             updates += std::string(updates.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
         for (const char* c : postcode_code_columns()) updates += std::string(", ") + c + " = EXCLUDED." + c;
         store::Transaction tx(db);
@@ -253,22 +271,26 @@ int cmd_import_postcodes(const std::vector<std::string>& argv) {
         sql += cols_sql;
         sql += ") SELECT DISTINCT ON (pc_compact) ";
         sql += cols_sql;
-        sql += " FROM postcode_staging ORDER BY pc_compact, line DESC ON CONFLICT (pc_compact) DO UPDATE SET ";
+        sql +=
+            " FROM postcode_staging ORDER BY pc_compact, line DESC ON CONFLICT (pc_compact) DO UPDATE SET ";
         sql += updates;
         db.exec(sql);
         tx.commit();
-        std::printf("%s: %s rows, %s loaded (%s terminated, %s located from the grid reference, %s without coordinates), %s skipped\n",
-                    path.filename().string().c_str(), with_commas(t.read).c_str(), with_commas(t.loaded).c_str(),
-                    with_commas(t.terminated).c_str(), with_commas(t.from_grid).c_str(), with_commas(t.no_coords).c_str(),
-                    with_commas(t.skipped).c_str());
+        std::printf(
+            "%s: %s rows, %s loaded (%s terminated, %s located from the grid reference, %s without "
+            "coordinates), %s skipped\n",
+            path.filename().string().c_str(), with_commas(t.read).c_str(), with_commas(t.loaded).c_str(),
+            with_commas(t.terminated).c_str(), with_commas(t.from_grid).c_str(),
+            with_commas(t.no_coords).c_str(), with_commas(t.skipped).c_str());
         all.read += t.read;
         all.loaded += t.loaded;
         all.skipped += t.skipped;
     }
     double seconds = s.seconds();
     bad_rows.print_rest("bad rows not shown");
-    std::printf("import postcodes: %s loaded, %s skipped in %.1f s (%s rows/s)\n", with_commas(all.loaded).c_str(),
-                with_commas(all.skipped).c_str(), seconds, with_commas(per_second(all.read, seconds)).c_str());
+    std::printf("import postcodes: %s loaded, %s skipped in %.1f s (%s rows/s)\n",
+                with_commas(all.loaded).c_str(), with_commas(all.skipped).c_str(), seconds,
+                with_commas(per_second(all.read, seconds)).c_str());
     return 0;
 }
 

@@ -3,10 +3,6 @@
 // name so both layouts (and later releases that add columns) load. Rows go through a staging table
 // with COPY and are upserted by postcode (the later row of a file wins). Header mapping and row
 // parsing are pure and unit-tested (tests/unit/import_postcode_test.cpp).
-#include "core/postcode.hpp"
-#include "tools/import_row.hpp"
-#include "tools/osgb.hpp"
-
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +11,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/postcode.hpp"
+#include "tools/import_row.hpp"
+#include "tools/osgb.hpp"
 
 namespace crimemap::tools {
 
@@ -32,7 +32,8 @@ const std::array<const char*, kPostcodeCodes>& postcode_code_columns();
 // Column positions (-1: absent) found by lower-cased header name, NSPL names first, then ONSPD's.
 struct PostcodeColumns {
     std::size_t width = 0;  // every row must have exactly this many fields
-    int postcode = -1, introduced = -1, terminated = -1, east = -1, north = -1, quality = -1, lat = -1, lon = -1;
+    int postcode = -1, introduced = -1, terminated = -1, east = -1, north = -1, quality = -1, lat = -1,
+        lon = -1;
     std::array<int, kPostcodeCodes> codes{};
 };
 // nullopt when there is no postcode column (pcds, pcd, pcd7, pcd8, pcd2 or postcode).
@@ -40,10 +41,10 @@ std::optional<PostcodeColumns> map_postcode_header(const std::vector<std::string
 
 struct PostcodeRow {
     core::Postcode postcode;
-    std::optional<LonLat> location;  // lat/long, else from the grid reference, else none
-    bool from_grid = false;          // location converted from the grid reference
-    std::optional<std::array<long long, 2>> grid;  // eastings, northings (none when quality is 9)
-    std::optional<int> quality;      // osgrdind 0-9
+    std::optional<LonLat> location;                     // lat/long, else from the grid reference, else none
+    bool from_grid = false;                             // location converted from the grid reference
+    std::optional<std::array<long long, 2>> grid;       // eastings, northings (none when quality is 9)
+    std::optional<int> quality;                         // osgrdind 0-9
     std::optional<std::string> introduced, terminated;  // 'YYYY-MM-01'
     std::array<std::string, kPostcodeCodes> codes;      // empty: NULL (absent or a pseudo code)
 };
@@ -53,7 +54,8 @@ using GridToLonLat = std::function<std::optional<LonLat>(double easting, double 
 
 // Parses one record. Errors: wrong field count, unreadable postcode. The 99.999999 placeholder and
 // 0,0 are no location.
-RowResult<PostcodeRow> parse_postcode_row(const PostcodeColumns& cols, const std::vector<std::string_view>& fields,
+RowResult<PostcodeRow> parse_postcode_row(const PostcodeColumns& cols,
+                                          const std::vector<std::string_view>& fields,
                                           const GridToLonLat& grid_to_lonlat, const RowPlace& at);
 
 int cmd_import_postcodes(const std::vector<std::string>& argv);

@@ -1,8 +1,8 @@
 #include "tools/refresh.hpp"
 
-#include "tools/common.hpp"
-
 #include <cstdio>
+
+#include "tools/common.hpp"
 
 namespace crimemap::tools {
 RefreshResult refresh(store::Connection& db) {
@@ -15,7 +15,8 @@ RefreshResult refresh(store::Connection& db) {
             return db.query("SELECT * FROM crimemap_refresh()");
         } catch (const store::PgError& e) {
             // 42883 undefined_function: a database migrated by an older crimemap.
-            if (e.sqlstate == "42883" && std::string_view(e.what()).find("crimemap_refresh") != std::string_view::npos)
+            if (e.sqlstate == "42883" &&
+                std::string_view(e.what()).find("crimemap_refresh") != std::string_view::npos)
                 throw CliError("the database lacks crimemap_refresh(): run crimemap migrate first");
             throw;
         }
@@ -25,7 +26,8 @@ RefreshResult refresh(store::Connection& db) {
     r.version = get("version");
     r.crimes = get("crimes");
     r.located = get("located");
-    for (const char* kind : {"lsoa", "msoa", "ward", "lad", "pfa", "neighbourhood"}) r.assigned.emplace_back(kind, get(kind));
+    for (const char* kind : {"lsoa", "msoa", "ward", "lad", "pfa", "neighbourhood"})
+        r.assigned.emplace_back(kind, get(kind));
     r.lsoa_compared = get("lsoa_compared");
     r.lsoa_disagree = get("lsoa_disagree");
     r.located_outside_lsoa = get("located_outside_lsoa");
@@ -58,23 +60,30 @@ int cmd_refresh(const std::vector<std::string>& argv) {
     auto start = std::chrono::steady_clock::now();
     store::Connection db(database_url(args));
     auto r = refresh(db);
-    std::printf("refresh: %s crimes, %s with a location\n", with_commas(static_cast<std::uint64_t>(r.crimes)).c_str(),
+    std::printf("refresh: %s crimes, %s with a location\n",
+                with_commas(static_cast<std::uint64_t>(r.crimes)).c_str(),
                 with_commas(static_cast<std::uint64_t>(r.located)).c_str());
     std::string assigned;
-    for (const auto& [k, n] : r.assigned) assigned += (assigned.empty() ? "" : ", ") + k + " " + with_commas(static_cast<std::uint64_t>(n));
+    for (const auto& [k, n] : r.assigned)
+        assigned += (assigned.empty() ? "" : ", ") + k + " " + with_commas(static_cast<std::uint64_t>(n));
     std::printf("  assigned by point-in-polygon: %s\n", assigned.c_str());
-    std::printf("  file LSOA vs polygon: %s compared, %s disagree (%.2f%%); %s located crimes outside every LSOA polygon;"
-                " %s crimes name an LSOA without a polygon here\n",
-                with_commas(static_cast<std::uint64_t>(r.lsoa_compared)).c_str(),
-                with_commas(static_cast<std::uint64_t>(r.lsoa_disagree)).c_str(),
-                r.lsoa_compared ? 100.0 * static_cast<double>(r.lsoa_disagree) / static_cast<double>(r.lsoa_compared) : 0.0,
-                with_commas(static_cast<std::uint64_t>(r.located_outside_lsoa)).c_str(),
-                with_commas(static_cast<std::uint64_t>(r.file_lsoa_without_polygon)).c_str());
-    std::printf("  crime_monthly: %s rows\n", with_commas(static_cast<std::uint64_t>(r.monthly_rows)).c_str());
+    std::printf(
+        "  file LSOA vs polygon: %s compared, %s disagree (%.2f%%); %s located crimes outside every LSOA "
+        "polygon;"
+        " %s crimes name an LSOA without a polygon here\n",
+        with_commas(static_cast<std::uint64_t>(r.lsoa_compared)).c_str(),
+        with_commas(static_cast<std::uint64_t>(r.lsoa_disagree)).c_str(),
+        r.lsoa_compared ? 100.0 * static_cast<double>(r.lsoa_disagree) / static_cast<double>(r.lsoa_compared)
+                        : 0.0,
+        with_commas(static_cast<std::uint64_t>(r.located_outside_lsoa)).c_str(),
+        with_commas(static_cast<std::uint64_t>(r.file_lsoa_without_polygon)).c_str());
+    std::printf("  crime_monthly: %s rows\n",
+                with_commas(static_cast<std::uint64_t>(r.monthly_rows)).c_str());
     std::printf("  districts with a county (two-tier): %s of %s\n",
                 with_commas(static_cast<std::uint64_t>(r.districts_with_county)).c_str(),
                 with_commas(static_cast<std::uint64_t>(r.districts)).c_str());
-    std::printf("refresh: dataset version %lld published (NOTIFY crimemap_dataset) in %.1f s\n", r.version, seconds_since(start));
+    std::printf("refresh: dataset version %lld published (NOTIFY crimemap_dataset) in %.1f s\n", r.version,
+                seconds_since(start));
     return 0;
 }
 

@@ -7,10 +7,10 @@
 // NOTIFY crimemap_dataset '<version>' (delivered at commit). Running it twice gives the same data.
 // The work is the SQL function crimemap_refresh() (schema/functions/0002_refresh.sql), called in
 // one transaction of ours.
-#include "store/pg.hpp"
-
 #include <string>
 #include <vector>
+
+#include "store/pg.hpp"
 
 namespace crimemap::tools {
 
@@ -19,7 +19,8 @@ struct RefreshResult {
     long long crimes = 0, located = 0;
     long long lsoa_compared = 0, lsoa_disagree = 0, located_outside_lsoa = 0, file_lsoa_without_polygon = 0;
     long long monthly_rows = 0;
-    long long districts = 0, districts_with_county = 0;  // lad areas; those given a county (parent_codes.county)
+    long long districts = 0,
+              districts_with_county = 0;  // lad areas; those given a county (parent_codes.county)
     std::vector<std::pair<std::string, long long>> assigned;  // area kind -> crimes assigned
 };
 

@@ -1,5 +1,8 @@
 #include "tools/seed.hpp"
 
+#include <cstdio>
+#include <filesystem>
+
 #include "tools/area_import.hpp"
 #include "tools/common.hpp"
 #include "tools/crime_import.hpp"
@@ -9,9 +12,6 @@
 #include "tools/population_import.hpp"
 #include "tools/postcode_import.hpp"
 #include "tools/refresh.hpp"
-
-#include <cstdio>
-#include <filesystem>
 
 namespace crimemap::tools {
 namespace fs = std::filesystem;
@@ -65,16 +65,25 @@ int cmd_seed(const std::vector<std::string>& argv) {
     for (const char* kind : {"pfa", "lad", "msoa", "lsoa", "ward"}) {
         fs::path p = dir / "boundaries" / kind;
         if (has(p, {".geojson", ".json", ".topojson", ".kml", ".shp", ".gpkg", ".gz", ".zip"}))
-            step((std::string("boundaries ") + kind).c_str(), cmd_import_boundaries, {"--kind", kind, p.string()});
+            step((std::string("boundaries ") + kind).c_str(), cmd_import_boundaries,
+                 {"--kind", kind, p.string()});
     }
-    if (has(dir / "boundaries" / "neighbourhood", {".geojson", ".json", ".topojson", ".kml", ".shp", ".gpkg", ".gz", ".zip"}))
-        step("boundaries neighbourhood", cmd_import_boundaries, {"--kind", "neighbourhood", (dir / "boundaries" / "neighbourhood").string()});
-    if (has(dir / "neighbourhoods", {".kml", ".kml.gz", ".kmz"})) step("neighbourhoods", cmd_import_neighbourhoods, {(dir / "neighbourhoods").string()});
-    if (has(dir / "lookups", {".json", ".csv", ".csv.gz"})) step("lookups", cmd_import_lookups, {(dir / "lookups").string()});
-    if (has(dir / "postcodes", {".csv", ".csv.gz"})) step("postcodes", cmd_import_postcodes, {(dir / "postcodes").string()});
-    if (has(dir / "indicators", {".csv", ".csv.gz"})) step("indicators", cmd_import_indicators, {(dir / "indicators").string()});
-    if (has(dir / "crimes", {"-street.csv", "-street.csv.gz"})) step("crimes", cmd_import_crimes, {(dir / "crimes").string()});
-    if (has(dir / "population", {".csv", ".csv.gz"})) step("population", cmd_import_population, {(dir / "population").string()});
+    if (has(dir / "boundaries" / "neighbourhood",
+            {".geojson", ".json", ".topojson", ".kml", ".shp", ".gpkg", ".gz", ".zip"}))
+        step("boundaries neighbourhood", cmd_import_boundaries,
+             {"--kind", "neighbourhood", (dir / "boundaries" / "neighbourhood").string()});
+    if (has(dir / "neighbourhoods", {".kml", ".kml.gz", ".kmz"}))
+        step("neighbourhoods", cmd_import_neighbourhoods, {(dir / "neighbourhoods").string()});
+    if (has(dir / "lookups", {".json", ".csv", ".csv.gz"}))
+        step("lookups", cmd_import_lookups, {(dir / "lookups").string()});
+    if (has(dir / "postcodes", {".csv", ".csv.gz"}))
+        step("postcodes", cmd_import_postcodes, {(dir / "postcodes").string()});
+    if (has(dir / "indicators", {".csv", ".csv.gz"}))
+        step("indicators", cmd_import_indicators, {(dir / "indicators").string()});
+    if (has(dir / "crimes", {"-street.csv", "-street.csv.gz"}))
+        step("crimes", cmd_import_crimes, {(dir / "crimes").string()});
+    if (has(dir / "population", {".csv", ".csv.gz"}))
+        step("population", cmd_import_population, {(dir / "population").string()});
     if (!args.has("no-refresh")) step("refresh", cmd_refresh, {});
     std::printf("seed: done in %.1f s\n", seconds_since(start));
     return 0;

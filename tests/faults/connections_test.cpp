@@ -1,10 +1,9 @@
 // Connection faults against a real crimemapd (no database: /health needs none): 2,000 slowloris
 // clients trickling their headers while a normal client measures /health; 10,000 idle keep-alive
 // connections held at once; one client address held to its share of the connections.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/resource.h>
 
@@ -70,7 +69,8 @@ bool peer_closed(int fd) {
 }
 
 std::size_t count_closed(const std::vector<int>& fds) {
-    return static_cast<std::size_t>(std::count_if(fds.begin(), fds.end(), [](int fd) { return fd < 0 || peer_closed(fd); }));
+    return static_cast<std::size_t>(
+        std::count_if(fds.begin(), fds.end(), [](int fd) { return fd < 0 || peer_closed(fd); }));
 }
 
 void close_all(std::vector<int>& fds) {
@@ -94,7 +94,8 @@ std::vector<double> health_latencies(std::uint16_t port, int samples) {
         const double took = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
         EXPECT_TRUE(res && res->status == 200) << "sample " << i;
         ms.push_back(took);
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));  // pacing, as visitors arrive: no wait for a state
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(2));  // pacing, as visitors arrive: no wait for a state
     }
     return ms;
 }
@@ -130,7 +131,8 @@ TEST(ConnectionFaults, SlowlorisClientsDoNotSlowHealthForOthers) {
     // as independent attackers would be, rather than all 2,000 in one burst.
     std::thread trickler([&] {
         for (std::size_t next = 0; trickling.load(); next = (next + 100) % slow.size()) {
-            for (std::size_t i = next; i < std::min(slow.size(), next + 100); ++i) ::send(slow[i], "a", 1, MSG_NOSIGNAL);
+            for (std::size_t i = next; i < std::min(slow.size(), next + 100); ++i)
+                ::send(slow[i], "a", 1, MSG_NOSIGNAL);
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
         }
     });
@@ -141,9 +143,10 @@ TEST(ConnectionFaults, SlowlorisClientsDoNotSlowHealthForOthers) {
     close_all(slow);
 
     const double p50 = percentile(loaded, 0.5), p99 = percentile(loaded, 0.99);
-    std::printf("/health on a fresh connection: p50 %.2f ms, p99 %.2f ms without slow clients; "
-                "p50 %.2f ms, p99 %.2f ms with %zu slowloris clients\n",
-                percentile(baseline, 0.5), percentile(baseline, 0.99), p50, p99, clients);
+    std::printf(
+        "/health on a fresh connection: p50 %.2f ms, p99 %.2f ms without slow clients; "
+        "p50 %.2f ms, p99 %.2f ms with %zu slowloris clients\n",
+        percentile(baseline, 0.5), percentile(baseline, 0.99), p50, p99, clients);
     EXPECT_LT(p99, 50.0) << "issue 13: /health p99 under 50 ms for normal clients";
     EXPECT_TRUE(server.running());
 }
@@ -151,7 +154,8 @@ TEST(ConnectionFaults, SlowlorisClientsDoNotSlowHealthForOthers) {
 TEST(ConnectionFaults, TenThousandIdleConnectionsAreHeld) {
     const auto limit = raise_open_files();
     const std::size_t idle = 10000;
-    if (limit < idle + 200) GTEST_SKIP() << "the open-file hard limit " << limit << " is below " << idle + 200;
+    if (limit < idle + 200)
+        GTEST_SKIP() << "the open-file hard limit " << limit << " is below " << idle + 200;
     ServerProcess server(no_database, {"--web-dir", "", "--max-connections", "10100", "--idle-timeout", "300",
                                        "--poll-seconds", "3600"});
     ASSERT_TRUE(server.wait_for("/health", 200, std::chrono::seconds(30))) << server.log();
@@ -164,7 +168,8 @@ TEST(ConnectionFaults, TenThousandIdleConnectionsAreHeld) {
         for (std::size_t i = batch; i < std::min(idle, batch + 500); ++i) {
             int fd = connect_from(source_for(i, 250, 60), server.port());
             ASSERT_GE(fd, 0) << "connection " << i << "\n" << server.log().substr(0, 2000);
-            ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+            ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+                      static_cast<ssize_t>(request.size()));
             fresh.push_back(fd);
         }
         for (int fd : fresh) {  // each gets its answer, and the connection stays open (keep-alive)
@@ -201,8 +206,8 @@ TEST(ConnectionFaults, OneAddressCannotExceedItsShare) {
     for (std::size_t i = 0; i < tries; ++i) mine.push_back(connect_from("127.0.0.200", server.port()));
     // The refused ones are closed at once; poll until the server has dealt with all of them.
     std::size_t closed = 0;
-    crimemap::testing::wait_until([&] { return (closed = count_closed(mine)) >= tries - share; }, std::chrono::seconds(10),
-                                  std::chrono::milliseconds(20));
+    crimemap::testing::wait_until([&] { return (closed = count_closed(mine)) >= tries - share; },
+                                  std::chrono::seconds(10), std::chrono::milliseconds(20));
     EXPECT_EQ(closed, tries - share) << "exactly the connections beyond the share were closed";
     HttpConnection other(server.port(), 5000, "127.0.0.201");
     auto res = other.get("/health");

@@ -3,11 +3,9 @@
 // to load, and a refresh noticed by polling alone. The tests that stop or freeze the database run
 // their own throw-away cluster (pg_cluster.hpp); the others use CRIMEMAP_TEST_DATABASE_URL's.
 // Each prints "FAULT-FIGURE name key=value..." lines that bench/faults/run collects.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
-
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,14 +13,15 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
-#include "support/load_hammer.hpp"
 #include "faults/pg_cluster.hpp"
+#include "support/load_hammer.hpp"
 #include "support/server_process.hpp"
-#include "support/wait.hpp"
 #include "support/test_db.hpp"
+#include "support/wait.hpp"
 
 using namespace crimemap;
 using crimemap::testing::Hammer;
@@ -40,7 +39,9 @@ const std::string street = "/api/crimes-street/all-crime?lat=52.0565&lng=-2.716&
 const std::string postcode = "/postcodes/HR11AA";
 const std::string meeting_pack = "/v1/neighbourhoods/west-mercia/HE06/meeting-pack.json?month=2019-01";
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 struct Timed {
     int status = 0;  // 0: no answer
@@ -94,7 +95,8 @@ double metric(ServerProcess& server, const std::string& name) {
 // Crimes per force and month, counted in SQL.
 std::map<std::string, long long> counts_per_force_month(test::TestDatabase& db) {
     auto conn = db.connect();
-    auto rows = conn.query("SELECT force_id || ' ' || to_char(month, 'YYYY-MM'), count(*) FROM crimes GROUP BY 1 ORDER BY 1");
+    auto rows = conn.query(
+        "SELECT force_id || ' ' || to_char(month, 'YYYY-MM'), count(*) FROM crimes GROUP BY 1 ORDER BY 1");
     std::map<std::string, long long> out;
     for (int i = 0; i < rows.size(); ++i) out[std::string(rows.text(i, 0))] = rows.int64(i, 1);
     return out;
@@ -167,16 +169,20 @@ TEST(DatabaseStopped, SnapshotAnswersStayUpDatabaseRoutesAnswer503AndRecover) {
     const auto restart = Clock::now();
     cluster.start();
     restorer.stopped = false;
-    ASSERT_TRUE(wait_until([&] { return timed_get(server.port(), street).status == 200; }, 60s)) << server.log();
+    ASSERT_TRUE(wait_until([&] { return timed_get(server.port(), street).status == 200; }, 60s))
+        << server.log();
     const double recovery_ms = ms_since(restart);
-    EXPECT_TRUE(wait_until([&] { return ready_json(server).value("message", "") == "serving dataset version " + std::to_string(version); }))
-        << ready_json(server).dump();
+    EXPECT_TRUE(wait_until([&] {
+        return ready_json(server).value("message", "") ==
+               "serving dataset version " + std::to_string(version);
+    })) << ready_json(server).dump();
     hammer.stop();
     EXPECT_EQ(hammer.failed(), 0) << hammer.failures_text();
     EXPECT_GT(hammer.requests(), 100);
-    std::printf("FAULT-FIGURE database_stopped tile_postcode_requests=%lld failed=%lld street_503_max_ms=%.0f "
-                "recovery_after_restart_ms=%.0f\n",
-                hammer.requests(), hammer.failed(), worst_503, recovery_ms);
+    std::printf(
+        "FAULT-FIGURE database_stopped tile_postcode_requests=%lld failed=%lld street_503_max_ms=%.0f "
+        "recovery_after_restart_ms=%.0f\n",
+        hammer.requests(), hammer.failed(), worst_503, recovery_ms);
 }
 
 // PostgreSQL frozen (SIGSTOP on the postmaster and every backend: connections stay open and
@@ -202,7 +208,8 @@ TEST(DatabaseFrozen, DatabaseRoutes503WithinTheTimeoutAndSigtermExitsInTime) {
     // the postmaster never answers, some for a free connection. Each must give up in time.
     std::vector<std::future<Timed>> calls;
     calls.reserve(7);
-    for (int i = 0; i < 7; ++i) calls.push_back(std::async(std::launch::async, [&] { return timed_get(server.port(), street); }));
+    for (int i = 0; i < 7; ++i)
+        calls.push_back(std::async(std::launch::async, [&] { return timed_get(server.port(), street); }));
     auto health = timed_get(server.port(), "/health");
     auto tile = timed_get(server.port(), crimemap::testing::hereford_tile_paths()[0]);
     double worst = 0;
@@ -223,7 +230,8 @@ TEST(DatabaseFrozen, DatabaseRoutes503WithinTheTimeoutAndSigtermExitsInTime) {
 
     // SIGTERM while a request waits on the frozen database (its budget is 30 s).
     auto hanging = std::async(std::launch::async, [&] { return timed_get(patient.port(), street); });
-    ASSERT_EQ(hanging.wait_for(1s), std::future_status::timeout) << "the request should be waiting on the database";
+    ASSERT_EQ(hanging.wait_for(1s), std::future_status::timeout)
+        << "the request should be waiting on the database";
     const auto term = Clock::now();
     auto status = patient.stop(SIGTERM, 20s);
     const double exit_ms = ms_since(term);
@@ -235,11 +243,13 @@ TEST(DatabaseFrozen, DatabaseRoutes503WithinTheTimeoutAndSigtermExitsInTime) {
 
     const auto thawed = Clock::now();
     cluster.thaw();
-    ASSERT_TRUE(wait_until([&] { return timed_get(server.port(), street).status == 200; }, 60s)) << server.log();
+    ASSERT_TRUE(wait_until([&] { return timed_get(server.port(), street).status == 200; }, 60s))
+        << server.log();
     const double recovery_ms = ms_since(thawed);
-    std::printf("FAULT-FIGURE database_frozen db_timeout_ms=%.0f street_503_max_ms=%.0f health_ms=%.1f "
-                "sigterm_exit_ms=%.0f shutdown_timeout_ms=3000 recovery_after_thaw_ms=%.0f\n",
-                db_timeout_ms, std::max(worst, again.ms), health.ms, exit_ms, recovery_ms);
+    std::printf(
+        "FAULT-FIGURE database_frozen db_timeout_ms=%.0f street_503_max_ms=%.0f health_ms=%.1f "
+        "sigterm_exit_ms=%.0f shutdown_timeout_ms=3000 recovery_after_thaw_ms=%.0f\n",
+        db_timeout_ms, std::max(worst, again.ms), health.ms, exit_ms, recovery_ms);
 }
 
 // `crimemap import crimes` killed with SIGKILL while its COPY streams rows: nothing of it is
@@ -251,9 +261,12 @@ TEST(ImportKilled, MidCopyLeavesThePreviousDataIntact) {
     ASSERT_FALSE(before.empty());
 
     // A big file replacing west-mercia 2019-01: the real rows, repeated with fresh crime IDs.
-    auto sample = test::run_program("/bin/gzip", {"-dc", test::source_path("data/sample/crimes/2019-01/2019-01-west-mercia-street.csv.gz")});
+    auto sample = test::run_program(
+        "/bin/gzip",
+        {"-dc", test::source_path("data/sample/crimes/2019-01/2019-01-west-mercia-street.csv.gz")});
     ASSERT_EQ(sample.exit_code, 0) << sample.describe();
-    const auto dir = std::filesystem::temp_directory_path() / ("crimemap-faults-import-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("crimemap-faults-import-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto file = dir / "2019-01-west-mercia-street.csv";
     long long rows = 0;
@@ -282,17 +295,21 @@ TEST(ImportKilled, MidCopyLeavesThePreviousDataIntact) {
         int devnull = ::open("/dev/null", O_WRONLY);
         ::dup2(devnull, 1);
         ::dup2(devnull, 2);
-        ::execl(test::crimemap_binary().c_str(), "crimemap", "import", "crimes", file.c_str(), static_cast<char*>(nullptr));
+        ::execl(test::crimemap_binary().c_str(), "crimemap", "import", "crimes", file.c_str(),
+                static_cast<char*>(nullptr));
         ::_exit(127);
     }
     // Wait until the COPY is under way (rows already in the server), then kill -9.
     long long copied = 0;
-    const bool copying = wait_until([&] {
-        copied = db.count("SELECT coalesce(max(p.tuples_processed), 0) FROM pg_stat_progress_copy p"
-                          " JOIN pg_database d ON d.oid = p.datid WHERE d.datname = $1",
-                          {db.name()});
-        return copied > 20000;
-    }, 60s);
+    const bool copying = wait_until(
+        [&] {
+            copied = db.count(
+                "SELECT coalesce(max(p.tuples_processed), 0) FROM pg_stat_progress_copy p"
+                " JOIN pg_database d ON d.oid = p.datid WHERE d.datname = $1",
+                {db.name()});
+            return copied > 20000;
+        },
+        60s);
     ::kill(pid, SIGKILL);
     int st = 0;
     ::waitpid(pid, &st, 0);
@@ -302,15 +319,19 @@ TEST(ImportKilled, MidCopyLeavesThePreviousDataIntact) {
 
     // The server ends the orphaned COPY when it sees the client gone; nothing of it committed.
     EXPECT_TRUE(wait_until([&] {
-        return db.count("SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_database d ON d.oid = p.datid"
-                        " WHERE d.datname = $1", {db.name()}) == 0;
+        return db.count(
+                   "SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_database d ON d.oid = p.datid"
+                   " WHERE d.datname = $1",
+                   {db.name()}) == 0;
     }));
     const auto after = counts_per_force_month(db);
     EXPECT_EQ(after, before);
     long long total = 0;
     for (const auto& [k, v] : after) total += v;
-    std::printf("FAULT-FIGURE import_killed file_rows=%lld rows_copied_at_kill=%lld crimes_before_and_after=%lld intact=%d\n",
-                rows, copied, total, after == before ? 1 : 0);
+    std::printf(
+        "FAULT-FIGURE import_killed file_rows=%lld rows_copied_at_kill=%lld crimes_before_and_after=%lld "
+        "intact=%d\n",
+        rows, copied, total, after == before ? 1 : 0);
 }
 
 // A dataset version that cannot be loaded (here: the server's role lost SELECT on a table the
@@ -322,7 +343,8 @@ TEST(DatasetVersionFails, OldVersionServesFailureIsCountedAndRetriedWithBackoff)
     const std::string role = "cm_faults_" + db.name();
     auto admin = db.connect();
     admin.exec("CREATE ROLE " + role + " LOGIN");
-    admin.exec("GRANT USAGE ON SCHEMA public TO " + role + "; GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role);
+    admin.exec("GRANT USAGE ON SCHEMA public TO " + role +
+               "; GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role);
     struct DropRole {
         test::TestDatabase& db;
         std::string role;
@@ -348,17 +370,19 @@ TEST(DatasetVersionFails, OldVersionServesFailureIsCountedAndRetriedWithBackoff)
     const long long v2 = db.count("SELECT max(version) FROM dataset_versions");
     ASSERT_GT(v2, v1);
     // refresh may have re-created tables: give back everything but indicators.
-    admin.exec("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role + "; REVOKE SELECT ON indicators FROM " + role);
+    admin.exec("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role +
+               "; REVOKE SELECT ON indicators FROM " + role);
 
     const auto first_seen = Clock::now();
-    ASSERT_TRUE(wait_until([&] { return metric(server, "crimemap_snapshot_reloads_total{outcome=\"failed\"}") >= 1; }))
-        << server.log();
+    ASSERT_TRUE(wait_until([&] {
+        return metric(server, "crimemap_snapshot_reloads_total{outcome=\"failed\"}") >= 1;
+    })) << server.log();
     auto ready = ready_json(server);
     EXPECT_EQ(ready.value("dataset_version", -1LL), v1) << ready.dump();
     EXPECT_EQ(ready.value("failed_version", -1LL), v2) << ready.dump();
     const std::string message = ready.value("message", "");
-    EXPECT_EQ(message.rfind("serving dataset version " + std::to_string(v1) + "; version " + std::to_string(v2) +
-                                " failed: permission denied (SQLSTATE 42501)",
+    EXPECT_EQ(message.rfind("serving dataset version " + std::to_string(v1) + "; version " +
+                                std::to_string(v2) + " failed: permission denied (SQLSTATE 42501)",
                             0),
               0u)
         << message;
@@ -371,8 +395,11 @@ TEST(DatasetVersionFails, OldVersionServesFailureIsCountedAndRetriedWithBackoff)
 
     // Backoff: the third failure schedules the next attempt 8 s later (2 s and 4 s before it),
     // where a fixed 2 s retry would have failed about six times by then.
-    ASSERT_TRUE(wait_until([&] { return ready_json(server).value("message", "").find("next attempt in 8 s") != std::string::npos; },
-                           60s))
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return ready_json(server).value("message", "").find("next attempt in 8 s") != std::string::npos;
+        },
+        60s))
         << ready_json(server).dump() << server.log();
     const double waited_ms = ms_since(first_seen);
     EXPECT_EQ(metric(server, "crimemap_snapshot_reloads_total{outcome=\"failed\"}"), 3.0);
@@ -384,12 +411,13 @@ TEST(DatasetVersionFails, OldVersionServesFailureIsCountedAndRetriedWithBackoff)
     ASSERT_TRUE(wait_until([&] { return ready_version(server) == v2; }, 40s)) << server.log();
     const double load_after_fix_ms = ms_since(fixed);
     // The swap comes first, the watcher's state a moment later.
-    EXPECT_TRUE(wait_until([&] { return ready_json(server).value("message", "") == "serving dataset version " + std::to_string(v2); }))
-        << ready_json(server).dump();
+    EXPECT_TRUE(wait_until([&] {
+        return ready_json(server).value("message", "") == "serving dataset version " + std::to_string(v2);
+    })) << ready_json(server).dump();
     EXPECT_TRUE(ready_json(server)["failed_version"].is_null());
     EXPECT_EQ(metric(server, "crimemap_snapshot_failed_version"), 0.0);
-    std::printf("FAULT-FIGURE failed_version attempts_in_first_%.0f_ms=3 loaded_after_fix_ms=%.0f\n", waited_ms,
-                load_after_fix_ms);
+    std::printf("FAULT-FIGURE failed_version attempts_in_first_%.0f_ms=3 loaded_after_fix_ms=%.0f\n",
+                waited_ms, load_after_fix_ms);
 }
 
 // With LISTEN off and no NOTIFY sent (a version row inserted by hand, as a replica or a pooler that
@@ -402,10 +430,12 @@ TEST(PollingOnly, NewVersionWithoutNotifyIsPickedUpUnderLoad) {
     ASSERT_TRUE(server.wait_ready()) << server.log();
     const long long v1 = ready_version(server);
     Hammer hammer(server.port(), 4);
-    ASSERT_TRUE(wait_until([&] { return hammer.requests() >= 50; })) << "the load runs before the version moves";
+    ASSERT_TRUE(wait_until([&] { return hammer.requests() >= 50; }))
+        << "the load runs before the version moves";
     const long long v2 = db.count(
         "INSERT INTO dataset_versions (crimes, located, first_month, last_month, note, stats)"
-        " SELECT crimes, located, first_month, last_month, 'fault test: no NOTIFY', stats FROM dataset_versions"
+        " SELECT crimes, located, first_month, last_month, 'fault test: no NOTIFY', stats FROM "
+        "dataset_versions"
         " WHERE version = $1 RETURNING version",
         {std::to_string(v1)});
     ASSERT_GT(v2, v1);
@@ -415,6 +445,6 @@ TEST(PollingOnly, NewVersionWithoutNotifyIsPickedUpUnderLoad) {
     hammer.stop();
     EXPECT_EQ(hammer.failed(), 0) << hammer.failures_text();
     EXPECT_GT(hammer.requests(), 100);
-    std::printf("FAULT-FIGURE polling_only picked_up_ms=%.0f poll_ms=1000 requests=%lld failed=%lld\n", picked_up_ms,
-                hammer.requests(), hammer.failed());
+    std::printf("FAULT-FIGURE polling_only picked_up_ms=%.0f poll_ms=1000 requests=%lld failed=%lld\n",
+                picked_up_ms, hammer.requests(), hammer.failed());
 }

@@ -25,7 +25,7 @@
 namespace crimemap::testing {
 
 class PgCluster {
-public:
+  public:
     PgCluster() : port_(free_port()) {
         char tmpl[] = "/tmp/crimemap-faults-XXXXXX";
         if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
@@ -46,9 +46,11 @@ public:
             if (templates() != before) save_cache();
             return;
         }
-        as_postgres({bin("initdb"), "-D", data(), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"});
+        as_postgres({bin("initdb"), "-D", data(), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
+                     "--locale=C.UTF-8"});
         std::ofstream conf(data() + "/postgresql.conf", std::ios::app);
-        conf << "listen_addresses = '127.0.0.1'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+        conf << "listen_addresses = '127.0.0.1'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = "
+                "off\n"
                 "max_connections = 60\n";
         conf.close();
         configure();
@@ -74,7 +76,9 @@ public:
         return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
     }
 
-    void start() { as_postgres({bin("pg_ctl"), "-D", data(), "-l", root_ + "/postgres.log", "-w", "-t", "60", "start"}); }
+    void start() {
+        as_postgres({bin("pg_ctl"), "-D", data(), "-l", root_ + "/postgres.log", "-w", "-t", "60", "start"});
+    }
     void stop() { as_postgres({bin("pg_ctl"), "-D", data(), "-m", "fast", "-w", "-t", "60", "stop"}); }
 
     // The postmaster and all its descendants (backends, checkpointer, walwriter...).
@@ -117,7 +121,7 @@ public:
         frozen_.clear();
     }
 
-private:
+  private:
     // Builds the migrated and seeded template databases (TestDatabase's) on this cluster.
     void seed_templates() {
         const char* previous = std::getenv("CRIMEMAP_TEST_DATABASE_URL");
@@ -127,12 +131,15 @@ private:
             test::TestDatabase seeded;
             seeded.seed_sample();
         }
-        if (previous) ::setenv("CRIMEMAP_TEST_DATABASE_URL", saved.c_str(), 1);
-        else ::unsetenv("CRIMEMAP_TEST_DATABASE_URL");
+        if (previous)
+            ::setenv("CRIMEMAP_TEST_DATABASE_URL", saved.c_str(), 1);
+        else
+            ::unsetenv("CRIMEMAP_TEST_DATABASE_URL");
     }
     std::string templates() const {
         store::Connection c(url());
-        auto r = c.query("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname LIKE 'cmtpl%'");
+        auto r = c.query(
+            "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname LIKE 'cmtpl%'");
         return r.is_null(0, 0) ? "" : std::string(r.text(0, 0));
     }
     // Stops, copies the data folder to cache_dir() (swapped in atomically: another test process

@@ -23,15 +23,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (res.status == 200) {
         auto in = nlohmann::json::parse(req.body, nullptr, false);
         auto out = nlohmann::json::parse(res.body, nullptr, false);
-        fuzz_check(in.is_object() && out.is_object() && out["result"].is_array(), "a 200 without a result list",
-                   res.body.substr(0, 400));
+        fuzz_check(in.is_object() && out.is_object() && out["result"].is_array(),
+                   "a 200 without a result list", res.body.substr(0, 400));
         const auto& list = in.contains("postcodes") ? in["postcodes"] : in["geolocations"];
         // Like postcodes.io, the list ends at the first null or empty item: a prefix of the queries.
         fuzz_check(list.is_array() && out["result"].size() <= list.size(), "more results than queries",
                    res.body.substr(0, 400));
         if (in.contains("postcodes"))  // geolocation queries echo only their known keys
             for (std::size_t i = 0; i < out["result"].size(); ++i)
-                fuzz_check(out["result"][i]["query"] == list[i], "a result answers another query", res.body.substr(0, 400));
+                fuzz_check(out["result"][i]["query"] == list[i], "a result answers another query",
+                           res.body.substr(0, 400));
     }
     return 0;
 }

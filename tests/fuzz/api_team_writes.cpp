@@ -61,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fuzz_check(e->description.size() <= core::max_text_field, "description length", what);
             check_date(e->start_date, true);
             check_date(e->end_date, false);
-            fuzz_check(e->end_date.empty() || e->end_date >= e->start_date, "an event ending before it starts", what);
+            fuzz_check(e->end_date.empty() || e->end_date >= e->start_date,
+                       "an event ending before it starts", what);
             fuzz_check(e->contact_details.is_object(), "contact_details not an object", what);
         } else {
             fuzz_check(false, "a 2xx write that never reached the store", what);

@@ -23,9 +23,9 @@ namespace tools = crimemap::tools;
 
 namespace {
 
-const std::vector<std::string_view> police_header{"Crime ID",  "Month",     "Reported by", "Falls within",
-                                                  "Longitude", "Latitude",  "Location",    "LSOA code",
-                                                  "LSOA name", "Crime type", "Last outcome category", "Context"};
+const std::vector<std::string_view> police_header{
+    "Crime ID",  "Month",     "Reported by", "Falls within",          "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type",  "Last outcome category", "Context"};
 
 void check_number(std::string_view s, const std::string& detail) {
     fuzz_check(!s.empty(), "empty coordinate on a located row", detail);
@@ -37,7 +37,8 @@ void check_number(std::string_view s, const std::string& detail) {
 
 void check_row(const tools::CrimeRow& row) {
     const std::string detail = std::string(row.longitude) + "," + std::string(row.latitude);
-    fuzz_check(crimemap::core::Month::parse(row.month.str()) == row.month, "month does not print and parse back", detail);
+    fuzz_check(crimemap::core::Month::parse(row.month.str()) == row.month,
+               "month does not print and parse back", detail);
     fuzz_check(row.category < crimemap::core::category_count, "category index out of range", detail);
     if (row.located()) {
         check_number(row.longitude, detail);
@@ -46,8 +47,8 @@ void check_row(const tools::CrimeRow& row) {
         fuzz_check(tools::inside_uk(lon, lat), "accepted coordinates outside the UK", detail);
     }
     std::string line;
-    const std::string_view texts[] = {row.crime_id, row.reported_by, row.falls_within, row.location,
-                                      row.lsoa_code, row.lsoa_name,  row.last_outcome, row.context};
+    const std::string_view texts[] = {row.crime_id,  row.reported_by, row.falls_within, row.location,
+                                      row.lsoa_code, row.lsoa_name,   row.last_outcome, row.context};
     for (std::size_t i = 0; i < std::size(texts); ++i) {
         if (i) line += '\t';
         crimemap::store::append_copy_field(line, texts[i]);
@@ -56,7 +57,8 @@ void check_row(const tools::CrimeRow& row) {
     fuzz_check(fields.size() == std::size(texts), "COPY line splits into another field count", line);
     for (std::size_t i = 0; i < std::size(texts); ++i) {
         // "\N" (a backslash and N) is escaped as "\\N", so a null never comes back from text.
-        fuzz_check(fields[i].has_value() && *fields[i] == texts[i], "COPY escaping does not round-trip", line);
+        fuzz_check(fields[i].has_value() && *fields[i] == texts[i], "COPY escaping does not round-trip",
+                   line);
     }
 }
 

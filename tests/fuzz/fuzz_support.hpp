@@ -5,18 +5,17 @@
 // Header-only; every harness is its own executable. Not thread-safe (libFuzzer runs one thread).
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "fuzz_check.hpp"
 #include "core/api_data.hpp"
 #include "core/crime_details.hpp"
 #include "core/postcode_index.hpp"
+#include "core/secrets.hpp"
 #include "core/snapshot_builder.hpp"
 #include "core/teams.hpp"
-#include "core/secrets.hpp"
+#include "fuzz_check.hpp"
 #include "server/app.hpp"
 
 namespace crimemap::fuzz {
@@ -30,8 +29,10 @@ inline geo::LonLatMultiPolygon square(double lon0, double lat0, double lon1, dou
 inline std::shared_ptr<const core::Snapshot> api_snapshot() {
     using core::Month;
     core::SnapshotBuilder b(3, Month::from_year_month(2018, 1), Month::from_year_month(2019, 2));
-    b.add_area(core::AreaKind::neighbourhood, "west-mercia/HE06", "Central", std::nullopt, square(-2.75, 52.04, -2.68, 52.08));
-    b.add_area(core::AreaKind::lsoa, "E01013999", "Herefordshire 999Z", 1500, square(-2.73, 52.05, -2.69, 52.07));
+    b.add_area(core::AreaKind::neighbourhood, "west-mercia/HE06", "Central", std::nullopt,
+               square(-2.75, 52.04, -2.68, 52.08));
+    b.add_area(core::AreaKind::lsoa, "E01013999", "Herefordshire 999Z", 1500,
+               square(-2.73, 52.05, -2.69, 52.07));
     b.add_location(11, {-2.71, 52.06}, "On or near High Town");
     b.add_location(12, {-2.72, 52.05}, "On or near Union Street");
     b.add_location(13, {-2.60, 52.30}, "On or near Far Away");
@@ -40,8 +41,10 @@ inline std::shared_ptr<const core::Snapshot> api_snapshot() {
     b.add_crimes(11, Month::from_year_month(2019, 2), asb, 5);
     b.add_crimes(12, Month::from_year_month(2019, 2), burg, 2);
     b.add_crimes(13, Month::from_year_month(2019, 1), burg, 9);
-    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", Month::from_year_month(2019, 2), asb, 5);
-    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", Month::from_year_month(2018, 2), burg, 2);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", Month::from_year_month(2019, 2), asb,
+                     5);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", Month::from_year_month(2018, 2), burg,
+                     2);
     b.add_area_count(core::AreaKind::lsoa, "E01013999", Month::from_year_month(2019, 2), burg, 1);
     auto snap = b.finish();
 
@@ -59,8 +62,8 @@ inline std::shared_ptr<const core::Snapshot> api_snapshot() {
     add_postcode("HR49AB", -2.7402, 52.0650);
     add_postcode("TF11AA", -2.5150, 52.7000);
     api->postcodes = pcs.finish();
-    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016", "https://www.westmercia.police.uk", "101", "",
-                           nlohmann::json::array()});
+    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016",
+                           "https://www.westmercia.police.uk", "101", "", nlohmann::json::array()});
     auto teams = std::make_shared<core::TeamDirectory>();
     core::Team t;
     t.force_id = "west-mercia";
@@ -69,7 +72,8 @@ inline std::shared_ptr<const core::Snapshot> api_snapshot() {
     t.contact_details = nlohmann::json{{"telephone", "101"}};
     t.people.push_back({"PC Example", "PC", "Demo officer", nlohmann::json{{"email", "x@example.org"}}});
     t.priorities.push_back({7, "Street drinking", "2019-01-10T00:00:00", "Patrols", "2019-02-01T00:00:00"});
-    t.events.push_back({9, "Beat surgery", "Drop in", "Library", "meeting", "2999-03-05T18:30:00", "", nlohmann::json::object()});
+    t.events.push_back({9, "Beat surgery", "Drop in", "Library", "meeting", "2999-03-05T18:30:00", "",
+                        nlohmann::json::object()});
     teams->teams.push_back(t);
     api->teams = teams;
     api->index_areas(*snap);
@@ -97,18 +101,22 @@ struct FakeCrimes : core::CrimeDetails {
         }
         return out;
     }
-    std::vector<core::CrimeDetail> in_area(const core::CrimeArea&, core::Month, std::optional<std::string>, std::size_t limit) override {
+    std::vector<core::CrimeDetail> in_area(const core::CrimeArea&, core::Month, std::optional<std::string>,
+                                           std::size_t limit) override {
         return make(std::min<std::size_t>(2, limit));
     }
-    std::vector<core::CrimeDetail> at_location(std::optional<std::int64_t>, geo::LonLat, core::Month, std::size_t limit) override {
+    std::vector<core::CrimeDetail> at_location(std::optional<std::int64_t>, geo::LonLat, core::Month,
+                                               std::size_t limit) override {
         return make(std::min<std::size_t>(2, limit));
     }
-    std::vector<core::CrimeDetail> no_location(const std::string&, core::Month, std::optional<std::string>, std::size_t limit) override {
+    std::vector<core::CrimeDetail> no_location(const std::string&, core::Month, std::optional<std::string>,
+                                               std::size_t limit) override {
         auto v = make(std::min<std::size_t>(2, limit));
         for (auto& c : v) c.location_id.reset();
         return v;
     }
-    std::vector<std::pair<std::string, std::uint64_t>> outcomes(const std::string&, const std::string&, core::Month, core::Month) override {
+    std::vector<std::pair<std::string, std::uint64_t>> outcomes(const std::string&, const std::string&,
+                                                                core::Month, core::Month) override {
         return {{"Under investigation", 2}, {"", 5}};
     }
 };
@@ -126,7 +134,8 @@ struct FakeTeams : core::TeamStore {
         return core::StoredToken{{1, "west-mercia", std::string("HE06"), {}}, good_hash, false, false};
     }
     void record_refusal(const core::RefusedWrite&) override {}
-    std::int64_t create_priority(const core::TeamWriter&, const std::string&, const std::string&, const core::PriorityInput& in) override {
+    std::int64_t create_priority(const core::TeamWriter&, const std::string&, const std::string&,
+                                 const core::PriorityInput& in) override {
         last_priority = in;
         return 7;
     }
@@ -135,8 +144,12 @@ struct FakeTeams : core::TeamStore {
         last_priority = in;
         return id == 7;
     }
-    bool remove_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id) override { return id == 7; }
-    std::int64_t create_event(const core::TeamWriter&, const std::string&, const std::string&, const core::EventInput& in) override {
+    bool remove_priority(const core::TeamWriter&, const std::string&, const std::string&,
+                         std::int64_t id) override {
+        return id == 7;
+    }
+    std::int64_t create_event(const core::TeamWriter&, const std::string&, const std::string&,
+                              const core::EventInput& in) override {
         last_event = in;
         return 9;
     }
@@ -145,7 +158,10 @@ struct FakeTeams : core::TeamStore {
         last_event = in;
         return id == 9;
     }
-    bool remove_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id) override { return id == 9; }
+    bool remove_event(const core::TeamWriter&, const std::string&, const std::string&,
+                      std::int64_t id) override {
+        return id == 9;
+    }
     std::shared_ptr<const core::TeamDirectory> load_teams() override {
         auto d = std::make_shared<core::TeamDirectory>(*dir);
         d->read_at = std::chrono::steady_clock::now();

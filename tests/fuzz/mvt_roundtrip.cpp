@@ -38,7 +38,8 @@ struct ExpectedFeature {
 };
 
 geo::TilePoint clamp(geo::TilePoint p) {
-    return {std::clamp(p.x, -max_coordinate, max_coordinate), std::clamp(p.y, -max_coordinate, max_coordinate)};
+    return {std::clamp(p.x, -max_coordinate, max_coordinate),
+            std::clamp(p.y, -max_coordinate, max_coordinate)};
 }
 
 // Shoelace sign, exact: |coordinates| < 2^30, so products fit in 61 bits and sums in __int128.
@@ -69,16 +70,22 @@ std::optional<Part> expected_ring(const geo::TileRing& ring, bool exterior) {
 geo::TilePoint random_point(FuzzedDataProvider& in) {
     // Mostly near the tile, sometimes anywhere in int32 (the clamp is part of the contract).
     if (in.ConsumeBool()) return {in.ConsumeIntegral<std::int32_t>(), in.ConsumeIntegral<std::int32_t>()};
-    return {in.ConsumeIntegralInRange<std::int32_t>(-64, 4160), in.ConsumeIntegralInRange<std::int32_t>(-64, 4160)};
+    return {in.ConsumeIntegralInRange<std::int32_t>(-64, 4160),
+            in.ConsumeIntegralInRange<std::int32_t>(-64, 4160)};
 }
 
 geo::Value random_value(FuzzedDataProvider& in) {
     switch (in.ConsumeIntegralInRange(0, 4)) {
-        case 0: return in.ConsumeRandomLengthString(16);
-        case 1: return std::bit_cast<double>(in.ConsumeIntegral<std::uint64_t>());
-        case 2: return in.ConsumeIntegral<std::int64_t>();
-        case 3: return in.ConsumeIntegral<std::uint64_t>();
-        default: return in.ConsumeBool();
+        case 0:
+            return in.ConsumeRandomLengthString(16);
+        case 1:
+            return std::bit_cast<double>(in.ConsumeIntegral<std::uint64_t>());
+        case 2:
+            return in.ConsumeIntegral<std::int64_t>();
+        case 3:
+            return in.ConsumeIntegral<std::uint64_t>();
+        default:
+            return in.ConsumeBool();
     }
 }
 
@@ -86,13 +93,15 @@ dec::DecodedValue expected_value(const geo::Value& v) {
     if (auto* s = std::get_if<std::string>(&v)) return *s;
     if (auto* d = std::get_if<double>(&v)) return *d;
     if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
-    if (auto* u = std::get_if<std::uint64_t>(&v)) return static_cast<std::int64_t>(*u);  // as mvt_decode reads it
+    if (auto* u = std::get_if<std::uint64_t>(&v))
+        return static_cast<std::int64_t>(*u);  // as mvt_decode reads it
     return std::get<bool>(v);
 }
 
 bool same_value(const dec::DecodedValue& a, const dec::DecodedValue& b) {
     if (a.index() != b.index()) return false;
-    if (auto* d = std::get_if<double>(&a)) return std::bit_cast<std::uint64_t>(*d) == std::bit_cast<std::uint64_t>(std::get<double>(b));
+    if (auto* d = std::get_if<double>(&a))
+        return std::bit_cast<std::uint64_t>(*d) == std::bit_cast<std::uint64_t>(std::get<double>(b));
     return a == b;
 }
 
@@ -123,7 +132,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::set<std::string> used;
             const int props = in.ConsumeIntegralInRange(0, 4);
             for (int p = 0; p < props; ++p) {
-                std::string key = in.ConsumeBool() ? in.PickValueInArray(key_pool) : in.ConsumeRandomLengthString(8);
+                std::string key =
+                    in.ConsumeBool() ? in.PickValueInArray(key_pool) : in.ConsumeRandomLengthString(8);
                 if (!used.insert(key).second) continue;
                 keys.push_back(key);
                 values.push_back(random_value(in));
@@ -162,8 +172,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     for (std::size_t h = 1; h < poly.size(); ++h)
                         if (auto hole = expected_ring(poly[h], false)) ef.parts.push_back(*hole);
                 }
-                added = polygons.size() == 1 && in.ConsumeBool() ? layer.add_polygon(polygons[0], properties, id)
-                                                                 : layer.add_multi_polygon(polygons, properties, id);
+                added = polygons.size() == 1 && in.ConsumeBool()
+                            ? layer.add_polygon(polygons[0], properties, id)
+                            : layer.add_multi_polygon(polygons, properties, id);
                 fuzz_check(added == !ef.parts.empty(), "add_polygon accepted/refused against the contract");
             }
             if (added) want.second.push_back(std::move(ef));
@@ -197,7 +208,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fuzz_check(g.props.size() == w.props.size(), "property count", name);
             for (const auto& [k, v] : w.props) {
                 auto p = g.props.find(k);
-                fuzz_check(p != g.props.end() && same_value(p->second, v), "property value", name + " key " + k);
+                fuzz_check(p != g.props.end() && same_value(p->second, v), "property value",
+                           name + " key " + k);
             }
         }
     }

@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto poly = police::parse_poly(text);
     if (!poly) return 0;
     const std::string in(text);
-    fuzz_check(poly->size() >= 3 && poly->size() <= police::max_poly_vertices, "vertex count out of bounds", in);
+    fuzz_check(poly->size() >= 3 && poly->size() <= police::max_poly_vertices, "vertex count out of bounds",
+               in);
     std::string printed;
     for (const auto& p : *poly) {
         fuzz_check(p.lat >= -90 && p.lat <= 90 && p.lon >= -180 && p.lon <= 180, "vertex out of range", in);
@@ -33,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz_check(static_cast<bool>(again), "a printed polygon is refused", printed);
     fuzz_check(again->size() == poly->size(), "printed polygon has another vertex count", printed);
     for (std::size_t i = 0; i < again->size(); ++i)
-        fuzz_check((*again)[i].lat == (*poly)[i].lat && (*again)[i].lon == (*poly)[i].lon, "vertex changed", printed);
+        fuzz_check((*again)[i].lat == (*poly)[i].lat && (*again)[i].lon == (*poly)[i].lon, "vertex changed",
+                   printed);
     return 0;
 }

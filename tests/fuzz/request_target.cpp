@@ -35,7 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // percent_decode never accepts a NUL; otherwise it inverts percent_encode exactly.
     for (bool plus : {false, true}) {
         auto decoded = server::percent_decode(text, plus);
-        if (decoded) fuzz_check(decoded->find('\0') == std::string::npos, "percent_decode let a NUL through", *decoded);
+        if (decoded)
+            fuzz_check(decoded->find('\0') == std::string::npos, "percent_decode let a NUL through",
+                       *decoded);
         auto round = server::percent_decode(server::percent_encode(text), plus);
         if (text.find('\0') == std::string_view::npos)
             fuzz_check(round && *round == text, "percent_decode(percent_encode(s)) != s", std::string(text));

@@ -2,6 +2,8 @@
 // loader does next with a polygon: world coordinates, area, clip to a tile, MVT encoding.
 // Oracle: an accepted geometry written back as little-endian (E)WKB by the independent writer below
 // parses to the same geometry; the hex form parses like the bytes.
+#include "geo/wkb.hpp"
+
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -13,7 +15,6 @@
 #include "geo/mvt.hpp"
 #include "geo/polygon.hpp"
 #include "geo/tile.hpp"
-#include "geo/wkb.hpp"
 
 using crimemap::fuzz::fuzz_check;
 namespace geo = crimemap::geo;
@@ -104,11 +105,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz_check(r.geometry.has_value() != !r.error.empty(), "exactly one of geometry and error");
     if (r) {
         auto again = geo::parse_wkb(write_wkb(*r.geometry));
-        fuzz_check(again && same(*again.geometry, *r.geometry), "written back, the geometry parses differently",
-                   again.error);
+        fuzz_check(again && same(*again.geometry, *r.geometry),
+                   "written back, the geometry parses differently", again.error);
         for (const auto& poly : r.geometry->polygons)
             for (const auto& ring : poly)
-                for (const auto& p : ring) fuzz_check(std::isfinite(p.lon) && std::isfinite(p.lat), "non-finite vertex");
+                for (const auto& p : ring)
+                    fuzz_check(std::isfinite(p.lon) && std::isfinite(p.lat), "non-finite vertex");
         use_polygons(r.geometry->polygons);
     }
     // The same bytes as PostgreSQL's hex bytea text.

@@ -6,12 +6,12 @@
 #include <set>
 
 #include "core/api_data.hpp"
-#include "core/secrets.hpp"
 #include "core/postcode_api.hpp"
+#include "core/secrets.hpp"
 #include "core/summary.hpp"
 #include "store/api_loader.hpp"
-#include "store/pool.hpp"
 #include "store/crime_details.hpp"
+#include "store/pool.hpp"
 #include "store/snapshot_loader.hpp"
 #include "store/team_repository.hpp"
 #include "support/server_process.hpp"
@@ -22,7 +22,7 @@ using namespace crimemap;
 namespace {
 
 class ApiStore : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         db_ = new test::TestDatabase();
         db_->seed_sample();
@@ -70,7 +70,8 @@ TEST_F(ApiStore, ReverseGeocodingAgreesWithPostGIS) {
     for (const auto& p : points) {
         auto ours = idx.nearest(p.lon, p.lat, 2000, 25);
         auto sql = conn.query(
-            "SELECT postcode, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) d FROM postcodes"
+            "SELECT postcode, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), "
+            "4326)::geography) d FROM postcodes"
             " WHERE terminated IS NULL AND geom IS NOT NULL"
             " AND ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, 2000)"
             " ORDER BY d, postcode LIMIT 25",
@@ -99,7 +100,8 @@ TEST_F(ApiStore, NeighbourhoodLocationAgreesWithPostGIS) {
     int agree = 0;
     for (int i = 0; i < rows.size(); ++i) {
         auto nb = core::neighbourhood_json(*snapshot_, {rows.float64(i, 0), rows.float64(i, 1)});
-        std::string ours = nb.is_null() ? "" : nb["force"].get<std::string>() + "/" + nb["id"].get<std::string>();
+        std::string ours =
+            nb.is_null() ? "" : nb["force"].get<std::string>() + "/" + nb["id"].get<std::string>();
         agree += ours == rows.text(i, 2);
     }
     EXPECT_GE(agree, 298);  // points exactly on a boundary may go either way
@@ -111,27 +113,32 @@ TEST_F(ApiStore, SummaryCountsMatchSql) {
     ASSERT_EQ(r.status, 200);
     const auto& s = r.body["result"];
     EXPECT_EQ(s["crimes"]["total"].get<long long>(),
-              db_->count("SELECT count(*) FROM crimes WHERE lsoa_code = 'E01014010' AND month BETWEEN '2019-01-01' AND '2019-02-01'"));
+              db_->count("SELECT count(*) FROM crimes WHERE lsoa_code = 'E01014010' AND month BETWEEN "
+                         "'2019-01-01' AND '2019-02-01'"));
     EXPECT_EQ(s["crimes"]["previous_total"].get<long long>(),
-              db_->count("SELECT count(*) FROM crimes WHERE lsoa_code = 'E01014010' AND month BETWEEN '2018-11-01' AND '2018-12-01'"));
-    EXPECT_EQ(s["areas"]["neighbourhood"]["crimes"].get<long long>(),
-              db_->count("SELECT count(*) FROM crimes WHERE neighbourhood_code = $1 AND month >= '2019-01-01'",
-                         {s["areas"]["neighbourhood"]["code"].get<std::string>()}));
+              db_->count("SELECT count(*) FROM crimes WHERE lsoa_code = 'E01014010' AND month BETWEEN "
+                         "'2018-11-01' AND '2018-12-01'"));
+    EXPECT_EQ(
+        s["areas"]["neighbourhood"]["crimes"].get<long long>(),
+        db_->count("SELECT count(*) FROM crimes WHERE neighbourhood_code = $1 AND month >= '2019-01-01'",
+                   {s["areas"]["neighbourhood"]["code"].get<std::string>()}));
     EXPECT_EQ(s["data_quality"]["force_crimes_without_location"].get<long long>(),
               db_->count("SELECT count(*) FROM crimes WHERE location_id IS NULL AND month >= '2019-01-01'"));
 }
 
 TEST_F(ApiStore, CrimeDetailsMatchSql) {
-    auto pool = std::make_shared<store::ConnectionPool>(store::PoolOptions{.url = db_->url(), .max_connections = 2});
+    auto pool =
+        std::make_shared<store::ConnectionPool>(store::PoolOptions{.url = db_->url(), .max_connections = 2});
     auto details = store::make_crime_details(pool);
     const auto jan = core::Month::from_year_month(2019, 1);
     core::CrimeArea circle;
     circle.centre = {-2.710027, 52.060745};
     circle.radius_m = 1609.344;
     auto rows = details->in_area(circle, jan, std::nullopt, 20000);
-    EXPECT_EQ(static_cast<long long>(rows.size()),
-              db_->count("SELECT count(*) FROM crimes WHERE month = '2019-01-01' AND ST_DWithin(geom::geography,"
-                         " ST_SetSRID(ST_MakePoint(-2.710027, 52.060745), 4326)::geography, 1609.344)"));
+    EXPECT_EQ(
+        static_cast<long long>(rows.size()),
+        db_->count("SELECT count(*) FROM crimes WHERE month = '2019-01-01' AND ST_DWithin(geom::geography,"
+                   " ST_SetSRID(ST_MakePoint(-2.710027, 52.060745), 4326)::geography, 1609.344)"));
     EXPECT_GT(rows.size(), 100u);
     auto burglary = details->in_area(circle, jan, std::string("burglary"), 20000);
     for (const auto& c : burglary) EXPECT_EQ(c.category, "burglary");
@@ -153,19 +160,27 @@ TEST_F(ApiStore, CrimeDetailsMatchSql) {
     auto outcomes = details->outcomes("neighbourhood", nb, jan, jan);
     long long sum = 0;
     for (const auto& [o, n] : outcomes) sum += static_cast<long long>(n);
-    EXPECT_EQ(sum, db_->count("SELECT count(*) FROM crimes WHERE neighbourhood_code = $1 AND month = '2019-01-01'", {nb}));
+    EXPECT_EQ(sum,
+              db_->count("SELECT count(*) FROM crimes WHERE neighbourhood_code = $1 AND month = '2019-01-01'",
+                         {nb}));
     EXPECT_TRUE(details->outcomes("bogus", nb, jan, jan).empty());
 }
 
 TEST_F(ApiStore, TeamWritesTokensAndAudit) {
-    auto created = db_->crimemap({"token", "create", "--force", "west-mercia", "--neighbourhood", "HE06", "--label", "it"});
+    auto created = db_->crimemap(
+        {"token", "create", "--force", "west-mercia", "--neighbourhood", "HE06", "--label", "it"});
     ASSERT_EQ(created.exit_code, 0) << created.describe();
     std::string token = created.out.substr(0, created.out.find('\n'));
     ASSERT_EQ(token.size(), 67u);
-    EXPECT_EQ(db_->count("SELECT count(*) FROM api_tokens WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')", {token}), 1);
-    EXPECT_EQ(db_->count("SELECT count(*) FROM api_tokens WHERE token_hash = $1", {token}), 0);  // never stored in clear
+    EXPECT_EQ(db_->count("SELECT count(*) FROM api_tokens WHERE token_hash = encode(sha256(convert_to($1, "
+                         "'UTF8')), 'hex')",
+                         {token}),
+              1);
+    EXPECT_EQ(db_->count("SELECT count(*) FROM api_tokens WHERE token_hash = $1", {token}),
+              0);  // never stored in clear
     EXPECT_NE(db_->crimemap({"token", "create", "--force", "nowhere"}).exit_code, 0);
-    EXPECT_NE(db_->crimemap({"token", "create", "--force", "west-mercia", "--neighbourhood", "NOPE"}).exit_code, 0);
+    EXPECT_NE(
+        db_->crimemap({"token", "create", "--force", "west-mercia", "--neighbourhood", "NOPE"}).exit_code, 0);
 
     // The repository works with the server role's privileges only.
     auto pool = std::make_shared<store::ConnectionPool>(
@@ -177,9 +192,11 @@ TEST_F(ApiStore, TeamWritesTokensAndAudit) {
     EXPECT_EQ(found->token_hash, core::sha256_hex(token));
     EXPECT_FALSE(found->revoked);
     EXPECT_FALSE(found->expired);
-    auto authorized = core::authorize(found, core::sha256_hex(token), core::TeamEntity::priority, "west-mercia", "HE06");
+    auto authorized =
+        core::authorize(found, core::sha256_hex(token), core::TeamEntity::priority, "west-mercia", "HE06");
     ASSERT_TRUE(authorized);
-    const core::TeamWriter writer{*authorized, core::make_request_origin("192.0.2.1", "api-store-test", "req-1")};
+    const core::TeamWriter writer{*authorized,
+                                  core::make_request_origin("192.0.2.1", "api-store-test", "req-1")};
     const auto* scope = &writer.token;
     EXPECT_EQ(scope->force_id, "west-mercia");
     EXPECT_EQ(scope->neighbourhood_id, "HE06");
@@ -195,7 +212,8 @@ TEST_F(ApiStore, TeamWritesTokensAndAudit) {
     ASSERT_NE(team, nullptr);
     ASSERT_FALSE(team->priorities.empty());
     bool seen = false;
-    for (const auto& p : team->priorities) seen |= p.id == id && p.action == "Tickets issued" && p.issue_date == "2019-02-01T00:00:00";
+    for (const auto& p : team->priorities)
+        seen |= p.id == id && p.action == "Tickets issued" && p.issue_date == "2019-02-01T00:00:00";
     EXPECT_TRUE(seen);
     EXPECT_TRUE(teams->remove_priority(writer, "west-mercia", "HE06", id));
     EXPECT_FALSE(teams->remove_priority(writer, "west-mercia", "HE06", id));
@@ -209,12 +227,18 @@ TEST_F(ApiStore, TeamWritesTokensAndAudit) {
     EXPECT_TRUE(teams->remove_event(writer, "west-mercia", "HE06", eid));
 
     // Every write is audited with its token, time, before and after.
-    EXPECT_EQ(db_->count("SELECT count(*) FROM audit_log WHERE token_id = $1", {std::to_string(scope->token_id)}), 5);
-    EXPECT_EQ(db_->count("SELECT count(*) FROM audit_log WHERE token_id = $1 AND action = 'update' AND entity = 'priority'"
-                         " AND before->>'action' = 'Tickets' AND after->>'action' = 'Tickets issued'",
-                         {std::to_string(scope->token_id)}),
-              1);
-    EXPECT_EQ(db_->count("SELECT count(*) FROM audit_log WHERE action = 'delete' AND after IS NULL AND before IS NOT NULL"), 2);
+    EXPECT_EQ(
+        db_->count("SELECT count(*) FROM audit_log WHERE token_id = $1", {std::to_string(scope->token_id)}),
+        5);
+    EXPECT_EQ(
+        db_->count(
+            "SELECT count(*) FROM audit_log WHERE token_id = $1 AND action = 'update' AND entity = 'priority'"
+            " AND before->>'action' = 'Tickets' AND after->>'action' = 'Tickets issued'",
+            {std::to_string(scope->token_id)}),
+        1);
+    EXPECT_EQ(db_->count("SELECT count(*) FROM audit_log WHERE action = 'delete' AND after IS NULL AND "
+                         "before IS NOT NULL"),
+              2);
 
     auto revoked = db_->crimemap({"token", "revoke", std::to_string(scope->token_id)});
     EXPECT_EQ(revoked.exit_code, 0) << revoked.describe();

@@ -21,18 +21,21 @@ namespace {
 const std::string payload = "<img src=x onerror=alert(1)> & \"Tea\" at Mary's";
 
 class ApiTeamText : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         db_ = std::make_unique<test::TestDatabase>();
         db_->seed_sample();
         auto conn = db_->connect();
         holder_.set(store::load_snapshot(conn));
-        auto pool = std::make_shared<store::ConnectionPool>(store::PoolOptions{.url = db_->url(), .max_connections = 2});
+        auto pool = std::make_shared<store::ConnectionPool>(
+            store::PoolOptions{.url = db_->url(), .max_connections = 2});
         server::Config config;
         config.web_dir.clear();
-        app_ = std::make_unique<server::App>(config, holder_,
-                                             server::ApiServices{store::make_crime_details(pool), store::make_team_repository(pool)});
-        auto created = db_->crimemap({"token", "create", "--force", "west-mercia", "--neighbourhood", "HE06", "--label", "text"});
+        app_ = std::make_unique<server::App>(
+            config, holder_,
+            server::ApiServices{store::make_crime_details(pool), store::make_team_repository(pool)});
+        auto created = db_->crimemap(
+            {"token", "create", "--force", "west-mercia", "--neighbourhood", "HE06", "--label", "text"});
         ASSERT_EQ(created.exit_code, 0) << created.describe();
         token_ = created.out.substr(0, created.out.find('\n'));
     }
@@ -40,7 +43,8 @@ protected:
         app_.reset();
         db_.reset();
     }
-    server::Response call(server::Method m, const std::string& target, const std::string& body = {}, bool auth = false) {
+    server::Response call(server::Method m, const std::string& target, const std::string& body = {},
+                          bool auth = false) {
         auto req = server::make_request(m, target);
         EXPECT_TRUE(req) << target;
         req->body = body;
@@ -66,23 +70,34 @@ TEST_F(ApiTeamText, HtmlPayloadIsStoredLiterallyAndShownAsText) {
     const std::string escaped = core::html_escape(payload);
     ASSERT_EQ(escaped.find('<'), std::string::npos);
 
-    auto created = call(server::Method::post, base + "/priorities", json{{"issue", payload}, {"action", payload}}.dump(), true);
+    auto created = call(server::Method::post, base + "/priorities",
+                        json{{"issue", payload}, {"action", payload}}.dump(), true);
     ASSERT_EQ(created.status, 201) << created.body;
     const auto id = json::parse(created.body)["result"]["id"].get<std::int64_t>();
     auto event = call(server::Method::post, base + "/events",
-                      json{{"title", payload}, {"description", payload}, {"address", payload}, {"start_date", "2019-03-01T09:00"}}.dump(),
+                      json{{"title", payload},
+                           {"description", payload},
+                           {"address", payload},
+                           {"start_date", "2019-03-01T09:00"}}
+                          .dump(),
                       true);
     ASSERT_EQ(event.status, 201) << event.body;
 
     // Stored as written: no sanitising on the way in.
-    EXPECT_EQ(db_->scalar("SELECT issue FROM neighbourhood_priorities WHERE id = $1", {std::to_string(id)}), payload);
-    EXPECT_EQ(db_->scalar("SELECT action FROM neighbourhood_priorities WHERE id = $1", {std::to_string(id)}), payload);
-    EXPECT_EQ(db_->count("SELECT count(*) FROM neighbourhood_events WHERE description = $1 AND title = $1 AND address = $1", {payload}), 1);
+    EXPECT_EQ(db_->scalar("SELECT issue FROM neighbourhood_priorities WHERE id = $1", {std::to_string(id)}),
+              payload);
+    EXPECT_EQ(db_->scalar("SELECT action FROM neighbourhood_priorities WHERE id = $1", {std::to_string(id)}),
+              payload);
+    EXPECT_EQ(db_->count("SELECT count(*) FROM neighbourhood_events WHERE description = $1 AND title = $1 "
+                         "AND address = $1",
+                         {payload}),
+              1);
 
     // /v1/ JSON: the text as written.
     bool seen_v1 = false;
     const json v1 = get_json(base + "/priorities");
-    for (const auto& p : v1["result"]) seen_v1 |= p["id"] == id && p["issue"] == payload && p["action"] == payload;
+    for (const auto& p : v1["result"])
+        seen_v1 |= p["id"] == id && p["issue"] == payload && p["action"] == payload;
     EXPECT_TRUE(seen_v1) << v1.dump();
 
     // police.uk-compatible JSON: issue, action and description are HTML there, so escaped text here.
@@ -124,5 +139,6 @@ TEST_F(ApiTeamText, HostileBodiesWriteNothing) {
     EXPECT_EQ(db_->count("SELECT count(*) FROM audit_log"), audit_before);
     // And the server keeps answering.
     EXPECT_EQ(get_json("/api/west-mercia/HE06/priorities").size(),
-              static_cast<std::size_t>(db_->count("SELECT count(*) FROM neighbourhood_priorities WHERE force_id = 'west-mercia' AND neighbourhood_id = 'HE06'")));
+              static_cast<std::size_t>(db_->count("SELECT count(*) FROM neighbourhood_priorities WHERE "
+                                                  "force_id = 'west-mercia' AND neighbourhood_id = 'HE06'")));
 }

@@ -37,20 +37,24 @@ json team_file(const std::string& id) { return read_json(test::source_path(demo_
 using police_fixtures::expect_same_shape;
 using police_fixtures::fixture;
 
-bool starts_with(const json& v, const std::string& prefix) { return v.is_string() && v.get<std::string>().rfind(prefix, 0) == 0; }
+bool starts_with(const json& v, const std::string& prefix) {
+    return v.is_string() && v.get<std::string>().rfind(prefix, 0) == 0;
+}
 
 class ApiTeamsDemo : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         db_ = new test::TestDatabase();
         db_->seed_sample();
         auto conn = db_->connect();
         holder_ = new core::SnapshotHolder();
         holder_->set(store::load_snapshot(conn));
-        auto pool = std::make_shared<store::ConnectionPool>(store::PoolOptions{.url = db_->url(), .max_connections = 2});
+        auto pool = std::make_shared<store::ConnectionPool>(
+            store::PoolOptions{.url = db_->url(), .max_connections = 2});
         server::Config config;
         config.web_dir.clear();
-        app_ = new server::App(config, *holder_, {store::make_crime_details(pool), store::make_team_repository(pool)});
+        app_ = new server::App(config, *holder_,
+                               {store::make_crime_details(pool), store::make_team_repository(pool)});
     }
     static void TearDownTestSuite() {
         delete app_;
@@ -99,7 +103,8 @@ TEST_F(ApiTeamsDemo, EveryDemoTeamHasPeoplePrioritiesAndMeetingsMarkedAsDemo) {
     }
     ASSERT_EQ(files, 62);
     EXPECT_EQ(db_->count("SELECT count(*) FROM neighbourhood_people WHERE force_id = 'west-mercia'"), people);
-    EXPECT_EQ(db_->count("SELECT count(*) FROM neighbourhood_priorities WHERE force_id = 'west-mercia'"), priorities);
+    EXPECT_EQ(db_->count("SELECT count(*) FROM neighbourhood_priorities WHERE force_id = 'west-mercia'"),
+              priorities);
     EXPECT_EQ(db_->count("SELECT count(*) FROM neighbourhood_events WHERE force_id = 'west-mercia'"), events);
 
     // Per team: demo, a Sergeant and 2-3 PCSOs, 2-3 priorities, meetings before and after the data's end.
@@ -120,14 +125,20 @@ TEST_F(ApiTeamsDemo, EveryDemoTeamHasPeoplePrioritiesAndMeetingsMarkedAsDemo) {
                          " OR contact_details->>'email' NOT LIKE '%.demo@example.org'"
                          " OR contact_details->>'mobile' NOT LIKE '07700 900%'"),
               0);
-    EXPECT_EQ(db_->count("SELECT count(*) FROM neighbourhood_priorities WHERE issue NOT LIKE 'Demo data: %'"
-                         " OR action NOT LIKE 'Demo data: %' OR issue_date IS NULL"
-                         " OR issue_date < '2018-10-01' OR issue_date >= '2019-03-01' OR action_date >= '2019-03-01'"),
-              0);
-    EXPECT_EQ(db_->count("SELECT count(*) FROM neighbourhood_events WHERE description NOT LIKE 'Demo data: %'"
-                         " OR address NOT LIKE 'Demo venue: %' OR type <> 'meeting' OR end_date <= start_date"),
-              0);
-    EXPECT_EQ(db_->count("SELECT count(*) FROM neighbourhoods WHERE contact_details->>'telephone' NOT LIKE '01632 960%'"), 0);
+    EXPECT_EQ(
+        db_->count(
+            "SELECT count(*) FROM neighbourhood_priorities WHERE issue NOT LIKE 'Demo data: %'"
+            " OR action NOT LIKE 'Demo data: %' OR issue_date IS NULL"
+            " OR issue_date < '2018-10-01' OR issue_date >= '2019-03-01' OR action_date >= '2019-03-01'"),
+        0);
+    EXPECT_EQ(
+        db_->count("SELECT count(*) FROM neighbourhood_events WHERE description NOT LIKE 'Demo data: %'"
+                   " OR address NOT LIKE 'Demo venue: %' OR type <> 'meeting' OR end_date <= start_date"),
+        0);
+    EXPECT_EQ(
+        db_->count(
+            "SELECT count(*) FROM neighbourhoods WHERE contact_details->>'telephone' NOT LIKE '01632 960%'"),
+        0);
 }
 
 TEST_F(ApiTeamsDemo, PoliceApiReturnsTheDemoRecordsInPoliceUkShapes) {
@@ -139,7 +150,8 @@ TEST_F(ApiTeamsDemo, PoliceApiReturnsTheDemoRecordsInPoliceUkShapes) {
         EXPECT_EQ(people, file["people"]) << id;  // same records, same order, police.uk keys only
         ASSERT_FALSE(people.empty());
         expect_same_shape(people[0], fixture("police_data_kit_fixtures/police-officer.json"), id + " person");
-        expect_same_shape(people, fixture("policeuk_net_fixtures/NeighbourhoodTeam.Multiple.json"), id + " team");
+        expect_same_shape(people, fixture("policeuk_net_fixtures/NeighbourhoodTeam.Multiple.json"),
+                          id + " team");
         EXPECT_EQ(people[0]["rank"], "Sergeant");
 
         // The team text is plain text; police.uk's HTML fields (priority issue and action, event
@@ -151,17 +163,21 @@ TEST_F(ApiTeamsDemo, PoliceApiReturnsTheDemoRecordsInPoliceUkShapes) {
             return records;
         };
         auto prios = get_json(base + "/priorities");
-        EXPECT_EQ(prios, as_html(file["priorities"], {"issue", "action"})) << id;  // newest issue first, as police.uk
+        EXPECT_EQ(prios, as_html(file["priorities"], {"issue", "action"}))
+            << id;  // newest issue first, as police.uk
         ASSERT_GE(prios.size(), 2u);
         for (const auto& p : prios) {
-            expect_same_shape(p, fixture("police_data_kit_fixtures/neighbourhood-priority.json"), id + " priority");
-            EXPECT_TRUE(p.contains("issue-date") && p.contains("action-date")) << p;  // hyphenated, as police.uk
+            expect_same_shape(p, fixture("police_data_kit_fixtures/neighbourhood-priority.json"),
+                              id + " priority");
+            EXPECT_TRUE(p.contains("issue-date") && p.contains("action-date"))
+                << p;  // hyphenated, as police.uk
             EXPECT_TRUE(starts_with(p["issue"], "Demo data: ")) << p;
         }
 
         auto events = get_json(base + "/events");
         EXPECT_EQ(events, as_html(file["events"], {"description"})) << id;
-        expect_same_shape(events, fixture("policeuk_net_fixtures/NeighbourhoodEvents.Multiple.json"), id + " events");
+        expect_same_shape(events, fixture("policeuk_net_fixtures/NeighbourhoodEvents.Multiple.json"),
+                          id + " events");
         for (const auto& e : events) {
             EXPECT_EQ(e["type"], "meeting");
             EXPECT_TRUE(starts_with(e["description"], "Demo data: ")) << e;
@@ -191,7 +207,8 @@ TEST_F(ApiTeamsDemo, MeetingPackFor201902ListsPrioritiesAndNextMeetings) {
     auto html = get("/v1/neighbourhoods/west-mercia/HE06/meeting-pack?month=2019-02");
     ASSERT_EQ(html.status, 200);
     EXPECT_NE(html.body.find("Demo team"), std::string::npos);
-    EXPECT_NE(html.body.find(core::html_escape(file["priorities"][0]["issue"].get<std::string>())), std::string::npos);
+    EXPECT_NE(html.body.find(core::html_escape(file["priorities"][0]["issue"].get<std::string>())),
+              std::string::npos);
     EXPECT_EQ(html.body.find("No priorities published"), std::string::npos);
     EXPECT_EQ(html.body.find("No meetings scheduled"), std::string::npos);
     for (const auto& e : upcoming) {
@@ -203,11 +220,13 @@ TEST_F(ApiTeamsDemo, MeetingPackFor201902ListsPrioritiesAndNextMeetings) {
     }
     const auto january = file["events"][0]["start_date"].get<std::string>();
     ASSERT_LT(january, "2019-03-01");
-    EXPECT_EQ(html.body.find(january.substr(0, 10) + " " + january.substr(11, 5) + "</strong>"), std::string::npos)
+    EXPECT_EQ(html.body.find(january.substr(0, 10) + " " + january.substr(11, 5) + "</strong>"),
+              std::string::npos)
         << "the January meeting was over when the data ended";
 
     // Every demo neighbourhood's pack for the latest month has priorities and next meetings.
-    auto ids = db_->connect().query("SELECT id FROM neighbourhoods WHERE force_id = 'west-mercia' ORDER BY id");
+    auto ids =
+        db_->connect().query("SELECT id FROM neighbourhoods WHERE force_id = 'west-mercia' ORDER BY id");
     ASSERT_EQ(ids.size(), 62);
     for (int i = 0; i < ids.size(); ++i) {
         const std::string id(ids.text(i, 0));
@@ -239,7 +258,8 @@ TEST(ApiTeamsDemoImport, ImportingTheSampleTeamsAgainChangesNothing) {
     test::TestDatabase db;
     db.seed_sample();
     const std::string counts =
-        "SELECT (SELECT count(*) FROM neighbourhood_people) || '/' || (SELECT count(*) FROM neighbourhood_priorities)"
+        "SELECT (SELECT count(*) FROM neighbourhood_people) || '/' || (SELECT count(*) FROM "
+        "neighbourhood_priorities)"
         " || '/' || (SELECT count(*) FROM neighbourhood_events)";
     const auto before = db.scalar(counts);
     auto r = db.crimemap({"import", "neighbourhoods", test::source_path("data/sample/neighbourhoods")});

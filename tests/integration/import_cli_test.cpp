@@ -1,10 +1,10 @@
 // The crimemap command line: help, errors as one clear line, migrate, status, indicators.
-#include "support/test_db.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
+
+#include "support/test_db.hpp"
 
 using crimemap::test::run_crimemap;
 using crimemap::test::source_path;
@@ -14,10 +14,17 @@ TEST(ImportCli, HelpForEveryCommand) {
     auto top = run_crimemap({"--help"});
     EXPECT_EQ(top.exit_code, 0);
     EXPECT_NE(top.out.find("usage: crimemap <command>"), std::string::npos);
-    const std::vector<std::vector<std::string>> commands = {
-        {"migrate"}, {"status"}, {"refresh"}, {"seed"}, {"import", "crimes"}, {"import", "postcodes"},
-        {"import", "boundaries"}, {"import", "neighbourhoods"}, {"import", "indicators"}, {"import", "lookups"},
-        {"import", "population"}};
+    const std::vector<std::vector<std::string>> commands = {{"migrate"},
+                                                            {"status"},
+                                                            {"refresh"},
+                                                            {"seed"},
+                                                            {"import", "crimes"},
+                                                            {"import", "postcodes"},
+                                                            {"import", "boundaries"},
+                                                            {"import", "neighbourhoods"},
+                                                            {"import", "indicators"},
+                                                            {"import", "lookups"},
+                                                            {"import", "population"}};
     for (auto args : commands) {
         std::string joined = args.size() == 1 ? args[0] : args[0] + " " + args[1];
         args.emplace_back("--help");
@@ -34,11 +41,15 @@ TEST(ImportCli, ErrorsAreOneClearLine) {
     auto bad_flag = run_crimemap({"import", "crimes", "--bogus", "x"});
     EXPECT_EQ(bad_flag.exit_code, 1);
     EXPECT_EQ(bad_flag.err, "crimemap import: unknown option '--bogus' (see --help)\n");
-    auto no_db = run_crimemap({"migrate", "--database-url", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"});
+    auto no_db =
+        run_crimemap({"migrate", "--database-url", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"});
     EXPECT_EQ(no_db.exit_code, 1);
     EXPECT_EQ(std::count(no_db.err.begin(), no_db.err.end(), '\n'), 1) << no_db.err;
-    EXPECT_NE(no_db.err.find("crimemap migrate: database error: cannot connect to the database"), std::string::npos) << no_db.err;
-    auto no_kind = run_crimemap({"import", "boundaries", source_path("tests/fixtures/boundary_bowtie.geojson")});
+    EXPECT_NE(no_db.err.find("crimemap migrate: database error: cannot connect to the database"),
+              std::string::npos)
+        << no_db.err;
+    auto no_kind =
+        run_crimemap({"import", "boundaries", source_path("tests/fixtures/boundary_bowtie.geojson")});
     EXPECT_EQ(no_kind.exit_code, 1);
     EXPECT_NE(no_kind.err.find("--kind is required"), std::string::npos);
 }
@@ -65,8 +76,9 @@ TEST(ImportCli, IndicatorsOflogAndLongFormat) {
     TestDatabase db;
     db.seed_sample();
     auto c = db.connect();
-    auto r = c.query("SELECT value, benchmark, polarity, name, area_group, unit FROM indicators"
-                     " WHERE area_code = 'E06000019' AND indicator = 'ASC1' AND period = '2016-17'");
+    auto r = c.query(
+        "SELECT value, benchmark, polarity, name, area_group, unit FROM indicators"
+        " WHERE area_code = 'E06000019' AND indicator = 'ASC1' AND period = '2016-17'");
     ASSERT_EQ(r.size(), 1);
     EXPECT_DOUBLE_EQ(r.float64(0, 0), 7.0);
     EXPECT_DOUBLE_EQ(r.float64(0, 1), 7.6);
@@ -80,15 +92,20 @@ TEST(ImportCli, IndicatorsOflogAndLongFormat) {
     auto longf = db.crimemap({"import", "indicators", source_path("tests/fixtures/indicators_long.csv")});
     ASSERT_EQ(longf.exit_code, 0) << longf.describe();
     EXPECT_NE(longf.out.find("long layout, 6 rows, 4 loaded"), std::string::npos) << longf.out;
-    EXPECT_NE(longf.err.find("indicators_long.csv:6: unknown polarity 'sideways'"), std::string::npos) << longf.err;
-    EXPECT_NE(longf.err.find("indicators_long.csv:7: unreadable value 'not-a-number'"), std::string::npos) << longf.err;
-    auto resp = c.query("SELECT value, target, polarity, unit, name FROM indicators WHERE indicator = 'RESP1' AND period = '2019-02'");
+    EXPECT_NE(longf.err.find("indicators_long.csv:6: unknown polarity 'sideways'"), std::string::npos)
+        << longf.err;
+    EXPECT_NE(longf.err.find("indicators_long.csv:7: unreadable value 'not-a-number'"), std::string::npos)
+        << longf.err;
+    auto resp = c.query(
+        "SELECT value, target, polarity, unit, name FROM indicators WHERE indicator = 'RESP1' AND period = "
+        "'2019-02'");
     ASSERT_EQ(resp.size(), 1);
     EXPECT_DOUBLE_EQ(resp.float64(0, 0), 9.75);
     EXPECT_DOUBLE_EQ(resp.float64(0, 1), 10);
     EXPECT_EQ(resp.text(0, 2), "lower_is_better");
     EXPECT_EQ(resp.text(0, 3), "minutes");
-    EXPECT_EQ(db.scalar("SELECT name FROM indicators WHERE indicator = 'SAT1'"), "Residents satisfied, all services");
+    EXPECT_EQ(db.scalar("SELECT name FROM indicators WHERE indicator = 'SAT1'"),
+              "Residents satisfied, all services");
     auto again = db.crimemap({"import", "indicators", source_path("tests/fixtures/indicators_long.csv")});
     ASSERT_EQ(again.exit_code, 0);
     EXPECT_EQ(db.count("SELECT count(*) FROM indicators"), 6078 + 4);

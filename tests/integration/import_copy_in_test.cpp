@@ -1,15 +1,15 @@
 // store::CopyIn, the importers' COPY FROM STDIN guard: rows land escaped and typed, a finished COPY
 // reports server-side errors, and an aborted or abandoned COPY loads nothing and leaves the
 // connection usable.
-#include "store/copy_in.hpp"
-#include "support/test_db.hpp"
-
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "store/copy_in.hpp"
+#include "support/test_db.hpp"
 
 using crimemap::store::CopyIn;
 using crimemap::store::PgError;
@@ -27,7 +27,8 @@ TEST(ImportCopyIn, RowsLandEscapedWithNulls) {
     TestDatabase db;
     auto c = db.connect();
     make_table(c);
-    const std::vector<std::optional<std::string>> labels = {"plain", "tab\there", "new\nline", "back\\slash", std::nullopt, ""};
+    const std::vector<std::optional<std::string>> labels = {"plain",       "tab\there",  "new\nline",
+                                                            "back\\slash", std::nullopt, ""};
     {
         // A tiny chunk size makes every row its own send.
         CopyIn copy(c, "COPY copy_target FROM STDIN", 8);

@@ -1,7 +1,5 @@
 // `crimemap import crimes` on the private PostGIS: counts against the files, idempotence, bad rows,
 // and what an import killed half-way leaves behind.
-#include "support/test_db.hpp"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <zlib.h>
@@ -12,6 +10,8 @@
 #include <regex>
 #include <set>
 #include <sstream>
+
+#include "support/test_db.hpp"
 
 using crimemap::test::source_path;
 using crimemap::test::TestDatabase;
@@ -61,20 +61,23 @@ long long dangling_references(const TestDatabase& db) {
     return db.count(
         "SELECT (SELECT count(*) FROM crimes c WHERE c.location_id IS NOT NULL AND NOT EXISTS"
         "  (SELECT 1 FROM snap_locations s WHERE s.id = c.location_id))"
-        " + (SELECT count(*) FROM crimes c WHERE NOT EXISTS (SELECT 1 FROM forces f WHERE f.id = c.force_id))");
+        " + (SELECT count(*) FROM crimes c WHERE NOT EXISTS (SELECT 1 FROM forces f WHERE f.id = "
+        "c.force_id))");
 }
 
 std::vector<fs::path> sample_crime_files() {
     std::vector<fs::path> files;
     for (const auto& e : fs::recursive_directory_iterator(source_path("data/sample/crimes")))
-        if (e.is_regular_file() && e.path().filename().string().find("-street.csv") != std::string::npos) files.push_back(e.path());
+        if (e.is_regular_file() && e.path().filename().string().find("-street.csv") != std::string::npos)
+            files.push_back(e.path());
     std::sort(files.begin(), files.end());
     return files;
 }
 
 std::map<std::string, long long> counts_by_force_month(const TestDatabase& db) {
     auto c = db.connect();
-    auto r = c.query("SELECT force_id || ' ' || to_char(month, 'YYYY-MM'), count(*) FROM crimes GROUP BY 1 ORDER BY 1");
+    auto r = c.query(
+        "SELECT force_id || ' ' || to_char(month, 'YYYY-MM'), count(*) FROM crimes GROUP BY 1 ORDER BY 1");
     std::map<std::string, long long> out;
     for (int i = 0; i < r.size(); ++i) out[std::string(r.text(i, 0))] = r.int64(i, 1);
     return out;
@@ -105,12 +108,19 @@ TEST(ImportCrimes, SampleCountsPerForceMonthEqualTheFiles) {
     ASSERT_EQ(expected.size(), 5u);
     EXPECT_EQ(total, 50984);  // PROVENANCE.md
     EXPECT_EQ(counts_by_force_month(db), expected);
-    EXPECT_EQ(db.count("SELECT count(*) FROM crimes WHERE location_id IS NULL AND geom IS NULL"), without_location);
+    EXPECT_EQ(db.count("SELECT count(*) FROM crimes WHERE location_id IS NULL AND geom IS NULL"),
+              without_location);
     EXPECT_EQ(db.count("SELECT count(*) FROM crime_loads WHERE force_id = 'west-mercia'"), 5);
     EXPECT_EQ(db.count("SELECT sum(rows_loaded) FROM crime_loads"), total);
     // Anti-social behaviour rows have no police.uk Crime ID; every other row has one.
-    EXPECT_EQ(db.count("SELECT count(*) FROM crimes WHERE crime_id IS NULL AND category <> 'anti-social-behaviour'"), 0);
-    EXPECT_EQ(db.count("SELECT count(*) FROM crimes WHERE crime_id IS NOT NULL AND category = 'anti-social-behaviour'"), 0);
+    EXPECT_EQ(
+        db.count(
+            "SELECT count(*) FROM crimes WHERE crime_id IS NULL AND category <> 'anti-social-behaviour'"),
+        0);
+    EXPECT_EQ(
+        db.count(
+            "SELECT count(*) FROM crimes WHERE crime_id IS NOT NULL AND category = 'anti-social-behaviour'"),
+        0);
     // Snap locations are shared: far fewer than located crimes, and each (point, name) once.
     long long snaps = db.count("SELECT count(*) FROM snap_locations");
     EXPECT_GT(snaps, 1000);
@@ -153,7 +163,8 @@ TEST(ImportCrimes, BadRowsAreReportedAndGoodRowsLoad) {
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     // Each bad line reported as file:line: reason, in order.
     std::vector<int> reported;
-    std::regex line_re(std::regex_replace(fixture, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") + ":([0-9]+): (.*)");
+    std::regex line_re(std::regex_replace(fixture, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                       ":([0-9]+): (.*)");
     std::istringstream err(r.err);
     std::string line;
     std::vector<std::string> reasons;
@@ -173,13 +184,22 @@ TEST(ImportCrimes, BadRowsAreReportedAndGoodRowsLoad) {
     EXPECT_NE(reasons[4].find("bad coordinates"), std::string::npos);
     EXPECT_NE(reasons[5].find("unreadable month"), std::string::npos);
     EXPECT_NE(r.out.find("skipped by reason"), std::string::npos) << r.out;
-    // Good rows: lines 2, 3, 4, 9, 11 (two physical lines) in 2018-10 and 13 in 2018-11; force from "Falls within".
-    EXPECT_EQ(counts_by_force_month(db), (std::map<std::string, long long>{{"west-mercia 2018-10", 5}, {"west-mercia 2018-11", 1}}));
-    EXPECT_EQ(db.scalar("SELECT location FROM crimes WHERE crime_id = 'c9'"), "On or near Smith's Lane, Upper");
-    EXPECT_EQ(db.scalar("SELECT last_outcome FROM crimes WHERE crime_id = 'c9'"), "Offender given a caution, then released");
+    // Good rows: lines 2, 3, 4, 9, 11 (two physical lines) in 2018-10 and 13 in 2018-11; force from "Falls
+    // within".
+    EXPECT_EQ(counts_by_force_month(db),
+              (std::map<std::string, long long>{{"west-mercia 2018-10", 5}, {"west-mercia 2018-11", 1}}));
+    EXPECT_EQ(db.scalar("SELECT location FROM crimes WHERE crime_id = 'c9'"),
+              "On or near Smith's Lane, Upper");
+    EXPECT_EQ(db.scalar("SELECT last_outcome FROM crimes WHERE crime_id = 'c9'"),
+              "Offender given a caution, then released");
     EXPECT_EQ(db.scalar("SELECT context FROM crimes WHERE crime_id = 'c11'"), "Context over\r\ntwo lines");
-    EXPECT_EQ(db.count("SELECT count(*) FROM crimes WHERE crime_id IS NULL AND category = 'anti-social-behaviour'"), 1);
-    EXPECT_EQ(db.scalar("SELECT location FROM crimes WHERE crime_id = '0b1c' AND geom IS NULL AND location_id IS NULL"), "No Location");
+    EXPECT_EQ(
+        db.count("SELECT count(*) FROM crimes WHERE crime_id IS NULL AND category = 'anti-social-behaviour'"),
+        1);
+    EXPECT_EQ(
+        db.scalar(
+            "SELECT location FROM crimes WHERE crime_id = '0b1c' AND geom IS NULL AND location_id IS NULL"),
+        "No Location");
     EXPECT_EQ(db.scalar("SELECT category FROM crimes WHERE crime_id LIKE '6a4c%'"), "violent-crime");
     // Skips are booked to a force-month when the row says which (lines 7, 8, 10); the others
     // (wrong width, unreadable month) cannot be, in a file whose name carries no force-month.
@@ -196,7 +216,8 @@ TEST(ImportCrimes, OnlyTheFirstTenBadRowsAreShown) {
     fs::path file = dir / "2019-03-west-mercia-street.csv";
     {
         std::ofstream out(file, std::ios::binary);
-        out << "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+        out << "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA "
+               "name,Crime type,"
                "Last outcome category,Context\n";
         for (int i = 0; i < 25; ++i) out << "x" << i << ",2019-03,W,W,-2.7,52.0,L,,,Not a type,,\n";
         out << ",2019-03,W,W,-2.7,52.0,L,,,Burglary,,\n";
@@ -252,7 +273,9 @@ TEST(ImportCrimes, KilledInsideAReplaceKeepsThePreviousVersionOfThatMonth) {
     auto refresh = db.crimemap({"refresh"});
     ASSERT_EQ(refresh.exit_code, 0) << refresh.describe();
     EXPECT_EQ(dangling_references(db), 0);
-    EXPECT_EQ(db.count("SELECT count(*) FROM snap_locations s WHERE NOT EXISTS (SELECT 1 FROM crimes c WHERE c.location_id = s.id)"), 0);
+    EXPECT_EQ(db.count("SELECT count(*) FROM snap_locations s WHERE NOT EXISTS (SELECT 1 FROM crimes c WHERE "
+                       "c.location_id = s.id)"),
+              0);
     fs::remove_all(dir);
 }
 
@@ -264,10 +287,12 @@ TEST(ImportCrimes, FolderWithoutCrimeFilesIsAnError) {
     auto missing = db.crimemap({"import", "crimes", "/no/such/file.csv"});
     EXPECT_EQ(missing.exit_code, 1);
     EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
-    EXPECT_NE(missing.err.find("/no/such/file.csv: no such file or folder"), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("/no/such/file.csv: no such file or folder"), std::string::npos)
+        << missing.err;
     auto not_crimes = db.crimemap({"import", "crimes", source_path("tests/fixtures/indicators_long.csv")});
     EXPECT_EQ(not_crimes.exit_code, 1);
-    EXPECT_NE(not_crimes.err.find("not a police.uk street-level crime file"), std::string::npos) << not_crimes.err;
+    EXPECT_NE(not_crimes.err.find("not a police.uk street-level crime file"), std::string::npos)
+        << not_crimes.err;
 }
 
 TEST(ImportCrimes, SummaryGivesSkipReasonsPerForceMonth) {
@@ -277,7 +302,8 @@ TEST(ImportCrimes, SummaryGivesSkipReasonsPerForceMonth) {
     fs::path named = dir / "2019-03-west-mercia-street.csv";
     {
         std::ofstream out(named, std::ios::binary);
-        out << "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+        out << "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA "
+               "name,Crime type,"
                "Last outcome category,Context\n"
                "a,2019-03,W,W,-2.7,52.0,L,,,Burglary,,\n"
                "b,2019-03,W,W,-2.7,52.0,L,,,Jaywalking,,\n"
@@ -285,7 +311,8 @@ TEST(ImportCrimes, SummaryGivesSkipReasonsPerForceMonth) {
                "d,2019-03,W,W,9.9,52.0,L,,,Burglary,,\n"
                "e,2019-03,W,W,-2.7,52.0,L,,,Burglary\n";
     }
-    auto r = db.crimemap({"import", "crimes", named.string(), source_path("tests/fixtures/crimes_bad_rows.csv")});
+    auto r =
+        db.crimemap({"import", "crimes", named.string(), source_path("tests/fixtures/crimes_bad_rows.csv")});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     // Each force-month row of the table is followed by the reasons of its skips.
     auto row_and_reasons = [&](const std::string& label) {
@@ -300,14 +327,16 @@ TEST(ImportCrimes, SummaryGivesSkipReasonsPerForceMonth) {
     };
     auto [march, march_reasons] = row_and_reasons("west-mercia 2019-03");
     EXPECT_NE(march.find(" 5 "), std::string::npos) << r.out;  // read
-    EXPECT_EQ(march_reasons, "  skipped: wrong column count 1, bad coordinates 1, unknown crime type 2") << r.out;
+    EXPECT_EQ(march_reasons, "  skipped: wrong column count 1, bad coordinates 1, unknown crime type 2")
+        << r.out;
     auto [october, october_reasons] = row_and_reasons("west-mercia 2018-10");
     EXPECT_EQ(october_reasons, "  skipped: bad coordinates 2, unknown crime type 1") << r.out;
     auto [november, november_reasons] = row_and_reasons("west-mercia 2018-11");
     EXPECT_EQ(november_reasons.find("skipped"), std::string::npos) << r.out;  // nothing skipped there
     auto [unreadable, unreadable_reasons] = row_and_reasons("(unreadable row)");
     EXPECT_EQ(unreadable_reasons, "  skipped: wrong column count 1, unreadable month 2") << r.out;
-    EXPECT_NE(r.out.find("skipped by reason: wrong column count 2, unreadable month 2, bad coordinates 3, unknown crime type 3"),
+    EXPECT_NE(r.out.find("skipped by reason: wrong column count 2, unreadable month 2, bad coordinates 3, "
+                         "unknown crime type 3"),
               std::string::npos)
         << r.out;
     fs::remove_all(dir);
@@ -321,19 +350,23 @@ TEST(ImportCrimes, ProgressOnATerminalOnly) {
     auto quote = [](const std::string& s) {  // for sh -c
         std::string out(1, '\'');
         for (char c : s) {
-            if (c == '\'') out.append("'\\''");
-            else out.push_back(c);
+            if (c == '\'')
+                out.append("'\\''");
+            else
+                out.push_back(c);
         }
         out.push_back('\'');
         return out;
     };
-    std::string command = "exec " + quote(crimemap::test::crimemap_binary()) + " import crimes --database-url " +
-                          quote(db.url()) + " " + quote(file);
+    std::string command = "exec " + quote(crimemap::test::crimemap_binary()) +
+                          " import crimes --database-url " + quote(db.url()) + " " + quote(file);
     // stdin from /dev/null: whatever the test runner gives us, script(1) must not wait on it.
-    auto tty = crimemap::test::run_program("/bin/sh", {"-c", "exec " + script + " -qec \"$0\" /dev/null </dev/null", command});
+    auto tty = crimemap::test::run_program(
+        "/bin/sh", {"-c", "exec " + script + " -qec \"$0\" /dev/null </dev/null", command});
     ASSERT_EQ(tty.exit_code, 0) << tty.describe();
     // On a terminal: "\r\x1b[K<file>: N rows, R rows/s", redrawn in place and cleared at the end.
-    EXPECT_NE(tty.out.find("\r\x1b[K2018-10-west-mercia-street.csv.gz: 11,006 rows, "), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("\r\x1b[K2018-10-west-mercia-street.csv.gz: 11,006 rows, "), std::string::npos)
+        << tty.out;
     EXPECT_NE(tty.out.find("import crimes: 11,006 rows loaded"), std::string::npos) << tty.out;
     // Not a terminal (a pipe, as in scripts and logs): quiet.
     auto piped = db.crimemap({"import", "crimes", file});

@@ -1,10 +1,10 @@
 // `crimemap import postcodes` and `import lookups`: NSPL and ONSPD layouts, grid-reference
 // conversion, terminated postcodes, pseudo codes, idempotence.
-#include "support/test_db.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
+
+#include "support/test_db.hpp"
 
 using crimemap::test::source_path;
 using crimemap::test::TestDatabase;
@@ -14,7 +14,8 @@ TEST(ImportPostcodes, Hr11aaHasTheNsplCoordinatesAndCodes) {
     db.seed_sample();
     auto c = db.connect();
     auto r = c.query(
-        "SELECT postcode, outcode, incode, lat, lon, eastings, northings, quality, introduced::text, terminated, lsoa, msoa,"
+        "SELECT postcode, outcode, incode, lat, lon, eastings, northings, quality, introduced::text, "
+        "terminated, lsoa, msoa,"
         " ward, lad, pfa, pcon, region, country, county, ced, oa, ccg, ST_Y(geom), ST_X(geom)"
         " FROM postcodes WHERE pc_compact = 'HR11AA'");
     ASSERT_EQ(r.size(), 1);
@@ -48,10 +49,14 @@ TEST(ImportPostcodes, Hr11aaHasTheNsplCoordinatesAndCodes) {
     EXPECT_EQ(db.count("SELECT count(*) FROM postcodes WHERE geom IS NULL"), 2 + 7);
     EXPECT_EQ(db.count("SELECT count(*) FROM postcodes WHERE pfa = 'E23000016'"), 7676 + 8988);
     // Names for the codes (postcodes.io lookups).
-    EXPECT_EQ(db.scalar("SELECT name FROM code_names WHERE kind = 'lad' AND code = 'E06000019'"), "Herefordshire, County of");
-    EXPECT_EQ(db.scalar("SELECT name FROM code_names WHERE kind = 'ward' AND code = 'E05009489'"), "Widemarsh");
-    EXPECT_EQ(db.scalar("SELECT name FROM code_names WHERE kind = 'pfa' AND code = 'E23000016'"), "West Mercia");
-    EXPECT_EQ(db.count("SELECT count(*) FROM code_names WHERE code LIKE '%99999999' OR code LIKE '%PFA%'"), 0);
+    EXPECT_EQ(db.scalar("SELECT name FROM code_names WHERE kind = 'lad' AND code = 'E06000019'"),
+              "Herefordshire, County of");
+    EXPECT_EQ(db.scalar("SELECT name FROM code_names WHERE kind = 'ward' AND code = 'E05009489'"),
+              "Widemarsh");
+    EXPECT_EQ(db.scalar("SELECT name FROM code_names WHERE kind = 'pfa' AND code = 'E23000016'"),
+              "West Mercia");
+    EXPECT_EQ(db.count("SELECT count(*) FROM code_names WHERE code LIKE '%99999999' OR code LIKE '%PFA%'"),
+              0);
 }
 
 TEST(ImportPostcodes, GridReferenceIsConvertedWhenLatitudeIsMissing) {
@@ -59,18 +64,21 @@ TEST(ImportPostcodes, GridReferenceIsConvertedWhenLatitudeIsMissing) {
     auto r = db.crimemap({"import", "postcodes", source_path("tests/fixtures/postcodes_nspl_grid_only.csv")});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_NE(r.out.find("1 located from the grid reference"), std::string::npos) << r.out;
-    EXPECT_NE(r.err.find("postcodes_nspl_grid_only.csv:5: unreadable postcode 'NOT APC'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("postcodes_nspl_grid_only.csv:5: unreadable postcode 'NOT APC'"), std::string::npos)
+        << r.err;
     auto c = db.connect();
     auto hr = c.query("SELECT lat, lon FROM postcodes WHERE pc_compact = 'HR11AA'");
     ASSERT_EQ(hr.size(), 1);
     EXPECT_NEAR(hr.float64(0, 0), 52.060745, 1e-4);  // PROJ (EPSG:27700 -> 4326) against ONS's own value
     EXPECT_NEAR(hr.float64(0, 1), -2.710027, 1e-4);
-    EXPECT_EQ(db.scalar("SELECT coalesce(lat::text, 'null') FROM postcodes WHERE pc_compact = 'HR89AA'"), "null");
+    EXPECT_EQ(db.scalar("SELECT coalesce(lat::text, 'null') FROM postcodes WHERE pc_compact = 'HR89AA'"),
+              "null");
     EXPECT_EQ(db.scalar("SELECT terminated::text FROM postcodes WHERE pc_compact = 'HR89AA'"), "2006-01-01");
     EXPECT_EQ(db.scalar("SELECT terminated::text FROM postcodes WHERE pc_compact = 'HR11BA'"), "2002-10-01");
     EXPECT_EQ(db.count("SELECT count(*) FROM postcodes"), 3);
     // Importing again changes nothing.
-    auto again = db.crimemap({"import", "postcodes", source_path("tests/fixtures/postcodes_nspl_grid_only.csv")});
+    auto again =
+        db.crimemap({"import", "postcodes", source_path("tests/fixtures/postcodes_nspl_grid_only.csv")});
     ASSERT_EQ(again.exit_code, 0) << again.describe();
     EXPECT_EQ(db.count("SELECT count(*) FROM postcodes"), 3);
 }
@@ -80,7 +88,9 @@ TEST(ImportPostcodes, OnspdLayoutByHeaderName) {
     auto r = db.crimemap({"import", "postcodes", source_path("tests/fixtures/postcodes_onspd_layout.csv")});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     auto c = db.connect();
-    auto se = c.query("SELECT postcode, lad, ward, parish, pfa, lsoa, ccg, lat, lon, terminated::text FROM postcodes WHERE pc_compact = 'SE19ZZ'");
+    auto se = c.query(
+        "SELECT postcode, lad, ward, parish, pfa, lsoa, ccg, lat, lon, terminated::text FROM postcodes WHERE "
+        "pc_compact = 'SE19ZZ'");
     ASSERT_EQ(se.size(), 1);
     EXPECT_EQ(se.text(0, 0), "SE1 9ZZ");
     EXPECT_EQ(se.text(0, 1), "E09000028");  // oslaua
@@ -101,5 +111,6 @@ TEST(ImportPostcodes, LookupFilesThatAreNotMapsAreSkipped) {
                           source_path("tests/fixtures/neighbourhoods/west-mercia/TEST1.json")});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_EQ(db.count("SELECT count(*) FROM code_names WHERE kind = 'region'"), 9);
-    EXPECT_EQ(db.count("SELECT count(*) FROM code_names WHERE kind <> 'region'"), 0);  // TEST1.json has no GSS keys
+    EXPECT_EQ(db.count("SELECT count(*) FROM code_names WHERE kind <> 'region'"),
+              0);  // TEST1.json has no GSS keys
 }

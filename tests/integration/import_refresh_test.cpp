@@ -1,12 +1,12 @@
 // `crimemap refresh` and `crimemap seed`: area assignment, aggregates, dataset versions, NOTIFY.
-#include "support/test_db.hpp"
-#include "tools/forces.hpp"
-
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <poll.h>
 
 #include <chrono>
+
+#include "support/test_db.hpp"
+#include "tools/forces.hpp"
 
 using crimemap::test::source_path;
 using crimemap::test::TestDatabase;
@@ -14,29 +14,38 @@ using crimemap::test::TestDatabase;
 namespace {
 // Fingerprints of what refresh derives: the monthly aggregates and the crimes' area codes.
 const std::string fingerprint_sql =
-    "SELECT md5(string_agg(area_kind || area_code || month || category || crimes, ',' ORDER BY area_kind, area_code, month, category))"
+    "SELECT md5(string_agg(area_kind || area_code || month || category || crimes, ',' ORDER BY area_kind, "
+    "area_code, month, category))"
     " FROM crime_monthly";
 const std::string codes_sql =
-    "SELECT md5(string_agg(concat_ws('|', id, lsoa_code, ward_code, lad_code, pfa_code, neighbourhood_code), ',' ORDER BY id)) FROM crimes";
+    "SELECT md5(string_agg(concat_ws('|', id, lsoa_code, ward_code, lad_code, pfa_code, neighbourhood_code), "
+    "',' ORDER BY id)) FROM crimes";
 }  // namespace
 
 TEST(ImportRefresh, AggregatesAddUpToTheCrimes) {
     TestDatabase db;
     db.seed_sample();
     const long long total = 50984;
-    EXPECT_EQ(db.count("SELECT sum(crimes) FROM crime_monthly WHERE area_kind = 'all' AND area_code = 'all'"), total);
-    EXPECT_EQ(db.count("SELECT sum(crimes) FROM crime_monthly WHERE area_kind = 'force' AND area_code = 'west-mercia'"), total);
+    EXPECT_EQ(db.count("SELECT sum(crimes) FROM crime_monthly WHERE area_kind = 'all' AND area_code = 'all'"),
+              total);
+    EXPECT_EQ(
+        db.count(
+            "SELECT sum(crimes) FROM crime_monthly WHERE area_kind = 'force' AND area_code = 'west-mercia'"),
+        total);
     EXPECT_EQ(db.count("SELECT sum(crimes) FROM crime_monthly WHERE area_kind = 'none'"),
               db.count("SELECT count(*) FROM crimes WHERE location_id IS NULL"));
     for (const char* kind : {"lsoa", "ward", "lad", "pfa", "neighbourhood"}) {
         std::string column = std::string(kind) + "_code";
-        EXPECT_EQ(db.count(std::string("SELECT coalesce(sum(crimes), 0) FROM crime_monthly WHERE area_kind = '") + kind + "'"),
-                  db.count("SELECT count(" + column + ") FROM crimes"))
+        EXPECT_EQ(
+            db.count(std::string("SELECT coalesce(sum(crimes), 0) FROM crime_monthly WHERE area_kind = '") +
+                     kind + "'"),
+            db.count("SELECT count(" + column + ") FROM crimes"))
             << kind;
     }
     // One row per (kind, code, month, category); the monthly 'all' rows match a direct count.
     EXPECT_EQ(db.count("SELECT count(*) FROM (SELECT month, category, sum(crimes) AS n FROM crime_monthly"
-                       " WHERE area_kind = 'all' GROUP BY 1, 2) m JOIN (SELECT month, category, count(*) AS n FROM crimes"
+                       " WHERE area_kind = 'all' GROUP BY 1, 2) m JOIN (SELECT month, category, count(*) AS "
+                       "n FROM crimes"
                        " GROUP BY 1, 2) c USING (month, category) WHERE m.n <> c.n"),
               0);
     EXPECT_EQ(db.count("SELECT count(DISTINCT category) FROM crime_monthly"), 14);
@@ -46,14 +55,18 @@ TEST(ImportRefresh, CrimesGetTheAreasThatContainThem) {
     TestDatabase db;
     db.seed_sample();
     // Every assigned code is an area of that kind, and the point lies inside it.
-    EXPECT_EQ(db.count("SELECT count(*) FROM crimes c JOIN areas a ON a.kind = 'lsoa' AND a.code = c.lsoa_code"
-                       " WHERE NOT ST_Intersects(a.geom, c.geom)"),
-              0);
-    EXPECT_EQ(db.count("SELECT count(*) FROM crimes c LEFT JOIN areas a ON a.kind = 'neighbourhood' AND a.code = c.neighbourhood_code"
+    EXPECT_EQ(
+        db.count("SELECT count(*) FROM crimes c JOIN areas a ON a.kind = 'lsoa' AND a.code = c.lsoa_code"
+                 " WHERE NOT ST_Intersects(a.geom, c.geom)"),
+        0);
+    EXPECT_EQ(db.count("SELECT count(*) FROM crimes c LEFT JOIN areas a ON a.kind = 'neighbourhood' AND "
+                       "a.code = c.neighbourhood_code"
                        " WHERE c.neighbourhood_code IS NOT NULL AND a.code IS NULL"),
               0);
     // A crime without location has no areas; a located one in Hereford has all of them.
-    EXPECT_EQ(db.count("SELECT count(*) FROM crimes WHERE location_id IS NULL AND (lsoa_code IS NOT NULL OR pfa_code IS NOT NULL)"), 0);
+    EXPECT_EQ(db.count("SELECT count(*) FROM crimes WHERE location_id IS NULL AND (lsoa_code IS NOT NULL OR "
+                       "pfa_code IS NOT NULL)"),
+              0);
     auto c = db.connect();
     auto r = c.query(
         "SELECT lsoa_code, ward_code, lad_code, pfa_code, neighbourhood_code FROM crimes"
@@ -64,12 +77,15 @@ TEST(ImportRefresh, CrimesGetTheAreasThatContainThem) {
     EXPECT_TRUE(r.text(0, 1).starts_with("E05"));
     EXPECT_TRUE(r.text(0, 4).starts_with("west-mercia/HE"));
     // The file's LSOA is kept; most crimes agree with the polygon (PROVENANCE.md: ~96.7 %).
-    long long compared = db.count("SELECT count(*) FROM crimes WHERE lsoa_code IS NOT NULL AND file_lsoa_code IS NOT NULL");
+    long long compared =
+        db.count("SELECT count(*) FROM crimes WHERE lsoa_code IS NOT NULL AND file_lsoa_code IS NOT NULL");
     long long agree = db.count("SELECT count(*) FROM crimes WHERE lsoa_code = file_lsoa_code");
     EXPECT_GT(compared, 50000);
     EXPECT_GT(static_cast<double>(agree) / static_cast<double>(compared), 0.95);
-    auto stats = c.query("SELECT (stats->>'lsoa_disagree')::bigint, (stats->>'lsoa_compared')::bigint, (stats->'areas'->>'lsoa')::int"
-                         " FROM dataset_versions ORDER BY version DESC LIMIT 1");
+    auto stats = c.query(
+        "SELECT (stats->>'lsoa_disagree')::bigint, (stats->>'lsoa_compared')::bigint, "
+        "(stats->'areas'->>'lsoa')::int"
+        " FROM dataset_versions ORDER BY version DESC LIMIT 1");
     ASSERT_EQ(stats.size(), 1);
     EXPECT_EQ(stats.int64(0, 0), compared - agree);
     EXPECT_EQ(stats.int64(0, 1), compared);
@@ -110,9 +126,12 @@ TEST(ImportRefresh, SeedTwiceChangesNothing) {
     db.seed_sample();
     auto tables = [&] {
         return db.scalar(
-            "SELECT concat_ws(' ', (SELECT count(*) FROM crimes), (SELECT count(*) FROM snap_locations), (SELECT count(*) FROM areas),"
-            " (SELECT count(*) FROM postcodes), (SELECT count(*) FROM indicators), (SELECT count(*) FROM code_names),"
-            " (SELECT count(*) FROM neighbourhoods), (SELECT count(*) FROM crime_monthly), (SELECT count(*) FROM forces),"
+            "SELECT concat_ws(' ', (SELECT count(*) FROM crimes), (SELECT count(*) FROM snap_locations), "
+            "(SELECT count(*) FROM areas),"
+            " (SELECT count(*) FROM postcodes), (SELECT count(*) FROM indicators), (SELECT count(*) FROM "
+            "code_names),"
+            " (SELECT count(*) FROM neighbourhoods), (SELECT count(*) FROM crime_monthly), (SELECT count(*) "
+            "FROM forces),"
             " (SELECT count(*) FROM crime_loads))");
     };
     std::string before = tables();
@@ -133,7 +152,8 @@ TEST(ImportRefresh, ForcesTableMatchesTheBuiltInList) {
     auto known = crimemap::tools::known_forces();
     ASSERT_EQ(static_cast<std::size_t>(r.size()), known.size());
     for (const auto& f : known) {
-        auto row = c.query("SELECT name, coalesce(pfa_code, '') FROM forces WHERE id = $1", {std::string(f.id)});
+        auto row =
+            c.query("SELECT name, coalesce(pfa_code, '') FROM forces WHERE id = $1", {std::string(f.id)});
         ASSERT_EQ(row.size(), 1) << f.id;
         EXPECT_EQ(row.text(0, 0), f.name);
         EXPECT_EQ(row.text(0, 1), f.pfa_code);
@@ -155,18 +175,25 @@ TEST(ImportRefresh, RefreshFunctionReportsWhatTheTablesHold) {
         auto get = [&](const char* column) { return r.int64(0, r.column(column)); };
         EXPECT_EQ(get("version"), version + 1);
         EXPECT_EQ(get("crimes"), c.query("SELECT count(*) FROM crimes").int64(0, 0));
-        EXPECT_EQ(get("located"), c.query("SELECT count(*) FROM crimes WHERE location_id IS NOT NULL").int64(0, 0));
+        EXPECT_EQ(get("located"),
+                  c.query("SELECT count(*) FROM crimes WHERE location_id IS NOT NULL").int64(0, 0));
         for (const char* kind : {"lsoa", "msoa", "ward", "lad", "pfa", "neighbourhood"})
-            EXPECT_EQ(get(kind), c.query(std::string("SELECT count(*) FROM crimes WHERE ") + kind + "_code IS NOT NULL").int64(0, 0))
+            EXPECT_EQ(get(kind),
+                      c.query(std::string("SELECT count(*) FROM crimes WHERE ") + kind + "_code IS NOT NULL")
+                          .int64(0, 0))
                 << kind;
         EXPECT_EQ(get("monthly_rows"), c.query("SELECT count(*) FROM crime_monthly").int64(0, 0));
-        EXPECT_EQ(get("lsoa_disagree"), c.query("SELECT count(*) FROM crimes WHERE file_lsoa_code <> lsoa_code").int64(0, 0));
+        EXPECT_EQ(get("lsoa_disagree"),
+                  c.query("SELECT count(*) FROM crimes WHERE file_lsoa_code <> lsoa_code").int64(0, 0));
         EXPECT_EQ(get("districts"), c.query("SELECT count(*) FROM areas WHERE kind = 'lad'").int64(0, 0));
-        EXPECT_EQ(get("districts_with_county"),
-                  c.query("SELECT count(*) FROM areas WHERE kind = 'lad' AND parent_codes ? 'county'").int64(0, 0));
+        EXPECT_EQ(
+            get("districts_with_county"),
+            c.query("SELECT count(*) FROM areas WHERE kind = 'lad' AND parent_codes ? 'county'").int64(0, 0));
         // The stats of the new version are the function's answer.
-        auto stats = c.query("SELECT (stats->'assigned'->>'ward')::bigint, (stats->>'crime_monthly_rows')::bigint"
-                             " FROM dataset_versions WHERE version = $1", {std::to_string(version + 1)});
+        auto stats = c.query(
+            "SELECT (stats->'assigned'->>'ward')::bigint, (stats->>'crime_monthly_rows')::bigint"
+            " FROM dataset_versions WHERE version = $1",
+            {std::to_string(version + 1)});
         ASSERT_EQ(stats.size(), 1);
         EXPECT_EQ(stats.int64(0, 0), get("ward"));
         EXPECT_EQ(stats.int64(0, 1), get("monthly_rows"));

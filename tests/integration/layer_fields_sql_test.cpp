@@ -33,7 +33,9 @@ struct Sample {
         auto conn = db.connect();
         // The sample has no populations: give every other area one, so that both engines write
         // population and per_1000 for some areas and leave them out for the rest.
-        conn.exec("UPDATE areas SET population = 800 + (abs(hashtext(code)) % 2000) WHERE abs(hashtext(code)) % 2 = 0");
+        conn.exec(
+            "UPDATE areas SET population = 800 + (abs(hashtext(code)) % 2000) WHERE abs(hashtext(code)) % 2 "
+            "= 0");
         snapshot = store::load_snapshot(conn);
         postgis = store::make_postgis_renderer(db.url(), 2);
     }
@@ -44,8 +46,10 @@ Sample& sample() {
     return s;
 }
 
-core::TileQuery tile_query(const core::Snapshot& s, const std::string& layers, geo::TileId t, core::QueryParams params) {
-    auto q = core::parse_tile_query(layers, std::to_string(t.z), std::to_string(t.x), std::to_string(t.y), params, s);
+core::TileQuery tile_query(const core::Snapshot& s, const std::string& layers, geo::TileId t,
+                           core::QueryParams params) {
+    auto q = core::parse_tile_query(layers, std::to_string(t.z), std::to_string(t.x), std::to_string(t.y),
+                                    params, s);
     if (!q) throw std::runtime_error("bad query: " + q.error().detail);
     return *q;
 }
@@ -68,8 +72,8 @@ geo::TileId busiest_tile(const core::Snapshot& s, int z) {
 }
 
 std::string where(const core::TileQuery& q) {
-    return "postgis " + q.layers.canonical() + " " + std::to_string(q.tile.z) + "/" + std::to_string(q.tile.x) + "/" +
-           std::to_string(q.tile.y);
+    return "postgis " + q.layers.canonical() + " " + std::to_string(q.tile.z) + "/" +
+           std::to_string(q.tile.x) + "/" + std::to_string(q.tile.y);
 }
 
 }  // namespace
@@ -82,17 +86,20 @@ TEST(LayerFieldsSql, CrimesFunctionWritesTheDeclaredFields) {
     mvt::SeenFields seen;
     const int cz = core::cluster_max_zoom;
     for (int z : {8, 11, cz, cz + 1, 15}) {
-        auto q = tile_query(s, "crimes", busiest_tile(s, z), {{"from", s.first_month.str()}, {"to", s.last_month.str()}});
+        auto q = tile_query(s, "crimes", busiest_tile(s, z),
+                            {{"from", s.first_month.str()}, {"to", s.last_month.str()}});
         const std::string tile = render(*f.postgis, s, q);
         mvt::check_tile_fields(tile, z, seen, where(q));
         auto decoded = mvt::decode_tile(tile);
         ASSERT_TRUE(decoded.count("crimes")) << where(q);
         for (const auto& feature : decoded.at("crimes").features)
-            EXPECT_EQ(feature.props.count("location_id") > 0, z > cz) << where(q) << ": snap points exactly above z" << cz;
+            EXPECT_EQ(feature.props.count("location_id") > 0, z > cz)
+                << where(q) << ": snap points exactly above z" << cz;
     }
     // Every declared field but the category counts, and a count field for every category in the data.
     for (const auto& field : core::layer_spec(core::LayerKind::crimes).fields)
-        EXPECT_TRUE(seen["crimes"].count(std::string(field.name))) << "crimes." << field.name << " never appeared";
+        EXPECT_TRUE(seen["crimes"].count(std::string(field.name)))
+            << "crimes." << field.name << " never appeared";
     auto rows = f.db.connect().query("SELECT DISTINCT category FROM crimes WHERE location_id IS NOT NULL");
     ASSERT_GT(rows.size(), 5);
     for (int i = 0; i < rows.size(); ++i)
@@ -109,10 +116,12 @@ TEST(LayerFieldsSql, AreasFunctionWritesTheDeclaredFieldsLikeTheMemoryEngine) {
     int features = 0;
     const std::string first = s.first_month.str(), last = s.last_month.str();
     const std::string second = s.first_month.plus(1).str();
-    for (auto [kind, z] : std::vector<std::pair<std::string, int>>{{"lsoa", 12}, {"ward", 10}, {"lad", 7}, {"neighbourhood", 11}}) {
-        for (const auto& months : std::vector<core::QueryParams>{{{"from", first}, {"to", first}},
-                                                                 {{"from", last}, {"to", last}},
-                                                                 {{"from", second}, {"to", last}, {"category", "burglary"}}}) {
+    for (auto [kind, z] : std::vector<std::pair<std::string, int>>{
+             {"lsoa", 12}, {"ward", 10}, {"lad", 7}, {"neighbourhood", 11}}) {
+        for (const auto& months :
+             std::vector<core::QueryParams>{{{"from", first}, {"to", first}},
+                                            {{"from", last}, {"to", last}},
+                                            {{"from", second}, {"to", last}, {"category", "burglary"}}}) {
             auto params = months;
             params.emplace_back("kind", kind);
             auto q = tile_query(s, "areas", busiest_tile(s, z), params);
@@ -121,13 +130,16 @@ TEST(LayerFieldsSql, AreasFunctionWritesTheDeclaredFieldsLikeTheMemoryEngine) {
             std::map<std::string, mvt::DecodedFeature> mem_by_code, ref_by_code;
             auto decoded_ref = mvt::decode_tile(ref), decoded_mem = mvt::decode_tile(render(*f.memory, s, q));
             if (decoded_ref.count("areas"))
-                for (const auto& feature : decoded_ref.at("areas").features) ref_by_code[feature.text("code")] = feature;
+                for (const auto& feature : decoded_ref.at("areas").features)
+                    ref_by_code[feature.text("code")] = feature;
             if (decoded_mem.count("areas"))
-                for (const auto& feature : decoded_mem.at("areas").features) mem_by_code[feature.text("code")] = feature;
+                for (const auto& feature : decoded_mem.at("areas").features)
+                    mem_by_code[feature.text("code")] = feature;
             EXPECT_FALSE(ref_by_code.empty()) << where(q) << " kind=" << kind;
             for (const auto& [code, r] : ref_by_code) {
                 auto m = mem_by_code.find(code);
-                if (m == mem_by_code.end()) continue;  // clipped away by one engine only: not a field question
+                if (m == mem_by_code.end())
+                    continue;  // clipped away by one engine only: not a field question
                 ++features;
                 std::set<std::string> mk, rk;
                 for (const auto& [k, v] : m->second.props) mk.insert(k);

@@ -23,7 +23,8 @@ using Feature = crimemap::testing::DecodedFeature;
 
 namespace {
 
-const std::set<std::string> worcestershire = {"E07000234", "E07000235", "E07000236", "E07000237", "E07000238", "E07000239"};
+const std::set<std::string> worcestershire = {"E07000234", "E07000235", "E07000236",
+                                              "E07000237", "E07000238", "E07000239"};
 const std::string county = "E10000034";
 
 // An indicator and period with values for Worcestershire and Herefordshire.
@@ -39,15 +40,19 @@ std::pair<std::string, std::string> pick_indicator(const core::Snapshot& s) {
 }
 
 // The performance layer's features over the sample's districts at z7, by district code.
-std::map<std::string, Feature> performance(const core::Snapshot& s, const std::string& indicator, const std::string& period) {
+std::map<std::string, Feature> performance(const core::Snapshot& s, const std::string& indicator,
+                                           const std::string& period) {
     std::map<std::string, Feature> out;
     const int z = 7;
-    auto nw = geo::tile_containing(geo::to_world(geo::LonLat{s.focus_min_lonlat.lon, s.focus_max_lonlat.lat}), z);
-    auto se = geo::tile_containing(geo::to_world(geo::LonLat{s.focus_max_lonlat.lon, s.focus_min_lonlat.lat}), z);
+    auto nw =
+        geo::tile_containing(geo::to_world(geo::LonLat{s.focus_min_lonlat.lon, s.focus_max_lonlat.lat}), z);
+    auto se =
+        geo::tile_containing(geo::to_world(geo::LonLat{s.focus_max_lonlat.lon, s.focus_min_lonlat.lat}), z);
     for (auto x = nw.x; x <= se.x; ++x)
         for (auto y = nw.y; y <= se.y; ++y) {
-            auto q = core::parse_tile_query("performance", std::to_string(z), std::to_string(x), std::to_string(y),
-                                            {{"indicator", indicator}, {"period", period}}, s);
+            auto q =
+                core::parse_tile_query("performance", std::to_string(z), std::to_string(x), std::to_string(y),
+                                       {{"indicator", indicator}, {"period", period}}, s);
             if (!q) throw std::runtime_error(q.error().detail);
             auto tile = core::make_memory_renderer()->render(s, *q);
             if (!tile) throw std::runtime_error(tile.error().detail);
@@ -65,7 +70,9 @@ TEST(PerformanceCounty, DistrictsShowTheirCountysValue) {
     db.seed_sample();
     // From the postcode directory alone: the sample's HR postcodes reach into one Worcestershire
     // district only (Malvern Hills); unitaries have no county.
-    EXPECT_EQ(db.scalar("SELECT parent_codes->>'county' FROM areas WHERE kind = 'lad' AND code = 'E07000235'"), county);
+    EXPECT_EQ(
+        db.scalar("SELECT parent_codes->>'county' FROM areas WHERE kind = 'lad' AND code = 'E07000235'"),
+        county);
     EXPECT_EQ(db.count("SELECT count(*) FROM areas WHERE kind = 'lad' AND parent_codes ? 'county'"), 1);
     EXPECT_EQ(db.count("SELECT count(*) FROM areas WHERE kind <> 'lad' AND parent_codes ? 'county'"), 0);
     {
@@ -82,21 +89,28 @@ TEST(PerformanceCounty, DistrictsShowTheirCountysValue) {
     // An ONS district -> county lookup names the county of all six.
     auto lookup = db.crimemap({"import", "lookups", source_path("tests/fixtures/lad_county_lookup.csv")});
     ASSERT_EQ(lookup.exit_code, 0) << lookup.describe();
-    EXPECT_NE(lookup.out.find("6 districts with a county, 1 without (unitary) of 7 rows"), std::string::npos) << lookup.out;
+    EXPECT_NE(lookup.out.find("6 districts with a county, 1 without (unitary) of 7 rows"), std::string::npos)
+        << lookup.out;
     EXPECT_EQ(db.count("SELECT count(*) FROM district_counties"), 6);
-    EXPECT_EQ(db.scalar("SELECT name FROM code_names WHERE kind = 'county' AND code = 'E10000034'"), "Worcestershire");
+    EXPECT_EQ(db.scalar("SELECT name FROM code_names WHERE kind = 'county' AND code = 'E10000034'"),
+              "Worcestershire");
     auto again = db.crimemap({"import", "lookups", source_path("tests/fixtures/lad_county_lookup.csv")});
     ASSERT_EQ(again.exit_code, 0) << again.describe();
     EXPECT_EQ(db.count("SELECT count(*) FROM district_counties"), 6);
     auto refresh = db.crimemap({"refresh"});
     ASSERT_EQ(refresh.exit_code, 0) << refresh.describe();
-    EXPECT_NE(refresh.out.find("districts with a county (two-tier): 6 of 9"), std::string::npos) << refresh.out;
-    EXPECT_EQ(db.count("SELECT count(*) FROM areas WHERE kind = 'lad' AND parent_codes->>'county' = 'E10000034'"), 6);
-    EXPECT_EQ(db.scalar("SELECT parent_codes->>'pfa' FROM areas WHERE kind = 'lad' AND code = 'E07000234'"), "E23000016");
+    EXPECT_NE(refresh.out.find("districts with a county (two-tier): 6 of 9"), std::string::npos)
+        << refresh.out;
+    EXPECT_EQ(
+        db.count("SELECT count(*) FROM areas WHERE kind = 'lad' AND parent_codes->>'county' = 'E10000034'"),
+        6);
+    EXPECT_EQ(db.scalar("SELECT parent_codes->>'pfa' FROM areas WHERE kind = 'lad' AND code = 'E07000234'"),
+              "E23000016");
 
     auto conn = db.connect();
     auto s = store::load_snapshot(conn);
-    for (const auto& code : worcestershire) EXPECT_EQ(s->find_area(core::AreaKind::lad, code)->county, county) << code;
+    for (const auto& code : worcestershire)
+        EXPECT_EQ(s->find_area(core::AreaKind::lad, code)->county, county) << code;
     EXPECT_EQ(s->find_area(core::AreaKind::lad, "E06000019")->county, "");
     auto [indicator, period] = pick_indicator(*s);
     const auto& values = s->indicators.at(indicator).by_period.at(period);
@@ -143,16 +157,21 @@ TEST(PerformanceCounty, IndicatorPolarityTargetsAndBenchmarksFromTheDatabase) {
     EXPECT_EQ(s->indicators.at("ASC7").polarity, core::Polarity::neutral);
     EXPECT_EQ(s->indicators.at("ASC1").polarity, core::Polarity::higher_is_better);
     // Oflog's MEDIAN is the benchmark; the long format's target column is the target.
-    auto r = conn.query("SELECT area_code, indicator, period, value, target, benchmark FROM indicators"
-                        " WHERE target IS NOT NULL ORDER BY 1, 2, 3 LIMIT 1");
+    auto r = conn.query(
+        "SELECT area_code, indicator, period, value, target, benchmark FROM indicators"
+        " WHERE target IS NOT NULL ORDER BY 1, 2, 3 LIMIT 1");
     ASSERT_EQ(r.size(), 1);
-    const auto& with_target = s->indicators.at(std::string(r.text(0, 1))).by_period.at(std::string(r.text(0, 2))).at(std::string(r.text(0, 0)));
+    const auto& with_target = s->indicators.at(std::string(r.text(0, 1)))
+                                  .by_period.at(std::string(r.text(0, 2)))
+                                  .at(std::string(r.text(0, 0)));
     EXPECT_DOUBLE_EQ(with_target.target.value_or(-1), r.float64(0, 4));
-    auto b = conn.query("SELECT area_code, indicator, period, benchmark FROM indicators"
-                        " WHERE benchmark IS NOT NULL AND area_code = 'E06000019' ORDER BY 2, 3 LIMIT 1");
+    auto b = conn.query(
+        "SELECT area_code, indicator, period, benchmark FROM indicators"
+        " WHERE benchmark IS NOT NULL AND area_code = 'E06000019' ORDER BY 2, 3 LIMIT 1");
     ASSERT_EQ(b.size(), 1);
     const std::string ind(b.text(0, 1)), period(b.text(0, 2));
-    EXPECT_DOUBLE_EQ(s->indicators.at(ind).by_period.at(period).at("E06000019").benchmark.value_or(-1), b.float64(0, 3));
+    EXPECT_DOUBLE_EQ(s->indicators.at(ind).by_period.at(period).at("E06000019").benchmark.value_or(-1),
+                     b.float64(0, 3));
     auto reply = core::area_performance(*s, "E06000019", {{"indicator", ind}});
     ASSERT_EQ(reply.status, 200);
     bool found = false;

@@ -14,12 +14,12 @@
 #include "core/snapshot.hpp"
 #include "core/tile_query.hpp"
 #include "geo/tile.hpp"
-#include "support/server_process.hpp"
-#include "support/wait.hpp"
 #include "store/pool.hpp"
 #include "store/postgis_renderer.hpp"
 #include "store/snapshot_loader.hpp"
+#include "support/server_process.hpp"
 #include "support/test_db.hpp"
+#include "support/wait.hpp"
 
 using namespace crimemap;
 using crimemap::testing::HttpConnection;
@@ -48,7 +48,9 @@ long long backend_pid(store::Connection& c) { return c.query("SELECT pg_backend_
 // A minute-long statement on the pool, run in the background: the kind of error it ends with.
 std::future<std::optional<Kind>> start_sleeper(store::ConnectionPool& pool) {
     return std::async(std::launch::async, [&pool] {
-        return error_kind([&] { pool.run("sleeper", [](store::Connection& c) { return c.query("SELECT pg_sleep(60)").size(); }); });
+        return error_kind([&] {
+            pool.run("sleeper", [](store::Connection& c) { return c.query("SELECT pg_sleep(60)").size(); });
+        });
     });
 }
 
@@ -60,23 +62,28 @@ bool sleeping(test::TestDatabase& db, long long pid) {
 
 // Backends of `application_name` in the test database waiting on a lock.
 long long waiting_on_lock(test::TestDatabase& db, const std::string& application_name) {
-    return db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1"
-                    " AND wait_event_type = 'Lock'",
-                    {application_name});
+    return db.count(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1"
+        " AND wait_event_type = 'Lock'",
+        {application_name});
 }
 
 long long terminate(test::TestDatabase& db, const std::string& application_name) {
-    return db.count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND application_name = $1",
-                    {application_name});
+    return db.count(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND application_name = $1",
+        {application_name});
 }
 
 bool gone(test::TestDatabase& db, const std::string& application_name) {
-    return db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1",
-                    {application_name}) == 0;
+    return db.count(
+               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+               "application_name = $1",
+               {application_name}) == 0;
 }
 
-store::PoolOptions pool_options(const std::string& url, std::size_t connections, std::chrono::milliseconds timeout) {
+store::PoolOptions pool_options(const std::string& url, std::size_t connections,
+                                std::chrono::milliseconds timeout) {
     store::PoolOptions o;
     o.url = url;
     o.max_connections = connections;
@@ -93,7 +100,9 @@ std::string hereford_tile(int z) {
 
 const std::string street = "/api/crimes-street/all-crime?lat=52.0565&lng=-2.716&date=2019-01";
 
-std::string get_request(const std::string& target) { return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"; }
+std::string get_request(const std::string& target) {
+    return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+}
 
 }  // namespace
 
@@ -112,8 +121,11 @@ TEST(ConnectionPool, WaitingForAFreeConnectionIsBounded) {
     });
     entered.get_future().wait();
     std::string what;
-    EXPECT_EQ(error_kind([&] { pool.run("second", [](store::Connection& c) { return c.query("SELECT 1").size(); }); }, &what),
-              Kind::busy);
+    EXPECT_EQ(
+        error_kind(
+            [&] { pool.run("second", [](store::Connection& c) { return c.query("SELECT 1").size(); }); },
+            &what),
+        Kind::busy);
     EXPECT_NE(what.find("no free database connection"), std::string::npos) << what;
     release.set_value();
     EXPECT_EQ(holder.get(), 1);
@@ -150,25 +162,40 @@ TEST(ConnectionPool, ConnectionLostMidQueryIsUnavailableThenReplaced) {
 TEST(ConnectionPool, StatementTimeoutAndErrorKinds) {
     test::TestDatabase db;
     store::ConnectionPool pool(pool_options(db.url(), 1, 300ms));
-    EXPECT_EQ(pool.run("show", [](store::Connection& c) { return std::string(c.query("SHOW statement_timeout").text(0, 0)); }),
+    EXPECT_EQ(pool.run("show",
+                       [](store::Connection& c) {
+                           return std::string(c.query("SHOW statement_timeout").text(0, 0));
+                       }),
               "300ms");
     EXPECT_EQ(db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                        " AND application_name = 'crimemap-pool-test'"),
               1);
     const auto pid = pool.run("pid", backend_pid);
     std::string what;
-    EXPECT_EQ(error_kind([&] { pool.run("slow", [](store::Connection& c) { return c.query("SELECT pg_sleep(10)").size(); }); }, &what),
+    EXPECT_EQ(error_kind(
+                  [&] {
+                      pool.run("slow",
+                               [](store::Connection& c) { return c.query("SELECT pg_sleep(10)").size(); });
+                  },
+                  &what),
               Kind::timeout);
     EXPECT_NE(what.find("57014"), std::string::npos) << what;
     EXPECT_EQ(pool.run("pid", backend_pid), pid);  // a cancelled statement leaves the connection usable
-    EXPECT_EQ(error_kind([&] { pool.run("bug", [](store::Connection& c) { return c.query("SELECT * FROM no_such_table").size(); }); }, &what),
+    EXPECT_EQ(error_kind(
+                  [&] {
+                      pool.run("bug", [](store::Connection& c) {
+                          return c.query("SELECT * FROM no_such_table").size();
+                      });
+                  },
+                  &what),
               Kind::failed);
     EXPECT_NE(what.find("no_such_table"), std::string::npos) << what;  // for the log
     EXPECT_EQ(pool.run("pid", backend_pid), pid);
 
     // A server nobody listens on.
     store::ConnectionPool nowhere(pool_options(
-        "postgresql://postgres@127.0.0.1:" + std::to_string(crimemap::testing::free_port()) + "/x", 1, 1000ms));
+        "postgresql://postgres@127.0.0.1:" + std::to_string(crimemap::testing::free_port()) + "/x", 1,
+        1000ms));
     EXPECT_EQ(error_kind([&] { nowhere.run("x", backend_pid); }), Kind::unavailable);
     EXPECT_EQ(nowhere.open_connections(), 0u);
 }
@@ -179,7 +206,8 @@ TEST(ConnectionPool, InterruptAbandonsStatementsAndWaitsAtOnce) {
     const auto pid = pool.run("pid", backend_pid);
     auto sleeper = start_sleeper(pool);
     ASSERT_TRUE(wait_until([&] { return sleeping(db, pid); }));
-    auto waiter = std::async(std::launch::async, [&] { return error_kind([&] { pool.run("waiter", backend_pid); }); });
+    auto waiter =
+        std::async(std::launch::async, [&] { return error_kind([&] { pool.run("waiter", backend_pid); }); });
     pool.interrupt();  // as at shutdown: both give up now, not after their 60 s
     ASSERT_EQ(sleeper.wait_for(10s), std::future_status::ready);
     ASSERT_EQ(waiter.wait_for(10s), std::future_status::ready);
@@ -187,8 +215,10 @@ TEST(ConnectionPool, InterruptAbandonsStatementsAndWaitsAtOnce) {
     EXPECT_EQ(waiter.get(), Kind::unavailable);
     // The abandoned query was cancelled on the server too (from a background thread).
     EXPECT_TRUE(wait_until([&] {
-        return db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%' AND state = 'active'",
-                        {std::to_string(pid)}) == 0;
+        return db.count(
+                   "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND query LIKE '%pg_sleep%' "
+                   "AND state = 'active'",
+                   {std::to_string(pid)}) == 0;
     }));
     EXPECT_EQ(error_kind([&] { pool.run("later", backend_pid); }), Kind::unavailable);
 }
@@ -205,7 +235,8 @@ TEST(PostgisEngine, TimesOutWithoutLeakingSqlAndRecovers) {
     auto engine = store::make_postgis_renderer(o);
     EXPECT_TRUE(engine->blocking());
     auto t = geo::tile_containing(geo::to_world(geo::LonLat{-2.7160, 52.0565}), 14);
-    auto query = core::parse_tile_query("crimes", std::to_string(t.z), std::to_string(t.x), std::to_string(t.y), {}, *snapshot);
+    auto query = core::parse_tile_query("crimes", std::to_string(t.z), std::to_string(t.x),
+                                        std::to_string(t.y), {}, *snapshot);
     ASSERT_TRUE(query);
     auto ok = engine->render(*snapshot, *query);
     ASSERT_TRUE(ok) << ok.error().detail;
@@ -231,7 +262,7 @@ TEST(PostgisEngine, TimesOutWithoutLeakingSqlAndRecovers) {
 // ---- crimemapd ----
 
 class ServerDatabase : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         db = new test::TestDatabase();
         db->seed_sample();
@@ -253,8 +284,9 @@ TEST_F(ServerDatabase, QueryStuckOnALockHoldsNoIoThread) {
     ASSERT_TRUE(wait_until([&] { return waiting_on_lock(*db, "crimemapd-api") == 1; })) << server.log();
 
     // The listing waits in PostgreSQL (so it cannot have answered); the one I/O thread serves on.
-    for (const std::string& target : std::vector<std::string>{"/health", "/ready", "/tiles/crimes/" + hereford_tile(14) + ".mvt",
-                                                              "/postcodes/HR11AA", "/api/forces"}) {
+    for (const std::string& target :
+         std::vector<std::string>{"/health", "/ready", "/tiles/crimes/" + hereford_tile(14) + ".mvt",
+                                  "/postcodes/HR11AA", "/api/forces"}) {
         HttpConnection c(server.port(), 10000);
         auto res = c.get(target);
         ASSERT_TRUE(res) << target << " did not answer while a query was stuck\n" << server.log();
@@ -335,8 +367,11 @@ TEST_F(ServerDatabase, TeamWritesAreNotCorsOpenToAnyOrigin) {
     const std::string path = "/v1/neighbourhoods/west-mercia/HE06/priorities";
     auto preflight = [&](const std::string& method) {
         HttpConnection c(server.port());
-        return c.request("OPTIONS " + path + " HTTP/1.1\r\nHost: x\r\nOrigin: https://elsewhere.example\r\n"
-                         "Access-Control-Request-Method: " + method + "\r\n"
+        return c.request("OPTIONS " + path +
+                         " HTTP/1.1\r\nHost: x\r\nOrigin: https://elsewhere.example\r\n"
+                         "Access-Control-Request-Method: " +
+                         method +
+                         "\r\n"
                          "Access-Control-Request-Headers: authorization, content-type\r\n\r\n");
     };
     auto write = preflight("POST");
@@ -379,7 +414,8 @@ TEST(ServerReady, UnmigratedDatabaseSaysRunMigrate) {
         EXPECT_EQ(error, "Snapshot not loaded: schema missing: run crimemap migrate") << server.log();
         for (const char* secret : {"relation", "dataset_versions", "ERROR", "SELECT"})
             EXPECT_EQ(error.find(secret), std::string::npos) << secret;
-        EXPECT_NE(server.log().find("dataset_versions"), std::string::npos) << "the details belong in the log";
+        EXPECT_NE(server.log().find("dataset_versions"), std::string::npos)
+            << "the details belong in the log";
         auto status = server.stop();
         ASSERT_TRUE(status);
         EXPECT_EQ(WEXITSTATUS(*status), 0);
@@ -389,7 +425,8 @@ TEST(ServerReady, UnmigratedDatabaseSaysRunMigrate) {
 
 TEST(ServerReady, UnreachableDatabaseNamesTheAddressOnly) {
     const auto port = std::to_string(crimemap::testing::free_port());
-    ServerProcess server("postgresql://crimemap:s3cret@127.0.0.1:" + port + "/nothing", {"--poll-seconds", "1"});
+    ServerProcess server("postgresql://crimemap:s3cret@127.0.0.1:" + port + "/nothing",
+                         {"--poll-seconds", "1"});
     ASSERT_TRUE(server.wait_for("/health", 200, 30s)) << server.log();
     const auto error = ready_error(server, "unreachable");
     EXPECT_EQ(error, "Snapshot not loaded: database unreachable at 127.0.0.1:" + port);
@@ -402,5 +439,7 @@ TEST(ServerReady, EmptyDatabaseSaysRunRefresh) {
     ServerProcess server(empty.url(), {"--poll-seconds", "1"});
     ASSERT_TRUE(server.wait_for("/health", 200, 30s)) << server.log();
     const auto error = ready_error(server, "no dataset");
-    EXPECT_EQ(error, "Snapshot not loaded: no dataset yet: run crimemap refresh (or crimemap seed for the bundled sample)");
+    EXPECT_EQ(error,
+              "Snapshot not loaded: no dataset yet: run crimemap refresh (or crimemap seed for the bundled "
+              "sample)");
 }

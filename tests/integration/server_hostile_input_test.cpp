@@ -14,9 +14,11 @@ using crimemap::testing::ServerProcess;
 using nlohmann::json;
 
 namespace {
-std::optional<crimemap::testing::HttpResponse> post_json(std::uint16_t port, const std::string& target, const std::string& body) {
+std::optional<crimemap::testing::HttpResponse> post_json(std::uint16_t port, const std::string& target,
+                                                         const std::string& body) {
     HttpConnection c(port, 30000);
-    return c.request("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+    return c.request("POST " + target +
+                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
                      std::to_string(body.size()) + "\r\n\r\n" + body);
 }
 }  // namespace
@@ -41,7 +43,8 @@ TEST(ServerHostileInput, DeepJsonIsA400AndTheServerKeepsServing) {
     EXPECT_EQ(nul->status, 400);
     EXPECT_EQ(json::parse(nul->body)["error"], "Text contains a NUL character");
     json many = json::array();
-    for (int i = 0; i < 100; ++i) many.push_back(json{{"longitude", -2.71}, {"latitude", 52.06}, {"limit", 100}, {"radius", 2000}});
+    for (int i = 0; i < 100; ++i)
+        many.push_back(json{{"longitude", -2.71}, {"latitude", 52.06}, {"limit", 100}, {"radius", 2000}});
     auto work = post_json(server.port(), "/postcodes", json{{"geolocations", many}}.dump());
     ASSERT_TRUE(work);
     EXPECT_EQ(work->status, 400);

@@ -7,8 +7,8 @@
 
 #include "geo/tile.hpp"
 #include "server/gzip.hpp"
-#include "support/server_process.hpp"
 #include "support/mvt_decode.hpp"
+#include "support/server_process.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;
@@ -24,7 +24,7 @@ std::string hereford_tile(int z) {
 }
 
 class ServerHttp : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         db = new test::TestDatabase();
         db->seed_sample();
@@ -39,7 +39,8 @@ protected:
         db = nullptr;
     }
     static json body_json(const crimemap::testing::HttpResponse& r) { return json::parse(r.body); }
-    static void expect_error(const std::optional<crimemap::testing::HttpResponse>& r, int status, const std::string& fragment) {
+    static void expect_error(const std::optional<crimemap::testing::HttpResponse>& r, int status,
+                             const std::string& fragment) {
         ASSERT_TRUE(r);
         EXPECT_EQ(r->status, status) << r->body;
         EXPECT_EQ(r->header("content-type"), "application/json");
@@ -76,7 +77,8 @@ TEST_F(ServerHttp, TileJsonPointsAtVersionedTiles) {
     auto j = body_json(*res);
     EXPECT_EQ(j["tilejson"], "3.0.0");
     const std::string url = j["tiles"][0];
-    const std::string expected_prefix = "http://127.0.0.1/tiles/crimes/{z}/{x}/{y}.mvt?v=" + std::to_string(version);
+    const std::string expected_prefix =
+        "http://127.0.0.1/tiles/crimes/{z}/{x}/{y}.mvt?v=" + std::to_string(version);
     EXPECT_EQ(url, expected_prefix + "&category=burglary");
     EXPECT_EQ(j["vector_layers"][0]["id"], "crimes");
     EXPECT_EQ(j["vector_layers"][0]["fields"]["burglary"], "Number");
@@ -124,7 +126,8 @@ TEST_F(ServerHttp, GzipAndConditionalRequests) {
     EXPECT_TRUE(layers.count("crimes"));
     EXPECT_TRUE(layers.count("areas"));
 
-    auto not_modified = server->get(path, "Accept-Encoding: gzip\r\nIf-None-Match: " + gz->header("etag") + "\r\n");
+    auto not_modified =
+        server->get(path, "Accept-Encoding: gzip\r\nIf-None-Match: " + gz->header("etag") + "\r\n");
     ASSERT_TRUE(not_modified);
     EXPECT_EQ(not_modified->status, 304);
     EXPECT_TRUE(not_modified->body.empty());
@@ -161,9 +164,11 @@ TEST_F(ServerHttp, EveryErrorStatus) {
     EXPECT_EQ(r405->header("allow"), "GET, HEAD, OPTIONS");
 
     HttpConnection big_header(server->port());
-    expect_error(big_header.get("/health", "X-Filler: " + std::string(10000, 'f') + "\r\n"), 431, "too large");
+    expect_error(big_header.get("/health", "X-Filler: " + std::string(10000, 'f') + "\r\n"), 431,
+                 "too large");
     HttpConnection big_body(server->port());
-    expect_error(big_body.request("POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"), 413, "too large");
+    expect_error(big_body.request("POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"), 413,
+                 "too large");
     HttpConnection garbage(server->port());
     expect_error(garbage.request("NOT HTTP AT ALL\r\n\r\n"), 400, "Malformed");
     EXPECT_TRUE(garbage.closed_by_peer());
@@ -176,8 +181,9 @@ TEST_F(ServerHttp, EveryErrorStatus) {
 
 TEST_F(ServerHttp, CorsPreflight) {
     HttpConnection c(server->port());
-    auto res = c.request("OPTIONS /tiles/crimes/2/0/0.mvt HTTP/1.1\r\nHost: x\r\nOrigin: https://www.gov.uk\r\n"
-                         "Access-Control-Request-Method: GET\r\n\r\n");
+    auto res = c.request(
+        "OPTIONS /tiles/crimes/2/0/0.mvt HTTP/1.1\r\nHost: x\r\nOrigin: https://www.gov.uk\r\n"
+        "Access-Control-Request-Method: GET\r\n\r\n");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 204);
     EXPECT_EQ(res->header("access-control-allow-origin"), "*");
@@ -210,8 +216,9 @@ TEST_F(ServerHttp, MetricsExposeRequestsCacheAndSnapshot) {
     for (const std::string line :
          {"crimemap_http_requests_total{route=\"/tiles/{layers}/{z}/{x}/{y}.mvt\",status=\"200\"}",
           "crimemap_http_request_duration_seconds_bucket{le=\"0.001\"}", "crimemap_tile_cache_hits_total ",
-          "crimemap_tile_cache_misses_total ", "crimemap_tile_cache_bytes ", "crimemap_tile_size_bytes_bucket",
-          "crimemap_tiles_coarsened_total ", "crimemap_snapshot_age_seconds ", "crimemap_snapshot_loaded 1"})
+          "crimemap_tile_cache_misses_total ", "crimemap_tile_cache_bytes ",
+          "crimemap_tile_size_bytes_bucket", "crimemap_tiles_coarsened_total ",
+          "crimemap_snapshot_age_seconds ", "crimemap_snapshot_loaded 1"})
         EXPECT_NE(m.find(line), std::string::npos) << line;
     EXPECT_NE(m.find("crimemap_snapshot_version " + std::to_string(version) + "\n"), std::string::npos);
 }
@@ -237,7 +244,8 @@ TEST(ServerLifecycle, EmptyDatabaseServesHealthButNotReady) {
     ASSERT_TRUE(server.wait_for("/health", 200, std::chrono::seconds(30))) << server.log();
     // The first poll has found the database empty.
     EXPECT_TRUE(server.wait_for_answer(
-        "/ready", [](const auto& res) { return res.body.find("no dataset") != std::string::npos; }, std::chrono::seconds(30)));
+        "/ready", [](const auto& res) { return res.body.find("no dataset") != std::string::npos; },
+        std::chrono::seconds(30)));
     auto ready = server.get("/ready");
     ASSERT_TRUE(ready);
     EXPECT_EQ(ready->status, 503);
@@ -256,7 +264,8 @@ TEST(ServerLifecycle, EmptyDatabaseServesHealthButNotReady) {
 }
 
 TEST(ServerLifecycle, UnreachableDatabaseIsReportedNotFatal) {
-    const std::string url = "postgresql://postgres@127.0.0.1:" + std::to_string(crimemap::testing::free_port()) + "/nothing";
+    const std::string url =
+        "postgresql://postgres@127.0.0.1:" + std::to_string(crimemap::testing::free_port()) + "/nothing";
     ServerProcess server(url);
     ASSERT_TRUE(server.wait_for("/health", 200, std::chrono::seconds(30))) << server.log();
     // The first connection attempt has failed.

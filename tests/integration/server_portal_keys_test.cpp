@@ -39,7 +39,8 @@ Burst burst(std::uint16_t port, const std::string& target, int n, const std::str
     for (int i = 0; i < n; ++i) {
         auto res = c.get(target, headers);
         if (!res) throw std::runtime_error("no answer to request " + std::to_string(i));
-        if (res->status == 200) ++b.ok;
+        if (res->status == 200)
+            ++b.ok;
         else if (res->status == 429) {
             ++b.throttled;
             b.refusals.push_back(*res);
@@ -66,7 +67,8 @@ long long metric(ServerProcess& server, const std::string& series) {
 TEST(ServerRateLimit, BurstFromOneAddressIsThrottledWhileAPortalKeyIsServedAndARevokeBites) {
     test::TestDatabase db;
     db.seed_sample();
-    const std::string postcode = db.scalar("SELECT postcode FROM postcodes WHERE lon IS NOT NULL ORDER BY pc_compact LIMIT 1");
+    const std::string postcode =
+        db.scalar("SELECT postcode FROM postcodes WHERE lon IS NOT NULL ORDER BY pc_compact LIMIT 1");
     ASSERT_FALSE(postcode.empty());
     const std::string target = "/postcodes/" + postcode.substr(0, postcode.find(' ')) + "%20" +
                                postcode.substr(postcode.find(' ') + 1);
@@ -76,7 +78,9 @@ TEST(ServerRateLimit, BurstFromOneAddressIsThrottledWhileAPortalKeyIsServedAndAR
     ASSERT_EQ(created.exit_code, 0) << created.describe();
     const std::string key(base::trim(created.out));
     ASSERT_TRUE(key.starts_with("ck_")) << key;
-    EXPECT_EQ(db.count("SELECT count(*) FROM api_keys WHERE key_hash = $1 AND name = 'portal-test'", {core::sha256_hex(key)}), 1);
+    EXPECT_EQ(db.count("SELECT count(*) FROM api_keys WHERE key_hash = $1 AND name = 'portal-test'",
+                       {core::sha256_hex(key)}),
+              1);
     EXPECT_EQ(db.count("SELECT count(*) FROM api_keys WHERE key_hash = $1 OR name = $1", {key}), 0);
     auto listed = db.crimemap({"key", "list"});
     ASSERT_EQ(listed.exit_code, 0) << listed.describe();
@@ -86,8 +90,8 @@ TEST(ServerRateLimit, BurstFromOneAddressIsThrottledWhileAPortalKeyIsServedAndAR
     EXPECT_NE(db.crimemap({"key", "create", "--name", "portal-test"}).exit_code, 0) << "names are unique";
     EXPECT_NE(db.crimemap({"key", "create", "--name", "bad name!"}).exit_code, 0);
 
-    ServerProcess server(db.url(), {"--rate-limit", "25/50", "--tile-rate-limit", "200/400", "--api-key-refresh", "1",
-                                    "--access-log"});
+    ServerProcess server(db.url(), {"--rate-limit", "25/50", "--tile-rate-limit", "200/400",
+                                    "--api-key-refresh", "1", "--access-log"});
     ASSERT_TRUE(server.wait_ready()) << server.log();
 
     // The key is loaded at start; wait for it rather than assume (the refresher runs on its own thread).

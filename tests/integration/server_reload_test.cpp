@@ -3,18 +3,17 @@
 // no failed request, and afterwards the new version (and the new data) is served.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cstdio>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
 #include "geo/tile.hpp"
 #include "support/load_hammer.hpp"
-#include "support/server_process.hpp"
 #include "support/mvt_decode.hpp"
+#include "support/server_process.hpp"
 #include "support/test_db.hpp"
 #include "support/wait.hpp"
 
@@ -55,7 +54,8 @@ TEST(ServerReload, RefreshIsPickedUpWithoutAFailedRequest) {
     const long long v2 = db.count("SELECT max(version) FROM dataset_versions");
     ASSERT_GT(v2, v1);
 
-    wait_until([&] { return ready_version(server) == v2; }, std::chrono::seconds(120), std::chrono::milliseconds(100));
+    wait_until([&] { return ready_version(server) == v2; }, std::chrono::seconds(120),
+               std::chrono::milliseconds(100));
     EXPECT_EQ(ready_version(server), v2) << server.log();
     const long long seen = hammer.requests();  // keep hammering the new snapshot
     wait_until([&] { return hammer.requests() >= seen + 50; });
@@ -63,7 +63,8 @@ TEST(ServerReload, RefreshIsPickedUpWithoutAFailedRequest) {
     EXPECT_TRUE(hammer.failures().empty()) << join(hammer.failures());
     EXPECT_GT(hammer.requests(), 100);
     // Collected by bench/faults/run.
-    std::printf("FAULT-FIGURE reload_under_load failed=%lld requests=%lld\n", hammer.failed(), hammer.requests());
+    std::printf("FAULT-FIGURE reload_under_load failed=%lld requests=%lld\n", hammer.failed(),
+                hammer.requests());
 
     // Tiles under the new version's URL are immutable; the old version's URL is not any more.
     auto t = geo::tile_containing(geo::to_world(geo::LonLat{-2.7160, 52.0565}), 14);
@@ -77,12 +78,14 @@ TEST(ServerReload, RefreshIsPickedUpWithoutAFailedRequest) {
     EXPECT_EQ(stale->header("cache-control"), "public, max-age=60");
     auto tj = server.get("/tiles/crimes.json");
     ASSERT_TRUE(tj);
-    EXPECT_NE(json::parse(tj->body)["tiles"][0].get<std::string>().find("?v=" + std::to_string(v2)), std::string::npos);
+    EXPECT_NE(json::parse(tj->body)["tiles"][0].get<std::string>().find("?v=" + std::to_string(v2)),
+              std::string::npos);
 
     auto metrics = server.get("/metrics");
     ASSERT_TRUE(metrics);
     EXPECT_NE(metrics->body.find("crimemap_snapshot_reloads_total{outcome=\"ok\"} 2"), std::string::npos);
-    EXPECT_NE(metrics->body.find("crimemap_snapshot_version " + std::to_string(v2) + "\n"), std::string::npos);
+    EXPECT_NE(metrics->body.find("crimemap_snapshot_version " + std::to_string(v2) + "\n"),
+              std::string::npos);
     auto status = server.stop();
     ASSERT_TRUE(status);
     EXPECT_EQ(WEXITSTATUS(*status), 0);
@@ -102,7 +105,8 @@ TEST(ServerReload, ImportedMonthIsServedAfterTheSwap) {
     const long long v1 = ready_version(server);
 
     auto t = geo::tile_containing(geo::to_world(geo::LonLat{-2.7160, 52.0565}), 10);
-    const std::string tile = "/tiles/crimes/10/" + std::to_string(t.x) + "/" + std::to_string(t.y) + ".mvt?from=2018-10&to=2019-02";
+    const std::string tile = "/tiles/crimes/10/" + std::to_string(t.x) + "/" + std::to_string(t.y) +
+                             ".mvt?from=2018-10&to=2019-02";
     auto count_crimes = [&](const std::string& body) {
         long long n = 0;
         auto layers = crimemap::testing::decode_tile(body);  // kept alive: the loop reads into it
@@ -122,7 +126,8 @@ TEST(ServerReload, ImportedMonthIsServedAfterTheSwap) {
     auto refresh = db.crimemap({"refresh"});
     ASSERT_EQ(refresh.exit_code, 0) << refresh.describe();
     const long long v2 = db.count("SELECT max(version) FROM dataset_versions");
-    wait_until([&] { return ready_version(server) == v2; }, std::chrono::seconds(120), std::chrono::milliseconds(100));
+    wait_until([&] { return ready_version(server) == v2; }, std::chrono::seconds(120),
+               std::chrono::milliseconds(100));
     ASSERT_EQ(ready_version(server), v2) << server.log();
     ASSERT_NE(v1, v2);
     hammer.stop();
@@ -139,7 +144,8 @@ TEST(ServerReload, ImportedMonthIsServedAfterTheSwap) {
     // on the snap points' world coordinates, as the tile engine assigns them).
     const long long february_in_tile = db.count(
         "SELECT count(*) FROM crimes c JOIN snap_locations l ON l.id = c.location_id"
-        " WHERE c.month = DATE '2019-02-01' AND (crimemap_world_x(l.lon) >> 22) = $1 AND (crimemap_world_y(l.lat) >> 22) = $2",
+        " WHERE c.month = DATE '2019-02-01' AND (crimemap_world_x(l.lon) >> 22) = $1 AND "
+        "(crimemap_world_y(l.lat) >> 22) = $2",
         {std::to_string(t.x), std::to_string(t.y)});
     ASSERT_GT(february_in_tile, 0);
     EXPECT_EQ(count_crimes(after->body), crimes_before + february_in_tile)

@@ -43,13 +43,14 @@ SampleFixture& sample() {
 
 core::TileQuery tile_query(const core::Snapshot& s, const std::string& layers, geo::TileId t,
                            core::QueryParams params = {}) {
-    auto q = core::parse_tile_query(layers, std::to_string(t.z), std::to_string(t.x), std::to_string(t.y), params, s);
+    auto q = core::parse_tile_query(layers, std::to_string(t.z), std::to_string(t.x), std::to_string(t.y),
+                                    params, s);
     if (!q) throw std::runtime_error("bad query: " + q.error().detail);
     return *q;
 }
 
 std::map<std::string, mvt::DecodedLayer> render(core::TileRenderer& engine, const core::Snapshot& s,
-                                                     const core::TileQuery& q) {
+                                                const core::TileQuery& q) {
     auto tile = engine.render(s, q);
     if (!tile) throw std::runtime_error(std::string(engine.name()) + ": " + tile.error().detail);
     return mvt::decode_tile(tile->mvt);
@@ -58,7 +59,8 @@ std::map<std::string, mvt::DecodedLayer> render(core::TileRenderer& engine, cons
 bool inside_extent(const mvt::DecodedFeature& f, std::uint32_t extent) {
     for (const auto& part : f.parts)
         for (auto [x, y] : part)
-            if (x < 0 || y < 0 || x >= static_cast<std::int32_t>(extent) || y >= static_cast<std::int32_t>(extent))
+            if (x < 0 || y < 0 || x >= static_cast<std::int32_t>(extent) ||
+                y >= static_cast<std::int32_t>(extent))
                 return false;
     return true;
 }
@@ -86,7 +88,8 @@ std::set<std::pair<std::uint32_t, std::uint32_t>> covering_tiles(const core::Sna
 }
 
 // Tiles at zoom z holding the centre of an area of this kind.
-std::set<std::pair<std::uint32_t, std::uint32_t>> area_tiles(const core::Snapshot& s, core::AreaKind kind, int z) {
+std::set<std::pair<std::uint32_t, std::uint32_t>> area_tiles(const core::Snapshot& s, core::AreaKind kind,
+                                                             int z) {
     std::set<std::pair<std::uint32_t, std::uint32_t>> tiles;
     for (auto index : s.areas_by_kind[static_cast<std::size_t>(kind)]) {
         const auto& b = s.areas[index].bounds;
@@ -117,7 +120,7 @@ CategoryTotals sql_totals(const test::TestDatabase& db, const std::string& from,
 }
 
 class TileEngines : public ::testing::Test {
-protected:
+  protected:
     SampleFixture& f = sample();
     const core::Snapshot& s = *f.snapshot;
     std::string first = s.first_month.str(), last = s.last_month.str();
@@ -135,10 +138,12 @@ TEST_F(TileEngines, ClustersConserveEveryLocatedCrime) {
         CategoryTotals all_months, one_month_filtered;
         for (auto [x, y] : covering_tiles(s, z)) {
             geo::TileId t{static_cast<std::uint8_t>(z), x, y};
-            add_crimes(render(*f.memory, s, tile_query(s, "crimes", t, {{"from", first}, {"to", last}})), all_months);
-            add_crimes(render(*f.memory, s,
-                              tile_query(s, "crimes", t, {{"to", last}, {"category", "burglary,shoplifting"}})),
-                       one_month_filtered);
+            add_crimes(render(*f.memory, s, tile_query(s, "crimes", t, {{"from", first}, {"to", last}})),
+                       all_months);
+            add_crimes(
+                render(*f.memory, s,
+                       tile_query(s, "crimes", t, {{"to", last}, {"category", "burglary,shoplifting"}})),
+                one_month_filtered);
         }
         EXPECT_EQ(all_months, sql_totals(f.db, first, last)) << "z" << z;
         auto expected = sql_totals(f.db, last, last);
@@ -175,7 +180,8 @@ TEST_F(TileEngines, MemoryAndPostgisAgreeOnCrimeTotals) {
                 EXPECT_EQ(mem, ref) << "tile " << z << "/" << x << "/" << y;
                 std::size_t mem_features = mem_tile.count("crimes") ? mem_tile["crimes"].features.size() : 0;
                 std::size_t ref_features = ref_tile.count("crimes") ? ref_tile["crimes"].features.size() : 0;
-                EXPECT_EQ(mem_features, ref_features) << "same cells / snap points in tile " << z << "/" << x << "/" << y;
+                EXPECT_EQ(mem_features, ref_features)
+                    << "same cells / snap points in tile " << z << "/" << x << "/" << y;
                 ++compared;
             }
         }
@@ -186,19 +192,22 @@ TEST_F(TileEngines, MemoryAndPostgisAgreeOnCrimeTotals) {
 // The areas layer: the same area codes with the same crime counts in each tile.
 TEST_F(TileEngines, MemoryAndPostgisAgreeOnAreas) {
     int compared = 0;
-    for (auto [kind, z] : std::vector<std::pair<std::string, int>>{{"lad", 7}, {"ward", 10}, {"lsoa", 12}, {"neighbourhood", 11}}) {
+    for (auto [kind, z] : std::vector<std::pair<std::string, int>>{
+             {"lad", 7}, {"ward", 10}, {"lsoa", 12}, {"neighbourhood", 11}}) {
         auto tiles = area_tiles(s, *core::area_kind_from_string(kind), z);
         std::size_t step = std::max<std::size_t>(1, tiles.size() / 6), i = 0;
         for (auto [x, y] : tiles) {
             if (i++ % step) continue;
             geo::TileId t{static_cast<std::uint8_t>(z), x, y};
-            auto q = tile_query(s, "areas", t, {{"kind", kind}, {"from", first}, {"to", last}, {"category", "burglary"}});
+            auto q = tile_query(s, "areas", t,
+                                {{"kind", kind}, {"from", first}, {"to", last}, {"category", "burglary"}});
             std::map<std::string, long long> mem, ref;
             for (auto* engine : {f.memory.get(), f.postgis.get()}) {
                 auto tile = render(*engine, s, q);
                 auto& out = engine == f.memory.get() ? mem : ref;
                 if (tile.count("areas"))
-                    for (const auto& feature : tile["areas"].features) out[feature.text("code")] = feature.integer("crimes");
+                    for (const auto& feature : tile["areas"].features)
+                        out[feature.text("code")] = feature.integer("crimes");
             }
             EXPECT_FALSE(mem.empty()) << kind << " tile " << z << "/" << x << "/" << y;
             EXPECT_EQ(mem, ref) << kind << " tile " << z << "/" << x << "/" << y;

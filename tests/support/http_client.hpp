@@ -28,14 +28,16 @@ struct HttpResponse {
 };
 
 class HttpConnection {
-public:
+  public:
     // source: a loopback address to connect from ("127.0.0.2"...), so tests can be several clients;
     // receive_buffer: SO_RCVBUF in bytes (0 = the kernel's default).
-    explicit HttpConnection(std::uint16_t port, int timeout_ms = 10000, const char* source = nullptr, int receive_buffer = 0)
+    explicit HttpConnection(std::uint16_t port, int timeout_ms = 10000, const char* source = nullptr,
+                            int receive_buffer = 0)
         : timeout_ms_(timeout_ms) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         if (fd_ < 0) throw std::runtime_error("socket failed");
-        if (receive_buffer > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        if (receive_buffer > 0)
+            ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
         if (source) {
             sockaddr_in local{};
             local.sin_family = AF_INET;
@@ -136,7 +138,7 @@ public:
         return false;
     }
 
-private:
+  private:
     bool fill() {
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, timeout_ms_) <= 0) return false;

@@ -48,24 +48,27 @@ inline void check_tile_fields(const std::string& mvt, int z, SeenFields& seen, c
         ASSERT_EQ(tags.size(), layer.features.size());
         for (std::size_t i = 0; i < layer.features.size(); ++i) {
             const auto& feature = layer.features[i];
-            EXPECT_EQ(static_cast<std::size_t>(tags[i]), feature.props.size()) << where << ": a key repeats in a feature";
+            EXPECT_EQ(static_cast<std::size_t>(tags[i]), feature.props.size())
+                << where << ": a key repeats in a feature";
             for (const auto& [key, value] : feature.props) {
                 auto it = declared.find(key);
                 if (it == declared.end()) {
-                    ADD_FAILURE() << where << ": " << name << "." << key << " is not declared in core/layers.hpp";
+                    ADD_FAILURE() << where << ": " << name << "." << key
+                                  << " is not declared in core/layers.hpp";
                     continue;
                 }
                 const core::FieldSpec& f = *it->second;
                 EXPECT_EQ(core::type_name(decoded_type(value)), core::type_name(f.type))
                     << where << ": " << name << "." << key << " has another type than declared";
                 EXPECT_TRUE(z >= f.minzoom && z <= f.maxzoom)
-                    << where << ": " << name << "." << key << " at z" << z << ", declared for z" << f.minzoom << "-"
-                    << f.maxzoom;
+                    << where << ": " << name << "." << key << " at z" << z << ", declared for z" << f.minzoom
+                    << "-" << f.maxzoom;
                 seen[name][key].insert(decoded_type(value));
             }
             for (const auto& [key, f] : declared) {
                 if (f->always && z >= f->minzoom && z <= f->maxzoom) {
-                    EXPECT_TRUE(feature.props.count(key)) << where << ": " << name << "." << key << " is declared always but missing";
+                    EXPECT_TRUE(feature.props.count(key))
+                        << where << ": " << name << "." << key << " is declared always but missing";
                 }
             }
         }
@@ -78,7 +81,8 @@ inline void expect_every_field_seen(core::LayerKind kind, const SeenFields& seen
     auto layer = seen.find(std::string(spec.name));
     ASSERT_NE(layer, seen.end()) << "no feature of layer " << spec.name << " was checked";
     for (const auto& f : core::all_fields(kind))
-        EXPECT_TRUE(layer->second.count(std::string(f.name))) << spec.name << "." << f.name << " never appeared";
+        EXPECT_TRUE(layer->second.count(std::string(f.name)))
+            << spec.name << "." << f.name << " never appeared";
 }
 
 }  // namespace crimemap::testing

@@ -21,7 +21,8 @@ namespace crimemap::testing {
 inline std::vector<std::string> hereford_tile_paths() {
     std::vector<std::string> paths;
     for (int z : {8, 10, 12, 14}) {
-        auto t = geo::tile_containing(geo::to_world(geo::LonLat{-2.7160, 52.0565}), static_cast<std::uint8_t>(z));
+        auto t =
+            geo::tile_containing(geo::to_world(geo::LonLat{-2.7160, 52.0565}), static_cast<std::uint8_t>(z));
         std::string zxy = std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y);
         paths.push_back("/tiles/crimes/" + zxy + ".mvt");
         paths.push_back("/tiles/crimes,areas/" + zxy + ".mvt?from=2018-10&to=2019-01");
@@ -32,7 +33,7 @@ inline std::vector<std::string> hereford_tile_paths() {
 }
 
 class Hammer {
-public:
+  public:
     Hammer(std::uint16_t port, int threads, std::vector<std::string> paths = hereford_tile_paths(),
            std::set<int> accepted = {200, 204}) {
         for (int t = 0; t < threads; ++t)
@@ -50,7 +51,8 @@ public:
                             c.reset();
                             continue;
                         }
-                        if (!accepted.count(res->status)) fail(path + ": " + std::to_string(res->status) + " " + res->body);
+                        if (!accepted.count(res->status))
+                            fail(path + ": " + std::to_string(res->status) + " " + res->body);
                         if (res->header("connection") == "close") c.reset();
                     } catch (const std::exception& e) {
                         requests_.fetch_add(1);
@@ -81,7 +83,7 @@ public:
         return s;
     }
 
-private:
+  private:
     void fail(std::string what) {
         failed_.fetch_add(1);
         std::lock_guard lock(mutex_);

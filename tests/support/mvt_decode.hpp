@@ -91,7 +91,8 @@ inline std::map<std::string, DecodedLayer> decode_tile(const std::string& bytes)
             df.id = f.id();
             df.type = f.type();
             for (int t = 0; t + 1 < f.tags_size(); t += 2)
-                df.props[l.keys(static_cast<int>(f.tags(t)))] = decode_value(l.values(static_cast<int>(f.tags(t + 1))));
+                df.props[l.keys(static_cast<int>(f.tags(t)))] =
+                    decode_value(l.values(static_cast<int>(f.tags(t + 1))));
             df.parts = decode_geometry(f.geometry());
             out.features.push_back(std::move(df));
         }

@@ -27,7 +27,8 @@ inline std::shared_ptr<const core::Snapshot> small_snapshot(std::int64_t version
     b.add_crimes(1, Month::from_year_month(2019, 2), asb, 3);
     b.add_crimes(2, Month::from_year_month(2019, 2), burglary, 1);
     b.add_crimes(3, Month::from_year_month(2019, 2), asb, 4);
-    geo::LonLatMultiPolygon square{{{{-2.73, 52.05}, {-2.69, 52.05}, {-2.69, 52.07}, {-2.73, 52.07}, {-2.73, 52.05}}}};
+    geo::LonLatMultiPolygon square{
+        {{{-2.73, 52.05}, {-2.69, 52.05}, {-2.69, 52.07}, {-2.73, 52.07}, {-2.73, 52.05}}}};
     b.add_area(core::AreaKind::lsoa, "E01013999", "Herefordshire 999Z", 1500, square);
     b.add_area_count(core::AreaKind::lsoa, "E01013999", Month::from_year_month(2019, 2), burglary, 1);
     b.add_area_count(core::AreaKind::lsoa, "E01013999", Month::from_year_month(2019, 2), asb, 7);
@@ -37,7 +38,7 @@ inline std::shared_ptr<const core::Snapshot> small_snapshot(std::int64_t version
 // Renders "fake:<version>:<cache key>" padded to a compressible size; z=1 tiles are empty; tile
 // 2/0/0 fails with a not_found error; 2/1/1 throws.
 class FakeRenderer : public core::TileRenderer {
-public:
+  public:
     std::string_view name() const override { return "fake"; }
     core::Result<core::RenderedTile> render(const core::Snapshot& s, const core::TileQuery& q) override {
         calls.fetch_add(1);
@@ -62,7 +63,8 @@ inline Request request(Method method, const std::string& target,
     return *r;
 }
 
-inline Request get(const std::string& target, std::initializer_list<std::pair<std::string, std::string>> headers = {}) {
+inline Request get(const std::string& target,
+                   std::initializer_list<std::pair<std::string, std::string>> headers = {}) {
     return request(Method::get, target, headers);
 }
 

@@ -3,6 +3,7 @@
 // captured to a file, killed in the destructor if a test left it running, connected to the test
 // cluster as the least-privileged crimemap_server role (as in production). Header-only.
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -21,8 +22,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <libpq-fe.h>
 
 #include "support/http_client.hpp"
 #include "support/test_db.hpp"
@@ -72,10 +71,13 @@ inline std::string as_server_role(const std::string& url) {
         auto it = m.find(key);
         return it == m.end() ? std::string() : it->second;
     };
-    if (target.empty() || value(target, "host") != value(test, "host") || value(target, "port") != value(test, "port")) return url;
+    if (target.empty() || value(target, "host") != value(test, "host") ||
+        value(target, "port") != value(test, "port"))
+        return url;
     static const bool role_ready = [] {
         store::Connection admin(test::test_server_url());
-        if (admin.query("SELECT 1 FROM pg_roles WHERE rolname = 'crimemap_server'").size() == 0) test::TestDatabase migrate_once;
+        if (admin.query("SELECT 1 FROM pg_roles WHERE rolname = 'crimemap_server'").size() == 0)
+            test::TestDatabase migrate_once;
         return true;
     }();
     (void)role_ready;
@@ -94,10 +96,11 @@ inline std::string as_server_role(const std::string& url) {
 }
 
 class ServerProcess {
-public:
+  public:
     // Which role crimemapd connects as: crimemap_server (as deployed), or the URL's own user.
     enum class Role { server, as_given };
-    ServerProcess(const std::string& database_url, std::vector<std::string> extra_args = {}, Role role = Role::server)
+    ServerProcess(const std::string& database_url, std::vector<std::string> extra_args = {},
+                  Role role = Role::server)
         : port_(free_port()) {
         log_path_ = (std::filesystem::temp_directory_path() /
                      ("crimemapd-test-" + std::to_string(::getpid()) + "-" + std::to_string(port_) + ".log"))
@@ -150,8 +153,10 @@ public:
     pid_t pid() const { return pid_; }
 
     // Polls path until it answers `status` (true) or the timeout passes or the process dies (false).
-    bool wait_for(const std::string& path, int status, std::chrono::seconds timeout = std::chrono::seconds(120)) {
-        return wait_for_answer(path, [status](const HttpResponse& res) { return res.status == status; }, timeout);
+    bool wait_for(const std::string& path, int status,
+                  std::chrono::seconds timeout = std::chrono::seconds(120)) {
+        return wait_for_answer(
+            path, [status](const HttpResponse& res) { return res.status == status; }, timeout);
     }
     // Polls path until its answer satisfies `done` (true) or the timeout passes or the process dies.
     template <class Condition>
@@ -171,7 +176,9 @@ public:
             timeout, std::chrono::milliseconds(100));
         return answered;
     }
-    bool wait_ready(std::chrono::seconds timeout = std::chrono::seconds(120)) { return wait_for("/ready", 200, timeout); }
+    bool wait_ready(std::chrono::seconds timeout = std::chrono::seconds(120)) {
+        return wait_for("/ready", 200, timeout);
+    }
 
     std::optional<HttpResponse> get(const std::string& target, const std::string& headers = "") {
         HttpConnection c(port_);
@@ -194,7 +201,8 @@ public:
     std::optional<int> stop(int sig = SIGTERM, std::chrono::seconds timeout = std::chrono::seconds(20)) {
         if (!running()) return exit_status_;
         ::kill(pid_, sig);
-        if (wait_until([&] { return !running(); }, timeout, std::chrono::milliseconds(20))) return exit_status_;
+        if (wait_until([&] { return !running(); }, timeout, std::chrono::milliseconds(20)))
+            return exit_status_;
         return std::nullopt;
     }
 
@@ -205,7 +213,7 @@ public:
         return s.str();
     }
 
-private:
+  private:
     std::uint16_t port_;
     pid_t pid_ = -1;
     std::optional<int> exit_status_;

@@ -29,14 +29,17 @@
 namespace crimemap::test {
 namespace fs = std::filesystem;
 
-std::string source_path(const std::string& relative) { return (fs::path(CRIMEMAP_SOURCE_DIR) / relative).string(); }
+std::string source_path(const std::string& relative) {
+    return (fs::path(CRIMEMAP_SOURCE_DIR) / relative).string();
+}
 std::string crimemap_binary() { return (fs::path(CRIMEMAP_BINARY_DIR) / "tools" / "crimemap").string(); }
 
 std::string test_server_url() {
     const char* url = std::getenv("CRIMEMAP_TEST_DATABASE_URL");
     if (!url || !*url) {
-        ADD_FAILURE() << "CRIMEMAP_TEST_DATABASE_URL is not set: run the integration tests through scripts/test, "
-                         "or start a database (scripts/db start) and export CRIMEMAP_TEST_DATABASE_URL";
+        ADD_FAILURE()
+            << "CRIMEMAP_TEST_DATABASE_URL is not set: run the integration tests through scripts/test, "
+               "or start a database (scripts/db start) and export CRIMEMAP_TEST_DATABASE_URL";
         throw std::runtime_error("CRIMEMAP_TEST_DATABASE_URL is not set");
     }
     return url;
@@ -69,7 +72,8 @@ std::string url_with_database(const std::string& url, const std::string& databas
 }
 
 std::string CommandResult::describe() const {
-    std::string s = signal ? "killed by signal " + std::to_string(signal) : "exit " + std::to_string(exit_code);
+    std::string s =
+        signal ? "killed by signal " + std::to_string(signal) : "exit " + std::to_string(exit_code);
     return s + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
 }
 
@@ -211,7 +215,10 @@ void ensure_template(const std::string& server, const std::string& name, const s
     struct Unlock {
         store::Connection& c;
         ~Unlock() {
-            try { c.query("SELECT pg_advisory_unlock($1)", {std::to_string(kTemplateLock)}); } catch (...) {}
+            try {
+                c.query("SELECT pg_advisory_unlock($1)", {std::to_string(kTemplateLock)});
+            } catch (...) {
+            }
         }
     } unlock{admin};
     if (database_exists(admin, name)) return;
@@ -228,8 +235,8 @@ void ensure_template(const std::string& server, const std::string& name, const s
     admin.exec("ALTER DATABASE " + ident(building) + " RENAME TO " + ident(name));
     // Templates of older binaries, migrations or samples are dead weight.
     std::string prefix = name.substr(0, name.rfind('_') + 1);
-    auto stale = admin.query("SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2",
-                             {prefix, name});
+    auto stale = admin.query(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2", {prefix, name});
     for (int i = 0; i < stale.size(); ++i) {
         try {
             admin.exec("DROP DATABASE IF EXISTS " + ident(std::string(stale.text(i, 0))));
@@ -300,7 +307,8 @@ void TestDatabase::seed_sample() {
     }
 }
 
-CommandResult TestDatabase::crimemap(const std::vector<std::string>& args, std::map<std::string, std::string> env) const {
+CommandResult TestDatabase::crimemap(const std::vector<std::string>& args,
+                                     std::map<std::string, std::string> env) const {
     env["CRIMEMAP_DATABASE_URL"] = url_;
     return run_crimemap(args, env);
 }

@@ -12,11 +12,11 @@
 // databases (named after a hash of the crimemap binary, schema/migrations and data/sample), so each
 // test gets its copy with a fast CREATE DATABASE ... TEMPLATE, even across test processes.
 // A missing CRIMEMAP_TEST_DATABASE_URL fails the test loudly (it is never skipped).
-#include "store/pg.hpp"
-
 #include <map>
 #include <string>
 #include <vector>
+
+#include "store/pg.hpp"
 
 namespace crimemap::test {
 
@@ -31,10 +31,10 @@ std::string test_server_url();
 std::string url_with_database(const std::string& url, const std::string& database);
 
 struct CommandResult {
-    int exit_code = -1;   // -1 when killed by a signal
-    int signal = 0;       // the signal that killed it, 0 otherwise
-    std::string out;      // stdout
-    std::string err;      // stderr
+    int exit_code = -1;            // -1 when killed by a signal
+    int signal = 0;                // the signal that killed it, 0 otherwise
+    std::string out;               // stdout
+    std::string err;               // stderr
     std::string describe() const;  // "exit 1" / "killed by signal 9", then the output, for assertion messages
 };
 
@@ -42,12 +42,13 @@ struct CommandResult {
 // for it and captures stdout and stderr.
 CommandResult run_program(const std::string& program, const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env = {});
-inline CommandResult run_crimemap(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+inline CommandResult run_crimemap(const std::vector<std::string>& args,
+                                  const std::map<std::string, std::string>& env = {}) {
     return run_program(crimemap_binary(), args, env);
 }
 
 class TestDatabase {
-public:
+  public:
     // Creates a uniquely named database with every migration applied.
     TestDatabase();
     // Drops the database (terminating leftover connections).
@@ -65,13 +66,14 @@ public:
     void seed_sample();
 
     // Runs crimemap with CRIMEMAP_DATABASE_URL pointing at this database.
-    CommandResult crimemap(const std::vector<std::string>& args, std::map<std::string, std::string> env = {}) const;
+    CommandResult crimemap(const std::vector<std::string>& args,
+                           std::map<std::string, std::string> env = {}) const;
 
     // Convenience: the first column of the first row as text ("" for NULL), and as an integer.
     std::string scalar(const std::string& sql, const store::Params& params = {}) const;
     long long count(const std::string& sql, const store::Params& params = {}) const;
 
-private:
+  private:
     void recreate_from(const std::string& template_name);
     std::string name_;
     std::string url_;

@@ -3,9 +3,6 @@
 // the team-write auth matrix (fake TeamStore) and the meeting pack formats.
 #include <gtest/gtest.h>
 
-#include "server/gzip.hpp"
-#include "support/police_fixtures.hpp"
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,10 +12,12 @@
 #include "core/json_input.hpp"
 #include "core/meeting_pack.hpp"
 #include "core/police_api.hpp"
-#include "core/snapshot_builder.hpp"
 #include "core/secrets.hpp"
+#include "core/snapshot_builder.hpp"
 #include "core/teams.hpp"
 #include "server/app.hpp"
+#include "server/gzip.hpp"
+#include "support/police_fixtures.hpp"
 
 using namespace crimemap;
 using nlohmann::json;
@@ -31,7 +30,8 @@ geo::LonLatMultiPolygon square(double lon0, double lat0, double lon1, double lat
 
 std::shared_ptr<const core::Snapshot> make_snapshot() {
     core::SnapshotBuilder b(3, core::Month::from_year_month(2018, 1), core::Month::from_year_month(2019, 2));
-    b.add_area(core::AreaKind::neighbourhood, "west-mercia/HE06", "Central", std::nullopt, square(-2.75, 52.04, -2.68, 52.08));
+    b.add_area(core::AreaKind::neighbourhood, "west-mercia/HE06", "Central", std::nullopt,
+               square(-2.75, 52.04, -2.68, 52.08));
     b.add_location(11, {-2.71, 52.06}, "On or near High Town");
     b.add_location(12, {-2.72, 52.05}, "On or near Union Street");
     b.add_location(13, {-2.60, 52.30}, "On or near Far Away");
@@ -40,10 +40,14 @@ std::shared_ptr<const core::Snapshot> make_snapshot() {
     b.add_crimes(11, core::Month::from_year_month(2019, 2), asb, 5);
     b.add_crimes(12, core::Month::from_year_month(2019, 2), burg, 2);
     b.add_crimes(13, core::Month::from_year_month(2019, 2), burg, 9);
-    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2019, 2), asb, 5);
-    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2019, 2), burg, 2);
-    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2019, 1), burg, 1);
-    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2018, 2), asb, 8);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2019, 2),
+                     asb, 5);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2019, 2),
+                     burg, 2);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2019, 1),
+                     burg, 1);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", core::Month::from_year_month(2018, 2),
+                     asb, 8);
     auto snap = b.finish();
     auto api = std::make_shared<core::ApiData>();
     core::PostcodeIndexBuilder pcs;
@@ -54,8 +58,8 @@ std::shared_ptr<const core::Snapshot> make_snapshot() {
     r.codes[static_cast<std::size_t>(core::PcCode::pfa)] = "E23000016";
     pcs.add(r);
     api->postcodes = pcs.finish();
-    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016", "https://www.westmercia.police.uk", "101", "",
-                           json::array()});
+    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016",
+                           "https://www.westmercia.police.uk", "101", "", json::array()});
     auto teams = std::make_shared<core::TeamDirectory>();
     core::Team t;
     t.force_id = "west-mercia";
@@ -65,7 +69,8 @@ std::shared_ptr<const core::Snapshot> make_snapshot() {
     t.contact_details = json{{"telephone", "101"}};
     t.people.push_back({"PC Example", "PC", "Demo officer", json{{"email", "x@example.org"}}});
     t.priorities.push_back({7, "Street drinking", "2019-01-10T00:00:00", "Patrols", "2019-02-01T00:00:00"});
-    t.events.push_back({9, "Beat surgery", "Drop in", "Library", "meeting", "2999-03-05T18:30:00", "", json::object()});
+    t.events.push_back(
+        {9, "Beat surgery", "Drop in", "Library", "meeting", "2999-03-05T18:30:00", "", json::object()});
     teams->teams.push_back(t);
     api->teams = teams;
     api->index_areas(*snap);
@@ -94,18 +99,22 @@ struct FakeCrimes : core::CrimeDetails {
         }
         return out;
     }
-    std::vector<core::CrimeDetail> in_area(const core::CrimeArea&, core::Month, std::optional<std::string>, std::size_t limit) override {
+    std::vector<core::CrimeDetail> in_area(const core::CrimeArea&, core::Month, std::optional<std::string>,
+                                           std::size_t limit) override {
         return make(std::min(rows, limit));
     }
-    std::vector<core::CrimeDetail> at_location(std::optional<std::int64_t>, geo::LonLat, core::Month, std::size_t limit) override {
+    std::vector<core::CrimeDetail> at_location(std::optional<std::int64_t>, geo::LonLat, core::Month,
+                                               std::size_t limit) override {
         return make(std::min(rows, limit));
     }
-    std::vector<core::CrimeDetail> no_location(const std::string&, core::Month, std::optional<std::string>, std::size_t limit) override {
+    std::vector<core::CrimeDetail> no_location(const std::string&, core::Month, std::optional<std::string>,
+                                               std::size_t limit) override {
         auto v = make(std::min(rows, limit));
         for (auto& c : v) c.location_id.reset();
         return v;
     }
-    std::vector<std::pair<std::string, std::uint64_t>> outcomes(const std::string&, const std::string&, core::Month, core::Month) override {
+    std::vector<std::pair<std::string, std::uint64_t>> outcomes(const std::string&, const std::string&,
+                                                                core::Month, core::Month) override {
         return {{"Under investigation", 2}, {"", 5}};
     }
 };
@@ -113,8 +122,10 @@ struct FakeCrimes : core::CrimeDetails {
 struct FakeTeams : core::TeamStore {
     // Keyed by the plain token here; the handler looks tokens up by their SHA-256.
     std::map<std::string, core::StoredToken> tokens{
-        {"good", stored(1, "west-mercia", std::string("HE06"))},  {"force", stored(2, "west-mercia", std::nullopt)},
-        {"other", stored(3, "dorset", std::nullopt)},             {"othernb", stored(4, "west-mercia", std::string("HE07"))},
+        {"good", stored(1, "west-mercia", std::string("HE06"))},
+        {"force", stored(2, "west-mercia", std::nullopt)},
+        {"other", stored(3, "dorset", std::nullopt)},
+        {"othernb", stored(4, "west-mercia", std::string("HE07"))},
         {"events", stored(5, "west-mercia", std::string("HE06"), {false, true})},
         {"revoked", stored(6, "west-mercia", std::string("HE06"), {}, true)},
         {"expired", stored(7, "west-mercia", std::string("HE06"), {}, false, true)}};
@@ -122,8 +133,9 @@ struct FakeTeams : core::TeamStore {
     std::vector<core::RefusedWrite> refusals;
     std::vector<std::string> hashes_seen;
     std::shared_ptr<const core::TeamDirectory> dir;
-    static core::StoredToken stored(std::int64_t id, std::string force, std::optional<std::string> nb, core::WriteScopes scopes = {},
-                                    bool revoked = false, bool expired = false) {
+    static core::StoredToken stored(std::int64_t id, std::string force, std::optional<std::string> nb,
+                                    core::WriteScopes scopes = {}, bool revoked = false,
+                                    bool expired = false) {
         return {{id, std::move(force), std::move(nb), scopes}, "", revoked, expired};
     }
     std::optional<core::StoredToken> find_token(const std::string& hash) override {
@@ -137,22 +149,28 @@ struct FakeTeams : core::TeamStore {
         return std::nullopt;
     }
     void record_refusal(const core::RefusedWrite& r) override { refusals.push_back(r); }
-    std::int64_t create_priority(const core::TeamWriter&, const std::string&, const std::string&, const core::PriorityInput&) override {
+    std::int64_t create_priority(const core::TeamWriter&, const std::string&, const std::string&,
+                                 const core::PriorityInput&) override {
         return ++writes, 7;
     }
-    bool update_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id, const core::PriorityInput&) override {
+    bool update_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id,
+                         const core::PriorityInput&) override {
         return ++writes, id == 7;
     }
-    bool remove_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id) override {
+    bool remove_priority(const core::TeamWriter&, const std::string&, const std::string&,
+                         std::int64_t id) override {
         return ++writes, id == 7;
     }
-    std::int64_t create_event(const core::TeamWriter&, const std::string&, const std::string&, const core::EventInput&) override {
+    std::int64_t create_event(const core::TeamWriter&, const std::string&, const std::string&,
+                              const core::EventInput&) override {
         return ++writes, 9;
     }
-    bool update_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id, const core::EventInput&) override {
+    bool update_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id,
+                      const core::EventInput&) override {
         return ++writes, id == 9;
     }
-    bool remove_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t id) override {
+    bool remove_event(const core::TeamWriter&, const std::string&, const std::string&,
+                      std::int64_t id) override {
         return ++writes, id == 9;
     }
     std::shared_ptr<const core::TeamDirectory> load_teams() override {
@@ -163,7 +181,7 @@ struct FakeTeams : core::TeamStore {
 };
 
 class ApiHandlers : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto snap = make_snapshot();
         holder.set(snap);
@@ -250,7 +268,8 @@ TEST_F(ApiHandlers, JsonAnswersAreGzippedForClientsThatAsk) {
 TEST_F(ApiHandlers, PoliceShapesMatchTheFixtures) {
     auto crimes_j = get_json("/api/crimes-street/all-crime?lat=52.06&lng=-2.71&date=2019-02");
     ASSERT_EQ(crimes_j.size(), 2u);
-    auto street = fixture("crimes_street_met_2014-08/crimes-street_all-crime_lat51.5017_lng0.0055_2014-08.json");
+    auto street =
+        fixture("crimes_street_met_2014-08/crimes-street_all-crime_lat51.5017_lng0.0055_2014-08.json");
     if (street.is_array()) {
         // The real response's first element with an outcome.
         for (const auto& c : street)
@@ -260,8 +279,10 @@ TEST_F(ApiHandlers, PoliceShapesMatchTheFixtures) {
             }
     }
     expect_same_shape(crimes_j[0], fixture("police_data_kit_fixtures/crime.json"), "crime");
-    expect_same_shape(get_json("/api/forces/west-mercia"), fixture("police_data_kit_fixtures/police-force.json"), "force");
-    expect_same_shape(get_json("/api/forces"), fixture("policeuk_net_fixtures/Forces.Multiple.json"), "forces");
+    expect_same_shape(get_json("/api/forces/west-mercia"),
+                      fixture("police_data_kit_fixtures/police-force.json"), "force");
+    expect_same_shape(get_json("/api/forces"), fixture("policeuk_net_fixtures/Forces.Multiple.json"),
+                      "forces");
     auto nb = get_json("/api/west-mercia/HE06");
     auto nb_fixture = fixture("police_data_kit_fixtures/neighbourhood.json");
     ASSERT_TRUE(nb_fixture.is_object());
@@ -270,20 +291,22 @@ TEST_F(ApiHandlers, PoliceShapesMatchTheFixtures) {
     EXPECT_TRUE(nb["population"].is_null() || nb["population"].is_string());
     expect_same_shape(get_json("/api/west-mercia/HE06/priorities")[0],
                       fixture("police_data_kit_fixtures/neighbourhood-priority.json"), "priority");
-    expect_same_shape(get_json("/api/west-mercia/HE06/people")[0], fixture("police_data_kit_fixtures/police-officer.json"),
-                      "person");
-    expect_same_shape(get_json("/api/west-mercia/HE06/events"), fixture("policeuk_net_fixtures/NeighbourhoodEvents.Multiple.json"),
-                      "events");
+    expect_same_shape(get_json("/api/west-mercia/HE06/people")[0],
+                      fixture("police_data_kit_fixtures/police-officer.json"), "person");
+    expect_same_shape(get_json("/api/west-mercia/HE06/events"),
+                      fixture("policeuk_net_fixtures/NeighbourhoodEvents.Multiple.json"), "events");
     expect_same_shape(get_json("/api/west-mercia/HE06/boundary"),
                       fixture("policeuk_net_fixtures/NeighbourhoodBoundary.Multiple.json"), "boundary");
-    expect_same_shape(get_json("/api/west-mercia/neighbourhoods"), fixture("policeuk_net_fixtures/Neighbourhoods.Multiple.json"),
-                      "neighbourhoods");
+    expect_same_shape(get_json("/api/west-mercia/neighbourhoods"),
+                      fixture("policeuk_net_fixtures/Neighbourhoods.Multiple.json"), "neighbourhoods");
     expect_same_shape(get_json("/api/locate-neighbourhood?q=52.06,-2.71"),
                       fixture("police_data_kit_fixtures/neighbourhood-policing-team.json"), "locate");
-    expect_same_shape(get_json("/api/crime-last-updated"), fixture("policeuk_net_fixtures/LastUpdated.json"), "last-updated");
-    expect_same_shape(get_json("/api/crime-categories"), fixture("policeuk_net_fixtures/CrimeCatagories.Multiple.json"),
-                      "categories");
-    expect_same_shape(get_json("/api/crimes-street-dates")[0], fixture("police_data_kit_fixtures/data-set.json"), "dates");
+    expect_same_shape(get_json("/api/crime-last-updated"), fixture("policeuk_net_fixtures/LastUpdated.json"),
+                      "last-updated");
+    expect_same_shape(get_json("/api/crime-categories"),
+                      fixture("policeuk_net_fixtures/CrimeCatagories.Multiple.json"), "categories");
+    expect_same_shape(get_json("/api/crimes-street-dates")[0],
+                      fixture("police_data_kit_fixtures/data-set.json"), "dates");
     auto nl = get_json("/api/crimes-no-location?category=all-crime&force=west-mercia&date=2019-02");
     EXPECT_TRUE(nl[0]["location"].is_null());
 }
@@ -302,8 +325,9 @@ TEST_F(ApiHandlers, PoliceErrorsAndLimits) {
     }
     get_json("/api/crimes-street/all-crime?poly=" + poly, 413);
     crimes->rows = core::police::max_crimes + 5;
-    EXPECT_NE(get_json("/api/crimes-street/all-crime?lat=52&lng=-2", 503)["error"].get<std::string>().find("10000"),
-              std::string::npos);
+    EXPECT_NE(
+        get_json("/api/crimes-street/all-crime?lat=52&lng=-2", 503)["error"].get<std::string>().find("10000"),
+        std::string::npos);
     crimes->rows = 2;
     get_json("/api/forces/nowhere", 404);
     get_json("/api/west-mercia/NOPE", 404);
@@ -326,21 +350,30 @@ TEST_F(ApiHandlers, TeamWriteAuthMatrix) {
     EXPECT_EQ(call(server::Method::post, base + "/priorities", body, "othernb").status, 403);
     EXPECT_EQ(teams->writes, 0);
     EXPECT_EQ(call(server::Method::post, base + "/priorities", R"({"issue": 5})", "good").status, 400);
-    EXPECT_EQ(call(server::Method::post, base + "/priorities", R"({"issue": "x", "issue-date": "2019-02-30"})", "good").status, 400);
+    EXPECT_EQ(call(server::Method::post, base + "/priorities",
+                   R"({"issue": "x", "issue-date": "2019-02-30"})", "good")
+                  .status,
+              400);
     EXPECT_EQ(call(server::Method::post, base + "/priorities", "{", "good").status, 400);
     auto created = call(server::Method::post, base + "/priorities", body, "good");
     EXPECT_EQ(created.status, 201) << created.body;
-    EXPECT_EQ(call(server::Method::post, base + "/priorities", body, "force").status, 201);  // force-wide token
+    EXPECT_EQ(call(server::Method::post, base + "/priorities", body, "force").status,
+              201);  // force-wide token
     EXPECT_EQ(call(server::Method::put, base + "/priorities/7", body, "good").status, 200);
     EXPECT_EQ(call(server::Method::put, base + "/priorities/8", body, "good").status, 404);
     EXPECT_EQ(call(server::Method::del, base + "/priorities/7", "", "good").status, 204);
     EXPECT_EQ(call(server::Method::del, base + "/priorities/abc", "", "good").status, 404);
-    EXPECT_EQ(call(server::Method::post, base + "/events", R"({"title": "Surgery"})", "good").status, 400);  // no start_date
+    EXPECT_EQ(call(server::Method::post, base + "/events", R"({"title": "Surgery"})", "good").status,
+              400);  // no start_date
+    EXPECT_EQ(
+        call(server::Method::post, base + "/events",
+             R"({"title": "Surgery", "start_date": "2019-03-01T18:00", "end_date": "2019-03-01T17:00"})",
+             "good")
+            .status,
+        400);
     EXPECT_EQ(call(server::Method::post, base + "/events",
-                   R"({"title": "Surgery", "start_date": "2019-03-01T18:00", "end_date": "2019-03-01T17:00"})", "good")
+                   R"({"title": "Surgery", "start_date": "2019-03-01T18:00"})", "good")
                   .status,
-              400);
-    EXPECT_EQ(call(server::Method::post, base + "/events", R"({"title": "Surgery", "start_date": "2019-03-01T18:00"})", "good").status,
               201);
     EXPECT_EQ(call(server::Method::post, "/v1/neighbourhoods/west-mercia/NOPE/events",
                    R"({"title": "Surgery", "start_date": "2019-03-01T18:00"})", "force")
@@ -371,9 +404,10 @@ TEST_F(ApiHandlers, SummaryAreasAndMeetingPack) {
     auto html = call(server::Method::get, "/v1/neighbourhoods/west-mercia/HE06/meeting-pack?month=2019-02");
     EXPECT_EQ(html.status, 200);
     EXPECT_NE(html.body.find("<svg"), std::string::npos);
-    EXPECT_EQ(html.body.find("http://"), std::string::npos);   // loads nothing from outside
+    EXPECT_EQ(html.body.find("http://"), std::string::npos);  // loads nothing from outside
     EXPECT_EQ(html.body.find("src="), std::string::npos);
-    auto csv = call(server::Method::get, "/v1/neighbourhoods/west-mercia/HE06/meeting-pack.csv?month=2019-02");
+    auto csv =
+        call(server::Method::get, "/v1/neighbourhoods/west-mercia/HE06/meeting-pack.csv?month=2019-02");
     EXPECT_EQ(csv.status, 200);
     EXPECT_EQ(csv.body.rfind("section,key,label", 0), 0u);
     get_json("/v1/neighbourhoods/west-mercia/HE06/meeting-pack.json?month=2030-01", 400);
@@ -385,7 +419,8 @@ TEST_F(ApiHandlers, SummaryAreasAndMeetingPack) {
 // the token's hash, and every refusal is handed to the audit log with the request's origin.
 TEST_F(ApiHandlers, TeamWriteRefusalsOnEveryRoute) {
     const std::string base = "/v1/neighbourhoods/west-mercia/HE06";
-    const std::string priority = R"({"issue": "Parking"})", event = R"({"title": "Surgery", "start_date": "2019-03-01T18:00"})";
+    const std::string priority = R"({"issue": "Parking"})",
+                      event = R"({"title": "Surgery", "start_date": "2019-03-01T18:00"})";
     struct Route {
         server::Method method;
         std::string path, body;
@@ -404,18 +439,23 @@ TEST_F(ApiHandlers, TeamWriteRefusalsOnEveryRoute) {
             auto res = call(r.method, r.path, r.body, token);
             EXPECT_EQ(res.status, 401) << token;
             EXPECT_EQ(json::parse(res.body)["status"], 401);
-            EXPECT_NE(res.headers.get("WWW-Authenticate").value_or("").find("invalid_token"), std::string::npos);
+            EXPECT_NE(res.headers.get("WWW-Authenticate").value_or("").find("invalid_token"),
+                      std::string::npos);
         }
         auto res = call(r.method, r.path, r.body);
         EXPECT_EQ(res.status, 401);
         EXPECT_EQ(res.headers.get("WWW-Authenticate").value_or("").rfind("Bearer", 0), 0u);
         // "events" may write events only.
         res = call(r.method, r.path, r.body, "events");
-        EXPECT_EQ(res.status, r.events ? (r.method == server::Method::post ? 201 : r.method == server::Method::put ? 200 : 204) : 403)
+        EXPECT_EQ(res.status, r.events ? (r.method == server::Method::post  ? 201
+                                          : r.method == server::Method::put ? 200
+                                                                            : 204)
+                                       : 403)
             << res.body;
         if (!r.events) {
             EXPECT_EQ(json::parse(res.body)["status"], 403);
-            EXPECT_NE(res.headers.get("WWW-Authenticate").value_or("").find("insufficient_scope"), std::string::npos);
+            EXPECT_NE(res.headers.get("WWW-Authenticate").value_or("").find("insufficient_scope"),
+                      std::string::npos);
         }
         for (const char* token : {"other", "othernb"}) {
             res = call(r.method, r.path, r.body, token);
@@ -435,7 +475,8 @@ TEST_F(ApiHandlers, TeamWriteRefusalsOnEveryRoute) {
     // Only hashes reached the store.
     for (const auto& h : teams->hashes_seen) {
         EXPECT_EQ(h.size(), 64u);
-        for (const char* plain : {"good", "revoked", "expired", "unknown", "events", "other", "othernb"}) EXPECT_NE(h, plain);
+        for (const char* plain : {"good", "revoked", "expired", "unknown", "events", "other", "othernb"})
+            EXPECT_NE(h, plain);
     }
 }
 
@@ -457,7 +498,8 @@ TEST(ApiTeams, InputParsingAndScope) {
     ASSERT_TRUE(p);
     EXPECT_EQ(p->action_date, "2019-03-01T00:00:00");
     EXPECT_FALSE(core::parse_priority_input(json{{"issue", std::string(core::max_text_field + 1, 'a')}}));
-    EXPECT_FALSE(core::parse_event_input(json{{"title", "t"}, {"start_date", "2019-01-01"}, {"contact_details", "x"}}));
+    EXPECT_FALSE(core::parse_event_input(
+        json{{"title", "t"}, {"start_date", "2019-01-01"}, {"contact_details", "x"}}));
 }
 
 TEST(ApiPolice, ParsePoly) {
@@ -478,14 +520,17 @@ TEST_F(ApiHandlers, HostileBodiesAre400sAndTheAppKeepsAnswering) {
     auto j = json::parse(res.body);
     EXPECT_EQ(j["status"], 400);
     EXPECT_EQ(j["error"], "JSON nesting deeper than 32 levels");
-    EXPECT_EQ(get_json("/postcodes/HR11AA")["result"]["postcode"], "HR1 1AA") << "and the App keeps answering";
+    EXPECT_EQ(get_json("/postcodes/HR11AA")["result"]["postcode"], "HR1 1AA")
+        << "and the App keeps answering";
 
     // Bulk work is bounded in total: 100 locations x 100 results is refused before any is looked up.
     json many = json::array();
-    for (int i = 0; i < 100; ++i) many.push_back(json{{"longitude", -2.71}, {"latitude", 52.06}, {"limit", 100}, {"radius", 2000}});
+    for (int i = 0; i < 100; ++i)
+        many.push_back(json{{"longitude", -2.71}, {"latitude", 52.06}, {"limit", 100}, {"radius", 2000}});
     auto work = call(server::Method::post, "/postcodes", json{{"geolocations", many}}.dump());
     EXPECT_EQ(work.status, 400);
-    EXPECT_NE(json::parse(work.body)["error"].get<std::string>().find("at most 1000"), std::string::npos) << work.body;
+    EXPECT_NE(json::parse(work.body)["error"].get<std::string>().find("at most 1000"), std::string::npos)
+        << work.body;
 
     // Team writes: the same reader, the team limits; nothing is written.
     const std::string base = "/v1/neighbourhoods/west-mercia/HE06/priorities";
@@ -499,7 +544,8 @@ TEST_F(ApiHandlers, HostileBodiesAre400sAndTheAppKeepsAnswering) {
     };
     expect_refused(std::string(40, '[') + std::string(40, ']'), 400, "JSON nesting deeper than 32 levels");
     expect_refused(R"({"issue": "Street\u0000drinking"})", 400, "Text contains a NUL character");
-    expect_refused(R"({"issue": "Street\u0007drinking"})", 400, "Invalid issue: control characters are not allowed");
+    expect_refused(R"({"issue": "Street\u0007drinking"})", 400,
+                   "Invalid issue: control characters are not allowed");
     const std::string unclosed = R"({"issue": "Street drinking", "issue-date": "2019-02-01")";
     std::size_t byte = 0;
     try {
@@ -517,10 +563,12 @@ TEST_F(ApiHandlers, HostileBodiesAre400sAndTheAppKeepsAnswering) {
     auto poly_big = call(server::Method::post, "/api/crimes-street/all-crime",
                          "poly=" + std::string(core::form_body_max_bytes, '1'));
     EXPECT_EQ(poly_big.status, 413);
-    auto poly_nul = call(server::Method::post, "/api/crimes-street/all-crime", "poly=52,-2:52.1,-2:52.1,-2.1%00&date=2019-02");
+    auto poly_nul = call(server::Method::post, "/api/crimes-street/all-crime",
+                         "poly=52,-2:52.1,-2:52.1,-2.1%00&date=2019-02");
     EXPECT_EQ(poly_nul.status, 400);
     EXPECT_NE(poly_nul.body.find("Invalid form body"), std::string::npos) << poly_nul.body;
-    auto poly_ok = call(server::Method::post, "/api/crimes-street/all-crime", "poly=52,-2:52.1,-2:52.1,-2.1&date=2019-02");
+    auto poly_ok = call(server::Method::post, "/api/crimes-street/all-crime",
+                        "poly=52,-2:52.1,-2:52.1,-2.1&date=2019-02");
     EXPECT_EQ(poly_ok.status, 200) << poly_ok.body;
     // Query strings and paths with a NUL never become a request (percent_decode refuses it).
     EXPECT_FALSE(server::make_request(server::Method::get, "/postcodes?q=HR1%00"));
@@ -539,9 +587,11 @@ TEST_F(ApiHandlers, TeamTextIsTextEverywhereItIsShown) {
     teams->dir = dir;
     // A write makes the handler re-read the (fake) store, as after a real write.
     const json body{{"issue", payload}, {"action", payload}};
-    auto written = call(server::Method::post, "/v1/neighbourhoods/west-mercia/HE06/priorities", body.dump(), "good");
+    auto written =
+        call(server::Method::post, "/v1/neighbourhoods/west-mercia/HE06/priorities", body.dump(), "good");
     ASSERT_EQ(written.status, 201) << written.body;
-    EXPECT_EQ(json::parse(written.body)["result"]["issue"], payload) << "/v1/ answers carry the text as written";
+    EXPECT_EQ(json::parse(written.body)["result"]["issue"], payload)
+        << "/v1/ answers carry the text as written";
 
     // police.uk-compatible JSON: the fields police.uk defines as HTML are escaped text.
     auto prios = get_json("/api/west-mercia/HE06/priorities");
@@ -574,12 +624,13 @@ TEST(ApiPolice, ParsePolyIsBoundedOnHostileText) {
     EXPECT_NE(r.error().detail.find(std::to_string(core::police::max_poly_vertices)), std::string::npos);
     // Exactly the limit (plus a repeated closing vertex) is fine.
     std::string at_limit;
-    for (std::size_t i = 0; i < core::police::max_poly_vertices; ++i) at_limit += std::to_string(52 + static_cast<double>(i) * 1e-4) + ",-2:";
+    for (std::size_t i = 0; i < core::police::max_poly_vertices; ++i)
+        at_limit += std::to_string(52 + static_cast<double>(i) * 1e-4) + ",-2:";
     at_limit += "52.000000,-2";
     auto ok = core::police::parse_poly(at_limit);
     ASSERT_TRUE(ok) << ok.error().detail;
     EXPECT_EQ(ok->size(), core::police::max_poly_vertices);
-    for (const char* bad : {"nan,nan:52,-2:52.1,-2", "52,-2:1e400,-2:52.1,-2.1", "52,-2:inf,-2:52.1,-2.1", ":::", "52,-2::52.1,-2:52,-2.1",
-                            "52,-2,7:52.1,-2:52,-2.1"})
+    for (const char* bad : {"nan,nan:52,-2:52.1,-2", "52,-2:1e400,-2:52.1,-2.1", "52,-2:inf,-2:52.1,-2.1",
+                            ":::", "52,-2::52.1,-2:52,-2.1", "52,-2,7:52.1,-2:52,-2.1"})
         EXPECT_FALSE(core::police::parse_poly(bad)) << bad;
 }

@@ -13,7 +13,8 @@ using nlohmann::json;
 
 namespace {
 
-PostcodeRow row(std::string pc, double lon, double lat, std::string lsoa = "E01014010", std::optional<Month> term = {}) {
+PostcodeRow row(std::string pc, double lon, double lat, std::string lsoa = "E01014010",
+                std::optional<Month> term = {}) {
     PostcodeRow r;
     r.compact = std::move(pc);
     r.lon = lon;
@@ -110,7 +111,8 @@ TEST(ApiPostcodeIndex, SearchLikePostcodesIo) {
         return out;
     };
     // An outcode lists its own postcodes only (not HR10 or HR1A), in display order.
-    EXPECT_EQ(names(idx.search("hr1", 10)), (std::vector<std::string>{"HR1 1AA", "HR1 1AB", "HR1 1BA", "HR1 2AA"}));
+    EXPECT_EQ(names(idx.search("hr1", 10)),
+              (std::vector<std::string>{"HR1 1AA", "HR1 1AB", "HR1 1BA", "HR1 2AA"}));
     EXPECT_EQ(names(idx.search("HR1 1A", 10)), (std::vector<std::string>{"HR1 1AA", "HR1 1AB"}));
     EXPECT_EQ(names(idx.search("hr11aa", 10)), (std::vector<std::string>{"HR1 1AA"}));
     EXPECT_EQ(names(idx.search("HR1", 2)).size(), 2u);
@@ -162,8 +164,10 @@ TEST(ApiPostcodeApi, ReverseGeocodingParameters) {
     EXPECT_TRUE(r.body["result"][0].contains("distance"));
     EXPECT_EQ(reverse(snap(), "x", "52", none).body["error"], "Invalid longitude/latitude submitted");
     EXPECT_EQ(reverse(snap(), "-2", "95", none).status, 400);
-    EXPECT_EQ(reverse(snap(), "-2.71", "52.06", {{"limit", "abc"}}).body["error"], "Invalid result limit submitted");
-    EXPECT_EQ(reverse(snap(), "-2.71", "52.06", {{"radius", "far"}}).body["error"], "Invalid lookup radius submitted");
+    EXPECT_EQ(reverse(snap(), "-2.71", "52.06", {{"limit", "abc"}}).body["error"],
+              "Invalid result limit submitted");
+    EXPECT_EQ(reverse(snap(), "-2.71", "52.06", {{"radius", "far"}}).body["error"],
+              "Invalid lookup radius submitted");
     EXPECT_EQ(reverse(snap(), "-2.71", "52.06", {{"limit", "1"}}).body["result"].size(), 1u);
     // Radius over the maximum is clamped to 2,000 m, as postcodes.io does.
     EXPECT_EQ(reverse(snap(), "-2.71", "52.06", {{"radius", "999999"}}).status, 200);
@@ -184,12 +188,14 @@ TEST(ApiPostcodeApi, BulkLimitsAndShapes) {
     for (int i = 0; i < 101; ++i) many.push_back("HR1 1AA");
     auto over = bulk(snap(), json{{"postcodes", many}}.dump(), none);
     EXPECT_EQ(over.status, 400);
-    EXPECT_EQ(over.body["error"], "Too many postcodes submitted. Up to 100 postcodes can be bulk requested at a time");
+    EXPECT_EQ(over.body["error"],
+              "Too many postcodes submitted. Up to 100 postcodes can be bulk requested at a time");
     EXPECT_EQ(bulk(snap(), "not json", none).status, 400);
     EXPECT_EQ(bulk(snap(), R"({"postcodes": "HR1 1AA"})", none).body["error"],
               "Invalid data submitted. You need to provide a JSON array");
     EXPECT_EQ(bulk(snap(), R"({"other": []})", none).status, 400);
-    auto geo = bulk(snap(), R"({"geolocations": [{"longitude": -2.710027, "latitude": 52.060745, "limit": 2}]})", none);
+    auto geo = bulk(
+        snap(), R"({"geolocations": [{"longitude": -2.710027, "latitude": 52.060745, "limit": 2}]})", none);
     ASSERT_EQ(geo.status, 200);
     EXPECT_EQ(geo.body["result"][0]["query"]["limit"], 2);
     EXPECT_EQ(geo.body["result"][0]["result"].size(), 2u);
@@ -201,7 +207,8 @@ TEST(ApiPostcodeApi, BulkBodiesAreReadWithinLimits) {
     QueryParams none;
     // The request from issue 13: a 400 naming the problem, not a crash.
     const std::string deep = R"({"postcodes":[)" + std::string(200000, '[') + std::string(200000, ']') + "]}";
-    ASSERT_LE(deep.size(), bulk_body_limits.max_bytes) << "the issue's body is within the byte limit: the depth is the problem";
+    ASSERT_LE(deep.size(), bulk_body_limits.max_bytes)
+        << "the issue's body is within the byte limit: the depth is the problem";
     auto r = bulk(snap(), deep, none);
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(r.body["status"], 400);
@@ -211,13 +218,15 @@ TEST(ApiPostcodeApi, BulkBodiesAreReadWithinLimits) {
     auto nul = bulk(snap(), R"({"postcodes": ["HR1\u00001AA"]})", none);
     EXPECT_EQ(nul.status, 400);
     EXPECT_EQ(nul.body["error"], "Text contains a NUL character");
-    auto big = bulk(snap(), R"({"postcodes": [")" + std::string(bulk_body_limits.max_bytes, 'x') + R"("]})", none);
+    auto big =
+        bulk(snap(), R"({"postcodes": [")" + std::string(bulk_body_limits.max_bytes, 'x') + R"("]})", none);
     EXPECT_EQ(big.status, 413);
     EXPECT_EQ(big.body["status"], 413);
 
     // Echoes are short scalars: a nested item (within the depth limit) echoes as null, a long
     // string is cut, and the whole answer stays small.
-    json items = json::array({json::parse(std::string(30, '[') + std::string(30, ']')), std::string(5000, 'A'), 42, "HR1 1AA"});
+    json items = json::array(
+        {json::parse(std::string(30, '[') + std::string(30, ']')), std::string(5000, 'A'), 42, "HR1 1AA"});
     auto echo = bulk(snap(), json{{"postcodes", items}}.dump(), none);
     ASSERT_EQ(echo.status, 200) << echo.body.dump();
     ASSERT_EQ(echo.body["result"].size(), 4u);
@@ -225,9 +234,15 @@ TEST(ApiPostcodeApi, BulkBodiesAreReadWithinLimits) {
     EXPECT_EQ(echo.body["result"][1]["query"], std::string(pcio::echo_max_bytes, 'A'));
     EXPECT_EQ(echo.body["result"][2]["query"], 42);
     EXPECT_EQ(echo.body["result"][3]["result"]["postcode"], "HR1 1AA");
-    auto geo_echo = bulk(snap(), R"({"geolocations":[{"longitude":-2.710027,"latitude":52.060745,"limit":1,"radius":[[[[1]]]]}]})", none);
+    auto geo_echo = bulk(
+        snap(),
+        R"({"geolocations":[{"longitude":-2.710027,"latitude":52.060745,"limit":1,"radius":[[[[1]]]]}]})",
+        none);
     EXPECT_EQ(geo_echo.status, 400) << "an array is no radius";
-    auto geo_ok = bulk(snap(), R"({"geolocations":[{"longitude":"-2.710027","latitude":52.060745,"limit":1,"Radius":{"a":[1]}}]})", none);
+    auto geo_ok = bulk(
+        snap(),
+        R"({"geolocations":[{"longitude":"-2.710027","latitude":52.060745,"limit":1,"Radius":{"a":[1]}}]})",
+        none);
     ASSERT_EQ(geo_ok.status, 200) << geo_ok.body.dump();
     EXPECT_EQ(geo_ok.body["result"][0]["query"]["longitude"], "-2.710027");
     EXPECT_TRUE(geo_ok.body["result"][0]["query"]["Radius"].is_null());
@@ -255,7 +270,8 @@ TEST(ApiPostcodeApi, BulkReverseGeocodingIsBoundedInTotalResults) {
         auto over = bulk(snap(), locations(pcio::bulk_max, limit), none);
         EXPECT_EQ(over.status, 400);
         EXPECT_EQ(over.body["error"],
-                  "Too many results requested: 100 geolocations ask for up to 10000 postcodes; at most 1000 per request "
+                  "Too many results requested: 100 geolocations ask for up to 10000 postcodes; at most 1000 "
+                  "per request "
                   "(lower limit or send fewer geolocations)");
     }
     // The query string's default counts the same way as each location's own.
@@ -271,7 +287,8 @@ TEST(ApiPostcodeApi, AutocompleteSearchOutcodeNearest) {
     ASSERT_EQ(ac.status, 200);
     EXPECT_EQ(ac.body["result"], (json{"HR1 1AA", "HR1 1AB", "HR1 1BA"}));
     EXPECT_TRUE(autocomplete(snap(), "ZZ9", {}).body["result"].is_null());
-    EXPECT_EQ(search(snap(), {}).body["error"], "No postcode query submitted. Remember to include query parameter");
+    EXPECT_EQ(search(snap(), {}).body["error"],
+              "No postcode query submitted. Remember to include query parameter");
     EXPECT_EQ(search(snap(), {{"q", "HR1 1AB"}}).body["result"].size(), 1u);
     auto oc = lookup_outcode(snap(), "hr1");
     ASSERT_EQ(oc.status, 200);
@@ -326,10 +343,10 @@ struct TestRow {
     double lon, lat;
 };
 const std::vector<TestRow>& app_rows() {
-    static const std::vector<TestRow> rows{
-        {"HR1 1AA", -2.710027, 52.060745}, {"HR1 1AB", -2.7105, 52.0610}, {"HR1 1BA", -2.7090, 52.0620},
-        {"HR1A 1AA", -2.7300, 52.0700},    {"HR2 6AA", -2.7400, 52.0400}, {"HR8 1AA", -2.2500, 52.0300},
-        {"TF1 2BB", -2.4500, 52.7000}};
+    static const std::vector<TestRow> rows{{"HR1 1AA", -2.710027, 52.060745}, {"HR1 1AB", -2.7105, 52.0610},
+                                           {"HR1 1BA", -2.7090, 52.0620},     {"HR1A 1AA", -2.7300, 52.0700},
+                                           {"HR2 6AA", -2.7400, 52.0400},     {"HR8 1AA", -2.2500, 52.0300},
+                                           {"TF1 2BB", -2.4500, 52.7000}};
     return rows;
 }
 
@@ -367,8 +384,9 @@ std::map<std::string, std::pair<double, double>> expected_centroids() {
 // Haversine on the mean-radius sphere, written again here rather than taken from the index.
 double haversine(double lon1, double lat1, double lon2, double lat2) {
     const double rad = 3.14159265358979323846 / 180.0;
-    const double a = std::pow(std::sin((lat2 - lat1) * rad / 2), 2) +
-                     std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::pow(std::sin((lon2 - lon1) * rad / 2), 2);
+    const double a =
+        std::pow(std::sin((lat2 - lat1) * rad / 2), 2) +
+        std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::pow(std::sin((lon2 - lon1) * rad / 2), 2);
     return 2 * 6371008.8 * std::asin(std::sqrt(a));
 }
 
@@ -386,7 +404,7 @@ std::vector<std::string> expected_outcodes(double lon, double lat, double radius
 }
 
 class PostcodesIoApp : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         base = fs::temp_directory_path() / ("crimemap-pcio-" + std::to_string(::getpid()));
         fs::remove_all(base);
@@ -465,14 +483,17 @@ TEST_F(PostcodesIoApp, FilterKeepsOnlyNamedKeysOnLookupsBulkAndReverse) {
     const std::string at = "lon=-2.710027&lat=52.060745";
     auto unfiltered = get_json("/postcodes?" + at)["result"];
     ASSERT_GE(unfiltered.size(), 2u);
-    for (const std::string& target : {"/postcodes?" + at + "&filter=postcode",
-                                      std::string("/postcodes/lon/-2.710027/lat/52.060745?filter=postcode")}) {
+    for (const std::string& target :
+         {"/postcodes?" + at + "&filter=postcode",
+          std::string("/postcodes/lon/-2.710027/lat/52.060745?filter=postcode")}) {
         auto r = get_json(target)["result"];
         ASSERT_EQ(r.size(), unfiltered.size()) << target;
-        for (std::size_t i = 0; i < r.size(); ++i) EXPECT_EQ(r[i], pick(unfiltered[i], {"postcode"})) << target;
+        for (std::size_t i = 0; i < r.size(); ++i)
+            EXPECT_EQ(r[i], pick(unfiltered[i], {"postcode"})) << target;
     }
-    auto geo = post_json("/postcodes?filter=postcode,distance",
-                         R"({"geolocations":[{"longitude":-2.710027,"latitude":52.060745},{"longitude":0,"latitude":0}]})");
+    auto geo = post_json(
+        "/postcodes?filter=postcode,distance",
+        R"({"geolocations":[{"longitude":-2.710027,"latitude":52.060745},{"longitude":0,"latitude":0}]})");
     ASSERT_EQ(geo["result"][0]["result"].size(), unfiltered.size());
     for (std::size_t i = 0; i < unfiltered.size(); ++i)
         EXPECT_EQ(geo["result"][0]["result"][i], pick(unfiltered[i], {"postcode", "distance"}));
@@ -510,14 +531,18 @@ TEST_F(PostcodesIoApp, OutcodeReverseGeocodingWithPostcodesIoLimits) {
               expected_outcodes(lon, lat, 25000, 10));
     EXPECT_EQ(names(get_json("/outcodes?lon=-2.71&lat=52.06&radius=1000000")["result"]),
               expected_outcodes(lon, lat, 25000, 10));
-    EXPECT_EQ(names(get_json("/outcodes?lon=-2.71&lat=52.06&limit=1")["result"]), expected_outcodes(lon, lat, 5000, 1));
+    EXPECT_EQ(names(get_json("/outcodes?lon=-2.71&lat=52.06&limit=1")["result"]),
+              expected_outcodes(lon, lat, 5000, 1));
     EXPECT_TRUE(get_json("/outcodes?lon=0&lat=0")["result"].is_null());
     // postcodes.io's messages.
-    EXPECT_EQ(get_json("/outcodes", 400), (json{{"status", 400}, {"error", "Invalid longitude/latitude submitted"}}));
+    EXPECT_EQ(get_json("/outcodes", 400),
+              (json{{"status", 400}, {"error", "Invalid longitude/latitude submitted"}}));
     EXPECT_EQ(get_json("/outcodes?lon=-2.71", 400)["error"], "Invalid longitude/latitude submitted");
     EXPECT_EQ(get_json("/outcodes?lon=x&lat=52", 400)["error"], "Invalid longitude/latitude submitted");
-    EXPECT_EQ(get_json("/outcodes?lon=-2.71&lat=52.06&limit=x", 400)["error"], "Invalid result limit submitted");
-    EXPECT_EQ(get_json("/outcodes?lon=-2.71&lat=52.06&radius=x", 400)["error"], "Invalid lookup radius submitted");
+    EXPECT_EQ(get_json("/outcodes?lon=-2.71&lat=52.06&limit=x", 400)["error"],
+              "Invalid result limit submitted");
+    EXPECT_EQ(get_json("/outcodes?lon=-2.71&lat=52.06&radius=x", 400)["error"],
+              "Invalid lookup radius submitted");
 
     // Nearest to an outcode: around its centroid, itself first at distance 0.
     const auto& hr1 = centroids.at("HR1");
@@ -527,7 +552,8 @@ TEST_F(PostcodesIoApp, OutcodeReverseGeocodingWithPostcodesIoLimits) {
     EXPECT_NEAR(n["result"][0]["distance"].get<double>(), 0, 1e-6);
     EXPECT_EQ(names(get_json("/outcodes/HR1/nearest?radius=25000&limit=2")["result"]),
               expected_outcodes(hr1.first, hr1.second, 25000, 2));
-    EXPECT_EQ(get_json("/outcodes/ZZ9/nearest", 404), (json{{"status", 404}, {"error", "Outcode not found"}}));
+    EXPECT_EQ(get_json("/outcodes/ZZ9/nearest", 404),
+              (json{{"status", 404}, {"error", "Outcode not found"}}));
     EXPECT_EQ(get_json("/outcodes/HR1/nearest?limit=x", 400)["error"], "Invalid result limit submitted");
 }
 
@@ -545,9 +571,11 @@ TEST(ApiPostcodeApi, OutcodeLimitsDefaultTenAndAtMostAHundred) {
     }
     api->postcodes = pcs.finish();
     std::const_pointer_cast<Snapshot>(s)->api = api;
-    EXPECT_EQ(reverse_outcodes(*s, {{"lon", "-2.71"}, {"lat", "52.06"}}).body["result"].size(), pcio::outcode_limit_default);
-    EXPECT_EQ(reverse_outcodes(*s, {{"lon", "-2.71"}, {"lat", "52.06"}, {"limit", "1000"}}).body["result"].size(),
-              pcio::outcode_limit_max);
+    EXPECT_EQ(reverse_outcodes(*s, {{"lon", "-2.71"}, {"lat", "52.06"}}).body["result"].size(),
+              pcio::outcode_limit_default);
+    EXPECT_EQ(
+        reverse_outcodes(*s, {{"lon", "-2.71"}, {"lat", "52.06"}, {"limit", "1000"}}).body["result"].size(),
+        pcio::outcode_limit_max);
     EXPECT_EQ(nearest_outcodes(*s, "A1", {{"limit", "1000"}}).body["result"].size(), pcio::outcode_limit_max);
 }
 
@@ -565,7 +593,8 @@ TEST_F(PostcodesIoApp, TrailingSlashFormsMatchTheirRoutes) {
     same("/outcodes/?lon=-2.71&lat=52.06", "/outcodes?lon=-2.71&lat=52.06");
     same("/terminated_postcodes/HR99ZZ/", "/terminated_postcodes/HR99ZZ");
     same("/ping/", "/ping");
-    EXPECT_EQ(post_json("/postcodes/", R"({"postcodes":["HR1 1AA"]})")["result"][0]["result"]["postcode"], "HR1 1AA");
+    EXPECT_EQ(post_json("/postcodes/", R"({"postcodes":["HR1 1AA"]})")["result"][0]["result"]["postcode"],
+              "HR1 1AA");
     // The page and folder index pages are still static files; two slashes are no route.
     auto page = call(server::Method::get, "/");
     EXPECT_EQ(page.status, 200);
@@ -601,7 +630,8 @@ TEST_F(PostcodesIoApp, JsonpWrapsSuccessfulAnswersForSafeCallbackNames) {
     for (const char* target : {"/outcodes/HR1?callback=f", "/outcodes?lon=-2.71&lat=52.06&callback=f",
                                "/random/postcodes?callback=f", "/terminated_postcodes/HR99ZZ?callback=f",
                                "/postcodes/HR1/autocomplete?callback=f"})
-        EXPECT_EQ(header(call(server::Method::get, target), "Content-Type"), "text/javascript; charset=utf-8") << target;
+        EXPECT_EQ(header(call(server::Method::get, target), "Content-Type"), "text/javascript; charset=utf-8")
+            << target;
     // Errors stay JSON with their status (postcodes.io's error renderer); an empty name is no JSONP.
     auto missing = call(server::Method::get, "/postcodes/HR11ZZ?callback=cb");
     EXPECT_EQ(missing.status, 404);
@@ -623,11 +653,14 @@ TEST_F(PostcodesIoApp, PlainOptionsCarriesPostcodesIoCorsHeaders) {
         auto res = call(server::Method::options, path);
         EXPECT_EQ(res.status, 204) << path;
         EXPECT_EQ(header(res, "Access-Control-Allow-Origin"), "*") << path;
-        EXPECT_EQ(header(res, "Access-Control-Allow-Headers"), "X-Requested-With, Content-Type, Accept, Origin") << path;
+        EXPECT_EQ(header(res, "Access-Control-Allow-Headers"),
+                  "X-Requested-With, Content-Type, Accept, Origin")
+            << path;
         EXPECT_NE(header(res, "Access-Control-Allow-Methods").find("GET"), std::string::npos) << path;
     }
-    EXPECT_NE(header(call(server::Method::options, "/postcodes"), "Access-Control-Allow-Methods").find("POST"),
-              std::string::npos);
+    EXPECT_NE(
+        header(call(server::Method::options, "/postcodes"), "Access-Control-Allow-Methods").find("POST"),
+        std::string::npos);
     // Team-write paths: nothing for an unlisted origin, the headers for a listed one.
     const std::string write_path = "/v1/neighbourhoods/west-mercia/HR-CITY/priorities/7";
     auto refused = call(server::Method::options, write_path, {}, {{"Origin", "https://elsewhere.example"}});
@@ -640,7 +673,8 @@ TEST_F(PostcodesIoApp, PlainOptionsCarriesPostcodesIoCorsHeaders) {
     EXPECT_NE(header(listed, "Access-Control-Allow-Methods").find("PUT"), std::string::npos);
     // A real preflight is answered as before (requested headers echoed).
     auto pre = call(server::Method::options, "/postcodes", {},
-                    {{"Origin", "https://x.example"}, {"Access-Control-Request-Method", "POST"},
+                    {{"Origin", "https://x.example"},
+                     {"Access-Control-Request-Method", "POST"},
                      {"Access-Control-Request-Headers", "content-type"}});
     EXPECT_EQ(header(pre, "Access-Control-Allow-Headers"), "content-type");
     EXPECT_EQ(header(pre, "Access-Control-Allow-Origin"), "*");
@@ -659,8 +693,8 @@ TEST_F(PostcodesIoApp, PingAndNotFoundTexts) {
 TEST_F(PostcodesIoApp, WideSearchEitherSpellingInBulkGeolocations) {
     // 5 km from any postcode: nothing within the default 100 m, the nearest ones with widesearch.
     const std::string far = R"("longitude":-2.71,"latitude":52.105)";
-    auto answer = post_json("/postcodes", "{\"geolocations\":[{" + far + "},{" + far + R"(,"widesearch":true},{)" + far +
-                                              R"(,"wideSearch":true}]})");
+    auto answer = post_json("/postcodes", "{\"geolocations\":[{" + far + "},{" + far +
+                                              R"(,"widesearch":true},{)" + far + R"(,"wideSearch":true}]})");
     ASSERT_EQ(answer["result"].size(), 3u);
     EXPECT_TRUE(answer["result"][0]["result"].is_null());
     ASSERT_TRUE(answer["result"][1]["result"].is_array());
@@ -695,9 +729,10 @@ TEST(ApiPostcodeApi, ShapeTestMatchesPostcodesIoRegex) {
         s.erase(s.find_last_not_of(ws) + 1);
         return s;
     };
-    for (const char* t : {"HR1 1AA", "hr11aa", " HR1  1AA ", "HR 1  1BA", "HR1 1A", "W1A 1AA", "EC1A1BB", "M1 1AE",
-                          "M11AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "A 1 1AA", "AB1C 1AA", "ABC1 1AA", "HR1 1AAA",
-                          "HR1-1AA", "1HR 1AA", "HR1\t1AA", "", "   ", "HR1 1A1", "HR1 AAA", "HR11 1AA", "H1 1AA",
-                          "HR1A\n1AA", "HR1 1AA x"})
+    for (const char* t :
+         {"HR1 1AA",  "hr11aa",   " HR1  1AA ", "HR 1  1BA", "HR1 1A",    "W1A 1AA",  "EC1A1BB",
+          "M1 1AE",   "M11AE",    "B33 8TH",    "CR2 6XH",   "DN55 1PT",  "A 1 1AA",  "AB1C 1AA",
+          "ABC1 1AA", "HR1 1AAA", "HR1-1AA",    "1HR 1AA",   "HR1\t1AA",  "",         "   ",
+          "HR1 1A1",  "HR1 AAA",  "HR11 1AA",   "H1 1AA",    "HR1A\n1AA", "HR1 1AA x"})
         EXPECT_EQ(postcodes_io_shaped(t), std::regex_match(trim(t), pattern)) << '"' << t << '"';
 }

@@ -2,7 +2,6 @@
 // nlohmann's own parser reads them; hostile ones (deep nesting, huge arrays, NULs, oversize bodies,
 // bad UTF-8) must give the error naming the problem, without deep recursion.
 #include <gtest/gtest.h>
-
 #include <pthread.h>
 
 #include <string>
@@ -107,7 +106,8 @@ TEST(JsonInput, TextWithANulIsRefusedNeverCut) {
     }
     // A raw NUL byte anywhere: nlohmann alone would stop at it and read "[1]\0[2]" as [1].
     ASSERT_EQ(json::parse(std::string("[1]\0[2]", 7)), json::parse("[1]")) << "the behaviour guarded against";
-    for (const std::string& d : {std::string("[\"a\0b\"]", 7), std::string("[1]\0[2]", 7), std::string("\0", 1)}) {
+    for (const std::string& d :
+         {std::string("[\"a\0b\"]", 7), std::string("[1]\0[2]", 7), std::string("\0", 1)}) {
         JsonProblem problem{};
         auto r = read_json(d, roomy(), &problem);
         ASSERT_FALSE(r);
@@ -121,7 +121,8 @@ TEST(JsonInput, TextWithANulIsRefusedNeverCut) {
 }
 
 TEST(JsonInput, SyntaxErrorsNameTheByte) {
-    for (const std::string d : {"[1,2,x]", "{\"a\":}", "[1,2", "{\"a\":1} trailing", "[\"\xff\"]", "[\"\xc3\"]"}) {
+    for (const std::string d :
+         {"[1,2,x]", "{\"a\":}", "[1,2", "{\"a\":1} trailing", "[\"\xff\"]", "[\"\xc3\"]"}) {
         std::size_t expected_byte = 0;
         try {
             auto parsed = json::parse(d);
@@ -197,7 +198,8 @@ TEST(JsonInput, EchoesAreShortScalars) {
 
 TEST(JsonInput, CheckTextRefusesControlCharactersAndCountsCharacters) {
     EXPECT_FALSE(check_text("Street drinking\tin High Town\r\nEvenings", "issue", 2000));
-    EXPECT_FALSE(check_text("<img src=x onerror=alert(1)>", "issue", 2000)) << "kept literally, not sanitised";
+    EXPECT_FALSE(check_text("<img src=x onerror=alert(1)>", "issue", 2000))
+        << "kept literally, not sanitised";
     auto nul = check_text(std::string("a\0b", 3), "issue", 2000);
     ASSERT_TRUE(nul);
     EXPECT_EQ(nul->detail, "Invalid issue: text contains a NUL character");

@@ -28,7 +28,11 @@ const Month mar = Month::from_year_month(2019, 3);
 const geo::LonLat hereford{-2.716, 52.056};
 
 geo::LonLatMultiPolygon square(geo::LonLat c, double d) {
-    return {{{{c.lon - d, c.lat - d}, {c.lon + d, c.lat - d}, {c.lon + d, c.lat + d}, {c.lon - d, c.lat + d}, {c.lon - d, c.lat - d}}}};
+    return {{{{c.lon - d, c.lat - d},
+              {c.lon + d, c.lat - d},
+              {c.lon + d, c.lat + d},
+              {c.lon - d, c.lat + d},
+              {c.lon - d, c.lat - d}}}};
 }
 
 // Crimes of every category around Hereford; LSOAs with and without population and with counts in
@@ -39,11 +43,14 @@ std::shared_ptr<const core::Snapshot> make_snapshot() {
     std::mt19937 rng(5);
     std::uniform_real_distribution<double> jitter(-0.02, 0.02);
     for (int i = 0; i < 300; ++i)
-        b.add_location(i, {hereford.lon + jitter(rng), hereford.lat + jitter(rng)}, "On or near Street " + std::to_string(i));
+        b.add_location(i, {hereford.lon + jitter(rng), hereford.lat + jitter(rng)},
+                       "On or near Street " + std::to_string(i));
     for (int i = 0; i < 3000; ++i)
-        EXPECT_TRUE(b.add_crimes(i % 300, jan.plus(i % 3), static_cast<core::CategoryIndex>(i % core::category_count), 1));
+        EXPECT_TRUE(b.add_crimes(i % 300, jan.plus(i % 3),
+                                 static_cast<core::CategoryIndex>(i % core::category_count), 1));
     b.add_area(core::AreaKind::lsoa, "E01000001", "Hereford 001A", 1500, square(hereford, 0.005));
-    b.add_area(core::AreaKind::lsoa, "E01000002", "Hereford 001B", std::nullopt, square({hereford.lon + 0.011, hereford.lat}, 0.005));
+    b.add_area(core::AreaKind::lsoa, "E01000002", "Hereford 001B", std::nullopt,
+               square({hereford.lon + 0.011, hereford.lat}, 0.005));
     for (const char* code : {"E01000001", "E01000002"}) {
         EXPECT_TRUE(b.add_area_count(core::AreaKind::lsoa, code, jan, 2, 4));
         EXPECT_TRUE(b.add_area_count(core::AreaKind::lsoa, code, jan.plus(1), 2, 7));
@@ -76,7 +83,8 @@ std::string render(const core::Snapshot& s, const core::TileQuery& q) {
 }
 
 std::string where(const core::TileQuery& q) {
-    return q.layers.canonical() + " z" + std::to_string(q.tile.z) + (q.indicator.empty() ? "" : " " + q.indicator);
+    return q.layers.canonical() + " z" + std::to_string(q.tile.z) +
+           (q.indicator.empty() ? "" : " " + q.indicator);
 }
 
 }  // namespace
@@ -112,7 +120,8 @@ TEST(LayerFields, MemoryEngineWritesExactlyTheDeclaredFields) {
     const int cluster_z = core::cluster_max_zoom;
     std::vector<core::TileQuery> queries;
     for (int z : {8, 11, cluster_z, cluster_z + 1, 16})
-        for (auto months : {core::MonthRange{jan, mar}, core::MonthRange{mar, mar}}) queries.push_back(query({LayerKind::crimes}, z, months));
+        for (auto months : {core::MonthRange{jan, mar}, core::MonthRange{mar, mar}})
+            queries.push_back(query({LayerKind::crimes}, z, months));
     for (int z : {10, 13})
         for (auto months : {core::MonthRange{jan, jan}, core::MonthRange{jan.plus(1), jan.plus(1)}})
             queries.push_back(query({LayerKind::areas}, z, months));
@@ -209,7 +218,8 @@ TEST(LayerFields, ReadmeTableStatesTheRegistry) {
             expected = {{spec.minzoom, spec.maxzoom}};
         ASSERT_EQ(mine.size(), expected.size()) << spec.name;
         for (std::size_t i = 0; i < mine.size(); ++i) {
-            EXPECT_EQ(std::make_pair(mine[i].minzoom, mine[i].maxzoom), expected[i]) << spec.name << " row " << i;
+            EXPECT_EQ(std::make_pair(mine[i].minzoom, mine[i].maxzoom), expected[i])
+                << spec.name << " row " << i;
             const auto words = mentioned(mine[i].text);
             std::set<std::string> all_names;
             for (const auto& other : core::layer_specs())
@@ -224,10 +234,12 @@ TEST(LayerFields, ReadmeTableStatesTheRegistry) {
             for (const auto& w : words) {
                 bool mine_field = false;
                 for (const auto& f : spec.fields) mine_field = mine_field || f.name == w;
-                EXPECT_TRUE(mine_field || !all_names.count(w)) << "README.md, " << spec.name << " row mentions `" << w << "`";
+                EXPECT_TRUE(mine_field || !all_names.count(w))
+                    << "README.md, " << spec.name << " row mentions `" << w << "`";
             }
             if (spec.has_category_fields) {
-                EXPECT_NE(mine[i].text.find("categor"), std::string::npos) << spec.name << ": the per-category fields";
+                EXPECT_NE(mine[i].text.find("categor"), std::string::npos)
+                    << spec.name << ": the per-category fields";
             }
         }
     }

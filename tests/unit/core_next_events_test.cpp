@@ -13,7 +13,8 @@ using namespace crimemap;
 namespace {
 
 std::chrono::system_clock::time_point day(int y, unsigned m, unsigned d) {
-    return std::chrono::sys_days{std::chrono::year(y) / std::chrono::month(m) / std::chrono::day(d)} + std::chrono::hours(12);
+    return std::chrono::sys_days{std::chrono::year(y) / std::chrono::month(m) / std::chrono::day(d)} +
+           std::chrono::hours(12);
 }
 
 std::shared_ptr<const core::Snapshot> snapshot() {
@@ -29,7 +30,8 @@ core::Team team_with(std::vector<std::string> starts) {
     t.id = "HE06";
     t.name = "Central";
     std::int64_t id = 0;
-    for (auto& s : starts) t.events.push_back({++id, "Meeting", "", "", "meeting", s, "", nlohmann::json::object()});
+    for (auto& s : starts)
+        t.events.push_back({++id, "Meeting", "", "", "meeting", s, "", nlohmann::json::object()});
     return t;
 }
 
@@ -53,7 +55,8 @@ TEST(NextEvents, FromTheDayAfterTheDataWhenHistorical) {
     EXPECT_EQ(f.date, "2019-03-01");
     EXPECT_TRUE(f.historical);
     // A real upcoming event wins over the historical fallback.
-    t.events.push_back({9, "Surgery", "", "", "meeting", "2026-07-01T10:00:00", "", nlohmann::json::object()});
+    t.events.push_back(
+        {9, "Surgery", "", "", "meeting", "2026-07-01T10:00:00", "", nlohmann::json::object()});
     f = core::next_events_from(*s, &t, day(2026, 6, 1));
     EXPECT_EQ(f.date, "2026-06-01");
     EXPECT_FALSE(f.historical);
@@ -66,7 +69,8 @@ TEST(NextEvents, MeetingPackAndSummaryUseTheRule) {
     core::TeamDirectory dir;
     dir.teams.push_back(team_with({"2019-01-15T19:00:00", "2019-03-12T19:00:00", "2019-05-14T19:00:00"}));
     dir.sort();
-    auto pack = core::build_meeting_pack(*s, dir, "west-mercia", "HE06", core::Month::from_year_month(2019, 2), day(2026, 6, 1));
+    auto pack = core::build_meeting_pack(*s, dir, "west-mercia", "HE06",
+                                         core::Month::from_year_month(2019, 2), day(2026, 6, 1));
     ASSERT_TRUE(pack);
     ASSERT_EQ(pack->next_events.size(), 2u);
     EXPECT_EQ(pack->next_events[0]->start_date, "2019-03-12T19:00:00");

@@ -24,7 +24,11 @@ namespace {
 const Month jan = Month::from_year_month(2019, 1);
 
 geo::LonLatMultiPolygon square(double lon, double lat, double d) {
-    return {{{{lon - d, lat - d}, {lon + d, lat - d}, {lon + d, lat + d}, {lon - d, lat + d}, {lon - d, lat - d}}}};
+    return {{{{lon - d, lat - d},
+              {lon + d, lat - d},
+              {lon + d, lat + d},
+              {lon - d, lat + d},
+              {lon - d, lat - d}}}};
 }
 
 // Two unitaries (with values), two districts of one county (one with a value of its own, one
@@ -32,7 +36,8 @@ geo::LonLatMultiPolygon square(double lon, double lat, double d) {
 std::shared_ptr<const core::Snapshot> make_snapshot() {
     core::SnapshotBuilder b(1, jan, jan);
     b.add_area(core::AreaKind::lad, "E06000019", "Herefordshire", std::nullopt, square(-2.7, 52.06, 0.1));
-    b.add_area(core::AreaKind::lad, "E06000020", "Telford and Wrekin", std::nullopt, square(-2.45, 52.3, 0.1));
+    b.add_area(core::AreaKind::lad, "E06000020", "Telford and Wrekin", std::nullopt,
+               square(-2.45, 52.3, 0.1));
     b.add_area(core::AreaKind::lad, "E07000235", "Malvern Hills", std::nullopt, square(-2.3, 52.1, 0.1));
     b.add_area(core::AreaKind::lad, "E07000237", "Worcester", std::nullopt, square(-2.1, 52.1, 0.1));
     b.add_area(core::AreaKind::lad, "E07000080", "Forest of Dean", std::nullopt, square(-2.5, 51.8, 0.1));
@@ -42,13 +47,19 @@ std::shared_ptr<const core::Snapshot> make_snapshot() {
     EXPECT_FALSE(b.set_area_county("E99999999", "E10000034"));
     const std::string p = "2021-22";
     // A neutral indicator: ranked by value, highest first.
-    b.add_indicator_value("ASC7", "Spend per adult", "%", Polarity::neutral, p, "E06000019", 20.0, std::nullopt, 25.0);
-    b.add_indicator_value("ASC7", "Spend per adult", "%", Polarity::neutral, p, "E06000020", 30.0, std::nullopt, 25.0);
-    b.add_indicator_value("ASC7", "Spend per adult", "%", Polarity::neutral, p, "E10000034", 25.0, std::nullopt, 25.0);
+    b.add_indicator_value("ASC7", "Spend per adult", "%", Polarity::neutral, p, "E06000019", 20.0,
+                          std::nullopt, 25.0);
+    b.add_indicator_value("ASC7", "Spend per adult", "%", Polarity::neutral, p, "E06000020", 30.0,
+                          std::nullopt, 25.0);
+    b.add_indicator_value("ASC7", "Spend per adult", "%", Polarity::neutral, p, "E10000034", 25.0,
+                          std::nullopt, 25.0);
     // Lower is better, with a target.
-    b.add_indicator_value("ASC2", "Admissions", "", Polarity::lower_is_better, p, "E06000019", 500, 450.0, 520.0);
-    b.add_indicator_value("ASC2", "Admissions", "", Polarity::lower_is_better, p, "E06000020", 400, 450.0, 520.0);
-    b.add_indicator_value("ASC2", "Admissions", "", Polarity::lower_is_better, p, "E10000034", 600, std::nullopt, 520.0);
+    b.add_indicator_value("ASC2", "Admissions", "", Polarity::lower_is_better, p, "E06000019", 500, 450.0,
+                          520.0);
+    b.add_indicator_value("ASC2", "Admissions", "", Polarity::lower_is_better, p, "E06000020", 400, 450.0,
+                          520.0);
+    b.add_indicator_value("ASC2", "Admissions", "", Polarity::lower_is_better, p, "E10000034", 600,
+                          std::nullopt, 520.0);
     b.add_indicator_value("ASC2", "Admissions", "", Polarity::lower_is_better, p, "E07000237", 700);
     // The bool overload (older callers): higher is better.
     b.add_indicator_value("ASC1", "Carer quality of life", "score", true, p, "E06000019", 7.1);
@@ -115,7 +126,8 @@ TEST(Performance, LowerIsBetterRanksAscending) {
     auto up = performance_tile(*s, "ASC1");
     EXPECT_EQ(up.at("E06000020").text("polarity"), "higher_is_better");
     EXPECT_EQ(std::get<bool>(up.at("E06000020").props.at("higher_is_better")), true);
-    EXPECT_EQ(core::area_performance(*s, "E06000020", {{"indicator", "ASC1"}}).body["result"]["indicators"][0]["polarity"],
+    EXPECT_EQ(core::area_performance(*s, "E06000020", {{"indicator", "ASC1"}})
+                  .body["result"]["indicators"][0]["polarity"],
               "higher_is_better");
 }
 
@@ -124,7 +136,8 @@ TEST(Performance, TargetAndBenchmarkAreReturned) {
     auto reply = core::area_performance(*s, "E06000019", {});
     ASSERT_EQ(reply.status, 200);
     std::map<std::string, nlohmann::json> by_code;
-    for (const auto& ind : reply.body["result"]["indicators"]) by_code[ind["indicator"].get<std::string>()] = ind["series"].at(0);
+    for (const auto& ind : reply.body["result"]["indicators"])
+        by_code[ind["indicator"].get<std::string>()] = ind["series"].at(0);
     EXPECT_EQ(by_code.at("ASC2")["target"], 450.0);
     EXPECT_EQ(by_code.at("ASC2")["benchmark"], 520.0);
     EXPECT_TRUE(by_code.at("ASC7")["target"].is_null());
@@ -168,7 +181,8 @@ TEST(Performance, LayerFieldsListWhatTheEncoderWrites) {
     for (const auto& f : spec.fields) declared.insert(std::string(f.name));
     for (const char* indicator : {"ASC1", "ASC2", "ASC7"})
         for (const auto& [code, f] : performance_tile(*s, indicator))
-            for (const auto& [key, value] : f.props) EXPECT_TRUE(declared.count(key)) << key << " is not in the field list";
+            for (const auto& [key, value] : f.props)
+                EXPECT_TRUE(declared.count(key)) << key << " is not in the field list";
     EXPECT_TRUE(declared.count("via"));
     EXPECT_TRUE(declared.count("area_code"));
     EXPECT_TRUE(declared.count("polarity"));

@@ -1,7 +1,7 @@
 // Postcode normalisation: any case and spacing in, compact key and display form out.
-#include "core/postcode.hpp"
-
 #include <gtest/gtest.h>
+
+#include "core/postcode.hpp"
 
 using crimemap::core::parse_outcode;
 using crimemap::core::parse_postcode;
@@ -19,12 +19,12 @@ TEST(CorePostcode, NormalisesCaseAndSpacing) {
 
 TEST(CorePostcode, AllOutwardShapes) {
     const std::pair<const char*, const char*> cases[] = {
-        {"m11aa", "M1 1AA"},       // A9
-        {"m601nw", "M60 1NW"},     // A99
-        {"cr26xh", "CR2 6XH"},     // AA9
-        {"dn551pt", "DN55 1PT"},   // AA99
-        {"w1a1hq", "W1A 1HQ"},     // A9A
-        {"ec1a1bb", "EC1A 1BB"},   // AA9A
+        {"m11aa", "M1 1AA"},      // A9
+        {"m601nw", "M60 1NW"},    // A99
+        {"cr26xh", "CR2 6XH"},    // AA9
+        {"dn551pt", "DN55 1PT"},  // AA99
+        {"w1a1hq", "W1A 1HQ"},    // A9A
+        {"ec1a1bb", "EC1A 1BB"},  // AA9A
         {"TF10 7AA", "TF10 7AA"},
     };
     for (const auto& [in, display] : cases) {
@@ -35,8 +35,8 @@ TEST(CorePostcode, AllOutwardShapes) {
 }
 
 TEST(CorePostcode, RejectsInvalidForms) {
-    for (const char* text : {"", "   ", "HR1", "HR1 1A", "HR1 AAA", "1HR 1AA", "HR1 1AAA", "HRR1 1AA", "H 1AA",
-                             "HR1-1AA", "HR1 1ÄA", "12345", "HR111AAA", "AAAA 1AA"}) {
+    for (const char* text : {"", "   ", "HR1", "HR1 1A", "HR1 AAA", "1HR 1AA", "HR1 1AAA", "HRR1 1AA",
+                             "H 1AA", "HR1-1AA", "HR1 1ÄA", "12345", "HR111AAA", "AAAA 1AA"}) {
         EXPECT_FALSE(parse_postcode(text)) << "'" << text << "'";
     }
 }

@@ -15,7 +15,8 @@ TEST(TeamAuth, WriteScopesParseAndPrint) {
         EXPECT_EQ(core::to_string(*s), text);
     }
     EXPECT_EQ(core::to_string(*core::parse_write_scopes("events,priorities")), "priorities,events");
-    for (const char* bad : {"", ",", "priorities,", "people", "priorities,priorities", "Priorities", "events events"})
+    for (const char* bad :
+         {"", ",", "priorities,", "people", "priorities,priorities", "Priorities", "events events"})
         EXPECT_FALSE(core::parse_write_scopes(bad)) << bad;
     EXPECT_TRUE(core::parse_write_scopes("priorities")->allows(core::TeamEntity::priority));
     EXPECT_FALSE(core::parse_write_scopes("priorities")->allows(core::TeamEntity::event));
@@ -25,15 +26,18 @@ TEST(TeamAuth, AuthorizeDecidesEachCase) {
     const std::string token = core::random_secret("cm_");
     const std::string hash = core::sha256_hex(token);
     core::StoredToken row{{42, "west-mercia", std::string("HE06"), {true, false}}, hash, false, false};
-    auto decide = [&](const std::optional<core::StoredToken>& found, std::string_view presented, core::TeamEntity what,
-                      std::string_view force = "west-mercia", std::string_view nb = "HE06") {
+    auto decide = [&](const std::optional<core::StoredToken>& found, std::string_view presented,
+                      core::TeamEntity what, std::string_view force = "west-mercia",
+                      std::string_view nb = "HE06") {
         return core::authorize(found, presented, what, force, nb);
     };
     auto ok = decide(row, hash, core::TeamEntity::priority);
     ASSERT_TRUE(ok);
     EXPECT_EQ(ok->token_id, 42);
 
-    auto status = [](const core::Result<core::TokenScope>& r) { return r ? 0 : core::http_status(r.error().code); };
+    auto status = [](const core::Result<core::TokenScope>& r) {
+        return r ? 0 : core::http_status(r.error().code);
+    };
     EXPECT_EQ(status(decide(std::nullopt, hash, core::TeamEntity::priority)), 401);
     // A row whose hash differs from the presented one (as a lookup bug would return) is refused.
     EXPECT_EQ(status(decide(row, core::sha256_hex(token + "x"), core::TeamEntity::priority)), 401);
@@ -56,8 +60,9 @@ TEST(TeamAuth, AuthorizeDecidesEachCase) {
     force_wide.scope.neighbourhood_id.reset();
     EXPECT_TRUE(decide(force_wide, hash, core::TeamEntity::priority, "west-mercia", "HE07"));
     // No answer ever echoes the token or its hash.
-    for (const auto& e : {decide(std::nullopt, hash, core::TeamEntity::priority), decide(revoked, hash, core::TeamEntity::priority),
-                          decide(row, hash, core::TeamEntity::event)}) {
+    for (const auto& e :
+         {decide(std::nullopt, hash, core::TeamEntity::priority),
+          decide(revoked, hash, core::TeamEntity::priority), decide(row, hash, core::TeamEntity::event)}) {
         EXPECT_EQ(e.error().detail.find(token), std::string::npos);
         EXPECT_EQ(e.error().detail.find(hash), std::string::npos);
     }

@@ -91,7 +91,8 @@ void add_tile_counts(const std::string& mvt, std::map<std::string, std::int64_t>
         ASSERT_EQ(f.type, 1);
         ASSERT_EQ(f.parts.size(), 1u);
         auto [x, y] = f.parts[0][0];
-        ASSERT_TRUE(x >= 0 && x < 4096 && y >= 0 && y < 4096) << "feature outside the tile: " << x << "," << y;
+        ASSERT_TRUE(x >= 0 && x < 4096 && y >= 0 && y < 4096)
+            << "feature outside the tile: " << x << "," << y;
         std::int64_t per_category = 0;
         for (const auto& c : core::categories) {
             sums[std::string(c.slug)] += f.integer(std::string(c.slug));
@@ -113,7 +114,8 @@ std::map<std::string, std::int64_t> expected_counts(const Synthetic& s, core::Mo
     return out;
 }
 
-void check_conservation(const Synthetic& s, int z, core::MonthRange months, std::bitset<core::category_count> cats) {
+void check_conservation(const Synthetic& s, int z, core::MonthRange months,
+                        std::bitset<core::category_count> cats) {
     auto renderer = core::make_memory_renderer();
     std::map<std::string, std::int64_t> sums;
     for (auto [x, y] : covering_tiles(s, z)) {
@@ -223,7 +225,8 @@ TEST(TileEngine, EmptyWhereThereAreNoCrimes) {
     EXPECT_TRUE(r->mvt.empty());
     // Months outside the data: also empty, not an error.
     auto t = geo::tile_containing(geo::to_world(s.where.begin()->second), 8);
-    auto later = renderer->render(*s.snapshot, query(t, {Month::from_year_month(2020, 1), Month::from_year_month(2020, 2)}));
+    auto later = renderer->render(
+        *s.snapshot, query(t, {Month::from_year_month(2020, 1), Month::from_year_month(2020, 2)}));
     ASSERT_TRUE(later.ok());
     EXPECT_TRUE(later->mvt.empty());
 }
@@ -248,12 +251,17 @@ namespace {
 std::shared_ptr<const core::Snapshot> make_area_snapshot() {
     core::SnapshotBuilder b(3, jan, mar);
     auto square = [](double lon, double lat, double d) {
-        return geo::LonLatMultiPolygon{{{{lon - d, lat - d}, {lon + d, lat - d}, {lon + d, lat + d}, {lon - d, lat + d}, {lon - d, lat - d}}}};
+        return geo::LonLatMultiPolygon{{{{lon - d, lat - d},
+                                         {lon + d, lat - d},
+                                         {lon + d, lat + d},
+                                         {lon - d, lat + d},
+                                         {lon - d, lat - d}}}};
     };
     b.add_area(core::AreaKind::lsoa, "E01000001", "Hereford 001A", 1500, square(-2.716, 52.056, 0.01));
     b.add_area(core::AreaKind::lsoa, "E01000002", "Hereford 001B", std::nullopt, square(-2.69, 52.056, 0.01));
     b.add_area(core::AreaKind::lad, "E06000019", "Herefordshire", std::nullopt, square(-2.7, 52.06, 0.3));
-    b.add_area(core::AreaKind::lad, "E06000020", "Telford and Wrekin", std::nullopt, square(-2.45, 52.68, 0.2));
+    b.add_area(core::AreaKind::lad, "E06000020", "Telford and Wrekin", std::nullopt,
+               square(-2.45, 52.68, 0.2));
     auto burglary = *core::category_from_slug("burglary");
     auto drugs = *core::category_from_slug("drugs");
     b.add_area_count(core::AreaKind::lsoa, "E01000001", jan, burglary, 4);
@@ -281,13 +289,14 @@ TEST(TileEngine, AreasCarryCountsChangeAndRate) {
     ASSERT_TRUE(by_code.count("E01000001"));
     const auto& a = by_code.at("E01000001");
     EXPECT_EQ(a.text("name"), "Hereford 001A");
-    EXPECT_EQ(a.integer("crimes"), 9);   // 6 burglary + 3 drugs in February
+    EXPECT_EQ(a.integer("crimes"), 9);    // 6 burglary + 3 drugs in February
     EXPECT_EQ(a.integer("previous"), 4);  // January
     EXPECT_DOUBLE_EQ(std::get<double>(a.props.at("change")), 125.0);
     EXPECT_DOUBLE_EQ(std::get<double>(a.props.at("per_1000")), 6.0);
     EXPECT_EQ(a.type, 3);
     ASSERT_FALSE(a.parts.empty());
-    EXPECT_GT(crimemap::testing::ring_area(a.parts[0]), 0) << "exterior rings are clockwise in tile coordinates";
+    EXPECT_GT(crimemap::testing::ring_area(a.parts[0]), 0)
+        << "exterior rings are clockwise in tile coordinates";
     if (by_code.count("E01000002")) {
         EXPECT_EQ(by_code.at("E01000002").props.count("per_1000"), 0u);
     }

@@ -28,23 +28,32 @@ TEST(TileQuery, DefaultsToTheLatestMonthAndEveryCategory) {
 }
 
 TEST(TileQuery, ParsesFiltersAndLayerSets) {
-    auto q = parse("areas,crimes,crimes", "8", "1", "2",
-                   {{"from", "2018-11"}, {"to", "2019-01"}, {"category", "burglary,drugs"}, {"kind", "ward"}});
+    auto q =
+        parse("areas,crimes,crimes", "8", "1", "2",
+              {{"from", "2018-11"}, {"to", "2019-01"}, {"category", "burglary,drugs"}, {"kind", "ward"}});
     ASSERT_TRUE(q.ok());
     EXPECT_EQ(q->layers.canonical(), "crimes,areas");
     EXPECT_EQ(q->filter.months.length(), 3);
     EXPECT_EQ(q->filter.categories.count(), 2u);
     EXPECT_EQ(q->area_kind, AreaKind::ward);
-    EXPECT_EQ(q->cache_key(), parse("crimes,areas", "8", "1", "2",
-                                    {{"category", "drugs,burglary"}, {"kind", "ward"}, {"to", "2019-01"}, {"from", "2018-11"}})
-                                  ->cache_key());
+    EXPECT_EQ(
+        q->cache_key(),
+        parse("crimes,areas", "8", "1", "2",
+              {{"category", "drugs,burglary"}, {"kind", "ward"}, {"to", "2019-01"}, {"from", "2018-11"}})
+            ->cache_key());
     EXPECT_NE(q->cache_key(), parse("crimes,areas", "8", "1", "2", {{"kind", "ward"}})->cache_key());
 }
 
 TEST(TileQuery, RejectsBadCoordinates) {
-    for (auto [z, x, y] : std::vector<std::array<std::string_view, 3>>{
-             {"-1", "0", "0"}, {"a", "0", "0"}, {"1.5", "0", "0"}, {"23", "0", "0"}, {"2", "4", "0"},
-             {"2", "0", "4"}, {"", "0", "0"}, {"99999999999", "0", "0"}, {"2", "+1", "0"}}) {
+    for (auto [z, x, y] : std::vector<std::array<std::string_view, 3>>{{"-1", "0", "0"},
+                                                                       {"a", "0", "0"},
+                                                                       {"1.5", "0", "0"},
+                                                                       {"23", "0", "0"},
+                                                                       {"2", "4", "0"},
+                                                                       {"2", "0", "4"},
+                                                                       {"", "0", "0"},
+                                                                       {"99999999999", "0", "0"},
+                                                                       {"2", "+1", "0"}}) {
         auto q = parse("crimes", z, x, y);
         ASSERT_FALSE(q.ok()) << z << "/" << x << "/" << y;
         EXPECT_EQ(q.error().code, ErrorCode::bad_request);

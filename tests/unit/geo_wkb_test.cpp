@@ -230,22 +230,39 @@ TEST(GeoWkb, MalformedInputIsAnError) {
 // cost one header read; every count is checked against the bytes left before anything is reserved.
 TEST(GeoWkb, NestedCollectionsAreRefusedAtTheFirstHeader) {
     std::string nested;
-    for (int i = 0; i < 100000; ++i) nested += bytes("01" "07000000" "01000000");
+    for (int i = 0; i < 100000; ++i)
+        nested += bytes(
+            "01"
+            "07000000"
+            "01000000");
     const WkbResult gc = parse_wkb(nested);
     ASSERT_FALSE(gc);
     EXPECT_NE(gc.error.find("unsupported geometry type 7 at byte 5"), std::string::npos) << gc.error;
     // MULTIPOLYGON(MULTIPOLYGON(...)): a member must be a polygon.
-    const WkbResult mm = parse_hex_wkb("01" "06000000" "01000000" "01" "06000000" "01000000" + kPolygonNdr);
+    const WkbResult mm = parse_hex_wkb(
+        "01"
+        "06000000"
+        "01000000"
+        "01"
+        "06000000"
+        "01000000" +
+        kPolygonNdr);
     ASSERT_FALSE(mm);
     EXPECT_NE(mm.error.find("member of type 6 where 3 was expected"), std::string::npos) << mm.error;
     // MULTIPOINT of polygons.
-    EXPECT_FALSE(parse_hex_wkb("01" "04000000" "01000000" + kPolygonNdr));
+    EXPECT_FALSE(
+        parse_hex_wkb("01"
+                      "04000000"
+                      "01000000" +
+                      kPolygonNdr));
 }
 
 TEST(GeoWkb, CountsAreBoundedByTheBytesLeft) {
     // A polygon of N empty rings needs 4 bytes per ring: N rings read, N + 1 declared is refused.
     auto empty_rings = [](std::uint32_t declared, std::uint32_t present) {
-        std::string s = bytes("01" "03000000");
+        std::string s = bytes(
+            "01"
+            "03000000");
         for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>((declared >> (8 * i)) & 0xFF));
         for (std::uint32_t i = 0; i < present; ++i) s += std::string(4, '\0');
         return s;
@@ -255,14 +272,33 @@ TEST(GeoWkb, CountsAreBoundedByTheBytesLeft) {
     EXPECT_EQ(ok.geometry->polygons[0].size(), 1000U);
     const WkbResult over = parse_wkb(empty_rings(1001, 1000));
     ASSERT_FALSE(over);
-    EXPECT_NE(over.error.find("ring count 1001 exceeds the remaining input"), std::string::npos) << over.error;
+    EXPECT_NE(over.error.find("ring count 1001 exceeds the remaining input"), std::string::npos)
+        << over.error;
     // Inside a member: a multipolygon of one polygon claiming 2^32 - 1 rings, and one claiming 2^31 points.
-    EXPECT_NE(parse_hex_wkb("01" "06000000" "01000000" "01" "03000000" "FFFFFFFF").error.find("ring count 4294967295"),
+    EXPECT_NE(parse_hex_wkb("01"
+                            "06000000"
+                            "01000000"
+                            "01"
+                            "03000000"
+                            "FFFFFFFF")
+                  .error.find("ring count 4294967295"),
               std::string::npos);
-    EXPECT_NE(parse_hex_wkb("01" "06000000" "01000000" "01" "03000000" "01000000" "00000080").error.find("point count"),
+    EXPECT_NE(parse_hex_wkb("01"
+                            "06000000"
+                            "01000000"
+                            "01"
+                            "03000000"
+                            "01000000"
+                            "00000080")
+                  .error.find("point count"),
               std::string::npos);
     // Z and M ordinates make each point 32 bytes: the count check uses the real size.
-    const WkbResult zm = parse_hex_wkb("01" "030000C0" "01000000" "02000000" + std::string(2 * 16 * 2 + 16, '0'));
+    const WkbResult zm = parse_hex_wkb(
+        "01"
+        "030000C0"
+        "01000000"
+        "02000000" +
+        std::string(2 * 16 * 2 + 16, '0'));
     ASSERT_FALSE(zm);
     EXPECT_NE(zm.error.find("point count 2 exceeds the remaining input"), std::string::npos) << zm.error;
 }

@@ -1,20 +1,20 @@
 // Parsing and validating police.uk street-level rows, and naming forces from files and columns.
-#include "tools/crime_import.hpp"
-#include "tools/forces.hpp"
-
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 #include <vector>
 
+#include "tools/crime_import.hpp"
+#include "tools/forces.hpp"
+
 using namespace crimemap::tools;
 
 namespace {
 
-const std::vector<std::string_view> kHeader = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
-                                               "Location", "LSOA code", "LSOA name", "Crime type",
-                                               "Last outcome category", "Context"};
+const std::vector<std::string_view> kHeader = {
+    "Crime ID",  "Month",     "Reported by", "Falls within",          "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type",  "Last outcome category", "Context"};
 
 CrimeColumns columns() {
     std::string error;
@@ -39,8 +39,9 @@ TEST(ImportCrimeRow, HeaderByName) {
     ASSERT_TRUE(s);
     EXPECT_EQ(s->crime_type, 1);
     EXPECT_EQ(s->crime_id, -1);
-    std::vector<std::string_view> outcomes = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
-                                              "Location", "LSOA code", "LSOA name", "Outcome type"};
+    std::vector<std::string_view> outcomes = {"Crime ID",  "Month",       "Reported by", "Falls within",
+                                              "Longitude", "Latitude",    "Location",    "LSOA code",
+                                              "LSOA name", "Outcome type"};
     EXPECT_FALSE(map_crime_header(outcomes, error));
     EXPECT_NE(error.find("Crime type"), std::string::npos);
 }
@@ -48,9 +49,9 @@ TEST(ImportCrimeRow, HeaderByName) {
 TEST(ImportCrimeRow, GoodRow) {
     CrimeRow row;
     std::string detail;
-    ASSERT_EQ(parse({"6a4c09c0", "2018-10", "West Mercia Police", "West Mercia Police", "-1.933685", "52.508325",
-                     "On or near Albert Road", "E01009350", "Birmingham 039B", "Violence and sexual offences",
-                     "Unable to prosecute suspect", ""},
+    ASSERT_EQ(parse({"6a4c09c0", "2018-10", "West Mercia Police", "West Mercia Police", "-1.933685",
+                     "52.508325", "On or near Albert Road", "E01009350", "Birmingham 039B",
+                     "Violence and sexual offences", "Unable to prosecute suspect", ""},
                     row, detail),
               RowProblem::none)
         << detail;
@@ -80,21 +81,27 @@ TEST(ImportCrimeRow, Problems) {
     std::string d;
     EXPECT_EQ(parse({"x", "2018-10"}, row, d), RowProblem::column_count);
     EXPECT_NE(d.find("got 2 fields, expected 12"), std::string::npos) << d;
-    EXPECT_EQ(parse({"", "2018-13", "", "", "", "", "", "", "", "Burglary", "", ""}, row, d), RowProblem::month);
-    EXPECT_EQ(parse({"", "Oct 2018", "", "", "", "", "", "", "", "Burglary", "", ""}, row, d), RowProblem::month);
-    EXPECT_EQ(parse({"", "2018-10", "", "", "2.35", "48.85", "", "", "", "Burglary", "", ""}, row, d), RowProblem::coordinates);
+    EXPECT_EQ(parse({"", "2018-13", "", "", "", "", "", "", "", "Burglary", "", ""}, row, d),
+              RowProblem::month);
+    EXPECT_EQ(parse({"", "Oct 2018", "", "", "", "", "", "", "", "Burglary", "", ""}, row, d),
+              RowProblem::month);
+    EXPECT_EQ(parse({"", "2018-10", "", "", "2.35", "48.85", "", "", "", "Burglary", "", ""}, row, d),
+              RowProblem::coordinates);
     EXPECT_NE(d.find("outside the UK"), std::string::npos) << d;  // Paris
-    EXPECT_EQ(parse({"", "2018-10", "", "", "-2.7", "", "", "", "", "Burglary", "", ""}, row, d), RowProblem::coordinates);
-    EXPECT_EQ(parse({"", "2018-10", "", "", "abc", "52.1", "", "", "", "Burglary", "", ""}, row, d), RowProblem::coordinates);
-    EXPECT_EQ(parse({"", "2018-10", "", "", "-2.7", "52.1", "", "", "", "Jaywalking", "", ""}, row, d), RowProblem::crime_type);
+    EXPECT_EQ(parse({"", "2018-10", "", "", "-2.7", "", "", "", "", "Burglary", "", ""}, row, d),
+              RowProblem::coordinates);
+    EXPECT_EQ(parse({"", "2018-10", "", "", "abc", "52.1", "", "", "", "Burglary", "", ""}, row, d),
+              RowProblem::coordinates);
+    EXPECT_EQ(parse({"", "2018-10", "", "", "-2.7", "52.1", "", "", "", "Jaywalking", "", ""}, row, d),
+              RowProblem::crime_type);
     EXPECT_NE(d.find("Jaywalking"), std::string::npos);
 }
 
 TEST(ImportCrimeRow, UkBox) {
-    EXPECT_TRUE(inside_uk(-2.71, 52.06));    // Hereford
-    EXPECT_TRUE(inside_uk(-5.93, 54.60));    // Belfast
-    EXPECT_TRUE(inside_uk(-1.29, 60.15));    // Shetland
-    EXPECT_FALSE(inside_uk(2.35, 48.85));    // Paris
+    EXPECT_TRUE(inside_uk(-2.71, 52.06));  // Hereford
+    EXPECT_TRUE(inside_uk(-5.93, 54.60));  // Belfast
+    EXPECT_TRUE(inside_uk(-1.29, 60.15));  // Shetland
+    EXPECT_FALSE(inside_uk(2.35, 48.85));  // Paris
     EXPECT_FALSE(inside_uk(0.0, 0.0));
 }
 

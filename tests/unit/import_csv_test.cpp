@@ -1,7 +1,4 @@
 // The streaming CSV reader behind every import: quoting, BOM, line ends, line numbers.
-#include "tools/common.hpp"
-#include "tools/csv.hpp"
-
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -10,12 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "tools/common.hpp"
+#include "tools/csv.hpp"
+
 using crimemap::tools::CsvReader;
 using crimemap::tools::string_source;
 
 namespace {
 
-std::vector<std::vector<std::string>> read_all(const std::string& text, std::vector<std::uint64_t>* lines = nullptr) {
+std::vector<std::vector<std::string>> read_all(const std::string& text,
+                                               std::vector<std::uint64_t>* lines = nullptr) {
     CsvReader csv(string_source(text));
     std::vector<std::vector<std::string>> out;
     while (csv.next()) {
@@ -46,7 +47,8 @@ TEST(ImportCsv, QuotedFields) {
     EXPECT_EQ(read_all("\"a,b\",c\n"), (Rows{{"a,b", "c"}}));
     EXPECT_EQ(read_all("\"say \"\"hi\"\"\",x\n"), (Rows{{"say \"hi\"", "x"}}));
     EXPECT_EQ(read_all("\"\",x\n"), (Rows{{"", "x"}}));
-    EXPECT_EQ(read_all("\"HR1 1AA\",\"E06000019\",52.060745\n"), (Rows{{"HR1 1AA", "E06000019", "52.060745"}}));
+    EXPECT_EQ(read_all("\"HR1 1AA\",\"E06000019\",52.060745\n"),
+              (Rows{{"HR1 1AA", "E06000019", "52.060745"}}));
 }
 
 TEST(ImportCsv, QuotedNewlinesStayInTheField) {
@@ -55,11 +57,14 @@ TEST(ImportCsv, QuotedNewlinesStayInTheField) {
     ASSERT_EQ(rows.size(), 3u);
     EXPECT_EQ(rows[1], (std::vector<std::string>{"two\nlines", "x"}));
     EXPECT_EQ(rows[2], (std::vector<std::string>{"next", "y"}));
-    EXPECT_EQ(lines, (std::vector<std::uint64_t>{1, 2, 4}));  // the record after a two-line field starts on line 4
+    EXPECT_EQ(lines,
+              (std::vector<std::uint64_t>{1, 2, 4}));  // the record after a two-line field starts on line 4
 }
 
 TEST(ImportCsv, ByteOrderMarkIsSkipped) {
-    auto rows = read_all("\xEF\xBB\xBF" "Crime ID,Month\r\nabc,2018-10\r\n");
+    auto rows = read_all(
+        "\xEF\xBB\xBF"
+        "Crime ID,Month\r\nabc,2018-10\r\n");
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0][0], "Crime ID");
 }
@@ -98,7 +103,8 @@ TEST(ImportCsv, LongRecordsAcrossBufferBoundaries) {
 
 TEST(ImportCsv, ReadsGzipAndPlainFilesAlike) {
     namespace fs = std::filesystem;
-    fs::path dir = fs::temp_directory_path() / ("cm_csv_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    fs::path dir = fs::temp_directory_path() /
+                   ("cm_csv_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
     fs::create_directories(dir);
     const std::string text = "a,b\n\"x,y\",2\n";
     {
@@ -116,6 +122,7 @@ TEST(ImportCsv, ReadsGzipAndPlainFilesAlike) {
         EXPECT_EQ(csv[0], "x,y") << name;
         EXPECT_FALSE(csv.next());
     }
-    EXPECT_THROW(crimemap::tools::open_file_source((dir / "missing.csv").string()), crimemap::tools::CliError);
+    EXPECT_THROW(crimemap::tools::open_file_source((dir / "missing.csv").string()),
+                 crimemap::tools::CliError);
     fs::remove_all(dir);
 }

@@ -1,12 +1,12 @@
 // Small pure helpers of the importers: boundary field detection, ONS value clean-up, indicator
 // polarity words, lookup kinds, command-line parsing.
+#include <gtest/gtest.h>
+
 #include "tools/common.hpp"
-#include "tools/polygons.hpp"
-#include "tools/postcode_import.hpp"
 #include "tools/indicator_import.hpp"
 #include "tools/lookup_import.hpp"
-
-#include <gtest/gtest.h>
+#include "tools/polygons.hpp"
+#include "tools/postcode_import.hpp"
 
 using namespace crimemap::tools;
 
@@ -20,7 +20,8 @@ TEST(ImportFields, DetectsOnsCodeAndNameFields) {
     auto lad = detect_fields("lad", {"LAD13CD", "LAD13CDO", "LAD13NM", "LAD13NMW"}, {});
     EXPECT_EQ(lad.code_field, "LAD13CD");
     EXPECT_EQ(lad.name_field, "LAD13NM");
-    auto pfa = detect_fields("pfa", {"OBJECTID", "PFA20CD", "PFA20NM", "BNG_E", "BNG_N", "LONG", "LAT", "GlobalID"}, {});
+    auto pfa = detect_fields(
+        "pfa", {"OBJECTID", "PFA20CD", "PFA20NM", "BNG_E", "BNG_N", "LONG", "LAT", "GlobalID"}, {});
     EXPECT_EQ(pfa.code_field, "PFA20CD");
     EXPECT_EQ(pfa.name_field, "PFA20NM");
     auto lower = detect_fields("lsoa", {"objectid", "lsoa21cd", "lsoa21nm"}, {});

@@ -1,10 +1,10 @@
 // `crimemap import indicators`: header layouts and the pure row parser (no database).
-#include "support/csv_records.hpp"
-#include "tools/indicator_import.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+
+#include "support/csv_records.hpp"
+#include "tools/indicator_import.hpp"
 
 using namespace crimemap::tools;
 using crimemap::test::read_csv;
@@ -12,7 +12,8 @@ using crimemap::test::read_csv;
 namespace {
 
 const char* kOflogHeader =
-    "Financial year,Local authority code,Local authority name,Grouping,Entity_Name,Region,Measure,Code,Value,MEDIAN,"
+    "Financial year,Local authority code,Local authority "
+    "name,Grouping,Entity_Name,Region,Measure,Code,Value,MEDIAN,"
     "MADs_from_median,rank_order\n";
 
 }  // namespace
@@ -37,8 +38,10 @@ TEST(ImportIndicator, RecognisesBothLayoutsAndNothingElse) {
 TEST(ImportIndicator, OflogRowsParseToTypedValues) {
     const std::string value = "7.6", median = "7.4";
     auto rec = read_csv(std::string(kOflogHeader) +
-                        "2016-17,E06000005,Darlington,LA_Raw,Unitary Authorities,North East,\"Outcome, ASC Carer Quality of Life\","
-                        "ASC1," + value + "," + median + ",0,desc\n");
+                        "2016-17,E06000005,Darlington,LA_Raw,Unitary Authorities,North East,\"Outcome, ASC "
+                        "Carer Quality of Life\","
+                        "ASC1," +
+                        value + "," + median + ",0,desc\n");
     auto cols = *map_indicator_header(rec[0].views());
     auto parsed = parse_indicator_row(cols, rec[1].views(), {"oflog.csv", rec[1].line});
     ASSERT_TRUE(parsed.ok()) << parsed.error().message();
@@ -58,21 +61,24 @@ TEST(ImportIndicator, OflogRowsParseToTypedValues) {
 }
 
 TEST(ImportIndicator, OflogRowWithoutValueIsSkippedNotAnError) {
-    auto rec = read_csv(std::string(kOflogHeader) + "2016-17,E06000005,Darlington,LA_Raw,UA,NE,M,ASC1,,7.6,0,desc\n");
-    auto parsed = parse_indicator_row(*map_indicator_header(rec[0].views()), rec[1].views(), {"o.csv", rec[1].line});
+    auto rec = read_csv(std::string(kOflogHeader) +
+                        "2016-17,E06000005,Darlington,LA_Raw,UA,NE,M,ASC1,,7.6,0,desc\n");
+    auto parsed =
+        parse_indicator_row(*map_indicator_header(rec[0].views()), rec[1].views(), {"o.csv", rec[1].line});
     ASSERT_TRUE(parsed.ok());
     EXPECT_FALSE(parsed.row());
 }
 
 TEST(ImportIndicator, LongRowsParseToTypedValues) {
-    auto rec = read_csv("area_code,indicator,period,value,target,polarity,unit,name,benchmark,area_group\n"
-                        "E06000019, CRIME1 ,2019,+12.5,-3e2,Lower,per 1000,,abc,\n");
+    auto rec = read_csv(
+        "area_code,indicator,period,value,target,polarity,unit,name,benchmark,area_group\n"
+        "E06000019, CRIME1 ,2019,+12.5,-3e2,Lower,per 1000,,abc,\n");
     auto cols = *map_indicator_header(rec[0].views());
     auto parsed = parse_indicator_row(cols, rec[1].views(), {"long.csv", rec[1].line});
     ASSERT_TRUE(parsed.ok()) << parsed.error().message();
     const IndicatorRow& r = *parsed.row();
-    EXPECT_EQ(r.indicator, "CRIME1");        // trimmed
-    EXPECT_EQ(r.name, r.indicator);          // no name: the indicator code
+    EXPECT_EQ(r.indicator, "CRIME1");  // trimmed
+    EXPECT_EQ(r.name, r.indicator);    // no name: the indicator code
     EXPECT_EQ(r.value, std::strtod("12.5", nullptr));
     ASSERT_TRUE(r.target);
     EXPECT_EQ(*r.target, std::strtod("-3e2", nullptr));
@@ -83,18 +89,17 @@ TEST(ImportIndicator, LongRowsParseToTypedValues) {
 }
 
 TEST(ImportIndicator, MalformedRowsGiveFileLineAndReason) {
-    auto rec = read_csv("area_code,indicator,period,value,target,polarity\n"
-                        "E1,I,2019,1\n"                 // line 2: short
-                        ",I,2019,1,,\n"                 // line 3: no area
-                        "E1,I,2019,many,,\n"            // line 4
-                        "E1,I,2019,1,,sideways\n"       // line 5
-                        "E1,I,2019,1,soon,\n");         // line 6
+    auto rec = read_csv(
+        "area_code,indicator,period,value,target,polarity\n"
+        "E1,I,2019,1\n"            // line 2: short
+        ",I,2019,1,,\n"            // line 3: no area
+        "E1,I,2019,many,,\n"       // line 4
+        "E1,I,2019,1,,sideways\n"  // line 5
+        "E1,I,2019,1,soon,\n");    // line 6
     auto cols = *map_indicator_header(rec[0].views());
     const std::vector<std::pair<std::uint64_t, std::string>> expected = {
-        {2, "got 4 fields, expected 6"},
-        {3, "missing area code, indicator or period"},
-        {4, "unreadable value 'many'"},
-        {5, "unknown polarity 'sideways'"},
+        {2, "got 4 fields, expected 6"}, {3, "missing area code, indicator or period"},
+        {4, "unreadable value 'many'"},  {5, "unknown polarity 'sideways'"},
         {6, "unreadable target 'soon'"},
     };
     ASSERT_EQ(rec.size(), expected.size() + 1);
@@ -104,13 +109,15 @@ TEST(ImportIndicator, MalformedRowsGiveFileLineAndReason) {
         EXPECT_EQ(parsed.error().file, "data/ind.csv");
         EXPECT_EQ(parsed.error().line, expected[i].first);
         EXPECT_EQ(parsed.error().reason, expected[i].second);
-        EXPECT_EQ(parsed.error().message(), "data/ind.csv:" + std::to_string(expected[i].first) + ": " + expected[i].second);
+        EXPECT_EQ(parsed.error().message(),
+                  "data/ind.csv:" + std::to_string(expected[i].first) + ": " + expected[i].second);
     }
 }
 
 TEST(ImportIndicator, OflogTakesAnyPolarityWord) {
     auto rec = read_csv(std::string(kOflogHeader) + "2016-17,E1,X,G,E,R,M,ASC9,1,1,0,sideways\n");
-    auto parsed = parse_indicator_row(*map_indicator_header(rec[0].views()), rec[1].views(), {"o.csv", rec[1].line});
+    auto parsed =
+        parse_indicator_row(*map_indicator_header(rec[0].views()), rec[1].views(), {"o.csv", rec[1].line});
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(parsed.row()->polarity, "");
     EXPECT_EQ(parsed.row()->unit, "");  // a code without a known unit

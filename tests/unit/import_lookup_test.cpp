@@ -1,10 +1,10 @@
 // `crimemap import lookups`: code -> name JSON maps and district -> county CSV rows (no database).
+#include <gtest/gtest.h>
+
 #include "support/csv_records.hpp"
 #include "tools/common.hpp"
 #include "tools/district_county_import.hpp"
 #include "tools/lookup_import.hpp"
-
-#include <gtest/gtest.h>
 
 using namespace crimemap::tools;
 using crimemap::test::read_csv;
@@ -36,7 +36,8 @@ TEST(ImportLookup, GssCodes) {
 }
 
 TEST(ImportLookup, DistrictCountyHeaderByName) {
-    auto lad = map_district_county_header(read_csv("FID,LAD19CD,LAD19NM,CTY19CD,CTY19NM\n")[0].views(), {"l.csv", 1});
+    auto lad = map_district_county_header(read_csv("FID,LAD19CD,LAD19NM,CTY19CD,CTY19NM\n")[0].views(),
+                                          {"l.csv", 1});
     ASSERT_TRUE(lad.ok());
     EXPECT_EQ(lad.row().lad, 1);
     EXPECT_EQ(lad.row().lad_name, 2);
@@ -53,11 +54,12 @@ TEST(ImportLookup, DistrictCountyHeaderByName) {
 }
 
 TEST(ImportLookup, DistrictCountyRowsParseToTypedValues) {
-    auto rec = read_csv("LAD19CD,LAD19NM,CTY19CD,CTY19NM\n"
-                        "E07000234,Bromsgrove,E10000034,Worcestershire\n"
-                        "E06000019,Herefordshire,E06000019,Herefordshire\n"
-                        "E06000051,Shropshire,,\n"
-                        "header again,x,y,z\n");
+    auto rec = read_csv(
+        "LAD19CD,LAD19NM,CTY19CD,CTY19NM\n"
+        "E07000234,Bromsgrove,E10000034,Worcestershire\n"
+        "E06000019,Herefordshire,E06000019,Herefordshire\n"
+        "E06000051,Shropshire,,\n"
+        "header again,x,y,z\n");
     auto cols = map_district_county_header(rec[0].views(), {"l.csv", rec[0].line}).row();
     auto two = parse_district_county_row(cols, rec[1].views());
     EXPECT_EQ(two.kind, DistrictCountyRow::Kind::two_tier);

@@ -1,8 +1,8 @@
 // OSGB36 grid references (EPSG:27700) to WGS84, checked against the coordinates ONS publishes in
 // the NSPL (Nov 2021) for the same postcodes.
-#include "tools/osgb.hpp"
-
 #include <gtest/gtest.h>
+
+#include "tools/osgb.hpp"
 
 namespace {
 struct Known {

@@ -1,9 +1,9 @@
 // `crimemap import population`: header mapping and the pure row parser (no database).
+#include <gtest/gtest.h>
+
 #include "support/csv_records.hpp"
 #include "tools/common.hpp"
 #include "tools/population_import.hpp"
-
-#include <gtest/gtest.h>
 
 using namespace crimemap::tools;
 using crimemap::test::read_csv;
@@ -42,12 +42,13 @@ TEST(ImportPopulationRow, GoodRowsParseToTypedValues) {
 }
 
 TEST(ImportPopulationRow, MalformedRowsGiveFileLineAndReason) {
-    auto rec = read_csv("area_code,population,kind\n"
-                        ",10,lsoa\n"           // line 2
-                        "E1,ten,lsoa\n"        // line 3
-                        "E1,-5,\n"             // line 4
-                        "E1,10,county\n"       // line 5
-                        "E1\n");               // line 6: short row, no population
+    auto rec = read_csv(
+        "area_code,population,kind\n"
+        ",10,lsoa\n"      // line 2
+        "E1,ten,lsoa\n"   // line 3
+        "E1,-5,\n"        // line 4
+        "E1,10,county\n"  // line 5
+        "E1\n");          // line 6: short row, no population
     auto cols = *map_population_header(rec[0].views());
     const std::vector<std::pair<std::uint64_t, std::string>> expected = {
         {2, "no area code"},
@@ -58,13 +59,16 @@ TEST(ImportPopulationRow, MalformedRowsGiveFileLineAndReason) {
     };
     ASSERT_EQ(rec.size(), expected.size() + 1);
     for (std::size_t i = 0; i < expected.size(); ++i) {
-        auto parsed = parse_population_row(cols, rec[i + 1].views(), std::nullopt, {"in/pop.csv", rec[i + 1].line});
+        auto parsed =
+            parse_population_row(cols, rec[i + 1].views(), std::nullopt, {"in/pop.csv", rec[i + 1].line});
         ASSERT_FALSE(parsed.ok()) << i;
-        EXPECT_EQ(parsed.error().message(), "in/pop.csv:" + std::to_string(expected[i].first) + ": " + expected[i].second);
+        EXPECT_EQ(parsed.error().message(),
+                  "in/pop.csv:" + std::to_string(expected[i].first) + ": " + expected[i].second);
     }
 }
 
 TEST(ImportPopulationRow, KindsAreTheAreaKinds) {
-    for (const char* k : {"lsoa", "msoa", "ward", "lad", "pfa", "neighbourhood"}) EXPECT_TRUE(is_population_kind(k)) << k;
+    for (const char* k : {"lsoa", "msoa", "ward", "lad", "pfa", "neighbourhood"})
+        EXPECT_TRUE(is_population_kind(k)) << k;
     for (const char* k : {"", "LSOA", "county", "force"}) EXPECT_FALSE(is_population_kind(k)) << k;
 }

@@ -1,11 +1,11 @@
 // `crimemap import postcodes`: NSPL/ONSPD header mapping and the pure row parser (no database; the
 // grid conversion is a fixed, recording fake, so these tests do not depend on PROJ).
-#include "support/csv_records.hpp"
-#include "tools/postcode_import.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+
+#include "support/csv_records.hpp"
+#include "tools/postcode_import.hpp"
 
 using namespace crimemap::tools;
 using crimemap::test::read_csv;
@@ -80,7 +80,8 @@ TEST(ImportPostcode, GoodRowsParseToTypedValues) {
 TEST(ImportPostcode, NoCoordinatesWithoutLatLongOrUsableGrid) {
     auto rec = read_csv(std::string(kHeader) + "HR1 1AA,,,351080,239892,9,,,,,\n");
     RecordingGrid grid;
-    auto r = parse_postcode_row(*map_postcode_header(rec[0].views()), rec[1].views(), grid.fn(), {"p.csv", rec[1].line});
+    auto r = parse_postcode_row(*map_postcode_header(rec[0].views()), rec[1].views(), grid.fn(),
+                                {"p.csv", rec[1].line});
     ASSERT_TRUE(r.ok());
     EXPECT_FALSE(r.row().location);  // quality 9: the grid reference is not a location
     EXPECT_FALSE(r.row().grid);

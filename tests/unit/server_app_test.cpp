@@ -15,7 +15,7 @@ using nlohmann::json;
 
 namespace {
 class AppTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { make_app(Config{}); }
 
     void make_app(Config config) {
@@ -59,7 +59,8 @@ TEST_F(AppTest, TileIsServedAsMvtWithShortCacheWhenUnversioned) {
 TEST_F(AppTest, VersionedUrlsAreImmutable) {
     EXPECT_EQ(header(handle(get("/tiles/crimes/14/8100/5430.mvt?v=7")), "Cache-Control"),
               "public, max-age=31536000, immutable");
-    EXPECT_EQ(header(handle(get("/tiles/crimes/14/8100/5430.pbf?v=6")), "Cache-Control"), "public, max-age=60")
+    EXPECT_EQ(header(handle(get("/tiles/crimes/14/8100/5430.pbf?v=6")), "Cache-Control"),
+              "public, max-age=60")
         << "an old version's URL must not be cached for good";
 }
 
@@ -117,7 +118,8 @@ TEST_F(AppTest, IfNoneMatchGives304WithCacheHeaders) {
     auto first = handle(get("/tiles/crimes/14/8100/5430.mvt?v=7", {{"Accept-Encoding", "gzip"}}));
     const std::string etag = header(first, "ETag");
     for (const std::string& inm : {etag, "\"other\", " + etag, std::string("*"), "W/" + etag}) {
-        auto res = handle(get("/tiles/crimes/14/8100/5430.mvt?v=7", {{"Accept-Encoding", "gzip"}, {"If-None-Match", inm}}));
+        auto res = handle(
+            get("/tiles/crimes/14/8100/5430.mvt?v=7", {{"Accept-Encoding", "gzip"}, {"If-None-Match", inm}}));
         EXPECT_EQ(res.status, 304) << inm;
         EXPECT_TRUE(res.body.empty());
         EXPECT_EQ(header(res, "ETag"), etag);
@@ -126,7 +128,9 @@ TEST_F(AppTest, IfNoneMatchGives304WithCacheHeaders) {
     }
     // The identity ETag also validates (the bytes behind both are the same tile).
     auto plain_etag = header(handle(get("/tiles/crimes/14/8100/5430.mvt")), "ETag");
-    EXPECT_EQ(handle(get("/tiles/crimes/14/8100/5430.mvt", {{"Accept-Encoding", "gzip"}, {"If-None-Match", plain_etag}})).status,
+    EXPECT_EQ(handle(get("/tiles/crimes/14/8100/5430.mvt",
+                         {{"Accept-Encoding", "gzip"}, {"If-None-Match", plain_etag}}))
+                  .status,
               304);
     EXPECT_EQ(handle(get("/tiles/crimes/14/8100/5430.mvt", {{"If-None-Match", "\"nope\""}})).status, 200);
     EXPECT_EQ(handle(get("/tiles/crimes/14/8100/5431.mvt", {{"If-None-Match", etag}})).status, 200);
@@ -224,7 +228,8 @@ TEST_F(AppTest, TileJsonDescribesLayersAndVersionedUrls) {
     EXPECT_EQ(j["scheme"], "xyz");
     ASSERT_EQ(j["tiles"].size(), 1u);
     EXPECT_EQ(j["tiles"][0],
-              "https://maps.example.org:8080/tiles/crimes,areas/{z}/{x}/{y}.mvt?v=7&category=burglary,drugs&from=2019-01");
+              "https://maps.example.org:8080/tiles/crimes,areas/{z}/{x}/"
+              "{y}.mvt?v=7&category=burglary,drugs&from=2019-01");
     EXPECT_EQ(j["minzoom"], 0);
     EXPECT_EQ(j["maxzoom"], 16);
     EXPECT_NE(j["attribution"].get<std::string>().find(
@@ -246,7 +251,8 @@ TEST_F(AppTest, TileJsonDescribesLayersAndVersionedUrls) {
     EXPECT_EQ(j["dataset_version"], 7);
 
     auto again = handle(get("/tiles/crimes,areas.json?category=burglary,drugs&from=2019-01&v=3",
-                            {{"Host", "maps.example.org:8080"}, {"X-Forwarded-Proto", "https"},
+                            {{"Host", "maps.example.org:8080"},
+                             {"X-Forwarded-Proto", "https"},
                              {"If-None-Match", header(res, "ETag")}}));
     EXPECT_EQ(again.status, 304);
 }
@@ -352,8 +358,9 @@ TEST_F(AppTest, PreflightRequests) {
     Config c;
     c.cors_origins = {"https://www.gov.uk"};
     make_app(c);
-    auto refused = handle(request(Method::options, "/tiles/crimes/1/0/0.mvt",
-                                  {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}}));
+    auto refused =
+        handle(request(Method::options, "/tiles/crimes/1/0/0.mvt",
+                       {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}}));
     EXPECT_EQ(header(refused, "Access-Control-Allow-Origin"), "");
 }
 

@@ -32,7 +32,8 @@ TEST(ServerCache, EntriesCarryBothEncodingsAndStrongEtags) {
     EXPECT_EQ(t->etag.front(), '"');
     EXPECT_EQ(t->etag.back(), '"');
     EXPECT_NE(t->etag, t->etag_gzip);
-    EXPECT_EQ(t->etag, make_cached_tile(9, std::string(5000, 'a'), 3, true)->etag) << "ETag depends on the bytes";
+    EXPECT_EQ(t->etag, make_cached_tile(9, std::string(5000, 'a'), 3, true)->etag)
+        << "ETag depends on the bytes";
     EXPECT_NE(t->etag, make_cached_tile(4, std::string(5000, 'b'), 3, true)->etag);
 
     auto identity_only = make_cached_tile(4, std::string(5000, 'a'), 3, true, /*gzip_level=*/0);
@@ -62,7 +63,7 @@ TEST(ServerCache, KeysCarryTheDatasetVersion) {
 TEST(ServerCache, EvictsLeastRecentlyUsedByBytes) {
     const std::size_t tile_bytes = 10000;
     const std::size_t cost = tile_of(tile_bytes)->bytes() + 200;  // with key and overheads, roughly
-    TileCache cache(cost * 3 + cost / 2, 1);                          // room for three
+    TileCache cache(cost * 3 + cost / 2, 1);                      // room for three
     cache.put("a", tile_of(tile_bytes));
     cache.put("b", tile_of(tile_bytes));
     cache.put("c", tile_of(tile_bytes));

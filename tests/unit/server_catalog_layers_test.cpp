@@ -16,7 +16,7 @@ using nlohmann::json;
 
 namespace {
 class CatalogLayers : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         app = std::make_unique<App>(Config{}, snapshots);
         app->context().set_renderer(std::make_shared<FakeRenderer>());
@@ -49,7 +49,8 @@ TEST_F(CatalogLayers, CatalogPublishesEveryLayerAndField) {
             EXPECT_EQ(f["type"], core::type_name(fields[k].type));
             EXPECT_EQ(f["description"], fields[k].description);
             EXPECT_EQ(f["always"], fields[k].always);
-            EXPECT_EQ(f.value("minzoom", spec.minzoom), fields[k].minzoom) << spec.name << "." << fields[k].name;
+            EXPECT_EQ(f.value("minzoom", spec.minzoom), fields[k].minzoom)
+                << spec.name << "." << fields[k].name;
             EXPECT_EQ(f.value("maxzoom", spec.maxzoom), std::min(fields[k].maxzoom, spec.maxzoom));
         }
         if (spec.cluster_maxzoom >= 0) {
@@ -76,6 +77,7 @@ TEST_F(CatalogLayers, TileJsonVectorLayersNameEveryFieldWithItsType) {
         EXPECT_EQ(layer["id"], spec.name);
         const auto fields = core::all_fields(spec.kind);
         ASSERT_EQ(layer["fields"].size(), fields.size()) << spec.name;
-        for (const auto& f : fields) EXPECT_EQ(layer["fields"][std::string(f.name)], core::type_name(f.type)) << f.name;
+        for (const auto& f : fields)
+            EXPECT_EQ(layer["fields"][std::string(f.name)], core::type_name(f.type)) << f.name;
     }
 }

@@ -44,15 +44,16 @@ TEST(ServerConfig, Defaults) {
 }
 
 TEST(ServerConfig, FlagsAndEnvironmentFlagWins) {
-    auto p = parse({"--port", "9000", "--cache-bytes=64M", "--cors-origins", "https://a.gov.uk, https://b.org",
-                    "--engine=postgis", "--read-timeout", "2.5", "--access-log"},
-                   {{"CRIMEMAP_PORT", "7000"},
-                    {"CRIMEMAP_THREADS", "3"},
-                    {"CRIMEMAP_DATABASE_URL", "postgresql://x@h:1/db"},
-                    {"CRIMEMAP_PUBLIC_URL", "https://tiles.example.org/"},
-                    {"CRIMEMAP_FRAME_ANCESTORS", "https://www.gov.uk"},
-                    {"CRIMEMAP_TEST_DATABASE_URL", "ignored"},
-                    {"CRIMEMAP_KEEPALIVE_REQUESTS", "5"}});
+    auto p =
+        parse({"--port", "9000", "--cache-bytes=64M", "--cors-origins", "https://a.gov.uk, https://b.org",
+               "--engine=postgis", "--read-timeout", "2.5", "--access-log"},
+              {{"CRIMEMAP_PORT", "7000"},
+               {"CRIMEMAP_THREADS", "3"},
+               {"CRIMEMAP_DATABASE_URL", "postgresql://x@h:1/db"},
+               {"CRIMEMAP_PUBLIC_URL", "https://tiles.example.org/"},
+               {"CRIMEMAP_FRAME_ANCESTORS", "https://www.gov.uk"},
+               {"CRIMEMAP_TEST_DATABASE_URL", "ignored"},
+               {"CRIMEMAP_KEEPALIVE_REQUESTS", "5"}});
     ASSERT_EQ(p.error, "");
     EXPECT_EQ(p.config.port, 9000) << "the flag wins over CRIMEMAP_PORT";
     EXPECT_EQ(p.config.threads, 3u);
@@ -80,9 +81,10 @@ TEST(ServerConfig, ErrorsNameTheOption) {
 TEST(ServerConfig, HelpListsEveryFlag) {
     auto p = parse({"--help"});
     EXPECT_TRUE(p.help);
-    for (const char* flag : {"--host", "--port", "--threads", "--database-url", "--engine", "--cache-bytes",
-                             "--cors-origins", "--frame-ancestors", "--web-dir", "--poll-seconds", "--max-body-bytes",
-                             "--read-timeout", "--keepalive-requests", "--public-url", "CRIMEMAP_"})
+    for (const char* flag :
+         {"--host", "--port", "--threads", "--database-url", "--engine", "--cache-bytes", "--cors-origins",
+          "--frame-ancestors", "--web-dir", "--poll-seconds", "--max-body-bytes", "--read-timeout",
+          "--keepalive-requests", "--public-url", "CRIMEMAP_"})
         EXPECT_NE(p.help_text.find(flag), std::string::npos) << flag;
 }
 

@@ -11,8 +11,8 @@
 #include "core/api_data.hpp"
 #include "core/crime_details.hpp"
 #include "core/database_error.hpp"
-#include "core/snapshot_builder.hpp"
 #include "core/secrets.hpp"
+#include "core/snapshot_builder.hpp"
 #include "core/teams.hpp"
 #include "server/app.hpp"
 #include "server/config.hpp"
@@ -25,9 +25,9 @@ using namespace crimemap;
 using namespace crimemap::server;
 using crimemap::testing::Gate;
 using crimemap::testing::HttpConnection;
+using nlohmann::json;
 using server::testing::header;
 using server::testing::request;
-using nlohmann::json;
 
 namespace {
 
@@ -35,7 +35,7 @@ using Kind = core::DatabaseError::Kind;
 
 // Renders like FakeRenderer but blocks (as the postgis engine does on a slow query) until opened.
 class GatedRenderer : public server::testing::FakeRenderer {
-public:
+  public:
     bool blocking() const override { return true; }
     core::Result<core::RenderedTile> render(const core::Snapshot& s, const core::TileQuery& q) override {
         gate.pass();
@@ -65,19 +65,23 @@ struct FakeCrimes : core::CrimeDetails {
         if (gate) gate->pass();
         if (fail) fail();
     }
-    std::vector<core::CrimeDetail> in_area(const core::CrimeArea&, core::Month, std::optional<std::string>, std::size_t) override {
+    std::vector<core::CrimeDetail> in_area(const core::CrimeArea&, core::Month, std::optional<std::string>,
+                                           std::size_t) override {
         maybe();
         return {crime()};
     }
-    std::vector<core::CrimeDetail> at_location(std::optional<std::int64_t>, geo::LonLat, core::Month, std::size_t) override {
+    std::vector<core::CrimeDetail> at_location(std::optional<std::int64_t>, geo::LonLat, core::Month,
+                                               std::size_t) override {
         maybe();
         return {crime()};
     }
-    std::vector<core::CrimeDetail> no_location(const std::string&, core::Month, std::optional<std::string>, std::size_t) override {
+    std::vector<core::CrimeDetail> no_location(const std::string&, core::Month, std::optional<std::string>,
+                                               std::size_t) override {
         maybe();
         return {};
     }
-    std::vector<std::pair<std::string, std::uint64_t>> outcomes(const std::string&, const std::string&, core::Month, core::Month) override {
+    std::vector<std::pair<std::string, std::uint64_t>> outcomes(const std::string&, const std::string&,
+                                                                core::Month, core::Month) override {
         maybe();
         return {};
     }
@@ -99,22 +103,28 @@ struct FakeTeams : core::TeamStore {
     void record_refusal(const core::RefusedWrite&) override {
         if (fail) fail();
     }
-    std::int64_t create_priority(const core::TeamWriter&, const std::string&, const std::string&, const core::PriorityInput&) override {
+    std::int64_t create_priority(const core::TeamWriter&, const std::string&, const std::string&,
+                                 const core::PriorityInput&) override {
         return ++writes;
     }
-    bool update_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t, const core::PriorityInput&) override {
+    bool update_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t,
+                         const core::PriorityInput&) override {
         return ++writes, true;
     }
-    bool remove_priority(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t) override {
+    bool remove_priority(const core::TeamWriter&, const std::string&, const std::string&,
+                         std::int64_t) override {
         return ++writes, true;
     }
-    std::int64_t create_event(const core::TeamWriter&, const std::string&, const std::string&, const core::EventInput&) override {
+    std::int64_t create_event(const core::TeamWriter&, const std::string&, const std::string&,
+                              const core::EventInput&) override {
         return ++writes;
     }
-    bool update_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t, const core::EventInput&) override {
+    bool update_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t,
+                      const core::EventInput&) override {
         return ++writes, true;
     }
-    bool remove_event(const core::TeamWriter&, const std::string&, const std::string&, std::int64_t) override {
+    bool remove_event(const core::TeamWriter&, const std::string&, const std::string&,
+                      std::int64_t) override {
         return ++writes, true;
     }
     std::function<std::shared_ptr<const core::TeamDirectory>()> reload;
@@ -129,9 +139,11 @@ std::shared_ptr<const core::Snapshot> api_snapshot() {
     b.add_location(1, {-2.7160, 52.0565}, "On or near High Town");
     auto burglary = *core::category_from_slug("burglary");
     b.add_crimes(1, Month::from_year_month(2019, 2), burglary, 2);
-    geo::LonLatMultiPolygon square{{{{-2.73, 52.05}, {-2.69, 52.05}, {-2.69, 52.07}, {-2.73, 52.07}, {-2.73, 52.05}}}};
+    geo::LonLatMultiPolygon square{
+        {{{-2.73, 52.05}, {-2.69, 52.05}, {-2.69, 52.07}, {-2.73, 52.07}, {-2.73, 52.05}}}};
     b.add_area(core::AreaKind::neighbourhood, "west-mercia/HE06", "Central", std::nullopt, square);
-    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", Month::from_year_month(2019, 2), burglary, 2);
+    b.add_area_count(core::AreaKind::neighbourhood, "west-mercia/HE06", Month::from_year_month(2019, 2),
+                     burglary, 2);
     auto snap = b.finish();
     auto api = std::make_shared<core::ApiData>();
     api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016", "", "101", "", json::array()});
@@ -151,7 +163,7 @@ const std::string street = "/api/crimes-street/all-crime?lat=52.0565&lng=-2.716&
 const std::string priorities = "/v1/neighbourhoods/west-mercia/HE06/priorities";
 
 class DatabaseRoutes : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         crimes = std::make_shared<FakeCrimes>();
         teams = std::make_shared<FakeTeams>();
@@ -186,7 +198,8 @@ protected:
         port = server->listen();
         done = std::async(std::launch::async, [this] { server->run(); });
     }
-    Response call(Method m, const std::string& target, std::initializer_list<std::pair<std::string, std::string>> headers = {},
+    Response call(Method m, const std::string& target,
+                  std::initializer_list<std::pair<std::string, std::string>> headers = {},
                   std::string body = {}) {
         auto req = request(m, target, headers);
         req.body = std::move(body);
@@ -218,8 +231,9 @@ TEST_F(DatabaseRoutes, RoutesThatQueryTheDatabaseAreBlocking) {
     EXPECT_TRUE(app->blocking(request(Method::put, priorities + "/3")));
     EXPECT_TRUE(app->blocking(request(Method::del, "/v1/neighbourhoods/west-mercia/HE06/events/3")));
     // Served from memory: stay on the I/O threads.
-    for (const auto& target : {"/health", "/ready", "/metrics", "/catalog", "/tiles/crimes.json", "/tiles/crimes/14/8100/5430.mvt",
-                               "/postcodes/HR11AA", "/api/forces", "/v1/neighbourhoods/west-mercia/HE06/priorities", "/nope"})
+    for (const auto& target :
+         {"/health", "/ready", "/metrics", "/catalog", "/tiles/crimes.json", "/tiles/crimes/14/8100/5430.mvt",
+          "/postcodes/HR11AA", "/api/forces", "/v1/neighbourhoods/west-mercia/HE06/priorities", "/nope"})
         EXPECT_FALSE(app->blocking(request(Method::get, target))) << target;
     EXPECT_FALSE(app->blocking(request(Method::options, priorities)));
     EXPECT_FALSE(app->blocking(request(Method::head, "/health")));
@@ -240,7 +254,8 @@ TEST_F(DatabaseRoutes, SlowQueryDoesNotHoldTheOnlyIoThread) {
 
     // The query is stuck at the gate (so the slow request cannot have been answered); the single
     // I/O thread still answers everything served from memory.
-    for (const std::string target : {"/health", "/catalog", "/tiles/crimes/14/8100/5430.mvt", "/api/forces"}) {
+    for (const std::string target :
+         {"/health", "/catalog", "/tiles/crimes/14/8100/5430.mvt", "/api/forces"}) {
         HttpConnection c(port, 5000);
         auto res = c.get(target);
         ASSERT_TRUE(res) << target << " did not answer while a database query was pending";
@@ -352,11 +367,13 @@ TEST_F(DatabaseRoutes, DatabaseFailuresAreMappedWithoutTheirText) {
         int status;
         std::string message;
     };
-    for (const auto& c : {Case{Kind::busy, 503, "busy"}, Case{Kind::timeout, 503, "did not answer in time"},
-                          Case{Kind::unavailable, 503, "unavailable"}, Case{Kind::failed, 500, "Internal server error"}}) {
+    for (const auto& c :
+         {Case{Kind::busy, 503, "busy"}, Case{Kind::timeout, 503, "did not answer in time"},
+          Case{Kind::unavailable, 503, "unavailable"}, Case{Kind::failed, 500, "Internal server error"}}) {
         crimes->fail = [&] { throw core::DatabaseError(c.kind, secret); };
-        for (const auto& target : {street, std::string("/api/crimes-at-location?location_id=1"),
-                                   std::string("/api/crimes-no-location?category=all-crime&force=west-mercia")}) {
+        for (const auto& target :
+             {street, std::string("/api/crimes-at-location?location_id=1"),
+              std::string("/api/crimes-no-location?category=all-crime&force=west-mercia")}) {
             auto res = call(Method::get, target);
             EXPECT_EQ(res.status, c.status) << target;
             EXPECT_NE(res.body.find(c.message), std::string::npos) << res.body;
@@ -366,7 +383,8 @@ TEST_F(DatabaseRoutes, DatabaseFailuresAreMappedWithoutTheirText) {
             EXPECT_EQ(header(res, "Cache-Control"), "no-store");
         }
         teams->fail = crimes->fail;
-        auto write = call(Method::post, priorities, {{"Authorization", "Bearer good"}}, R"({"issue": "Parking"})");
+        auto write =
+            call(Method::post, priorities, {{"Authorization", "Bearer good"}}, R"({"issue": "Parking"})");
         EXPECT_EQ(write.status, c.status) << write.body;
         EXPECT_EQ(write.body.find("relation"), std::string::npos) << write.body;
         teams->fail = nullptr;
@@ -396,7 +414,8 @@ TEST_F(DatabaseRoutes, CommittedWriteIsNotReportedAsFailedWhenTheReReadFails) {
 TEST_F(DatabaseRoutes, AnyOriginDoesNotOpenTeamWrites) {
     auto preflight = [&](const std::string& target, const std::string& method, const std::string& origin) {
         return call(Method::options, target,
-                    {{"Origin", origin}, {"Access-Control-Request-Method", method},
+                    {{"Origin", origin},
+                     {"Access-Control-Request-Method", method},
                      {"Access-Control-Request-Headers", "authorization, content-type"}});
     };
     // Default "*": reads stay open to every page...
@@ -406,24 +425,30 @@ TEST_F(DatabaseRoutes, AnyOriginDoesNotOpenTeamWrites) {
     EXPECT_EQ(header(read, "Access-Control-Allow-Methods"), "GET, HEAD, OPTIONS");  // POST not offered
     EXPECT_EQ(header(read, "Allow"), "GET, HEAD, POST, OPTIONS");
     // ...writes are not: no CORS headers at all, so the browser refuses to send them.
-    for (const auto& [target, method] : {std::pair{priorities, "POST"}, std::pair{priorities + "/3", "PUT"},
-                                         std::pair{priorities + "/3", "DELETE"},
-                                         std::pair{std::string("/v1/neighbourhoods/west-mercia/HE06/events"), "POST"}}) {
+    for (const auto& [target, method] :
+         {std::pair{priorities, "POST"}, std::pair{priorities + "/3", "PUT"},
+          std::pair{priorities + "/3", "DELETE"},
+          std::pair{std::string("/v1/neighbourhoods/west-mercia/HE06/events"), "POST"}}) {
         auto res = preflight(target, method, "https://evil.example");
         EXPECT_EQ(res.status, 204) << target;
         EXPECT_EQ(header(res, "Access-Control-Allow-Origin"), "") << target << " " << method;
         EXPECT_EQ(header(res, "Access-Control-Allow-Methods"), "") << target;
         EXPECT_EQ(header(res, "Access-Control-Allow-Headers"), "") << target;
     }
-    auto write = call(Method::post, priorities, {{"Origin", "https://evil.example"}, {"Authorization", "Bearer good"}},
-                      R"({"issue": "Parking"})");
+    auto write =
+        call(Method::post, priorities, {{"Origin", "https://evil.example"}, {"Authorization", "Bearer good"}},
+             R"({"issue": "Parking"})");
     EXPECT_EQ(write.status, 201) << write.body;  // CORS is browser policy: the server still serves curl
     EXPECT_EQ(header(write, "Access-Control-Allow-Origin"), "");
     // Public POST lookups keep "*" (postcodes.io and police.uk clients call them from browsers).
-    EXPECT_EQ(header(preflight("/postcodes", "POST", "https://evil.example"), "Access-Control-Allow-Origin"), "*");
-    EXPECT_EQ(header(preflight("/api/crimes-street/all-crime", "POST", "https://evil.example"), "Access-Control-Allow-Origin"),
+    EXPECT_EQ(header(preflight("/postcodes", "POST", "https://evil.example"), "Access-Control-Allow-Origin"),
               "*");
-    EXPECT_EQ(header(call(Method::get, priorities, {{"Origin", "https://evil.example"}}), "Access-Control-Allow-Origin"), "*");
+    EXPECT_EQ(header(preflight("/api/crimes-street/all-crime", "POST", "https://evil.example"),
+                     "Access-Control-Allow-Origin"),
+              "*");
+    EXPECT_EQ(header(call(Method::get, priorities, {{"Origin", "https://evil.example"}}),
+                     "Access-Control-Allow-Origin"),
+              "*");
 }
 
 TEST_F(DatabaseRoutes, ListedOriginsMayWrite) {
@@ -431,27 +456,33 @@ TEST_F(DatabaseRoutes, ListedOriginsMayWrite) {
     c.cors_origins = {"*", "https://admin.example"};
     make_app(c);
     auto ok = call(Method::options, priorities,
-                   {{"Origin", "https://admin.example"}, {"Access-Control-Request-Method", "POST"},
+                   {{"Origin", "https://admin.example"},
+                    {"Access-Control-Request-Method", "POST"},
                     {"Access-Control-Request-Headers", "authorization, content-type"}});
     EXPECT_EQ(ok.status, 204);
     EXPECT_EQ(header(ok, "Access-Control-Allow-Origin"), "https://admin.example");
     EXPECT_EQ(header(ok, "Access-Control-Allow-Methods"), "GET, HEAD, POST, OPTIONS");
     EXPECT_EQ(header(ok, "Access-Control-Allow-Headers"), "authorization, content-type");
     EXPECT_NE(header(ok, "Vary").find("Origin"), std::string::npos);
-    auto write = call(Method::post, priorities, {{"Origin", "https://admin.example"}, {"Authorization", "Bearer good"}},
+    auto write = call(Method::post, priorities,
+                      {{"Origin", "https://admin.example"}, {"Authorization", "Bearer good"}},
                       R"({"issue": "Parking"})");
     EXPECT_EQ(write.status, 201);
     EXPECT_EQ(header(write, "Access-Control-Allow-Origin"), "https://admin.example");
     EXPECT_NE(header(write, "Vary").find("Origin"), std::string::npos);
     // Others still only read.
-    auto other = call(Method::options, priorities, {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
+    auto other = call(Method::options, priorities,
+                      {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
     EXPECT_EQ(header(other, "Access-Control-Allow-Origin"), "");
-    EXPECT_EQ(header(call(Method::get, "/health", {{"Origin", "https://evil.example"}}), "Access-Control-Allow-Origin"), "*");
+    EXPECT_EQ(header(call(Method::get, "/health", {{"Origin", "https://evil.example"}}),
+                     "Access-Control-Allow-Origin"),
+              "*");
 
     // Without "*" at all, the listed origin may write too.
     c.cors_origins = {"https://admin.example"};
     make_app(c);
-    auto only = call(Method::options, priorities + "/3", {{"Origin", "https://admin.example"}, {"Access-Control-Request-Method", "DELETE"}});
+    auto only = call(Method::options, priorities + "/3",
+                     {{"Origin", "https://admin.example"}, {"Access-Control-Request-Method", "DELETE"}});
     EXPECT_EQ(header(only, "Access-Control-Allow-Origin"), "https://admin.example");
     EXPECT_EQ(header(only, "Access-Control-Allow-Methods"), "PUT, DELETE, OPTIONS");
 }
@@ -459,7 +490,8 @@ TEST_F(DatabaseRoutes, ListedOriginsMayWrite) {
 TEST(DatabaseRouteOptions, BlockingThreadsAndTimeouts) {
     auto parse = [](std::vector<const char*> args) {
         args.insert(args.begin(), "crimemapd");
-        return parse_config(static_cast<int>(args.size()), args.data(), {}, [](const char*) -> const char* { return nullptr; });
+        return parse_config(static_cast<int>(args.size()), args.data(), {},
+                            [](const char*) -> const char* { return nullptr; });
     };
     auto d = parse({});
     ASSERT_TRUE(d.error.empty()) << d.error;

@@ -26,7 +26,10 @@ TEST(ServerGzip, RoundTrips) {
 // The deflate streams are reused per thread and level: one answer must never leak into the next.
 TEST(ServerGzip, ReusedStreamsStayIndependentAcrossCallsLevelsAndThreads) {
     std::vector<std::string> inputs;
-    for (int i = 0; i < 40; ++i) inputs.push_back(std::string(static_cast<std::size_t>(i * 997 % 20000), static_cast<char>('a' + i % 26)) + std::to_string(i));
+    for (int i = 0; i < 40; ++i)
+        inputs.push_back(
+            std::string(static_cast<std::size_t>(i * 997 % 20000), static_cast<char>('a' + i % 26)) +
+            std::to_string(i));
     auto check = [&](int thread) {
         for (int round = 0; round < 3; ++round)
             for (std::size_t i = 0; i < inputs.size(); ++i) {

@@ -27,7 +27,7 @@ using crimemap::testing::wait_until;
 namespace {
 // Tiles at z=4 wait at a gate until the test opens it, so a shutdown can catch a request in flight.
 class SlowRenderer : public server::testing::FakeRenderer {
-public:
+  public:
     core::Result<core::RenderedTile> render(const core::Snapshot& s, const core::TileQuery& q) override {
         if (q.tile.z == 4) gate.pass();
         return FakeRenderer::render(s, q);
@@ -36,7 +36,7 @@ public:
 };
 
 class ServerTest : public ::testing::Test {
-protected:
+  protected:
     void start(HttpServerOptions options = {}) {
         app = std::make_unique<App>(Config{}, snapshots);
         app->context().set_renderer(renderer);
@@ -153,8 +153,9 @@ TEST_F(ServerTest, OversizedBodiesGet413) {
 
 TEST_F(ServerTest, MalformedRequestsGet400) {
     start();
-    for (const std::string raw : {"GARBAGE\r\n\r\n", "GET /health HTTP/9.9\r\n\r\n", "GET /health HTTP/1.1\r\nBad Header\r\n\r\n",
-                                  "GET /health HTTP/1.1\r\nContent-Length: x\r\n\r\n"}) {
+    for (const std::string raw :
+         {"GARBAGE\r\n\r\n", "GET /health HTTP/9.9\r\n\r\n", "GET /health HTTP/1.1\r\nBad Header\r\n\r\n",
+          "GET /health HTTP/1.1\r\nContent-Length: x\r\n\r\n"}) {
         HttpConnection c(port);
         auto res = c.request(raw);
         ASSERT_TRUE(res) << raw;
@@ -202,8 +203,9 @@ TEST_F(ServerTest, HeadSendsHeadersOnly) {
 TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
     start();
     HttpConnection c(port);
-    ASSERT_TRUE(c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
-                       "GET /tiles/crimes/1/0/0.mvt HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(
+        c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+               "GET /tiles/crimes/1/0/0.mvt HTTP/1.1\r\nHost: x\r\n\r\n"));
     auto a = c.read(), b = c.read(), d = c.read();
     ASSERT_TRUE(a && b && d);
     EXPECT_EQ(a->status, 200);
@@ -251,7 +253,8 @@ TEST_F(ServerTest, ManyConcurrentClients) {
         clients.emplace_back([&, t] {
             HttpConnection c(port);
             for (int i = 0; i < 50; ++i) {
-                auto res = c.get("/tiles/crimes/14/" + std::to_string(8100 + (i % 5)) + "/" + std::to_string(5430 + t) + ".mvt",
+                auto res = c.get("/tiles/crimes/14/" + std::to_string(8100 + (i % 5)) + "/" +
+                                     std::to_string(5430 + t) + ".mvt",
                                  "Accept-Encoding: gzip\r\n");
                 if (res && res->status == 200 && res->header("content-encoding") == "gzip") ok.fetch_add(1);
             }
@@ -279,7 +282,9 @@ std::string with_length(const std::string& body) {
            std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 std::string chunked(const std::string& body, std::size_t piece, const std::string& extension = "") {
-    std::string out = "POST /postcodes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string out =
+        "POST /postcodes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n";
     char size[32];
     for (std::size_t i = 0; i < body.size(); i += piece) {
         const auto n = std::min(piece, body.size() - i);
@@ -306,13 +311,16 @@ TEST_F(ServerTest, AmbiguousFramingIs400AndClosesTheConnection) {
     // Transfer-Encoding other than exactly chunked.
     for (const char* te : {"gzip, chunked", "chunked, gzip", "identity", "xchunked", "chunked;q=1", "gzip"})
         expect_400_and_close(port, post + "Transfer-Encoding: " + te + "\r\n\r\n0\r\n\r\n");
-    expect_400_and_close(port, post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
-    expect_400_and_close(port, "POST /postcodes HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    expect_400_and_close(port,
+                         post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    expect_400_and_close(
+        port, "POST /postcodes HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
     // Bad chunk sizes and chunk lines.
     const std::string te = post + "Transfer-Encoding: chunked\r\n\r\n";
-    for (const char* chunk : {"zz\r\nhello\r\n0\r\n\r\n", "-5\r\nhello\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n",
-                              "5 \r\nhello\r\n0\r\n\r\n", "1ffffffffffffffffff\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX\r\n0\r\n\r\n",
-                              "\r\nhello\r\n0\r\n\r\n"})
+    for (const char* chunk :
+         {"zz\r\nhello\r\n0\r\n\r\n", "-5\r\nhello\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n",
+          "5 \r\nhello\r\n0\r\n\r\n", "1ffffffffffffffffff\r\nhello\r\n0\r\n\r\n",
+          "5\r\nhelloXX\r\n0\r\n\r\n", "\r\nhello\r\n0\r\n\r\n"})
         expect_400_and_close(port, te + chunk);
     // Chunk extension abuse: one too long, and a chunk line that never ends.
     expect_400_and_close(port, te + "5;" + std::string(1000, 'a') + "\r\nhello\r\n0\r\n\r\n");
@@ -335,7 +343,8 @@ TEST_F(ServerTest, ChunkedBodiesWithinTheLimitsAreReadLikeContentLengthOnes) {
     auto reference = c.request(with_length(bulk_body));
     ASSERT_TRUE(reference);
     ASSERT_EQ(reference->status, 200) << reference->body;
-    ASSERT_NE(reference->body.find("nonsense"), std::string::npos) << "the body was read: " << reference->body;
+    ASSERT_NE(reference->body.find("nonsense"), std::string::npos)
+        << "the body was read: " << reference->body;
     for (std::size_t piece : {std::size_t{1}, std::size_t{7}, bulk_body.size()}) {
         auto res = c.request(chunked(bulk_body, piece));  // same connection: framing stays in sync
         ASSERT_TRUE(res) << piece;
@@ -357,7 +366,7 @@ namespace {
 // A renderer that runs on the blocking pool (like the postgis engine) and runs out of memory at
 // tile 3/3/3, or throws something that is no std::exception at 3/4/4.
 class ExhaustedRenderer : public server::testing::FakeRenderer {
-public:
+  public:
     bool blocking() const override { return blocking_; }
     explicit ExhaustedRenderer(bool blocking) : blocking_(blocking) {}
     core::Result<core::RenderedTile> render(const core::Snapshot& s, const core::TileQuery& q) override {
@@ -366,7 +375,7 @@ public:
         return FakeRenderer::render(s, q);
     }
 
-private:
+  private:
     bool blocking_;
 };
 }  // namespace
@@ -401,8 +410,10 @@ TEST_F(ServerTest, TrickledRequestsAreCutAtTheReadTimeout) {
     const std::string request = "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(1000, 'a');
     bool closed = false;
     for (std::size_t i = 0; i < request.size() && !closed; ++i) {
-        if (!c.send(request.substr(i, 1))) closed = true;  // one byte every 20 ms: 20 s for the whole line
-        else closed = c.closed_by_peer(20);
+        if (!c.send(request.substr(i, 1)))
+            closed = true;  // one byte every 20 ms: 20 s for the whole line
+        else
+            closed = c.closed_by_peer(20);
     }
     // A read timeout that restarted with every byte would let the whole 20 s line through.
     EXPECT_TRUE(closed) << "a client trickling bytes is still cut at the read timeout";
@@ -410,7 +421,8 @@ TEST_F(ServerTest, TrickledRequestsAreCutAtTheReadTimeout) {
 
 TEST_F(ServerTest, AClientThatNeverReadsIsClosedAtTheWriteDeadline) {
     // A 40 MB file is more than the kernel buffers on both sides hold, so the write cannot finish.
-    const auto web = std::filesystem::temp_directory_path() / ("crimemap-never-reads-" + std::to_string(::getpid()));
+    const auto web =
+        std::filesystem::temp_directory_path() / ("crimemap-never-reads-" + std::to_string(::getpid()));
     std::filesystem::create_directories(web / "app");
     std::ofstream(web / "app" / "big.js") << std::string(40u << 20, 'x');
     Config config;
@@ -433,7 +445,8 @@ TEST_F(ServerTest, AClientThatNeverReadsIsClosedAtTheWriteDeadline) {
     HttpConnection lazy(port, 10000, nullptr, 4096);
     ASSERT_TRUE(lazy.send("GET /app/big.js HTTP/1.1\r\nHost: x\r\n\r\n"));
     wait_until([&] { return server->open_connections() <= 1; }, std::chrono::seconds(10));
-    EXPECT_EQ(server->open_connections(), 1u) << "the connection that never reads was closed; the reader's stays";
+    EXPECT_EQ(server->open_connections(), 1u)
+        << "the connection that never reads was closed; the reader's stays";
     std::filesystem::remove_all(web);
 }
 
@@ -443,7 +456,8 @@ TEST_F(ServerTest, ConnectionsBeyondTheCapAreRefusedAtOnce) {
     o.max_connections_per_client = 0;
     start(o);
     std::vector<std::unique_ptr<HttpConnection>> held;
-    for (int i = 0; i < 5; ++i) held.push_back(std::make_unique<HttpConnection>(port));  // no request: not idle keep-alive
+    for (int i = 0; i < 5; ++i)
+        held.push_back(std::make_unique<HttpConnection>(port));  // no request: not idle keep-alive
     wait_until([&] { return server->open_connections() >= 5; }, std::chrono::seconds(5));
     ASSERT_EQ(server->open_connections(), 5u);
 

@@ -8,11 +8,10 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "server/app.hpp"
 #include "server/gzip.hpp"
@@ -71,7 +70,8 @@ TEST(OpenApiDocument, DescribesExactlyTheRouteTable) {
     // method + path template as the router has them; patterns use OpenAPI's own syntax, including
     // a parameter with a literal suffix ("{y}.mvt", "{layers}.json").
     std::map<std::pair<std::string, std::string>, std::string> routed;
-    for (const auto& r : route_table()) routed[{lower(to_string(r.method)), std::string(r.pattern)}] = std::string(r.name);
+    for (const auto& r : route_table())
+        routed[{lower(to_string(r.method)), std::string(r.pattern)}] = std::string(r.name);
 
     std::map<std::pair<std::string, std::string>, std::string> described;
     for (const auto& [path, item] : doc.at("paths").items())
@@ -80,12 +80,15 @@ TEST(OpenApiDocument, DescribesExactlyTheRouteTable) {
 
     for (const auto& [key, name] : routed) {
         auto it = described.find(key);
-        EXPECT_NE(it, described.end()) << "route not in docs/openapi.json: " << key.first << " " << key.second;
+        EXPECT_NE(it, described.end())
+            << "route not in docs/openapi.json: " << key.first << " " << key.second;
         if (it == described.end()) continue;
-        EXPECT_EQ(it->second, name) << "operationId of " << key.first << " " << key.second << " should be the route name";
+        EXPECT_EQ(it->second, name) << "operationId of " << key.first << " " << key.second
+                                    << " should be the route name";
     }
     for (const auto& [key, name] : described)
-        EXPECT_TRUE(routed.contains(key)) << "docs/openapi.json describes an unrouted path: " << key.first << " " << key.second;
+        EXPECT_TRUE(routed.contains(key))
+            << "docs/openapi.json describes an unrouted path: " << key.first << " " << key.second;
     EXPECT_EQ(described.size(), routed.size());
 }
 
@@ -104,7 +107,8 @@ TEST(OpenApiDocument, PathParametersMatchTheTemplates) {
                         const json& param = resolve(doc, p);
                         if (param.at("in") != "path") continue;
                         EXPECT_EQ(param.value("required", false), true) << path << " " << param["name"];
-                        EXPECT_TRUE(param.contains("example") || param.contains("examples")) << path << " " << param["name"];
+                        EXPECT_TRUE(param.contains("example") || param.contains("examples"))
+                            << path << " " << param["name"];
                         declared.insert(param.at("name").get<std::string>());
                     }
             EXPECT_EQ(declared, want) << method << " " << path;
@@ -120,7 +124,8 @@ TEST(OpenApiDocument, EveryOperationHasAnswersAndErrorsUseTheEnvelope) {
     for (const auto& [path, item] : doc.at("paths").items())
         for (const auto& [method, operation] : item.items()) {
             if (!http_methods.contains(method)) continue;
-            EXPECT_TRUE(operation_ids.insert(operation.at("operationId")).second) << "duplicate operationId " << operation["operationId"];
+            EXPECT_TRUE(operation_ids.insert(operation.at("operationId")).second)
+                << "duplicate operationId " << operation["operationId"];
             EXPECT_TRUE(operation.contains("summary")) << method << " " << path;
             const json& responses = operation.at("responses");
             bool success = false;
@@ -131,10 +136,11 @@ TEST(OpenApiDocument, EveryOperationHasAnswersAndErrorsUseTheEnvelope) {
                 // or through allOf (postcodes.io's 404 with its terminated block).
                 const json& r = resolve(doc, response);
                 const json& direct = r.at("content").at("application/json").at("schema");
-                const json& schema = direct.value("$ref", "") == "#/components/schemas/Error" ? direct : resolve(doc, direct);
+                const json& schema =
+                    direct.value("$ref", "") == "#/components/schemas/Error" ? direct : resolve(doc, direct);
                 const bool envelope = schema.value("$ref", "") == "#/components/schemas/Error" ||
-                                      (schema.contains("allOf") &&
-                                       schema["allOf"].at(0).value("$ref", "") == "#/components/schemas/Error");
+                                      (schema.contains("allOf") && schema["allOf"].at(0).value("$ref", "") ==
+                                                                       "#/components/schemas/Error");
                 EXPECT_TRUE(envelope) << method << " " << path << " " << status;
             }
             EXPECT_TRUE(success) << method << " " << path << " has no 2xx answer";
@@ -143,7 +149,7 @@ TEST(OpenApiDocument, EveryOperationHasAnswersAndErrorsUseTheEnvelope) {
 
 namespace {
 class OpenApiRoute : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { make_app(Config{}); }
     void make_app(Config config) {
         app = std::make_unique<App>(std::move(config), snapshots);
@@ -155,12 +161,14 @@ protected:
 }  // namespace
 
 TEST_F(OpenApiRoute, ServesTheDocumentWithServersFromTheRequest) {
-    auto res = app->handle(get("/openapi.json", {{"Host", "maps.example.org:8443"}, {"X-Forwarded-Proto", "https"}}));
+    auto res = app->handle(
+        get("/openapi.json", {{"Host", "maps.example.org:8443"}, {"X-Forwarded-Proto", "https"}}));
     ASSERT_EQ(res.status, 200);
     EXPECT_EQ(header(res, "Content-Type"), "application/json");
     EXPECT_EQ(header(res, "Cache-Control"), "public, max-age=60");
     json served = json::parse(res.body);
-    EXPECT_EQ(served.at("servers"), json::parse(R"([{"url":"https://maps.example.org:8443","description":"this server"}])"));
+    EXPECT_EQ(served.at("servers"),
+              json::parse(R"([{"url":"https://maps.example.org:8443","description":"this server"}])"));
     // Everything but servers is docs/openapi.json as checked in.
     json expected = read_document();
     served.erase("servers");
@@ -190,7 +198,8 @@ TEST_F(OpenApiRoute, StrongEtagPerBaseUrlAnd304) {
     EXPECT_EQ(cached.status, 304);
     EXPECT_TRUE(cached.body.empty());
     EXPECT_EQ(header(cached, "ETag"), etag);
-    EXPECT_EQ(app->handle(get("/openapi.json", {{"Host", "b.example"}, {"If-None-Match", etag}})).status, 200);
+    EXPECT_EQ(app->handle(get("/openapi.json", {{"Host", "b.example"}, {"If-None-Match", etag}})).status,
+              200);
 }
 
 TEST_F(OpenApiRoute, GzippedWhenAccepted) {
@@ -206,10 +215,15 @@ TEST_F(OpenApiRoute, GzippedWhenAccepted) {
     // Each encoding has its own strong ETag; either one revalidates.
     EXPECT_NE(header(gz, "ETag"), header(plain, "ETag"));
     EXPECT_FALSE(header(gz, "ETag").starts_with("W/"));
-    EXPECT_EQ(app->handle(get("/openapi.json", {{"Host", "a.example"}, {"Accept-Encoding", "gzip"},
-                                                {"If-None-Match", header(gz, "ETag")}})).status, 304);
+    EXPECT_EQ(app->handle(get("/openapi.json", {{"Host", "a.example"},
+                                                {"Accept-Encoding", "gzip"},
+                                                {"If-None-Match", header(gz, "ETag")}}))
+                  .status,
+              304);
     EXPECT_EQ(header(plain, "Vary").find("Accept-Encoding") != std::string::npos, true);
-    EXPECT_EQ(app->handle(get("/openapi.json", {{"Host", "a.example"}, {"Accept-Encoding", "gzip;q=0"}})).body, plain.body);
+    EXPECT_EQ(
+        app->handle(get("/openapi.json", {{"Host", "a.example"}, {"Accept-Encoding", "gzip;q=0"}})).body,
+        plain.body);
 }
 
 TEST_F(OpenApiRoute, CatalogLinksTheDocument) {

@@ -18,7 +18,7 @@ namespace {
 constexpr double burst = 3;
 
 class RateLimitAppTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         Config config;
         // One token per 1000 s: nothing refills while the test runs, whatever the machine's speed.
@@ -54,7 +54,8 @@ TEST_F(RateLimitAppTest, BeyondTheBurstAnswers429WithHeadersAndCors) {
     const std::string path = "/api/crime-categories";
     for (int i = 0; i < static_cast<int>(burst); ++i) {
         auto res = from("203.0.113.7", path, {{"Origin", "https://portal.example"}});
-        ASSERT_NE(res.status, 429) << res.body;  // the handler's answer (503 here: no police.uk data in this snapshot)
+        ASSERT_NE(res.status, 429)
+            << res.body;  // the handler's answer (503 here: no police.uk data in this snapshot)
         EXPECT_EQ(header(res, "RateLimit-Limit"), "3");
         EXPECT_EQ(header(res, "RateLimit-Remaining"), std::to_string(static_cast<int>(burst) - 1 - i));
         EXPECT_GE(std::stol(header(res, "RateLimit-Reset")), 1);
@@ -71,7 +72,8 @@ TEST_F(RateLimitAppTest, BeyondTheBurstAnswers429WithHeadersAndCors) {
     EXPECT_LE(retry, 1000) << "one token at 0.001/s";
     EXPECT_EQ(header(res, "RateLimit-Remaining"), "0");
     EXPECT_EQ(header(res, "RateLimit-Limit"), "3");
-    EXPECT_EQ(header(res, "Access-Control-Allow-Origin"), "*") << "a browser page must be able to read the 429";
+    EXPECT_EQ(header(res, "Access-Control-Allow-Origin"), "*")
+        << "a browser page must be able to read the 429";
     const std::string exposed = header(res, "Access-Control-Expose-Headers");
     for (auto h : {"Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"})
         EXPECT_NE(exposed.find(h), std::string::npos) << h;
@@ -95,19 +97,22 @@ TEST_F(RateLimitAppTest, BeyondTheBurstAnswers429WithHeadersAndCors) {
 
 TEST_F(RateLimitAppTest, PortalKeysGetTheirOwnLimitAndBadKeysA401) {
     const std::string key = core::random_secret("ck_");
-    app->context().rate_limiter().keys().replace({{core::sha256_hex(key), core::ApiKey{1, "council", 0.001, 50}}});
+    app->context().rate_limiter().keys().replace(
+        {{core::sha256_hex(key), core::ApiKey{1, "council", 0.001, 50}}});
     const std::string path = "/postcodes/lon/-2.716/lat/52.0565";
     for (int i = 0; i < static_cast<int>(burst); ++i) from("203.0.113.9", path);
     ASSERT_EQ(from("203.0.113.9", path).status, 429);
     for (int i = 0; i < 50; ++i) {
-        auto res = from("203.0.113.9", i % 2 ? path + "?api_key=" + key : path, {{"X-Api-Key", i % 2 ? "" : key}});
+        auto res =
+            from("203.0.113.9", i % 2 ? path + "?api_key=" + key : path, {{"X-Api-Key", i % 2 ? "" : key}});
         ASSERT_NE(res.status, 429) << i;
         ASSERT_NE(res.status, 401) << i;
         EXPECT_EQ(header(res, "RateLimit-Limit"), "50");
     }
     auto over = from("203.0.113.9", path, {{"X-Api-Key", key}});
     EXPECT_EQ(over.status, 429);
-    EXPECT_EQ(metric("crimemap_throttled_total{route=\"/postcodes/lon/{lon}/lat/{lat}\",key=\"council\"}"), 1);
+    EXPECT_EQ(metric("crimemap_throttled_total{route=\"/postcodes/lon/{lon}/lat/{lat}\",key=\"council\"}"),
+              1);
 
     auto bad = from("198.51.100.3", path, {{"X-Api-Key", "ck_not_a_key"}});
     EXPECT_EQ(bad.status, 401);

@@ -69,13 +69,15 @@ TEST(TokenBucket, MatchesAnIndependentModelOverRandomArrivals) {
         long long model = burst;  // units
         std::int64_t now = 0, last = 0;
         for (int i = 0; i < 5000; ++i) {
-            now += static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(3 * sec / static_cast<std::int64_t>(spec.rate * 4 + 1)));
+            now += static_cast<std::int64_t>(
+                rng() % static_cast<std::uint64_t>(3 * sec / static_cast<std::int64_t>(spec.rate * 4 + 1)));
             model = std::min(burst, model + (now - last) * rate);
             last = now;
             const bool expect = model >= 2 * sec;
             if (expect) model -= 2 * sec;
             auto d = take(b, spec, now);
-            ASSERT_EQ(d.allowed, expect) << "request " << i << " at " << now << " ns, spec " << to_string(spec);
+            ASSERT_EQ(d.allowed, expect)
+                << "request " << i << " at " << now << " ns, spec " << to_string(spec);
             ASSERT_EQ(d.remaining, model / (2 * sec));
             if (!d.allowed) {
                 const double wait = static_cast<double>(2 * sec - model) / static_cast<double>(rate) / 1e9;
@@ -137,7 +139,8 @@ TEST(ClientAddress, ForwardedForIsBelievedOnlyFromTrustedProxies) {
     // Spoofed by a client that connects directly: ignored.
     EXPECT_EQ(client("198.51.100.9", xff({"1.2.3.4"}), trusted), "198.51.100.9");
     EXPECT_EQ(client("198.51.100.9", xff({"1.2.3.4"}), {}), "198.51.100.9");
-    // Through a trusted proxy: its rightmost untrusted hop; what the client wrote to the left is not believed.
+    // Through a trusted proxy: its rightmost untrusted hop; what the client wrote to the left is not
+    // believed.
     EXPECT_EQ(client("10.0.0.1", xff({"6.6.6.6, 198.51.100.7"}), trusted), "198.51.100.7");
     EXPECT_EQ(client("10.0.0.1", xff({"6.6.6.6, 198.51.100.7, 10.0.0.2"}), trusted), "198.51.100.7");
     EXPECT_EQ(client("::1", xff({"6.6.6.6", "2001:db8::7, 10.9.9.9"}), trusted), "2001:db8::7")
@@ -173,7 +176,8 @@ TEST(BucketTable, IdleBucketsGoFirstAndABusyOneIsKept) {
     EXPECT_EQ(table.size(), 16u);
     EXPECT_TRUE(table.take("newcomer", spec, later).allowed);
     EXPECT_EQ(table.size(), 2u) << "the 15 refilled buckets were dropped to make room";
-    EXPECT_FALSE(table.take("hot", spec, later).allowed) << "the drained bucket survived (a fresh one would be full)";
+    EXPECT_FALSE(table.take("hot", spec, later).allowed)
+        << "the drained bucket survived (a fresh one would be full)";
 }
 
 TEST(RateLimiter, ClassesLimitsAndPortalKeys) {
@@ -182,7 +186,8 @@ TEST(RateLimiter, ClassesLimitsAndPortalKeys) {
     options.api = {1, 2};
     options.tiles = {1, 3};
     RateLimiter limiter(options, [&] { return now; });
-    auto from = [](const std::string& target, std::string peer, std::initializer_list<std::pair<std::string, std::string>> h = {}) {
+    auto from = [](const std::string& target, std::string peer,
+                   std::initializer_list<std::pair<std::string, std::string>> h = {}) {
         auto r = get(target, h);
         r.peer_address = std::move(peer);
         return r;
@@ -194,7 +199,8 @@ TEST(RateLimiter, ClassesLimitsAndPortalKeys) {
         EXPECT_EQ(limiter.check(get("/postcodes/HR1%201AA")).outcome, O::unlimited);
     }
     EXPECT_EQ(limiter.check(from("/postcodes/HR1%201AA", "203.0.113.7")).outcome, O::allowed);
-    EXPECT_EQ(limiter.check(from("/%70ostcodes/HR1%201AA", "203.0.113.7")).outcome, O::allowed) << "decoded segment";
+    EXPECT_EQ(limiter.check(from("/%70ostcodes/HR1%201AA", "203.0.113.7")).outcome, O::allowed)
+        << "decoded segment";
     auto third = limiter.check(from("/v1/areas/E01013999", "203.0.113.7"));
     EXPECT_EQ(third.outcome, O::throttled);
     EXPECT_EQ(third.key, "anonymous");
@@ -204,7 +210,8 @@ TEST(RateLimiter, ClassesLimitsAndPortalKeys) {
 
     // Keys: ignored until the directory is loaded, then a known key has its own bucket.
     const std::string plain = core::random_secret("ck_");
-    EXPECT_EQ(limiter.check(from("/api/forces", "203.0.113.7", {{"X-Api-Key", plain}})).outcome, O::throttled);
+    EXPECT_EQ(limiter.check(from("/api/forces", "203.0.113.7", {{"X-Api-Key", plain}})).outcome,
+              O::throttled);
     limiter.keys().replace({{core::sha256_hex(plain), core::ApiKey{7, "portal", 100, 200}}});
     for (int i = 0; i < 200; ++i) {
         auto r = limiter.check(from("/api/forces", "203.0.113.7", {{"X-Api-Key", plain}}));
@@ -217,12 +224,16 @@ TEST(RateLimiter, ClassesLimitsAndPortalKeys) {
     EXPECT_EQ(over.key, "portal");
     // An unknown key is charged to the address, then refused.
     now += 10 * sec;
-    EXPECT_EQ(limiter.check(from("/api/forces", "192.0.2.1", {{"X-Api-Key", "ck_wrong"}})).outcome, O::invalid_key);
-    EXPECT_EQ(limiter.check(from("/api/forces", "192.0.2.1", {{"X-Api-Key", "ck_wrong"}})).outcome, O::invalid_key);
-    EXPECT_EQ(limiter.check(from("/api/forces", "192.0.2.1", {{"X-Api-Key", "ck_wrong"}})).outcome, O::throttled)
+    EXPECT_EQ(limiter.check(from("/api/forces", "192.0.2.1", {{"X-Api-Key", "ck_wrong"}})).outcome,
+              O::invalid_key);
+    EXPECT_EQ(limiter.check(from("/api/forces", "192.0.2.1", {{"X-Api-Key", "ck_wrong"}})).outcome,
+              O::invalid_key);
+    EXPECT_EQ(limiter.check(from("/api/forces", "192.0.2.1", {{"X-Api-Key", "ck_wrong"}})).outcome,
+              O::throttled)
         << "guessing keys is throttled like anything else";
     // On tiles a key changes nothing.
-    auto tile = limiter.check(from("/tiles/crimes/14/8100/5430.mvt", "192.0.2.1", {{"X-Api-Key", "ck_wrong"}}));
+    auto tile =
+        limiter.check(from("/tiles/crimes/14/8100/5430.mvt", "192.0.2.1", {{"X-Api-Key", "ck_wrong"}}));
     EXPECT_EQ(tile.outcome, O::allowed);
     EXPECT_EQ(tile.key, "anonymous");
     EXPECT_EQ(tile.decision.limit, 3);
@@ -279,10 +290,11 @@ TEST(RateLimitOptions, KeysAreRedactedFromLoggedTargets) {
 TEST(RateLimitOptions, CommandLineAndEnvironment) {
     auto parse = [](std::vector<const char*> argv, const std::map<std::string, std::string>& env = {}) {
         argv.insert(argv.begin(), "crimemapd");
-        return parse_config(static_cast<int>(argv.size()), argv.data(), {}, [env](const char* name) -> const char* {
-            auto it = env.find(name);
-            return it == env.end() ? nullptr : it->second.c_str();
-        });
+        return parse_config(static_cast<int>(argv.size()), argv.data(), {},
+                            [env](const char* name) -> const char* {
+                                auto it = env.find(name);
+                                return it == env.end() ? nullptr : it->second.c_str();
+                            });
     };
     auto defaults = parse({});
     ASSERT_TRUE(defaults.error.empty()) << defaults.error;
@@ -293,7 +305,9 @@ TEST(RateLimitOptions, CommandLineAndEnvironment) {
     EXPECT_TRUE(defaults.config.trusted_proxies.empty());
 
     auto set = parse({"--rate-limit", "10/20", "--trusted-proxies", "10.0.0.0/8, ::1"},
-                     {{"CRIMEMAP_TILE_RATE_LIMIT", "0"}, {"CRIMEMAP_RATE_LIMIT", "99/99"}, {"CRIMEMAP_API_KEY_REFRESH", "2"}});
+                     {{"CRIMEMAP_TILE_RATE_LIMIT", "0"},
+                      {"CRIMEMAP_RATE_LIMIT", "99/99"},
+                      {"CRIMEMAP_API_KEY_REFRESH", "2"}});
     ASSERT_TRUE(set.error.empty()) << set.error;
     EXPECT_EQ(set.config.rate_limit, 10) << "a flag wins over the variable";
     EXPECT_EQ(set.config.rate_burst, 20);
@@ -302,6 +316,7 @@ TEST(RateLimitOptions, CommandLineAndEnvironment) {
     EXPECT_EQ(set.config.api_key_refresh, 2);
 
     EXPECT_NE(parse({"--rate-limit", "fast"}).error.find("--rate-limit"), std::string::npos);
-    EXPECT_NE(parse({"--trusted-proxies", "10.0.0.0/8,proxy.example"}).error.find("proxy.example"), std::string::npos);
+    EXPECT_NE(parse({"--trusted-proxies", "10.0.0.0/8,proxy.example"}).error.find("proxy.example"),
+              std::string::npos);
     EXPECT_FALSE(parse({"--api-key-refresh", "0"}).error.empty());
 }

@@ -59,7 +59,8 @@ TEST(ServerRouter, NotFoundCases) {
     EXPECT_EQ(r.match(Method::get, segs("/tiles/crimes/1/2/.mvt")).outcome, Router::Outcome::not_found)
         << "a parameter is never empty";
     EXPECT_EQ(r.match(Method::get, segs("/tiles/crimes/1/2")).outcome, Router::Outcome::not_found);
-    EXPECT_EQ(r.match(Method::get, segs("/health//")).outcome, Router::Outcome::not_found) << "one slash only";
+    EXPECT_EQ(r.match(Method::get, segs("/health//")).outcome, Router::Outcome::not_found)
+        << "one slash only";
     EXPECT_EQ(r.match(Method::get, segs("/health/x")).outcome, Router::Outcome::not_found);
     EXPECT_EQ(r.match(Method::get, segs("/teams/")).outcome, Router::Outcome::not_found)
         << "the trailing empty segment is no parameter value";

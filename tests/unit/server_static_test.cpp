@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 class StaticFilesTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         base = fs::temp_directory_path() / ("crimemap-static-" + std::to_string(::getpid()));
         fs::remove_all(base);
@@ -33,7 +33,9 @@ protected:
         fs::create_symlink(base / "secret.txt", root / "app" / "link.css");
     }
     void TearDown() override { fs::remove_all(base); }
-    static void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+    static void write(const fs::path& p, const std::string& text) {
+        std::ofstream(p, std::ios::binary) << text;
+    }
 
     fs::path base, root;
 };
@@ -52,7 +54,9 @@ TEST(ServerStatic, ContentTypes) {
 }
 
 TEST(ServerStatic, RelativePathsRefuseEscapes) {
-    auto rel = [](const std::string& target) { return static_relative_path(make_request(Method::get, target)->segments); };
+    auto rel = [](const std::string& target) {
+        return static_relative_path(make_request(Method::get, target)->segments);
+    };
     EXPECT_EQ(rel("/"), fs::path("index.html"));
     EXPECT_EQ(rel("/embed/"), fs::path("embed/index.html"));
     EXPECT_EQ(rel("/app/app.mjs"), fs::path("app/app.mjs"));
@@ -87,7 +91,8 @@ TEST_F(StaticFilesTest, ServesFilesWithTypesEtagsAndGzip) {
     EXPECT_EQ(plain->substr(0, 19), "export const x = 1;");
     EXPECT_EQ(header(js, "Content-Security-Policy"), "") << "CSP frame-ancestors only on HTML";
 
-    auto again = files.serve(get("/app/app.mjs", {{"Accept-Encoding", "gzip"}, {"If-None-Match", header(js, "ETag")}}));
+    auto again = files.serve(
+        get("/app/app.mjs", {{"Accept-Encoding", "gzip"}, {"If-None-Match", header(js, "ETag")}}));
     EXPECT_EQ(again.status, 304);
     EXPECT_TRUE(again.body.empty());
 
@@ -130,7 +135,8 @@ TEST_F(StaticFilesTest, ChangedFilesAreReread) {
     StaticFiles files(root.string(), "");
     EXPECT_EQ(files.serve(get("/app/style.css")).body, "body{}");
     write(root / "app" / "style.css", "body{color:red}");
-    fs::last_write_time(root / "app" / "style.css", fs::last_write_time(root / "app" / "style.css") + std::chrono::seconds(5));
+    fs::last_write_time(root / "app" / "style.css",
+                        fs::last_write_time(root / "app" / "style.css") + std::chrono::seconds(5));
     EXPECT_EQ(files.serve(get("/app/style.css")).body, "body{color:red}");
 }
 
@@ -143,29 +149,32 @@ TEST(ServerStatic, NoWebDirServesNothing) {
 }
 
 TEST(ServerStatic, PublicAssetAllowlist) {
-    for (const char* p : {"index.html", "favicon.ico", "config.json", "app/page.mjs", "app/crimemap.css", "embed/index.html",
-                          "embed/snippet/index.html", "dist/maplibre-gl/maplibre-gl.mjs", "dist/maplibre-gl/maplibre-gl.css",
-                          "dist/maplibre-gl/LICENSE.txt", "app/icons/x.svg"})
+    for (const char* p :
+         {"index.html", "favicon.ico", "config.json", "app/page.mjs", "app/crimemap.css", "embed/index.html",
+          "embed/snippet/index.html", "dist/maplibre-gl/maplibre-gl.mjs", "dist/maplibre-gl/maplibre-gl.css",
+          "dist/maplibre-gl/LICENSE.txt", "app/icons/x.svg"})
         EXPECT_TRUE(is_public_asset(p)) << p;
-    for (const char* p : {"package.json", "package-lock.json", "build.mjs", "tests.cmake", "tests/fixtures/basemap.json",
-                          "tests/browser.test.mjs", "node_modules/maplibre-gl/package.json",
-                          "node_modules/playwright-core/index.mjs", "screenshots/map.png", "app/notes.txt", "app/data.json",
-                          "embed/.env", "app/.hidden.mjs", "README.md", "index.htm", "app", "dist/x.sh", ""})
+    for (const char* p :
+         {"package.json", "package-lock.json", "build.mjs", "tests.cmake", "tests/fixtures/basemap.json",
+          "tests/browser.test.mjs", "node_modules/maplibre-gl/package.json",
+          "node_modules/playwright-core/index.mjs", "screenshots/map.png", "app/notes.txt", "app/data.json",
+          "embed/.env", "app/.hidden.mjs", "README.md", "index.htm", "app", "dist/x.sh", ""})
         EXPECT_FALSE(is_public_asset(p)) << p;
 }
 
 TEST_F(StaticFilesTest, OnlyPublicAssetsAreServed) {
     fs::create_directories(root / "tests" / "fixtures");
     fs::create_directories(root / "node_modules" / "maplibre-gl");
-    for (const char* private_file : {"package.json", "package-lock.json", "build.mjs", "tests.cmake", "tests/fixtures/basemap.json",
-                                     "node_modules/maplibre-gl/package.json", "notes.md"})
+    for (const char* private_file :
+         {"package.json", "package-lock.json", "build.mjs", "tests.cmake", "tests/fixtures/basemap.json",
+          "node_modules/maplibre-gl/package.json", "notes.md"})
         write(root / private_file, "{}");
     write(root / "config.json", "{\"start\":{}}");
     fs::create_symlink(root / "package.json", root / "app" / "pkg.mjs");  // public name, private file
     StaticFiles files(root.string(), "");
-    for (const char* target : {"/package.json", "/package-lock.json", "/build.mjs", "/tests.cmake", "/tests/fixtures/basemap.json",
-                               "/node_modules/maplibre-gl/package.json", "/notes.md", "/tests", "/tests/", "/node_modules",
-                               "/app/pkg.mjs"}) {
+    for (const char* target : {"/package.json", "/package-lock.json", "/build.mjs", "/tests.cmake",
+                               "/tests/fixtures/basemap.json", "/node_modules/maplibre-gl/package.json",
+                               "/notes.md", "/tests", "/tests/", "/node_modules", "/app/pkg.mjs"}) {
         auto res = files.serve(get(target));
         EXPECT_EQ(res.status, 404) << target;
         EXPECT_EQ(res.body, "{\"status\":404,\"error\":\"Not found\"}\n") << target;
@@ -180,12 +189,15 @@ TEST_F(StaticFilesTest, OnlyPublicAssetsAreServed) {
 TEST(ServerStatic, RealWebFolderServesThePageButNotTheProject) {
     const fs::path web = fs::path(CRIMEMAP_SOURCE_DIR) / "web";
     StaticFiles files(web.string(), "");
-    for (const char* target : {"/package.json", "/package-lock.json", "/build.mjs", "/tests.cmake",
-                               "/node_modules/maplibre-gl/package.json", "/node_modules/maplibre-gl/dist/maplibre-gl.js",
-                               "/tests/fixtures/basemap.json", "/tests/browser.test.mjs", "/screenshots/map-HR1-1AA.png"})
+    for (const char* target :
+         {"/package.json", "/package-lock.json", "/build.mjs", "/tests.cmake",
+          "/node_modules/maplibre-gl/package.json", "/node_modules/maplibre-gl/dist/maplibre-gl.js",
+          "/tests/fixtures/basemap.json", "/tests/browser.test.mjs", "/screenshots/map-HR1-1AA.png"})
         EXPECT_EQ(files.serve(get(target)).status, 404) << target;
-    std::vector<std::string> wanted{"/", "/index.html", "/favicon.ico", "/config.json", "/embed/", "/embed/snippet/"};
-    for (const auto& entry : fs::directory_iterator(web / "app")) wanted.push_back("/app/" + entry.path().filename().string());
+    std::vector<std::string> wanted{"/",       "/index.html",    "/favicon.ico", "/config.json",
+                                    "/embed/", "/embed/snippet/"};
+    for (const auto& entry : fs::directory_iterator(web / "app"))
+        wanted.push_back("/app/" + entry.path().filename().string());
     // What index.html and embed/index.html reference from our own origin (hrefs and srcs).
     for (const char* page : {"index.html", "embed/index.html"}) {
         std::ifstream in(web / page);
