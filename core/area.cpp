@@ -4,18 +4,12 @@ namespace crimemap::core {
 
 std::string_view to_string(AreaKind kind) noexcept {
     switch (kind) {
-        case AreaKind::lsoa:
-            return "lsoa";
-        case AreaKind::msoa:
-            return "msoa";
-        case AreaKind::ward:
-            return "ward";
-        case AreaKind::lad:
-            return "lad";
-        case AreaKind::pfa:
-            return "pfa";
-        case AreaKind::neighbourhood:
-            return "neighbourhood";
+        case AreaKind::lsoa: return "lsoa";
+        case AreaKind::msoa: return "msoa";
+        case AreaKind::ward: return "ward";
+        case AreaKind::lad: return "lad";
+        case AreaKind::pfa: return "pfa";
+        case AreaKind::neighbourhood: return "neighbourhood";
     }
     return "lsoa";
 }

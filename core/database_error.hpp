@@ -31,14 +31,10 @@ class DatabaseError : public std::runtime_error {
 // What a client may see: a generic message per kind.
 inline std::string_view public_message(DatabaseError::Kind kind) noexcept {
     switch (kind) {
-        case DatabaseError::Kind::busy:
-            return "The database is busy; try again shortly";
-        case DatabaseError::Kind::timeout:
-            return "The database did not answer in time; try again";
-        case DatabaseError::Kind::unavailable:
-            return "The database is unavailable; try again shortly";
-        case DatabaseError::Kind::failed:
-            break;
+        case DatabaseError::Kind::busy: return "The database is busy; try again shortly";
+        case DatabaseError::Kind::timeout: return "The database did not answer in time; try again";
+        case DatabaseError::Kind::unavailable: return "The database is unavailable; try again shortly";
+        case DatabaseError::Kind::failed: break;
     }
     return "Internal server error";
 }

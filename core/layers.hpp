@@ -21,12 +21,9 @@ enum class LayerKind : unsigned char { crimes, areas, performance };
 enum class FieldType : unsigned char { number, string, boolean };
 constexpr std::string_view type_name(FieldType t) noexcept {
     switch (t) {
-        case FieldType::number:
-            return "Number";
-        case FieldType::string:
-            return "String";
-        case FieldType::boolean:
-            return "Boolean";
+        case FieldType::number: return "Number";
+        case FieldType::string: return "String";
+        case FieldType::boolean: return "Boolean";
     }
     return "";
 }

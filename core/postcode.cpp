@@ -19,15 +19,12 @@ std::string squeeze_upper(std::string_view text) {
 bool valid_outcode(std::string_view o) {
     // A9, A99, AA9, AA99, A9A, AA9A
     switch (o.size()) {
-        case 2:
-            return alpha(o[0]) && digit(o[1]);
+        case 2: return alpha(o[0]) && digit(o[1]);
         case 3:
             return (alpha(o[0]) && digit(o[1]) && digit(o[2])) ||
                    (alpha(o[0]) && alpha(o[1]) && digit(o[2])) || (alpha(o[0]) && digit(o[1]) && alpha(o[2]));
-        case 4:
-            return alpha(o[0]) && alpha(o[1]) && digit(o[2]) && (digit(o[3]) || alpha(o[3]));
-        default:
-            return false;
+        case 4: return alpha(o[0]) && alpha(o[1]) && digit(o[2]) && (digit(o[3]) || alpha(o[3]));
+        default: return false;
     }
 }
 }  // namespace

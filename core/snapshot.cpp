@@ -4,12 +4,9 @@ namespace crimemap::core {
 
 std::string_view to_string(Polarity p) noexcept {
     switch (p) {
-        case Polarity::higher_is_better:
-            return "higher_is_better";
-        case Polarity::lower_is_better:
-            return "lower_is_better";
-        case Polarity::neutral:
-            break;
+        case Polarity::higher_is_better: return "higher_is_better";
+        case Polarity::lower_is_better: return "lower_is_better";
+        case Polarity::neutral: break;
     }
     return "neutral";
 }

@@ -273,9 +273,7 @@ class MemoryRenderer final : public TileRenderer {
             options_.tile_budget_bytes / std::max<std::size_t>(1, q.layers.kinds.size());
         for (LayerKind kind : q.layers.kinds) {
             switch (kind) {
-                case LayerKind::crimes:
-                    layers.push_back(crimes(s, q, budget, out.coarsened));
-                    break;
+                case LayerKind::crimes: layers.push_back(crimes(s, q, budget, out.coarsened)); break;
                 case LayerKind::areas:
                     layers.push_back(polygons(budget, out.coarsened, [&](double tol) {
                                          return Result<geo::LayerBuilder>(areas_layer(s, q, tol));

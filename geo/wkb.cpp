@@ -212,8 +212,7 @@ WkbResult parse_wkb(std::string_view bytes) {
                 for (uint32_t i = 0; ok && i < n; ++i) ok = read_member(r, points ? kPoint : kPolygon, g);
                 break;
             }
-            default:
-                ok = r.fail("unsupported geometry type " + std::to_string(h.type));
+            default: ok = r.fail("unsupported geometry type " + std::to_string(h.type));
         }
     }
     if (ok && r.remaining() != 0) ok = r.fail(std::to_string(r.remaining()) + " trailing bytes");

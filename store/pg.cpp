@@ -341,20 +341,11 @@ std::vector<std::optional<std::string>> split_copy_line(std::string_view line) {
         if (c == '\\' && i + 1 < line.size()) {
             char e = line[++i];
             switch (e) {
-                case 'N':
-                    is_null = true;
-                    break;
-                case 't':
-                    cur.push_back('\t');
-                    break;
-                case 'n':
-                    cur.push_back('\n');
-                    break;
-                case 'r':
-                    cur.push_back('\r');
-                    break;
-                default:
-                    cur.push_back(e);
+                case 'N': is_null = true; break;
+                case 't': cur.push_back('\t'); break;
+                case 'n': cur.push_back('\n'); break;
+                case 'r': cur.push_back('\r'); break;
+                default: cur.push_back(e);
             }
         } else {
             cur.push_back(c);
@@ -376,20 +367,11 @@ std::vector<std::string> Connection::notifications() {
 void append_copy_field(std::string& out, std::string_view value) {
     for (char ch : value) {
         switch (ch) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            default:
-                out.push_back(ch);
+            case '\\': out += "\\\\"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            default: out.push_back(ch);
         }
     }
 }

@@ -65,20 +65,13 @@ std::optional<CrimeColumns> map_crime_header(const std::vector<std::string_view>
 
 std::string_view problem_name(RowProblem p) {
     switch (p) {
-        case RowProblem::none:
-            return "ok";
-        case RowProblem::column_count:
-            return "wrong column count";
-        case RowProblem::month:
-            return "unreadable month";
-        case RowProblem::coordinates:
-            return "bad coordinates";
-        case RowProblem::crime_type:
-            return "unknown crime type";
-        case RowProblem::force:
-            return "unknown force";
-        case RowProblem::count_:
-            break;
+        case RowProblem::none: return "ok";
+        case RowProblem::column_count: return "wrong column count";
+        case RowProblem::month: return "unreadable month";
+        case RowProblem::coordinates: return "bad coordinates";
+        case RowProblem::crime_type: return "unknown crime type";
+        case RowProblem::force: return "unknown force";
+        case RowProblem::count_: break;
     }
     return "?";
 }

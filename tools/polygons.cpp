@@ -242,8 +242,7 @@ PolygonFileStats PolygonReader::read(const std::string& path, const std::string&
                         if (v >= 0 && v <= 2147483647.0) out.population = static_cast<std::int32_t>(v);
                         break;
                     }
-                    default:
-                        out.population = parse_population(f->GetFieldAsString(population_idx));
+                    default: out.population = parse_population(f->GetFieldAsString(population_idx));
                 }
             }
             if (need_code && out.code.empty()) {

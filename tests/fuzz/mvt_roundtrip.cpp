@@ -76,16 +76,11 @@ geo::TilePoint random_point(FuzzedDataProvider& in) {
 
 geo::Value random_value(FuzzedDataProvider& in) {
     switch (in.ConsumeIntegralInRange(0, 4)) {
-        case 0:
-            return in.ConsumeRandomLengthString(16);
-        case 1:
-            return std::bit_cast<double>(in.ConsumeIntegral<std::uint64_t>());
-        case 2:
-            return in.ConsumeIntegral<std::int64_t>();
-        case 3:
-            return in.ConsumeIntegral<std::uint64_t>();
-        default:
-            return in.ConsumeBool();
+        case 0: return in.ConsumeRandomLengthString(16);
+        case 1: return std::bit_cast<double>(in.ConsumeIntegral<std::uint64_t>());
+        case 2: return in.ConsumeIntegral<std::int64_t>();
+        case 3: return in.ConsumeIntegral<std::uint64_t>();
+        default: return in.ConsumeBool();
     }
 }
 
