@@ -161,6 +161,17 @@ bool App::blocking(const Request& req) const noexcept {
     return false;
 }
 
+bool App::admit_to_blocking_pool(Request& req) noexcept {
+    if (!blocking(req)) return false;
+    try {
+        req.rate_limit = ctx_->rate_limiter().check(req);
+    } catch (...) {
+        return true;  // out of memory charging: handle() charges (and answers) on the pool
+    }
+    const auto outcome = req.rate_limit->outcome;
+    return outcome != RateLimitResult::Outcome::throttled && outcome != RateLimitResult::Outcome::invalid_key;
+}
+
 Response App::handle(const Request& req) noexcept {
     const auto t0 = std::chrono::steady_clock::now();
     std::size_t route = none_route_;
@@ -174,7 +185,7 @@ Response App::handle(const Request& req) noexcept {
                     : static_cast<std::size_t>(match.route - router_.routes().data());
         // The limiter runs after routing (so /metrics can name the route) and before any handler
         // work: a refused request costs a hash-map probe, not a lookup or a database query.
-        limit = ctx_->rate_limiter().check(req);
+        limit = req.rate_limit ? *req.rate_limit : ctx_->rate_limiter().check(req);
         if (limit.outcome == RateLimitResult::Outcome::throttled) {
             if (match.outcome == Router::Outcome::matched) listed_only = match.route->flags.write;
             res = error_response(429,

@@ -32,6 +32,11 @@ class App {
     // True when handling req may wait on the database (a route flagged blocking, or a tile route
     // while the renderer blocks): the server then calls handle() on its blocking pool.
     bool blocking(const Request& req) const noexcept;
+    // The server's dispatch decision: true when req goes to the blocking pool. For such a route
+    // the rate limiter is charged here, on the I/O thread, and the decision kept in the request;
+    // a refused request is answered inline (false), so a flood of throttled database requests
+    // never queues on the blocking pool ahead of other clients' work.
+    bool admit_to_blocking_pool(Request& req) noexcept;
     // Requests refused before routing (malformed, too large): counted under route "none".
     void record_rejected(int status) noexcept;
 

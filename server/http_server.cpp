@@ -371,7 +371,7 @@ class Session : public std::enable_shared_from_this<Session> {
         request->peer_address = peer_address_;
         request->request_id = next_request_id();
         parser_.reset();  // the request is copied out; free the parser's copy now
-        if (server_->blocking && server_->app.blocking(*request))
+        if (server_->blocking && server_->app.admit_to_blocking_pool(*request))
             return handle_blocking(std::move(*request), head, http10);
         send(server_->app.handle(*request), head, http10);
     }

@@ -10,6 +10,7 @@
 
 #include "base/text.hpp"
 #include "core/query_params.hpp"
+#include "server/rate_decision.hpp"
 
 namespace crimemap::server {
 
@@ -50,6 +51,9 @@ struct Request {
     // Unique per request within this process ("<process tag>-<counter>"): sent back as
     // X-Request-Id and written to logs and the audit log. Empty outside the socket path (tests).
     std::string request_id;
+    // Set when the rate limiter already charged this request on its I/O thread, before a blocking
+    // dispatch (App::admit_to_blocking_pool); App::handle then uses it instead of charging again.
+    std::optional<RateLimitResult> rate_limit;
 };
 
 // Builds a Request from the request line's target. Returns nullopt when the target is not an

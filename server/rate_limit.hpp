@@ -21,6 +21,7 @@
 
 #include "core/api_keys.hpp"
 #include "server/http_types.hpp"
+#include "server/rate_decision.hpp"
 
 namespace crimemap::server {
 
@@ -40,15 +41,6 @@ std::string to_string(const RateSpec& spec);  // "25/50", "0"
 struct Bucket {
     double tokens = 0;
     std::int64_t last_ns = 0;
-};
-
-// What a limited answer says about its bucket (the RateLimit-* headers).
-struct Decision {
-    bool allowed = true;
-    long limit = 0;        // RateLimit-Limit: the burst
-    long remaining = 0;    // RateLimit-Remaining: whole tokens left after this request
-    long reset = 0;        // RateLimit-Reset: seconds until the bucket is full again (ceil)
-    long retry_after = 0;  // Retry-After when refused: seconds until one token is back (>= 1)
 };
 
 // A new client's bucket: full.
@@ -125,18 +117,6 @@ struct RateLimitOptions {
     std::vector<Cidr> trusted_proxies;
     std::size_t max_clients = 100000;  // buckets tracked in all (about 100 bytes each)
     std::size_t shards = 16;
-};
-
-struct RateLimitResult {
-    enum class Outcome {
-        unlimited,    // not a limited path, limit off, or not from a socket: no headers
-        allowed,      // within the limit: RateLimit-* headers
-        throttled,    // 429: RateLimit-* and Retry-After
-        invalid_key,  // 401: an API key was sent but is unknown or revoked
-    };
-    Outcome outcome = Outcome::unlimited;
-    Decision decision;
-    std::string key = "anonymous";  // the portal key's name when one was used
 };
 
 class RateLimiter {

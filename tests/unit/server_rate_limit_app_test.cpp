@@ -142,3 +142,34 @@ TEST_F(RateLimitAppTest, OffMeansNoHeadersAndNoRefusals) {
         ASSERT_EQ(header(res, "RateLimit-Limit"), "");
     }
 }
+
+// Routes that wait on the database are charged on the I/O thread before they reach the blocking
+// pool (once: the pool's handle() reuses the decision), and refused there when over the limit, so
+// one client's flood of throttled database requests never queues ahead of other clients' work.
+TEST_F(RateLimitAppTest, DatabaseRoutesAreChargedOnceBeforeTheBlockingPoolAndRefusedInline) {
+    const std::string path = "/api/crimes-street/all-crime?lat=52.06&lng=-2.71";
+    ASSERT_TRUE(app->blocking(get(path)));
+    for (int i = 0; i < static_cast<int>(burst); ++i) {
+        auto req = get(path);
+        req.peer_address = "198.51.100.9";
+        ASSERT_TRUE(app->admit_to_blocking_pool(req)) << i;
+        ASSERT_TRUE(req.rate_limit.has_value());
+        auto res = app->handle(req);
+        EXPECT_NE(res.status, 429);
+        EXPECT_EQ(header(res, "RateLimit-Remaining"), std::to_string(static_cast<int>(burst) - 1 - i))
+            << "charged once per request, not again on the pool";
+    }
+    auto req = get(path);
+    req.peer_address = "198.51.100.9";
+    EXPECT_FALSE(app->admit_to_blocking_pool(req)) << "a throttled request is answered on the I/O thread";
+    auto res = app->handle(req);
+    EXPECT_EQ(res.status, 429);
+    EXPECT_GE(std::stol(header(res, "Retry-After")), 1);
+    EXPECT_EQ(metric("crimemap_throttled_total{route=\"/api/crimes-street/{category}\",key=\"anonymous\"}"), 1);
+
+    // A route that never waits on the database is not charged early.
+    auto memory = get("/api/crime-categories");
+    memory.peer_address = "198.51.100.9";
+    EXPECT_FALSE(app->admit_to_blocking_pool(memory));
+    EXPECT_FALSE(memory.rate_limit.has_value());
+}
