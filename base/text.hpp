@@ -44,4 +44,33 @@ constexpr int hex_value(char c) noexcept {
     return -1;
 }
 
+// True when `s` is well-formed UTF-8 without NUL bytes: what PostgreSQL accepts in a UTF8 text
+// column (overlong forms, surrogates and code points above U+10FFFF are refused).
+constexpr bool is_valid_utf8_text(std::string_view s) noexcept {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == 0) return false;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        // Lead byte: 110xxxxx, 1110xxxx or 11110xxx starts a sequence of 1, 2 or 3 more bytes.
+        const std::size_t n = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 0;
+        if (n == 0) return false;
+        constexpr unsigned shortest[] = {0, 0x80, 0x800, 0x10000};  // below these: overlong
+        const unsigned min = shortest[n];
+        unsigned cp = c & (0x3Fu >> n);
+        if (s.size() - i <= n) return false;  // truncated sequence
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto d = static_cast<unsigned char>(s[i + k]);
+            if ((d & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (d & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
 }  // namespace crimemap::base

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "base/text.hpp"
 #include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
@@ -71,6 +72,7 @@ std::string_view problem_name(RowProblem p) {
         case RowProblem::coordinates: return "bad coordinates";
         case RowProblem::crime_type: return "unknown crime type";
         case RowProblem::force: return "unknown force";
+        case RowProblem::text: return "bad text";
         case RowProblem::count_: break;
     }
     return "?";
@@ -139,6 +141,13 @@ RowProblem parse_crime_row(const CrimeColumns& cols, const std::vector<std::stri
     row.lsoa_name = field(f, cols.lsoa_name);
     row.last_outcome = field(f, cols.last_outcome);
     row.context = field(f, cols.context);
+    // Checked last, once the row is otherwise good: a byte COPY refuses would fail its whole
+    // (force, month) transaction, so the row is reported and skipped instead.
+    for (std::size_t i = 0; i < f.size(); ++i)
+        if (!base::is_valid_utf8_text(f[i])) {
+            detail = "field " + std::to_string(i + 1) + " has a NUL byte or is not UTF-8";
+            return RowProblem::text;
+        }
     return RowProblem::none;
 }
 
@@ -358,9 +367,11 @@ void CrimeImporter::import_file(const fs::path& path) {
         auto problem = csv.unterminated_quote() ? RowProblem::column_count
                                                 : parse_crime_row(*cols, csv.fields(), row, detail);
         if (csv.unterminated_quote()) detail = "unterminated quoted field at the end of the file";
+        // Rows whose month and force were read are counted against their (force, month).
+        const bool placed = problem == RowProblem::none || problem == RowProblem::crime_type ||
+                            problem == RowProblem::coordinates || problem == RowProblem::text;
         std::string force;
-        if (problem == RowProblem::none || problem == RowProblem::crime_type ||
-            problem == RowProblem::coordinates) {
+        if (placed) {
             force = file_force ? *file_force : force_for(field(csv.fields(), cols->falls_within));
             if (force.empty() && problem == RowProblem::none) {
                 problem = RowProblem::force;
@@ -368,8 +379,7 @@ void CrimeImporter::import_file(const fs::path& path) {
             }
         }
         ForceMonthKey key;
-        if (problem == RowProblem::none || problem == RowProblem::crime_type ||
-            problem == RowProblem::coordinates) {
+        if (placed) {
             key = {force, row.month.index()};
         } else if (file_force && from_name) {
             key = {*file_force, from_name->month.index()};

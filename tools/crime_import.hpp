@@ -30,6 +30,7 @@ enum class RowProblem : unsigned char {
     coordinates,   // unreadable, half-present, or outside the UK
     crime_type,    // not a police.uk category
     force,         // no force from the file name and none from Falls within
+    text,          // a NUL byte or malformed UTF-8 (PostgreSQL would refuse the whole COPY)
     count_,
 };
 // A short name for summaries ("wrong column count", "unreadable month", ...).

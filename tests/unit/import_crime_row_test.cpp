@@ -97,6 +97,30 @@ TEST(ImportCrimeRow, Problems) {
     EXPECT_NE(d.find("Jaywalking"), std::string::npos);
 }
 
+// PostgreSQL refuses a NUL byte or malformed UTF-8 in a text column, and one such row would fail
+// COPY for its whole (force, month): the parser reports the row instead, naming the field.
+TEST(ImportCrimeRow, NulOrMalformedUtf8IsABadRowNotAFailedCopy) {
+    using namespace std::string_literals;
+    const std::string nul = "On or near \0High Town"s, latin1 = "On or near Caf\xE9 Street";
+    for (const std::string& location : {nul, latin1}) {
+        CrimeRow row;
+        std::string detail;
+        EXPECT_EQ(parse({"id", "2019-01", "West Mercia Police", "West Mercia Police", "-2.7", "52.05",
+                         location, "E01013999", "Herefordshire 999Z", "Burglary", "", ""},
+                        row, detail),
+                  RowProblem::text);
+        EXPECT_EQ(detail, "field 7 has a NUL byte or is not UTF-8");
+    }
+    CrimeRow row;
+    std::string detail;
+    EXPECT_EQ(parse({"id", "2019-01", "West Mercia Police", "West Mercia Police", "-2.7", "52.05",
+                     "On or near Ffordd Glyndŵr", "W01000001", "Wrecsam 001A", "Burglary", "", ""},
+                    row, detail),
+              RowProblem::none)
+        << "well-formed UTF-8 is kept: " << detail;
+    EXPECT_EQ(problem_name(RowProblem::text), "bad text");
+}
+
 TEST(ImportCrimeRow, UkBox) {
     EXPECT_TRUE(inside_uk(-2.71, 52.06));  // Hereford
     EXPECT_TRUE(inside_uk(-5.93, 54.60));  // Belfast
