@@ -17,19 +17,10 @@ void gauge(std::string& out, std::string_view name, std::string_view help, doubl
            std::string_view type = "gauge") {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.17g", value);
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
-    out += name;
-    out += ' ';
-    out += buf;
-    out += '\n';
+    // Prometheus text format: # HELP, # TYPE, then the sample.
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+    out.append(name).append(" ").append(buf).append("\n");
 }
 }  // namespace
 
