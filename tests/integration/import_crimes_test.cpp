@@ -183,7 +183,8 @@ TEST(ImportCrimes, BadRowsAreReportedAndGoodRowsLoad) {
     EXPECT_NE(reasons[3].find("unknown crime type"), std::string::npos);
     EXPECT_NE(reasons[4].find("bad coordinates"), std::string::npos);
     EXPECT_NE(reasons[5].find("unreadable month"), std::string::npos);
-    EXPECT_NE(reasons[6].find("bad text"), std::string::npos) << "a Latin-1 byte: reported, not a failed COPY";
+    EXPECT_NE(reasons[6].find("bad text"), std::string::npos)
+        << "a Latin-1 byte: reported, not a failed COPY";
     EXPECT_NE(r.out.find("skipped by reason"), std::string::npos) << r.out;
     // Good rows: lines 2, 3, 4, 9, 11 (two physical lines) in 2018-10 and 13 in 2018-11; force from "Falls
     // within".

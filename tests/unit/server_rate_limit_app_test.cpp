@@ -165,7 +165,8 @@ TEST_F(RateLimitAppTest, DatabaseRoutesAreChargedOnceBeforeTheBlockingPoolAndRef
     auto res = app->handle(req);
     EXPECT_EQ(res.status, 429);
     EXPECT_GE(std::stol(header(res, "Retry-After")), 1);
-    EXPECT_EQ(metric("crimemap_throttled_total{route=\"/api/crimes-street/{category}\",key=\"anonymous\"}"), 1);
+    EXPECT_EQ(metric("crimemap_throttled_total{route=\"/api/crimes-street/{category}\",key=\"anonymous\"}"),
+              1);
 
     // A route that never waits on the database is not charged early.
     auto memory = get("/api/crime-categories");
