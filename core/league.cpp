@@ -257,8 +257,8 @@ Result<League> build_league(const Snapshot& s, const LeagueQuery& q) {
                 return bad_request("Invalid within: a county contains districts (kind=lad)");
             l.within_name = s.api ? s.api->name_of(q.within) : q.within;
         } else if (!contains_kind(*within_kind, q.kind)) {
-            return bad_request("Invalid within: " + std::string(kind_plural(q.kind)) + " are not inside a " +
-                               std::string(to_string(*within_kind)));
+            return bad_request("Invalid within: " + std::string(kind_plural(q.kind)) +
+                               " are not inside an area of kind " + std::string(to_string(*within_kind)));
         }
     }
     auto in_scope = [&](const Area& a) {
@@ -487,6 +487,13 @@ std::string league_funnel_svg(const League& l) {
     max_pop *= 1.1;
     // Limits at the smallest population bound the y axis, so the funnel is seen whole.
     max_rate = std::max({max_rate, funnel_limits(*l.average, min_pop, 0.998).upper, *l.average * 2}) * 1.05;
+    // A round top for the axis: 1, 2, 4 or 5 times a power of ten, so the quarter ticks read well.
+    const double step = std::pow(10.0, std::floor(std::log10(max_rate)));
+    for (double m : {1.0, 2.0, 4.0, 5.0, 10.0})
+        if (m * step >= max_rate) {
+            max_rate = m * step;
+            break;
+        }
     const bool log_x = max_pop / min_pop > 20;
     auto x = [&](double pop) {
         const double t = log_x ? (std::log(pop) - std::log(min_pop)) / (std::log(max_pop) - std::log(min_pop))

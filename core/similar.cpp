@@ -24,7 +24,11 @@ bool lsoa_has_data(const Area& a) {
            a.classification->supergroup >= 1 && a.classification->supergroup <= 9;
 }
 
-double round_to(double v, double unit) { return std::round(v / unit) * unit; }
+// Rounded to `unit` (0.01, 0.001, 1): divides by the inverse, so 592.55 stays 592.55.
+double round_to(double v, double unit) {
+    const double inverse = std::round(1.0 / unit);
+    return std::round(v * inverse) / inverse;
+}
 
 json rate_json(std::uint64_t crimes, const std::optional<std::int32_t>& population) {
     json r{{"crimes", crimes}, {"population", population ? json(*population) : json(nullptr)}};

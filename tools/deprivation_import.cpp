@@ -18,10 +18,14 @@ namespace {
 
 // How the published headers start, before " Rank" / " Decile" (matched ignoring case).
 constexpr std::array<std::string_view, deprivation_measures> kHeaderNames{
-    "Index of Multiple Deprivation (IMD)", "Income",
-    "Employment",                          "Education, Skills and Training",
-    "Health Deprivation and Disability",   "Crime",
-    "Barriers to Housing and Services",    "Living Environment"};
+    "Index of Multiple Deprivation (IMD)",
+    "Income",
+    "Employment",
+    "Education, Skills and Training",
+    "Health Deprivation and Disability",
+    "Crime",
+    "Barriers to Housing and Services",
+    "Living Environment"};
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
