@@ -26,6 +26,31 @@ const Area* find_area_any(const Snapshot& s, std::string_view code) {
     return nullptr;
 }
 
+json population_source_json(const Area& a) {
+    const auto& p = a.population_source;
+    json j{{"method", p.method.empty() ? json(nullptr) : json(p.method)},
+           {"source", p.source.empty() ? json(nullptr) : json(p.source)},
+           {"period", p.period.empty() ? json(nullptr) : json(p.period)}};
+    if (p.method == "lsoa_sum") {
+        j["lsoas"] = p.lsoas;
+        j["description"] =
+            "sum of the " + std::to_string(p.lsoas) + " LSOAs whose representative point lies in the area";
+    }
+    return j;
+}
+
+json deprivation_json(const Deprivation& d) {
+    json domains = json::object();
+    for (std::size_t m = 1; m < deprivation_measures; ++m)
+        domains[std::string(deprivation_keys[m])] =
+            json{{"name", deprivation_names[m]}, {"rank", d.rank[m]}, {"decile", d.decile[m]}};
+    return json{{"edition", d.edition},
+                {"imd_rank", d.rank[0]},
+                {"imd_decile", d.decile[0]},
+                {"domains", domains},
+                {"order", "rank 1 and decile 1 are the most deprived (of 32,844 LSOAs in England)"}};
+}
+
 JsonReply area_report(const Snapshot& s, std::string_view code) {
     if (code.size() > 64) return json_error(404, "Area not found");
     const auto* a = find_area_any(s, code);
@@ -44,6 +69,17 @@ JsonReply area_report(const Snapshot& s, std::string_view code) {
     std::string name = a ? a->name : (s.api ? s.api->name_of(code) : std::string());
     r["name"] = name.empty() ? json(nullptr) : json(name);
     r["population"] = a && a->population ? json(*a->population) : json(nullptr);
+    if (a && a->population) r["population_source"] = population_source_json(*a);
+    if (a && a->deprivation) r["deprivation"] = deprivation_json(*a->deprivation);
+    if (a && a->classification)
+        r["classification"] = json{{"group", a->classification->group},
+                                   {"name", a->classification->name},
+                                   {"supergroup", a->classification->supergroup},
+                                   {"source", "ONS 2011 area classification (LSOA lookup)"}};
+    if (a && a->area_km2 > 0) {
+        r["area_km2"] = std::round(a->area_km2 * 1000.0) / 1000.0;
+        if (a->population) r["density_per_km2"] = std::round(*a->population / a->area_km2 * 10.0) / 10.0;
+    }
     if (s.api) {
         if (auto d = s.api->lsoa_district.find(std::string(code)); d != s.api->lsoa_district.end())
             r["district"] = json{{"code", d->second}, {"name", s.api->name_of(d->second)}};
@@ -56,8 +92,25 @@ JsonReply area_report(const Snapshot& s, std::string_view code) {
             std::uint64_t t = 0;
             for (std::size_t i = 0; i < category_count; ++i)
                 if (c[i]) cats[std::string(categories[i].slug)] = c[i], t += c[i];
-            monthly.push_back(json{{"month", m.str()}, {"total", t}, {"by_category", cats}});
+            json month{{"month", m.str()}, {"total", t}, {"by_category", cats}};
+            if (a->population && *a->population > 0)
+                month["per_1000"] =
+                    std::round(static_cast<double>(t) * 1000.0 / *a->population * 100.0) / 100.0;
+            monthly.push_back(std::move(month));
         }
+        // The whole period of the data, so that a rate is never given without its period.
+        std::uint64_t all = 0;
+        for (const auto& mc : a->counts) all += mc.crimes;
+        json totals{{"from", s.first_month.str()},
+                    {"to", s.last_month.str()},
+                    {"months", MonthRange{s.first_month, s.last_month}.length()},
+                    {"crimes", all}};
+        totals["population"] = a->population ? json(*a->population) : json(nullptr);
+        totals["per_1000"] =
+            a->population && *a->population > 0
+                ? json(std::round(static_cast<double>(all) * 1000.0 / *a->population * 100.0) / 100.0)
+                : json(nullptr);
+        r["crimes_total"] = totals;
         if (!a->bounds.empty()) {
             auto nw = geo::from_world_xy({a->bounds.min_x, a->bounds.min_y});
             auto se = geo::from_world_xy({a->bounds.max_x, a->bounds.max_y});

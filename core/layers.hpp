@@ -64,7 +64,7 @@ inline constexpr std::array<FieldSpec, 3> crime_fields{{
      false, crimes_point_minzoom},
 }};
 
-inline constexpr std::array<FieldSpec, 8> area_fields{{
+inline constexpr std::array<FieldSpec, 9> area_fields{{
     {"code", FieldType::string, "ONS code (LSOA, ward, district, force area) or force/id for neighbourhoods",
      true},
     {"name", FieldType::string, "area name", true},
@@ -74,6 +74,9 @@ inline constexpr std::array<FieldSpec, 8> area_fields{{
     {"change", FieldType::number, "percent change against the previous period (absent when it had none)"},
     {"per_1000", FieldType::number, "crimes per 1,000 residents (only where population is known)"},
     {"population", FieldType::number, "residents (only where known)"},
+    {"imd_decile", FieldType::number,
+     "LSOAs in England: Index of Multiple Deprivation 2019 decile, 1 = most deprived tenth (only where "
+     "known)"},
 }};
 
 inline constexpr std::array<FieldSpec, 12> performance_fields{{

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "core/police_api.hpp"
+#include "core/similar.hpp"
 #include "core/summary.hpp"
 #include "geo/polygon.hpp"
 
@@ -125,6 +126,14 @@ Result<MeetingPack> build_meeting_pack(const Snapshot& s, const TeamDirectory& t
         for (const auto& e : p.team->events)
             if (e.start_date >= from.date && p.next_events.size() < 5) p.next_events.push_back(&e);
     }
+    p.population = area->population;
+    p.population_period = area->population_source.period;
+    if (profile_of(s, *area)) {
+        CrimeFilter f;
+        f.months = {std::max(s.first_month, p.month.plus(-11)), p.month};
+        f.categories.set();
+        p.compare = similar_comparison_json(s, *area, meeting_pack_similar, Within::country, f);
+    }
     for (const auto& poly : geom)
         if (!poly.rings.empty()) {
             geo::LonLatRing ring;
@@ -133,6 +142,16 @@ Result<MeetingPack> build_meeting_pack(const Snapshot& s, const TeamDirectory& t
         }
     return p;
 }
+
+namespace {
+// The neighbourhoods' league table over the pack's comparison period.
+std::string league_link(const MeetingPack& p) {
+    const Month from = p.compare.is_null()
+                           ? p.month
+                           : Month::parse(p.compare["period"]["from"].get<std::string>()).value_or(p.month);
+    return "/league?kind=neighbourhood&from=" + from.str() + "&to=" + p.month.str();
+}
+}  // namespace
 
 json meeting_pack_json(const MeetingPack& p) {
     json cats = json::array();
@@ -160,21 +179,26 @@ json meeting_pack_json(const MeetingPack& p) {
     json prios = json::array(), events = json::array();
     for (const auto* x : p.priorities) prios.push_back(police::priority_json(*x));
     for (const auto* x : p.next_events) events.push_back(police::event_json(*x));
-    return json{{"neighbourhood",
-                 json{{"force", p.force}, {"id", p.id}, {"name", p.name}, {"demo", p.team && p.team->demo}}},
-                {"month", p.month.str()},
-                {"totals",
-                 json{{"this_month", p.total},
-                      {"last_month", p.have_last_month ? json(p.total_last_month) : json(nullptr)},
-                      {"same_month_last_year", p.have_last_year ? json(p.total_last_year) : json(nullptr)}}},
-                {"categories", cats},
-                {"trend", trend},
-                {"top_locations", spots},
-                {"outcomes", outcomes},
-                {"priorities", prios},
-                {"next_events", events},
-                {"next_events_from", json{{"date", p.next_events_from},
-                                          {"basis", p.next_events_historical ? "as_of_data" : "today"}}}};
+    return json{
+        {"neighbourhood",
+         json{{"force", p.force}, {"id", p.id}, {"name", p.name}, {"demo", p.team && p.team->demo}}},
+        {"month", p.month.str()},
+        {"totals",
+         json{{"this_month", p.total},
+              {"last_month", p.have_last_month ? json(p.total_last_month) : json(nullptr)},
+              {"same_month_last_year", p.have_last_year ? json(p.total_last_year) : json(nullptr)}}},
+        {"categories", cats},
+        {"trend", trend},
+        {"top_locations", spots},
+        {"outcomes", outcomes},
+        {"priorities", prios},
+        {"next_events", events},
+        {"next_events_from",
+         json{{"date", p.next_events_from}, {"basis", p.next_events_historical ? "as_of_data" : "today"}}},
+        {"population", p.population ? json(*p.population) : json(nullptr)},
+        {"population_period", p.population_period.empty() ? json(nullptr) : json(p.population_period)},
+        {"compare", p.compare.is_null() ? json(nullptr) : p.compare},
+        {"league", league_link(p)}};
 }
 
 std::string meeting_pack_csv(const MeetingPack& p) {
@@ -322,6 +346,52 @@ std::string meeting_pack_html(const MeetingPack& p) {
     } else {
         h += "<p class=\"note\">Outcomes are not available right now.</p>";
     }
+    h += "</section>\n";
+
+    // Against similar neighbourhoods: rates per 1,000 over the comparison period.
+    h += "<section><h2>Compared with similar neighbourhoods</h2>";
+    if (p.compare.is_null()) {
+        h += "<p class=\"note\">No comparison: the population or deprivation data for this neighbourhood is "
+             "not "
+             "loaded.</p>";
+    } else {
+        const auto& c = p.compare;
+        auto num = [](const json& v) {
+            return v.is_number() ? fmt("%.2f", v.get<double>()) : std::string("–");
+        };
+        h +=
+            "<p>Crimes per 1,000 residents, " + c["period"]["from"].get<std::string>() + " to " +
+            c["period"]["to"].get<std::string>() + " (" + std::to_string(c["period"]["months"].get<int>()) +
+            " months; residents: " + (p.population ? std::to_string(*p.population) : std::string("unknown")) +
+            (p.population_period.empty() ? "" : ", " + html_escape(p.population_period) + " estimates") +
+            "). Similar neighbourhoods are those most alike in deprivation, population density and area "
+            "type.</p>";
+        h += "<table><tr><th>Neighbourhood</th><th class=\"n\">Residents</th><th class=\"n\">Crimes</th>"
+             "<th class=\"n\">Per 1,000</th><th class=\"n\">95% interval</th></tr>\n";
+        auto row = [&](const json& a, bool strong) {
+            std::string ci = a["ci95"].is_array() ? num(a["ci95"][0]) + "–" + num(a["ci95"][1]) : "–";
+            std::string name = html_escape(a["name"].get<std::string>());
+            if (strong) name = "<strong>" + name + "</strong>";
+            h += "<tr><td>" + name + "</td><td class=\"n\">" +
+                 (a["population"].is_number() ? std::to_string(a["population"].get<std::int64_t>()) : "–") +
+                 "</td><td class=\"n\">" + std::to_string(a["crimes"].get<std::uint64_t>()) +
+                 "</td><td class=\"n\">" + num(a["per_1000"]) + "</td><td class=\"n\">" + ci + "</td></tr>\n";
+        };
+        row(c["area"], true);
+        for (const auto& a : c["similar"]) row(a, false);
+        h += "</table>";
+        const auto& g = c["group"];
+        if (g["per_1000"].is_number()) {
+            std::string band = c["area"].value("band", "");
+            std::string verdict = band == "significantly_higher"  ? "significantly higher than"
+                                  : band == "significantly_lower" ? "significantly lower than"
+                                                                  : "not significantly different from";
+            h += "<p>The similar neighbourhoods together: <strong>" + num(g["per_1000"]) +
+                 "</strong> per 1,000 (range " + num(g["min_per_1000"]) + " to " + num(g["max_per_1000"]) +
+                 "). This neighbourhood's rate is " + verdict + " theirs (95% interval).</p>";
+        }
+    }
+    h += "<p><a href=\"" + html_escape(league_link(p)) + "\">League table of all neighbourhoods</a></p>";
     h += "</section>\n<section><h2>Priorities</h2>";
     if (p.priorities.empty()) h += "<p class=\"note\">No priorities published.</p>";
     for (const auto* x : p.priorities) {

@@ -1,7 +1,8 @@
 #pragma once
 // A neighbourhood team's monthly meeting pack: categories this month against last month and the
 // same month last year, a 12-month trend, the boundary with its hot spots, the top locations,
-// outcomes, priorities with their actions and the next meetings. Built from the snapshot (plus
+// outcomes, the rate per 1,000 against similar neighbourhoods (with a link to the league table),
+// priorities with their actions and the next meetings. Built from the snapshot (plus
 // outcome counts the caller reads through CrimeDetails) and rendered as JSON, CSV or a print-ready
 // HTML page with inline SVG that loads nothing from outside. Pure; thread-safe.
 #include <chrono>
@@ -43,7 +44,14 @@ struct MeetingPack {
     std::string next_events_from;           // 'YYYY-MM-DD': next_events start on or after it
     bool next_events_historical = false;    // it is the day after the data's latest month, not today
     std::vector<geo::LonLatRing> boundary;  // exterior rings, for the map
+    // The neighbourhood against the neighbourhoods most like it (core/similar.hpp), over the 12
+    // months up to `month` (fewer when the data starts later): similar_comparison_json's shape, or
+    // null when it has no profile (no population or deprivation data).
+    nlohmann::json compare;
+    std::optional<std::int32_t> population;
+    std::string population_period;
 };
+inline constexpr std::size_t meeting_pack_similar = 5;
 
 inline constexpr std::size_t meeting_pack_top_locations = 10;
 

@@ -48,6 +48,44 @@ struct MonthCount {
     std::uint32_t crimes;
 };
 
+// Where an area's population comes from (areas.population_method, _source, _period, _lsoas).
+struct PopulationSource {
+    std::string method;      // "file", "boundary", or "lsoa_sum": the sum of the LSOAs whose
+                             // representative point lies inside the area (crimemap refresh)
+    std::string source;      // the file it was read from (lsoa_sum: the LSOAs' file)
+    std::string period;      // "mid-2019"; empty when the file did not say
+    std::int32_t lsoas = 0;  // lsoa_sum: how many LSOAs were summed
+};
+
+// The Index of Multiple Deprivation and its seven domains, in this order (lsoa_deprivation).
+inline constexpr std::size_t deprivation_measures = 8;
+inline constexpr std::array<std::string_view, deprivation_measures> deprivation_keys{
+    "imd", "income", "employment", "education", "health", "crime", "barriers", "living_environment"};
+inline constexpr std::array<std::string_view, deprivation_measures> deprivation_names{
+    "Index of Multiple Deprivation",
+    "Income",
+    "Employment",
+    "Education, skills and training",
+    "Health deprivation and disability",
+    "Crime",
+    "Barriers to housing and services",
+    "Living environment"};
+
+// An English LSOA's Indices of Deprivation (IoD2019): rank 1 is the most deprived LSOA in England,
+// decile 1 the most deprived tenth.
+struct Deprivation {
+    std::array<std::int32_t, deprivation_measures> rank{};
+    std::array<std::int16_t, deprivation_measures> decile{};
+    std::string edition;  // "IoD2019"
+};
+
+// An LSOA's ONS 2011 area classification (lsoa_classification).
+struct Classification {
+    std::string group;            // "5b"
+    std::string name;             // "Aspiring urban households"
+    std::int16_t supergroup = 0;  // 1..9, the group's digit
+};
+
 struct Area {
     AreaKind kind;
     std::string code;
@@ -61,7 +99,35 @@ struct Area {
     // Geometry in world coordinates, simplified for each entry of Snapshot::simplify_zooms
     // (index i is good for zooms >= simplify_zooms[i]); the last entry is unsimplified.
     std::vector<geo::MultiPolygon> levels;
-    std::vector<MonthCount> counts;  // sorted by (month, category)
+    std::vector<MonthCount> counts;      // sorted by (month, category)
+    PopulationSource population_source;  // empty method when the population is unknown
+    // Containing areas by AreaKind (areas.parent_codes, from a point inside the area; empty where
+    // none): an LSOA's MSOA, ward, district, force area and neighbourhood; a ward's district, ...
+    std::array<std::string, 6> parents;
+    double area_km2 = 0;                           // surface, from the unsimplified geometry
+    std::optional<Deprivation> deprivation;        // English LSOAs with IoD data
+    std::optional<Classification> classification;  // LSOAs in the classification lookup
+    const std::string& parent(AreaKind k) const { return parents[static_cast<std::size_t>(k)]; }
+};
+
+// What /v1/areas/{code}/similar compares (core/similar.hpp): per area, its deprivation domains
+// (an LSOA's ranks; for larger areas the population-weighted mean rank of their LSOAs), its
+// population density and its area-classification mix, plus the numeric measures standardised
+// over the areas of its kind.
+inline constexpr std::size_t similarity_domains = deprivation_measures - 1;  // the IMD's 7 domains
+inline constexpr std::size_t similarity_numeric = similarity_domains + 1;    // + log10 density
+struct AreaProfile {
+    std::uint32_t area = 0;                                // index into Snapshot::areas
+    std::array<double, similarity_domains> domain_rank{};  // mean rank, 1 = most deprived
+    double density = 0;                                    // residents per km2
+    std::array<double, 9> supergroup_share{};              // population share of supergroups 1..9
+    std::array<double, similarity_numeric> z{};            // standardised domains, log10 density
+    std::int32_t lsoas = 0;                                // LSOAs with data behind the profile
+};
+struct SimilarityIndex {
+    std::vector<AreaProfile> profiles;                       // areas of one kind with a complete profile
+    std::unordered_map<std::uint32_t, std::size_t> by_area;  // Snapshot::areas index -> profiles index
+    std::array<double, similarity_numeric> mean{}, sd{};     // of the unstandardised measures
 };
 
 // Which way an indicator is good. Neutral indicators (and those without a stated polarity) are
@@ -110,6 +176,8 @@ struct Snapshot {
     const Area* find_area(AreaKind kind, const std::string& code) const;
     // Performance indicators by code (district polygons come from `areas`, kind lad).
     std::unordered_map<std::string, IndicatorSeries> indicators;
+    // Per AreaKind: the profiles of /v1/areas/{code}/similar (built by finish()).
+    std::array<SimilarityIndex, 6> similarity;
     geo::LonLat min_lonlat{-180, -85}, max_lonlat{180, 85};  // bounds of located crimes
     // Where the data is: the box holding 99% of snap locations. police.uk files carry a few crimes
     // far outside their force; a map fitted to the full bounds would open on half of the country.

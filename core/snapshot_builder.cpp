@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/similar.hpp"
 #include "geo/tile.hpp"
 
 namespace crimemap::core {
@@ -34,6 +35,27 @@ void rank(IndicatorSeries& series) {
             sorted[i]->quintile = std::min(5, 1 + (sorted[i]->rank - 1) * 5 / std::max(1, of));
         }
     }
+}
+
+// Surface in km2 of a lon/lat multipolygon on the sphere (the trapezoid formula of
+// Chamberlain & Duquette, as OpenLayers and turf use); holes subtract. Good to well under 1 % for
+// areas the size of a county.
+double area_km2(const geo::LonLatMultiPolygon& geometry) {
+    constexpr double radius_km = 6371.0088;
+    constexpr double rad = 3.14159265358979323846 / 180.0;
+    auto ring_area = [&](const geo::LonLatRing& r) {
+        double sum = 0;
+        for (std::size_t i = 0; i < r.size(); ++i) {  // closed or not: the wrap-around edge counts once
+            const auto& p = r[i];
+            const auto& q = r[(i + 1) % r.size()];
+            sum += (q.lon - p.lon) * rad * (2 + std::sin(p.lat * rad) + std::sin(q.lat * rad));
+        }
+        return std::abs(sum * radius_km * radius_km / 2);
+    };
+    double total = 0;
+    for (const auto& polygon : geometry)
+        for (std::size_t i = 0; i < polygon.size(); ++i) total += (i == 0 ? 1 : -1) * ring_area(polygon[i]);
+    return std::max(0.0, total);
 }
 
 }  // namespace
@@ -69,6 +91,7 @@ void SnapshotBuilder::add_area(AreaKind kind, std::string code, std::string name
     a.code = std::move(code);
     a.name = std::move(name);
     a.population = population;
+    a.area_km2 = area_km2(geometry);
     geo::MultiPolygon full = geo::to_world_xy(geometry);
     a.bounds = geo::bounding_box(full);
     for (std::size_t level = 0; level + 1 < Snapshot::simplify_zooms.size(); ++level)
@@ -94,6 +117,37 @@ bool SnapshotBuilder::set_area_county(const std::string& lad_code, std::string c
     if (it == s_->area_by_code.end()) return false;
     s_->areas[it->second].county = std::move(county_code);
     return true;
+}
+
+Area* SnapshotBuilder::find(AreaKind kind, const std::string& code) {
+    auto it = s_->area_by_code.find(std::string(to_string(kind)) + ":" + code);
+    return it == s_->area_by_code.end() ? nullptr : &s_->areas[it->second];
+}
+
+bool SnapshotBuilder::set_area_population_source(AreaKind kind, const std::string& code,
+                                                 PopulationSource source) {
+    Area* a = find(kind, code);
+    if (a) a->population_source = std::move(source);
+    return a != nullptr;
+}
+
+bool SnapshotBuilder::set_area_parents(AreaKind kind, const std::string& code,
+                                       std::array<std::string, 6> parents) {
+    Area* a = find(kind, code);
+    if (a) a->parents = std::move(parents);
+    return a != nullptr;
+}
+
+bool SnapshotBuilder::set_lsoa_deprivation(const std::string& lsoa_code, Deprivation deprivation) {
+    Area* a = find(AreaKind::lsoa, lsoa_code);
+    if (a) a->deprivation = std::move(deprivation);
+    return a != nullptr;
+}
+
+bool SnapshotBuilder::set_lsoa_classification(const std::string& lsoa_code, Classification classification) {
+    Area* a = find(AreaKind::lsoa, lsoa_code);
+    if (a) a->classification = std::move(classification);
+    return a != nullptr;
 }
 
 void SnapshotBuilder::add_indicator_value(const std::string& indicator, const std::string& name,
@@ -182,6 +236,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::finish() {
             return x.month != y.month ? x.month < y.month : x.category < y.category;
         });
     for (auto& [code, series] : s.indicators) rank(series);
+    build_similarity_index(s);
 
     s.loaded_at = std::chrono::system_clock::now();
     locations_.clear();

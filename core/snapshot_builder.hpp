@@ -31,6 +31,13 @@ class SnapshotBuilder {
     // The county (upper-tier authority) of a district already added; false when there is no
     // such district.
     bool set_area_county(const std::string& lad_code, std::string county_code);
+    // Where an area's population comes from, and its containing areas by AreaKind; false when
+    // there is no such area.
+    bool set_area_population_source(AreaKind kind, const std::string& code, PopulationSource source);
+    bool set_area_parents(AreaKind kind, const std::string& code, std::array<std::string, 6> parents);
+    // An LSOA's deprivation and area classification; false when no such LSOA was added.
+    bool set_lsoa_deprivation(const std::string& lsoa_code, Deprivation deprivation);
+    bool set_lsoa_classification(const std::string& lsoa_code, Classification classification);
     // The polarity of the first value of an indicator holds for the whole series.
     void add_indicator_value(const std::string& indicator, const std::string& name, const std::string& unit,
                              Polarity polarity, const std::string& period, const std::string& area_code,
@@ -47,6 +54,7 @@ class SnapshotBuilder {
     std::shared_ptr<const Snapshot> finish();
 
   private:
+    Area* find(AreaKind kind, const std::string& code);
     struct PendingLocation {
         std::uint64_t key;
         SnapLocation location;

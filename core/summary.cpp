@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/area_report.hpp"
 #include "core/police_api.hpp"
 #include "core/postcode.hpp"
+#include "core/similar.hpp"
 
 namespace crimemap::core {
 namespace {
@@ -29,13 +31,16 @@ json rate(std::uint64_t crimes, const std::optional<std::int32_t>& population) {
 json area_block(const Snapshot& s, const Area* a, MonthRange cur, MonthRange prev) {
     if (!a) return nullptr;
     auto c = area_counts(s, *a, cur), p = area_counts(s, *a, prev);
-    return json{{"kind", to_string(a->kind)},
-                {"code", a->code},
-                {"name", a->name},
-                {"population", a->population ? json(*a->population) : json(nullptr)},
-                {"crimes", total(c)},
-                {"previous_crimes", total(p)},
-                {"per_1000", rate(total(c), a->population)}};
+    json block{{"kind", to_string(a->kind)},
+               {"code", a->code},
+               {"name", a->name},
+               {"population", a->population ? json(*a->population) : json(nullptr)},
+               {"crimes", total(c)},
+               {"previous_crimes", total(p)},
+               {"per_1000", rate(total(c), a->population)},
+               {"previous_per_1000", rate(total(p), a->population)}};
+    if (a->population) block["population_source"] = population_source_json(*a);
+    return block;
 }
 
 }  // namespace
@@ -230,6 +235,22 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
     }
     result["rank"] = rank;
 
+    // Deprivation of the LSOA, and the LSOA against the LSOAs most like it (core/similar.hpp).
+    result["deprivation"] = lsoa && lsoa->deprivation ? deprivation_json(*lsoa->deprivation) : json(nullptr);
+    json compare = nullptr;
+    if (lsoa && profile_of(s, *lsoa)) {
+        CrimeFilter f;
+        f.months = cur;
+        f.categories.set();
+        compare = similar_comparison_json(s, *lsoa, summary_similar_areas, Within::country, f);
+        compare["link"] =
+            "/v1/areas/" + lsoa->code + "/similar?from=" + cur.from.str() + "&to=" + cur.to.str();
+        const std::string& district = lsoa->parent(AreaKind::lad);
+        compare["league"] = "/league?kind=lsoa" + (district.empty() ? std::string() : "&within=" + district) +
+                            "&from=" + cur.from.str() + "&to=" + cur.to.str();
+    }
+    result["compare"] = compare;
+
     json prios = json::array(), events = json::array();
     const auto from = next_events_from(s, team, now);
     if (team) {
@@ -277,6 +298,12 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
     if (!lsoa) quality["notes"].push_back("No LSOA boundary is loaded for this postcode.");
     if (lsoa && !lsoa->population)
         quality["notes"].push_back("Population is not known for this LSOA, so no rates per 1,000 residents.");
+    if (lsoa && lsoa->population)
+        quality["notes"].push_back(
+            "Rates are crimes in the period per 1,000 residents" +
+            (lsoa->population_source.period.empty() ? std::string()
+                                                    : " (" + lsoa->population_source.period + " estimates)") +
+            "; residents are counted where they live, so town centres with many visitors show high rates.");
     result["data_quality"] = quality;
     return json_ok(std::move(result));
 }

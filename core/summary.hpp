@@ -1,7 +1,8 @@
 #pragma once
 // One call for a resident (GET /v1/postcodes/{pc}/summary): where the postcode is, its areas and
 // neighbourhood team, crimes by category in the last N months against the N before, rates per
-// 1,000 residents where population is known, the LSOA's rank within its district, the team's
+// 1,000 residents where population is known (with its source and period), the LSOA's rank within
+// its district, its deprivation deciles and how it compares with the LSOAs most like it, the team's
 // priorities and next events, and data-quality notes. Pure; reads the snapshot only.
 #include <chrono>
 #include <string_view>
@@ -15,6 +16,7 @@ namespace crimemap::core {
 
 inline constexpr int summary_months_default = 3;
 inline constexpr int summary_months_max = 12;
+inline constexpr std::size_t summary_similar_areas = 5;  // LSOAs in "compare" (core/similar.hpp)
 
 // Crimes of an area per category over a month range (month offsets outside the snapshot count 0).
 std::array<std::uint64_t, category_count> area_counts(const Snapshot& s, const Area& area, MonthRange range);

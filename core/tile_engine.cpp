@@ -35,6 +35,7 @@ constexpr auto previous = declared_field<LayerKind::areas, FieldType::number>("p
 constexpr auto change = declared_field<LayerKind::areas, FieldType::number>("change");
 constexpr auto per_1000 = declared_field<LayerKind::areas, FieldType::number>("per_1000");
 constexpr auto population = declared_field<LayerKind::areas, FieldType::number>("population");
+constexpr auto imd_decile = declared_field<LayerKind::areas, FieldType::number>("imd_decile");
 }  // namespace area_field
 namespace performance_field {
 constexpr auto code = declared_field<LayerKind::performance, FieldType::string>("code");
@@ -207,6 +208,7 @@ geo::LayerBuilder areas_layer(const Snapshot& s, const TileQuery& q, double extr
             double rate = static_cast<double>(crimes) * 1000.0 / *a.population;
             props.add(area_field::per_1000, std::round(rate * 100.0) / 100.0);
         }
+        if (a.deprivation) props.add(area_field::imd_decile, std::int64_t{a.deprivation->decile[0]});
         layer.add_multi_polygon(polygons, props.view(), idx);
     }
     return layer;

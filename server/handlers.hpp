@@ -65,6 +65,9 @@ Response police_priorities(ServerContext&, const Request&, const RouteParams&);
 Response v1_postcode_summary(ServerContext&, const Request&, const RouteParams&);
 Response v1_area(ServerContext&, const Request&, const RouteParams&);
 Response v1_area_performance(ServerContext&, const Request&, const RouteParams&);
+Response v1_area_similar(ServerContext&, const Request&, const RouteParams&);  // ?n=&within=&from=&to=
+Response v1_league(ServerContext&, const Request&, const RouteParams&);        // JSON, or CSV (format=csv)
+Response league_page(ServerContext&, const Request&, const RouteParams&);      // GET /league (HTML)
 Response v1_priorities(ServerContext&, const Request&, const RouteParams&);
 Response v1_events(ServerContext&, const Request&, const RouteParams&);
 Response v1_priority_create(ServerContext&, const Request&, const RouteParams&);

@@ -12,6 +12,10 @@ CopyIn::CopyIn(Connection& db, const std::string& copy_sql, std::size_t chunk_by
 CopyIn::~CopyIn() { end_copy("COPY abandoned by the client"); }
 
 void CopyIn::put_row(std::initializer_list<std::optional<std::string_view>> values) {
+    put_row(std::span<const std::optional<std::string_view>>(values.begin(), values.size()));
+}
+
+void CopyIn::put_row(std::span<const std::optional<std::string_view>> values) {
     bool first = true;
     for (const auto& v : values) {
         if (!first) buf_.push_back('\t');

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,8 @@ class CopyIn {
 
     // One row: each value escaped for the text format, nullopt written as \N.
     void put_row(std::initializer_list<std::optional<std::string_view>> values);
+    // The same for a row whose width is known only at run time.
+    void put_row(std::span<const std::optional<std::string_view>> values);
     // Rows already in COPY text format (escaped, tab-separated, each ending in '\n').
     void put(std::string_view copy_text);
 

@@ -75,10 +75,14 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
                       if (auto cat = core::category_from_slug(*f[2]))
                           b.add_crimes(to_number<std::int64_t>(*f[0]), to_month(*f[1]), *cat, 1);
                   });
-    // parent_codes.county: a district's county, set by `crimemap refresh` (two-tier areas only).
+    // parent_codes.county: a district's county, set by `crimemap refresh` (two-tier areas only);
+    // the other parent codes: the containing area of each kind, by a point inside the area.
     conn.copy_out(
         "COPY (SELECT kind, code, name, population, encode(ST_AsBinary(geom), 'hex'), "
-        "CASE WHEN kind = 'lad' THEN parent_codes->>'county' END FROM areas ORDER BY kind, code) TO STDOUT",
+        "CASE WHEN kind = 'lad' THEN parent_codes->>'county' END, population_method, population_source, "
+        "population_period, population_lsoas, parent_codes->>'lsoa', parent_codes->>'msoa', "
+        "parent_codes->>'ward', parent_codes->>'lad', parent_codes->>'pfa', parent_codes->>'neighbourhood' "
+        "FROM areas ORDER BY kind, code) TO STDOUT",
         [&](std::string_view line) {
             auto f = split_copy_line(line);
             auto kind = core::area_kind_from_string(*f[0]);
@@ -89,6 +93,41 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
             std::string code = *f[1];
             b.add_area(*kind, std::move(*f[1]), std::move(*f[2]), population, wkb.geometry->polygons);
             if (f[5] && !f[5]->empty()) b.set_area_county(code, std::move(*f[5]));
+            if (f[6]) {
+                core::PopulationSource source{std::move(*f[6]), f[7] ? std::move(*f[7]) : std::string(),
+                                              f[8] ? std::move(*f[8]) : std::string(),
+                                              f[9] ? to_number<std::int32_t>(*f[9]) : 0};
+                b.set_area_population_source(*kind, code, std::move(source));
+            }
+            std::array<std::string, 6> parents;
+            for (std::size_t k = 0; k < parents.size(); ++k)
+                if (f[10 + k]) parents[k] = std::move(*f[10 + k]);
+            b.set_area_parents(*kind, code, std::move(parents));
+        });
+    // Deprivation and area classification of the LSOAs loaded (rows for other LSOAs stay behind).
+    std::string deprivation_columns;
+    for (auto key : core::deprivation_keys)
+        deprivation_columns += ", d." + std::string(key) + "_rank, d." + std::string(key) + "_decile";
+    conn.copy_out(
+        "COPY (SELECT d.lsoa_code, d.edition" + deprivation_columns +
+            " FROM lsoa_deprivation d JOIN areas a ON a.kind = 'lsoa' AND a.code = d.lsoa_code) TO STDOUT",
+        [&](std::string_view line) {
+            auto f = split_copy_line(line);
+            core::Deprivation d;
+            d.edition = std::move(*f[1]);
+            for (std::size_t m = 0; m < core::deprivation_measures; ++m) {
+                d.rank[m] = to_number<std::int32_t>(*f[2 + 2 * m]);
+                d.decile[m] = to_number<std::int16_t>(*f[3 + 2 * m]);
+            }
+            b.set_lsoa_deprivation(*f[0], std::move(d));
+        });
+    conn.copy_out(
+        "COPY (SELECT c.lsoa_code, c.group_code, c.group_name, c.supergroup FROM lsoa_classification c"
+        " JOIN areas a ON a.kind = 'lsoa' AND a.code = c.lsoa_code) TO STDOUT",
+        [&](std::string_view line) {
+            auto f = split_copy_line(line);
+            b.set_lsoa_classification(*f[0], core::Classification{std::move(*f[1]), std::move(*f[2]),
+                                                                  to_number<std::int16_t>(*f[3])});
         });
     conn.copy_out("COPY (SELECT area_kind, area_code, " + month_index("month") +
                       ", category, crimes FROM crime_monthly) TO STDOUT",

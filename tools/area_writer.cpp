@@ -53,11 +53,20 @@ long long AreaWriter::commit_areas() {
         " FROM area_staging GROUP BY kind, code),"
         // A population already set (import population, an earlier --population-field) stays
         // unless this import brings one.
-        " up AS (INSERT INTO areas (kind, code, name, derived, source, geom, geom_3857, population)"
-        " SELECT kind, code, name, derived, source, geom, ST_Transform(geom, 3857), population FROM grouped"
+        " up AS (INSERT INTO areas (kind, code, name, derived, source, geom, geom_3857, population,"
+        "  population_method, population_source)"
+        " SELECT kind, code, name, derived, source, geom, ST_Transform(geom, 3857), population,"
+        "  CASE WHEN population IS NOT NULL THEN 'boundary' END, CASE WHEN population IS NOT NULL THEN "
+        "source END"
+        " FROM grouped"
         " ON CONFLICT (kind, code) DO UPDATE SET name = EXCLUDED.name, derived = EXCLUDED.derived,"
         " source = EXCLUDED.source, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857,"
-        " population = coalesce(EXCLUDED.population, areas.population) RETURNING 1)"
+        " population = coalesce(EXCLUDED.population, areas.population),"
+        " population_method = coalesce(EXCLUDED.population_method, areas.population_method),"
+        " population_source = coalesce(EXCLUDED.population_source, areas.population_source),"
+        " population_period = CASE WHEN EXCLUDED.population IS NULL THEN areas.population_period END,"
+        " population_lsoas = CASE WHEN EXCLUDED.population IS NULL THEN areas.population_lsoas END RETURNING "
+        "1)"
         " SELECT count(*) FROM up");
     db_.exec("TRUNCATE area_staging");
     return r.int64(0, 0);

@@ -7,8 +7,10 @@
 
 #include "store/pg.hpp"
 #include "tools/area_import.hpp"
+#include "tools/classification_import.hpp"
 #include "tools/common.hpp"
 #include "tools/crime_import.hpp"
+#include "tools/deprivation_import.hpp"
 #include "tools/indicator_import.hpp"
 #include "tools/key.hpp"
 #include "tools/lookup_import.hpp"
@@ -39,7 +41,10 @@ void usage(std::FILE* out) {
         "(area_code,indicator,period,value,...)\n"
         "  import lookups PATH...        ONS code -> name JSON maps (postcodes.io lookups), district -> "
         "county CSV\n"
-        "  import population PATH...     residents per area (CSV area_code,population[,kind])\n"
+        "  import population PATH...     residents per area (CSV area_code,population[,kind]; ONS LSOA "
+        "file)\n"
+        "  import deprivation PATH...    English Indices of Deprivation 2019 by LSOA (File 2, as published)\n"
+        "  import classification PATH... ONS 2011 area classification of LSOAs (lookup CSV)\n"
         "  refresh                       assign areas, rebuild aggregates, publish a dataset version\n"
         "  token create|list|revoke      bearer tokens for team writes (crimemap token --help)\n"
         "  key create|list|revoke        portal API keys with their own rate limit (crimemap key --help)\n"
@@ -51,21 +56,27 @@ void usage(std::FILE* out) {
 
 int cmd_import(const std::vector<std::string>& argv) {
     static const std::map<std::string, Command> kinds = {
-        {"crimes", cmd_import_crimes},         {"postcodes", cmd_import_postcodes},
-        {"boundaries", cmd_import_boundaries}, {"neighbourhoods", cmd_import_neighbourhoods},
-        {"indicators", cmd_import_indicators}, {"lookups", cmd_import_lookups},
+        {"crimes", cmd_import_crimes},
+        {"postcodes", cmd_import_postcodes},
+        {"boundaries", cmd_import_boundaries},
+        {"neighbourhoods", cmd_import_neighbourhoods},
+        {"indicators", cmd_import_indicators},
+        {"lookups", cmd_import_lookups},
         {"population", cmd_import_population},
+        {"deprivation", cmd_import_deprivation},
+        {"classification", cmd_import_classification},
     };
     if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
         std::puts(
-            "usage: crimemap import crimes|postcodes|boundaries|neighbourhoods|indicators|lookups|population "
-            "[options] PATH...");
+            "usage: crimemap import crimes|postcodes|boundaries|neighbourhoods|indicators|lookups|population|"
+            "deprivation|classification [options] PATH...");
         return argv.empty() ? 2 : 0;
     }
     auto it = kinds.find(argv[0]);
     if (it == kinds.end())
         throw CliError("unknown import kind '" + argv[0] +
-                       "' (crimes, postcodes, boundaries, neighbourhoods, indicators, lookups, population)");
+                       "' (crimes, postcodes, boundaries, neighbourhoods, indicators, lookups, population, "
+                       "deprivation, classification)");
     return it->second(std::vector<std::string>(argv.begin() + 1, argv.end()));
 }
 

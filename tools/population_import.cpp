@@ -1,5 +1,6 @@
 #include "tools/population_import.hpp"
 
+#include <cctype>
 #include <cstdio>
 
 #include "store/copy_in.hpp"
@@ -16,17 +17,61 @@ bool is_population_kind(std::string_view k) {
     return false;
 }
 
+namespace {
+
+// An ONS code column, <prefix><yy>cd, and the area kind it names ("" when it is not one).
+std::string ons_code_kind(std::string_view h) {
+    static constexpr std::pair<std::string_view, std::string_view> prefixes[] = {
+        {"lsoa", "lsoa"}, {"msoa", "msoa"}, {"wd", "ward"}, {"lad", "lad"}, {"pfa", "pfa"}};
+    if (h.size() < 4 || h.substr(h.size() - 2) != "cd") return {};
+    const std::string_view stem = h.substr(0, h.size() - 2);
+    if (stem.size() < 3 || !std::isdigit(static_cast<unsigned char>(stem[stem.size() - 1])) ||
+        !std::isdigit(static_cast<unsigned char>(stem[stem.size() - 2])))
+        return {};
+    const std::string_view prefix = stem.substr(0, stem.size() - 2);
+    for (const auto& [p, kind] : prefixes)
+        if (prefix == p) return std::string(kind);
+    return {};
+}
+
+// "population_mid2019" -> "mid-2019"; "population_2020" -> "2020"; "" for anything else.
+std::string population_period(std::string_view h) {
+    constexpr std::string_view stem = "population_";
+    if (h.substr(0, stem.size()) != stem || h.size() == stem.size()) return {};
+    std::string period(h.substr(stem.size()));
+    if (period.size() > 4 && period.compare(0, 3, "mid") == 0 && period[3] != '-') {
+        std::string dashed = "mid-";
+        dashed.append(period, 3, std::string::npos);
+        period = std::move(dashed);
+    }
+    for (char ch : period)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return {};
+    return period;
+}
+
+}  // namespace
+
 std::optional<PopulationColumns> map_population_header(const std::vector<std::string_view>& header) {
     PopulationColumns c;
+    int ons_code = -1;
     for (std::size_t i = 0; i < header.size(); ++i) {
         std::string h = to_lower(trim(header[i]));
         if ((h == "area_code" || (h == "code" && c.code < 0)))
             c.code = static_cast<int>(i);
-        else if (h == "population")
+        else if (h == "population" && c.population < 0)
             c.population = static_cast<int>(i);
-        else if (h == "kind")
+        else if (c.population < 0 && !population_period(h).empty()) {
+            c.population = static_cast<int>(i);
+            c.header_period = population_period(h);
+        } else if (h == "kind")
             c.kind = static_cast<int>(i);
+        else if (ons_code < 0 && !ons_code_kind(h).empty()) {
+            ons_code = static_cast<int>(i);
+            c.header_kind = ons_code_kind(h);
+        }
     }
+    if (c.code < 0) c.code = ons_code;
+    if (c.code != ons_code) c.header_kind.clear();  // the kind comes from the code column only
     if (c.code < 0 || c.population < 0) return std::nullopt;
     return c;
 }
@@ -59,7 +104,7 @@ RowResult<PopulationRow> parse_population_row(const PopulationColumns& cols,
 namespace {
 
 constexpr std::string_view kHelp =
-    "usage: crimemap import population [--kind K] [--database-url URL] PATH...\n"
+    "usage: crimemap import population [--kind K] [--period P] [--database-url URL] PATH...\n"
     "\n"
     "Sets the number of residents of areas (areas.population) from CSV files (plain or gzipped),\n"
     "read by header name (any order, any case; other columns are ignored):\n"
@@ -67,23 +112,32 @@ constexpr std::string_view kHelp =
     "  E01014010,1520,lsoa\n"
     "area_code may also be called code; population is a whole number (\"1,520\" is read too);\n"
     "kind (lsoa, msoa, ward, lad, pfa, neighbourhood) limits a row to areas of that kind, else\n"
-    "--kind does, else every area with the code gets the value. The areas must exist (import the\n"
-    "boundaries first): codes with no such area are reported (the first 10 on stderr, then a\n"
-    "count) and skipped, as are rows with an unreadable population or kind. When a code repeats,\n"
-    "the last row wins. Importing the same file again changes nothing.\n"
+    "--kind does, else every area with the code gets the value. ONS files are read as published:\n"
+    "  LSOA11CD,population_mid2019        (ONS mid-2019 LSOA estimates)\n"
+    "an ONS code column (LSOA11CD, MSOA11CD, WD19CD, LAD19CD, PFA20CD) gives the kind, and a\n"
+    "population_<period> column the period (\"mid-2019\"; --period P states or overrides it).\n"
+    "Each area records the file and the period (areas.population_source, population_period).\n"
     "\n"
-    "Rates per 1,000 residents (per_1000 on the areas tile layer, the /v1 postcode summary) are\n"
-    "given wherever the population is known, once `crimemap refresh` publishes a new dataset\n"
-    "version for the server to load. Boundaries can carry populations too:\n"
+    "The areas must exist (import the boundaries first): codes with no such area are counted\n"
+    "(the first 10 shown on stderr) and skipped, as are rows with an unreadable population or\n"
+    "kind. When a code repeats, the last row wins. Importing the same file again changes nothing.\n"
+    "\n"
+    "`crimemap refresh` then derives the population of every MSOA, ward, district, force area and\n"
+    "neighbourhood without one of its own: the sum of the LSOAs whose representative point\n"
+    "(ST_PointOnSurface) lies inside it, when every such LSOA has a population. Rates per 1,000\n"
+    "residents (per_1000 on the areas tile layer, /v1/areas, the postcode summary, league tables,\n"
+    "meeting packs) are given wherever the population is known, once refresh publishes a new\n"
+    "dataset version. Boundaries can carry populations too:\n"
     "`crimemap import boundaries --population-field F`.\n"
     "\n"
     "  --kind K            area kind for rows without a kind column\n"
+    "  --period P          period of the estimates, e.g. mid-2019 (default: from the header)\n"
     "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)";
 
 }  // namespace
 
 int cmd_import_population(const std::vector<std::string>& argv) {
-    ImportCommandSpec spec{kHelp, {"kind"}, {}, is_csv_file, "no .csv files under the given paths"};
+    ImportCommandSpec spec{kHelp, {"kind", "period"}, {}, is_csv_file, "no .csv files under the given paths"};
     spec.check_options = [](const Args& args) {
         if (auto kind = args.get("kind"); kind && !is_population_kind(*kind))
             throw CliError("unknown --kind '" + *kind + "' (lsoa, msoa, ward, lad, pfa, neighbourhood)");
@@ -92,7 +146,8 @@ int cmd_import_population(const std::vector<std::string>& argv) {
     if (auto* status = std::get_if<int>(&opened)) return *status;
     auto& s = std::get<ImportSession>(opened);
     store::Connection& db = s.db;
-    const std::optional<std::string> default_kind = s.args.get("kind");
+    const std::optional<std::string> kind_option = s.args.get("kind");
+    const std::optional<std::string> period_option = s.args.get("period");
     db.exec(
         "CREATE TEMP TABLE IF NOT EXISTS population_staging (line bigint, code text, kind text, population "
         "integer)");
@@ -104,6 +159,9 @@ int cmd_import_population(const std::vector<std::string>& argv) {
         if (!csv.next()) throw CliError(file + ": empty file");
         auto cols = map_population_header(csv.fields());
         if (!cols) throw CliError(file + ": expected the columns area_code,population[,kind] in the header");
+        std::optional<std::string> default_kind = kind_option;
+        if (!default_kind && !cols->header_kind.empty()) default_kind = cols->header_kind;
+        const std::string period = period_option ? *period_option : cols->header_period;
         std::vector<std::pair<std::uint64_t, PopulationRow>> rows;
         std::uint64_t read = 0, bad = 0;
         while (csv.next()) {
@@ -141,10 +199,15 @@ int cmd_import_population(const std::vector<std::string>& argv) {
             "SELECT count(*), count(*) FILTER (WHERE a.population IS DISTINCT FROM s.population)"
             " FROM areas a JOIN population_staging s ON a.code = s.code AND (s.kind IS NULL OR a.kind = "
             "s.kind)");
-        db.exec(
-            "UPDATE areas a SET population = s.population FROM population_staging s"
-            " WHERE a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind) AND a.population IS DISTINCT "
-            "FROM s.population");
+        db.query(
+            "UPDATE areas a SET population = s.population, population_method = 'file', population_source = "
+            "$1,"
+            " population_period = nullif($2, ''), population_lsoas = NULL FROM population_staging s"
+            " WHERE a.code = s.code AND (s.kind IS NULL OR a.kind = s.kind) AND (a.population, "
+            "a.population_method,"
+            " a.population_source, a.population_period) IS DISTINCT FROM (s.population, 'file', $1, "
+            "nullif($2, ''))",
+            {path.filename().string(), period});
         tx.commit();
         for (int i = 0; i < unknown.size(); ++i) {
             std::string kind(unknown.text(i, 2));

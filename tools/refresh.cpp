@@ -35,6 +35,13 @@ RefreshResult refresh(store::Connection& db) {
     r.monthly_rows = get("monthly_rows");
     r.districts = get("districts");
     r.districts_with_county = get("districts_with_county");
+    auto populations = db.query(
+        "SELECT k.key, string_agg(o.key || ' ' || o.value, ', ' ORDER BY o.key) FROM dataset_versions v,"
+        " jsonb_each(v.stats->'populations') k, jsonb_each_text(k.value) o WHERE v.version = $1"
+        " GROUP BY k.key ORDER BY k.key",
+        {std::to_string(r.version)});
+    for (int i = 0; i < populations.size(); ++i)
+        r.populations.emplace_back(std::string(populations.text(i, 0)), std::string(populations.text(i, 1)));
     tx.commit();
     return r;
 }
@@ -49,7 +56,10 @@ int cmd_refresh(const std::vector<std::string>& argv) {
             "police force area and neighbourhood whose polygon contains it (kinds without polygons stay\n"
             "empty; the file's own LSOA code is kept and disagreements are reported), fills the areas'\n"
             "parent codes (and each district's county: from an ONS lookup loaded with `import lookups`,\n"
-            "else the most common county of its postcodes), rebuilds the crime_monthly aggregates, drops\n"
+            "else the most common county of its postcodes), derives the population of each MSOA, ward,\n"
+            "district, force area and neighbourhood without one of its own as the sum of the LSOAs whose\n"
+            "representative point lies inside it (when all have one and they cover 90 % of it), rebuilds the "
+            "crime_monthly aggregates, drops\n"
             "unused snap locations, records a new dataset version and sends NOTIFY crimemap_dataset\n"
             "'<version>'. Safe to run again.\n"
             "\n"
@@ -82,6 +92,8 @@ int cmd_refresh(const std::vector<std::string>& argv) {
     std::printf("  districts with a county (two-tier): %s of %s\n",
                 with_commas(static_cast<std::uint64_t>(r.districts_with_county)).c_str(),
                 with_commas(static_cast<std::uint64_t>(r.districts)).c_str());
+    for (const auto& [kind, outcomes] : r.populations)
+        std::printf("  %s populations from LSOAs: %s\n", kind.c_str(), outcomes.c_str());
     std::printf("refresh: dataset version %lld published (NOTIFY crimemap_dataset) in %.1f s\n", r.version,
                 seconds_since(start));
     return 0;

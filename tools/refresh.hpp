@@ -2,7 +2,7 @@
 // `crimemap refresh`: in one transaction, assigns every located crime to the LSOA, MSOA, ward, LAD,
 // police force area and neighbourhood whose polygon contains it (the file's LSOA code is kept
 // beside it and disagreements are counted), fills areas.parent_codes (a district's county too),
-// rebuilds crime_monthly,
+// derives the populations of areas larger than an LSOA from their LSOAs, rebuilds crime_monthly,
 // drops snap locations no crime uses, records a dataset_versions row and sends
 // NOTIFY crimemap_dataset '<version>' (delivered at commit). Running it twice gives the same data.
 // The work is the SQL function crimemap_refresh() (schema/functions/0002_refresh.sql), called in
@@ -22,6 +22,8 @@ struct RefreshResult {
     long long districts = 0,
               districts_with_county = 0;  // lad areas; those given a county (parent_codes.county)
     std::vector<std::pair<std::string, long long>> assigned;  // area kind -> crimes assigned
+    // Populations derived from LSOAs (crimemap_refresh_populations): kind -> "derived 257, no_lsoas 2".
+    std::vector<std::pair<std::string, std::string>> populations;
 };
 
 RefreshResult refresh(store::Connection& db);

@@ -4,8 +4,10 @@
 #include <filesystem>
 
 #include "tools/area_import.hpp"
+#include "tools/classification_import.hpp"
 #include "tools/common.hpp"
 #include "tools/crime_import.hpp"
+#include "tools/deprivation_import.hpp"
 #include "tools/indicator_import.hpp"
 #include "tools/lookup_import.hpp"
 #include "tools/migrate.hpp"
@@ -29,7 +31,10 @@ int cmd_seed(const std::vector<std::string>& argv) {
             "  postcodes/           NSPL/ONSPD CSVs (import postcodes)\n"
             "  indicators/          indicator CSVs (import indicators)\n"
             "  crimes/              police.uk archive layout (import crimes)\n"
-            "  population/          area_code,population[,kind] CSVs (import population; after boundaries)\n"
+            "  population/          area_code,population[,kind] or ONS LSOA CSVs (import population; after\n"
+            "                       boundaries)\n"
+            "  deprivation/         IoD2019 domains CSVs (import deprivation)\n"
+            "  classification/      ONS LSOA area classification lookup CSVs (import classification)\n"
             "Missing folders are skipped. Every step is idempotent, so seeding twice changes nothing.\n"
             "\n"
             "  --no-refresh        stop after the imports\n"
@@ -84,6 +89,10 @@ int cmd_seed(const std::vector<std::string>& argv) {
         step("crimes", cmd_import_crimes, {(dir / "crimes").string()});
     if (has(dir / "population", {".csv", ".csv.gz"}))
         step("population", cmd_import_population, {(dir / "population").string()});
+    if (has(dir / "deprivation", {".csv", ".csv.gz"}))
+        step("deprivation", cmd_import_deprivation, {(dir / "deprivation").string()});
+    if (has(dir / "classification", {".csv", ".csv.gz"}))
+        step("classification", cmd_import_classification, {(dir / "classification").string()});
     if (!args.has("no-refresh")) step("refresh", cmd_refresh, {});
     std::printf("seed: done in %.1f s\n", seconds_since(start));
     return 0;

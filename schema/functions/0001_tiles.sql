@@ -93,7 +93,7 @@ $$;
 -- areas layer: polygons of one kind clipped to the tile with a 64-pixel buffer, with crime counts
 -- for the months and categories from the monthly aggregates, the previous period of equal length
 -- (when it lies inside the data: from the first month of `crimes` on), the percent change, the
--- population and the rate per 1,000 residents where known. Fields as core/layers.hpp declares them
+-- population and the rate per 1,000 residents where known, and an LSOA's IMD decile. Fields as core/layers.hpp declares them
 -- (tests/integration/layer_fields_sql_test.cpp); NULL columns are left out of a feature, as the
 -- memory engine leaves them out. Rounding is half away from zero, as std::round.
 CREATE OR REPLACE FUNCTION crimemap_areas_mvt(z integer, x integer, y integer, area_kind text,
@@ -108,6 +108,8 @@ RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $$
     ), counted AS (
         SELECT ST_AsMVTGeom(a.geom_3857, ST_TileEnvelope(z, x, y), 4096, 64, true) AS geom,
                a.code, a.name, a.kind, a.population,
+               (SELECT d.imd_decile::bigint FROM lsoa_deprivation d
+                WHERE a.kind = 'lsoa' AND d.lsoa_code = a.code) AS imd_decile,
                coalesce((SELECT sum(m.crimes) FROM crime_monthly m
                          WHERE m.area_kind = a.kind AND m.area_code = a.code
                            AND m.month BETWEEN month_from AND month_to
@@ -130,7 +132,8 @@ RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $$
                CASE WHEN population > 0 THEN population::bigint END AS population,
                CASE WHEN population > 0 THEN
                    crimemap_round_half_away(crimes::float8 * 1000.0 / population::float8 * 100.0) / 100.0
-               END AS per_1000
+               END AS per_1000,
+               imd_decile
         FROM counted
         WHERE geom IS NOT NULL
     ) f

@@ -24,7 +24,9 @@ TEST(ImportCli, HelpForEveryCommand) {
                                                             {"import", "neighbourhoods"},
                                                             {"import", "indicators"},
                                                             {"import", "lookups"},
-                                                            {"import", "population"}};
+                                                            {"import", "population"},
+                                                            {"import", "deprivation"},
+                                                            {"import", "classification"}};
     for (auto args : commands) {
         std::string joined = args.size() == 1 ? args[0] : args[0] + " " + args[1];
         args.emplace_back("--help");
@@ -124,6 +126,8 @@ TEST(ImportCli, EveryImportOpensTheSameWay) {
         {"indicators", "no .csv files under the given paths"},
         {"lookups", "no .json or .csv files under the given paths"},
         {"population", "no .csv files under the given paths"},
+        {"deprivation", "no .csv files under the given paths"},
+        {"classification", "no .csv files under the given paths"},
         {"boundaries", "no vector files (.geojson, .topojson, .kml, .shp, .gpkg, ...) under the given paths"},
     };
     for (const auto& [kind, no_files] : kinds) {

@@ -1,7 +1,7 @@
 // Populations (`crimemap import population`, `import boundaries --population-field`) and the rates
 // per 1,000 residents they unlock in the snapshot; boundaries from Shapefile and GeoPackage made at
-// test time with the GDAL API. The populations are synthetic: no real population file is in the
-// sample (data/sample/README.md).
+// test time with the GDAL API. The populations here are synthetic, on a sample whose own (real ONS)
+// populations are cleared first; tests/integration/area_statistics_test.cpp checks the real ones.
 #include <gdal_priv.h>
 #include <gdal_utils.h>
 #include <gtest/gtest.h>
@@ -64,7 +64,12 @@ void gdal_once() {
 TEST(ImportPopulation, CsvSetsPopulationsAndReportsUnknownCodes) {
     TestDatabase db;
     db.seed_sample();
-    EXPECT_EQ(db.count("SELECT count(*) FROM areas WHERE population IS NOT NULL"), 0);  // the sample has none
+    EXPECT_EQ(db.count("SELECT count(*) FROM areas WHERE population IS NULL AND kind <> 'msoa'"), 0);
+    // Synthetic populations only: forget the sample's, and its LSOA file, so refresh derives none.
+    db.connect().exec(
+        "UPDATE areas SET population = NULL, population_method = NULL, population_source = NULL,"
+        " population_period = NULL, population_lsoas = NULL");
+    EXPECT_EQ(db.count("SELECT count(*) FROM areas WHERE population IS NOT NULL"), 0);
     fs::path dir = temp_dir("csv");
     fs::path csv = dir / "population.csv";
     {

@@ -132,7 +132,8 @@ TEST(ImportRefresh, SeedTwiceChangesNothing) {
             "code_names),"
             " (SELECT count(*) FROM neighbourhoods), (SELECT count(*) FROM crime_monthly), (SELECT count(*) "
             "FROM forces),"
-            " (SELECT count(*) FROM crime_loads))");
+            " (SELECT count(*) FROM crime_loads), (SELECT sum(population) FROM areas),"
+            " (SELECT count(*) FROM lsoa_deprivation), (SELECT count(*) FROM lsoa_classification))");
     };
     std::string before = tables();
     auto r = db.crimemap({"seed", source_path("data/sample")});

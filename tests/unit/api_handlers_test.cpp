@@ -265,6 +265,37 @@ TEST_F(ApiHandlers, SummaryAreasAndMeetingPack) {
     get_json("/v1/neighbourhoods/west-mercia/NOPE/meeting-pack.json", 404);
 }
 
+// Similar areas and league tables through the router: JSON, CSV and the page, and their errors.
+TEST_F(ApiHandlers, SimilarAreasAndLeagueRoutes) {
+    // The synthetic neighbourhood has no population, so no profile: a 404 with the reason.
+    auto none = get_json("/v1/areas/west-mercia%2FHE06/similar", 404);
+    EXPECT_NE(none["error"].get<std::string>().find("No similarity profile"), std::string::npos);
+    get_json("/v1/areas/E99999999/similar", 404);
+    get_json("/v1/areas/west-mercia%2FHE06/similar?n=0", 400);
+    get_json("/v1/areas/west-mercia%2FHE06/similar?within=planet", 400);
+    auto league = get_json("/v1/league?kind=neighbourhood&from=2019-01&to=2019-02")["result"];
+    ASSERT_EQ(league["rows"].size(), 1u);
+    EXPECT_EQ(league["rows"][0]["count"], 8);       // 1 in January, 7 in February
+    EXPECT_EQ(league["rows"][0]["rank"], nullptr);  // no population: unranked
+    EXPECT_EQ(league["rows"][0]["per_1000"], nullptr);
+    EXPECT_EQ(league["comparison"]["per_1000"], nullptr);
+    for (const char* bad : {"/v1/league?kind=parish", "/v1/league?measure=arrests", "/v1/league?from=2019-13",
+                            "/v1/league?within=E99999999", "/v1/league?format=xml",
+                            "/v1/league?indicator=NOPE", "/league?order=sideways"}) {
+        auto r = call(server::Method::get, bad);
+        EXPECT_EQ(r.status, 400) << bad;
+        EXPECT_EQ(json::parse(r.body)["status"], 400) << bad;
+    }
+    auto csv = call(server::Method::get, "/v1/league?kind=neighbourhood&format=csv");
+    EXPECT_EQ(csv.status, 200);
+    EXPECT_EQ(csv.body.rfind("rank,code,name,parent,crimes,population,per_1000", 0), 0u);
+    auto page = call(server::Method::get, "/league?kind=neighbourhood");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("<table"), std::string::npos);
+    EXPECT_EQ(page.body.find("<script"), std::string::npos);
+    EXPECT_NE(page.body.find("Central"), std::string::npos);
+}
+
 // Revoked, expired and out-of-scope tokens on every write route and method; the store sees only
 // the token's hash, and every refusal is handed to the audit log with the request's origin.
 TEST_F(ApiHandlers, TeamWriteRefusalsOnEveryRoute) {

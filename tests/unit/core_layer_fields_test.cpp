@@ -55,6 +55,11 @@ std::shared_ptr<const core::Snapshot> make_snapshot() {
         EXPECT_TRUE(b.add_area_count(core::AreaKind::lsoa, code, jan, 2, 4));
         EXPECT_TRUE(b.add_area_count(core::AreaKind::lsoa, code, jan.plus(1), 2, 7));
     }
+    core::Deprivation deprivation;
+    deprivation.rank.fill(1000);
+    deprivation.decile.fill(1);
+    deprivation.edition = "IoD2019";
+    EXPECT_TRUE(b.set_lsoa_deprivation("E01000001", deprivation));  // imd_decile
     b.add_area(core::AreaKind::lad, "E06000019", "Herefordshire", std::nullopt, square(hereford, 0.1));
     b.add_area(core::AreaKind::lad, "E07000235", "Malvern Hills", std::nullopt, square({-2.45, 52.1}, 0.1));
     EXPECT_TRUE(b.set_area_county("E07000235", "E10000034"));

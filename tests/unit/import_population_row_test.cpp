@@ -72,3 +72,29 @@ TEST(ImportPopulationRow, KindsAreTheAreaKinds) {
         EXPECT_TRUE(is_population_kind(k)) << k;
     for (const char* k : {"", "LSOA", "county", "force"}) EXPECT_FALSE(is_population_kind(k)) << k;
 }
+
+TEST(ImportPopulationRow, OnsFileAsPublished) {
+    // lsoa11_population_mid2019_EW.csv: the code column names the kind, the population column the period.
+    auto rec = read_csv("LSOA11CD,population_mid2019\nE01011950,1257\n");
+    auto c = map_population_header(rec[0].views());
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->code, 0);
+    EXPECT_EQ(c->population, 1);
+    EXPECT_EQ(c->header_kind, "lsoa");
+    EXPECT_EQ(c->header_period, "mid-2019");
+    auto row = parse_population_row(*c, rec[1].views(), c->header_kind, {"p.csv", rec[1].line});
+    ASSERT_TRUE(row.ok());
+    EXPECT_EQ(row.row().code, "E01011950");
+    EXPECT_EQ(row.row().population, 1257);
+    EXPECT_EQ(row.row().kind, "lsoa");
+    auto wards = map_population_header(read_csv("WD19CD,WD19NM,population_2020\n")[0].views());
+    ASSERT_TRUE(wards);
+    EXPECT_EQ(wards->header_kind, "ward");
+    EXPECT_EQ(wards->header_period, "2020");
+    // An explicit code column wins, and then no kind is implied.
+    auto both = map_population_header(read_csv("LAD19CD,area_code,population\n")[0].views());
+    ASSERT_TRUE(both);
+    EXPECT_EQ(both->code, 1);
+    EXPECT_EQ(both->header_kind, "");
+    EXPECT_FALSE(map_population_header(read_csv("LSOA11NM,population_mid2019\n")[0].views()));
+}

@@ -1,6 +1,6 @@
 // "Compare your area": the one-call summary (/v1/postcodes/{pc}/summary?months=N) as a panel:
-// the postcode's LSOA, ward, neighbourhood, district and force side by side, its rank, the
-// categories, the team's priorities and next meetings, and notes on the data.
+// the postcode's LSOA, ward, neighbourhood, district and force side by side, its rank, how it
+// compares with the LSOAs most like it (with a link to the league table), the categories, the team's priorities and next meetings, and notes on the data.
 // Team text (priorities, meeting titles and addresses) is plain text in /v1/ answers: it goes into
 // the markup only through esc(), so `<img src=x onerror=…>` shows as text (web/tests/team-text.test.mjs).
 import { esc } from './util.mjs';
@@ -52,6 +52,15 @@ export function renderCompare({ result, summary, error, pack }) {
   }
   if (s.rank && s.rank.rank) {
     parts.push(`<p>Your LSOA ranks <strong>${n(s.rank.rank)}</strong> of ${n(s.rank.of)} ${esc(s.rank.among || 'comparable areas')} (${esc(s.rank.order || '1 = fewest crimes')}).</p>`);
+  }
+  // The LSOA against the LSOAs most like it (deprivation, density, area type): /v1/areas/{code}/similar.
+  const cmp = s.compare;
+  if (cmp && cmp.group && cmp.group.per_1000 !== null && cmp.area?.per_1000 !== null) {
+    const verdict = { significantly_higher: 'significantly higher than', significantly_lower: 'significantly lower than' }[cmp.area.band] || 'not significantly different from';
+    const decile = s.deprivation ? ` Deprivation: decile ${n(s.deprivation.imd_decile)} of 10 (1 = most deprived).` : '';
+    parts.push(`<p class="cm-compare-similar">Your LSOA: <strong>${n(cmp.area.per_1000)}</strong> crimes per 1,000 residents;
+      the ${n(cmp.similar.length)} most similar LSOAs elsewhere: <strong>${n(cmp.group.per_1000)}</strong> (range ${n(cmp.group.min_per_1000)}–${n(cmp.group.max_per_1000)}).
+      Yours is ${esc(verdict)} theirs.${esc(decile)} <a href="${esc(cmp.league || '/league?kind=lsoa')}">League table</a></p>`);
   }
   const cats = (s.crimes?.by_category || []).filter((c) => c.current || c.previous);
   if (cats.length) {
