@@ -87,4 +87,13 @@ TEST(ClusterNginxConf, CachesTilesSaysSoRetriesAndPassesTheClientOn) {
     EXPECT_EQ(conf.find("proxy_cache_valid"), std::string::npos)
         << "the cache must follow crimemapd's Cache-Control";
     EXPECT_EQ(conf.find("proxy_ignore_headers Cache-Control"), std::string::npos);
+    // A proxy_set_header inside a location replaces every one set for the server (Host,
+    // X-Forwarded-For, Connection for keep-alive...): they belong before the first location.
+    std::string code;  // without comment lines
+    std::istringstream lines(conf);
+    for (std::string line; std::getline(lines, line);)
+        if (line.find_first_not_of(' ') == std::string::npos || line[line.find_first_not_of(' ')] != '#')
+            code += line + "\n";
+    ASSERT_NE(code.find("location "), std::string::npos);
+    EXPECT_LT(code.rfind("proxy_set_header"), code.find("location ")) << "proxy_set_header inside a location";
 }
