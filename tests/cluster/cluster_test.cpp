@@ -29,6 +29,7 @@
 #include "support/http_client.hpp"
 #include "support/load_hammer.hpp"
 #include "support/mvt_decode.hpp"
+#include "support/server_process.hpp"
 #include "support/test_db.hpp"
 #include "support/wait.hpp"
 
@@ -309,6 +310,16 @@ TEST_F(Cluster, RefreshOnThePrimaryReachesBothBackendsOnceTheReplicaHasReplayedI
     ASSERT_EQ(dataset_version(backend2), v0);
     const std::map<std::string, std::string> owner{{"CRIMEMAP_DATABASE_URL", primary_url()}};
 
+    // A third server on the replica without --notify-url: it must not try to LISTEN on the
+    // standby, and finds new versions by polling it.
+    crimemap::testing::ServerProcess polling(
+        "postgresql://crimemap_server@127.0.0.1:" + std::to_string(pg_port + 1) + "/crimemap",
+        {"--poll-seconds", "1"}, crimemap::testing::ServerProcess::Role::as_given);
+    ASSERT_TRUE(polling.wait_ready(60s)) << polling.log();
+    EXPECT_NE(polling.log().find("is a hot standby: new versions are noticed by polling it"),
+              std::string::npos)
+        << polling.log();
+
     // 1. A refresh reaches both backends through the replica within 15 s (NOTIFY on the primary;
     //    polling is set to a minute).
     auto refresh = test::run_crimemap({"refresh"}, owner);
@@ -323,6 +334,8 @@ TEST_F(Cluster, RefreshOnThePrimaryReachesBothBackendsOnceTheReplicaHasReplayedI
     std::printf(
         "CLUSTER-FIGURE refresh_to_both_backends_ms=%.0f\n",
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - published).count());
+    EXPECT_TRUE(wait_until([&] { return dataset_version(polling.port()) == v1; }, 15s)) << polling.log();
+    polling.stop();
     // nginx's TileJSON follows within its s-maxage, and its tile URLs name the new version.
     ASSERT_TRUE(wait_until([&] { return dataset_version(nginx) == v1; }, 15s)) << dataset_version(nginx);
     auto tj = get(nginx, "/tiles/crimes.json");
