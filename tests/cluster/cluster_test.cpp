@@ -275,6 +275,11 @@ TEST_F(Cluster, TileThroughNginxEqualsTheTileOfEachBackend) {
     EXPECT_EQ(url.rfind("http://127.0.0.1:" + std::to_string(nginx) + "/tiles/crimes/{z}/{x}/{y}.mvt?v=", 0),
               0u)
         << url;
+    // The map page, through nginx.
+    auto page = get(nginx, "/");
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 200);
+    EXPECT_EQ(page->header("content-type").rfind("text/html", 0), 0u) << page->header("content-type");
     // Lookups pass through uncached.
     auto lookup = get(nginx, "/postcodes/HR11AA");
     ASSERT_TRUE(lookup);
