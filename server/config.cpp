@@ -99,6 +99,8 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
         ("threads", po::value<unsigned>()->default_value(d.threads), "I/O threads: everything answered from memory (0: one per core)")
         ("blocking-threads", po::value<unsigned>()->default_value(d.blocking_threads), "threads for requests that query the database (crime listings, meeting packs, team writes, postgis tiles), so they never hold an I/O thread (0: --db-connections, plus --pg-connections with --engine=postgis)")
         ("database-url", po::value<std::string>()->default_value(d.database_url), "PostgreSQL/PostGIS connection URL")
+        ("notify-url", po::value<std::string>()->default_value(d.notify_url), "with --database-url a streaming replica: its primary, where crimemapd LISTENs for new dataset versions (a standby cannot); each is loaded from the replica once replayed there (empty: LISTEN on --database-url unless it is a standby, which is then polled)")
+        ("write-url", po::value<std::string>()->default_value(d.write_url), "with --database-url a read-only replica: the primary, for team writes and their token checks (empty: --database-url)")
         ("engine", po::value<std::string>()->default_value(d.engine), "tile engine: memory (in-memory snapshot) or postgis (ST_AsMVT reference)")
         ("pg-connections", po::value<int>()->default_value(d.pg_connections), "database connections of the postgis engine")
         ("pg-timeout", po::value<double>()->default_value(d.pg_timeout), "postgis engine: seconds a tile query may run, and may wait for a free connection (503 beyond)")
@@ -163,6 +165,8 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
         c.port = static_cast<std::uint16_t>(port);
         c.threads = vm["threads"].as<unsigned>();
         c.database_url = vm["database-url"].as<std::string>();
+        c.notify_url = vm["notify-url"].as<std::string>();
+        c.write_url = vm["write-url"].as<std::string>();
         c.engine = vm["engine"].as<std::string>();
         if (c.engine != "memory" && c.engine != "postgis")
             throw po::error("--engine must be memory or postgis");

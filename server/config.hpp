@@ -16,6 +16,11 @@ struct Config {
     unsigned threads = 0;           // I/O threads; 0 = std::thread::hardware_concurrency()
     unsigned blocking_threads = 0;  // threads for database-bound handlers; 0 = db + pg connections
     std::string database_url = "postgresql://postgres@127.0.0.1:54329/crimemap";
+    // With database_url a streaming replica: the primary to LISTEN on for new dataset versions (a
+    // standby cannot LISTEN; versions are still loaded from database_url once it has replayed
+    // them), and the database team writes go to (a standby is read-only). Empty: database_url.
+    std::string notify_url;
+    std::string write_url;
     std::string engine = "memory";         // memory | postgis
     int pg_connections = 4;                // postgis engine: connections in its pool
     double pg_timeout = 30;                // postgis engine: statement timeout and wait for a connection (s)

@@ -101,8 +101,16 @@ int main(int argc, char** argv) {
     api_pool_options.acquire_timeout = ms(config.db_timeout);
     api_pool_options.application_name = "crimemapd-api";
     auto api_pool = std::make_shared<store::ConnectionPool>(api_pool_options);
+    // Team writes go to --write-url (the primary) when the reads come from a read-only replica.
+    auto write_pool = api_pool;
+    if (!config.write_url.empty()) {
+        store::PoolOptions write_pool_options = api_pool_options;
+        write_pool_options.url = config.write_url;
+        write_pool_options.application_name = "crimemapd-writes";
+        write_pool = std::make_shared<store::ConnectionPool>(write_pool_options);
+    }
     server::App app(config, snapshots,
-                    {store::make_crime_details(api_pool), store::make_team_repository(api_pool)});
+                    {store::make_crime_details(api_pool), store::make_team_repository(write_pool)});
     auto& ctx = app.context();
     if (config.engine == "memory") ctx.set_renderer(core::make_memory_renderer());
     store::PoolOptions tile_pool_options = api_pool_options;
@@ -127,9 +135,13 @@ int main(int argc, char** argv) {
     watcher_options.database_url = config.database_url;
     watcher_options.poll_interval = ms(config.poll_seconds);
     watcher_options.listen = config.listen_notify;
+    watcher_options.notify_url = config.notify_url;
     // A frozen server is noticed within this (client side); loads are bounded only as a backstop.
     watcher_options.check_timeout = std::max(ms(config.db_timeout) * 2, std::chrono::milliseconds(5000));
     watcher_options.load_timeout = std::chrono::minutes(15);
+    auto watcher_log = [](const std::string& message, bool warning) {
+        (warning ? server::log_warn : server::log_info)(message);
+    };
     std::unique_ptr<store::DatasetWatcher> watcher_holder;
     watcher_holder = std::make_unique<store::DatasetWatcher>(
         watcher_options,
@@ -171,7 +183,8 @@ int main(int argc, char** argv) {
             ctx.set_status_message(message);
             const auto failure = watcher_holder->load_failure();
             ctx.set_failed_version(failure ? failure->version : 0);
-        });
+        },
+        watcher_log);
     store::DatasetWatcher& watcher = *watcher_holder;
 
     server::HttpServerOptions options;
@@ -199,8 +212,10 @@ int main(int argc, char** argv) {
                      std::to_string(threads) + " I/O threads, " + std::to_string(options.blocking_threads) +
                      " blocking threads, engine " + config.engine + ", cache " +
                      std::to_string(config.cache_bytes >> 20) + " MiB, database " +
-                     redact(config.database_url) + ", web " +
-                     (ctx.static_files().enabled() ? config.web_dir : std::string("off")) + ")");
+                     redact(config.database_url) +
+                     (config.notify_url.empty() ? std::string() : ", notify " + redact(config.notify_url)) +
+                     (config.write_url.empty() ? std::string() : ", writes " + redact(config.write_url)) +
+                     ", web " + (ctx.static_files().enabled() ? config.web_dir : std::string("off")) + ")");
     server::log_info("rate limits per client: JSON APIs " +
                      server::to_string(server::RateSpec{config.rate_limit, config.rate_burst}) +
                      ", tiles and files " +
@@ -224,6 +239,7 @@ int main(int argc, char** argv) {
             if (!shutdown_cv.wait_for(wait_lock, grace, [&] { return shutdown_done; })) {
                 server::log_warn("shutdown: abandoning database calls still in progress");
                 api_pool->interrupt();
+                if (write_pool != api_pool) write_pool->interrupt();
             }
         });
     });

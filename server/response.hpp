@@ -13,6 +13,9 @@ namespace crimemap::server {
 inline constexpr std::string_view cache_immutable = "public, max-age=31536000, immutable";
 inline constexpr std::string_view cache_short = "public, max-age=60";
 inline constexpr std::string_view cache_none = "no-store";
+// TileJSON names the current version's tile URLs: shared caches (nginx, a CDN) keep it only a few
+// seconds, so that a refresh reaches clients behind them soon; browsers as long as other answers.
+inline constexpr std::string_view cache_tilejson = "public, max-age=60, s-maxage=5";
 inline constexpr std::string_view mvt_content_type = "application/vnd.mapbox-vector-tile";
 inline constexpr std::string_view json_content_type = "application/json";
 

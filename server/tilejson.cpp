@@ -115,10 +115,10 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
         {"first_month", snapshot->first_month.str()},
         {"last_month", snapshot->last_month.str()},
     };
-    Response res = json_response(200, body, cache_short);
+    Response res = json_response(200, body, cache_tilejson);
     const std::string etag = make_etag(res.body);
     Response not_mod;
-    if (not_modified(req, etag, cache_short, not_mod)) return not_mod;
+    if (not_modified(req, etag, cache_tilejson, not_mod)) return not_mod;
     res.headers.set("ETag", etag);
     return res;
 }

@@ -1,4 +1,5 @@
 // GET /tiles/{layers}/{z}/{x}/{y}.mvt: parse -> cache -> render -> HTTP caching semantics.
+#include <algorithm>
 #include <chrono>
 
 #include "core/tile_query.hpp"
@@ -49,10 +50,16 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
     }
 
     // A URL naming the current version (as TileJSON hands out) can be cached for good: a new
-    // dataset gets new URLs. Anything else may change at the next reload.
+    // dataset gets new URLs. Anything else may change at the next reload, and a version newer
+    // than ours (TileJSON from another server behind the same cache that reloaded first) must not
+    // be stored at all: that URL is to hold the newer data for good.
     auto v = core::find_param(req.query, "v");
-    const bool versioned = v && *v == std::to_string(snapshot->version);
-    const std::string_view cache_control = versioned ? cache_immutable : cache_short;
+    const std::string current = std::to_string(snapshot->version);
+    const bool versioned = v && *v == current;
+    const bool newer = v && !versioned && !v->empty() && v->size() <= 18 &&
+                       std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                       std::stoll(std::string(*v)) > snapshot->version;
+    const std::string_view cache_control = versioned ? cache_immutable : newer ? cache_none : cache_short;
 
     const bool gzip = client_gzip && !tile->gzip.empty() && tile->gzip.size() < tile->mvt.size();
     const std::string& etag = gzip ? tile->etag_gzip : tile->etag;

@@ -13,8 +13,11 @@
 
 namespace crimemap::store {
 
-DatasetWatcher::DatasetWatcher(DatasetWatcherOptions options, ReloadFn reload, StatusFn status)
-    : options_(std::move(options)), reload_(std::move(reload)), status_(std::move(status)) {
+DatasetWatcher::DatasetWatcher(DatasetWatcherOptions options, ReloadFn reload, StatusFn status, LogFn log)
+    : options_(std::move(options)),
+      reload_(std::move(reload)),
+      status_(std::move(status)),
+      log_(std::move(log)) {
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd_ < 0 || stop_fd_ < 0) throw std::runtime_error("eventfd failed");
@@ -136,13 +139,81 @@ void DatasetWatcher::load_failed(std::int64_t version, const std::string& reason
 }
 
 bool DatasetWatcher::wait(Connection* conn, std::chrono::milliseconds timeout) {
-    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {conn ? conn->socket() : -1, POLLIN, 0}};
-    int rc = ::poll(fds, conn ? 2 : 1, static_cast<int>(std::max<long long>(0, timeout.count())));
+    // A negative fd is ignored by poll(): a missing connection simply is not watched.
+    pollfd fds[3] = {{wake_fd_, POLLIN, 0},
+                     {conn ? conn->socket() : -1, POLLIN, 0},
+                     {notify_ ? notify_->socket() : -1, POLLIN, 0}};
+    int rc = ::poll(fds, 3, static_cast<int>(std::max<long long>(0, timeout.count())));
     if (rc > 0 && (fds[0].revents & POLLIN)) {
         std::uint64_t v;
         [[maybe_unused]] auto n = ::read(wake_fd_, &v, sizeof v);
     }
+    // Drained here, so that a pending notification cannot make every later wait return at once.
+    if (rc > 0 && fds[2].revents != 0) drain_notifications();
     return !stopping_.load();
+}
+
+void DatasetWatcher::log(const std::string& message, bool warning) {
+    if (log_) log_(message, warning);
+}
+
+void DatasetWatcher::note_version(std::int64_t version) {
+    if (loaded_version() >= version || (awaited_ && *awaited_ >= version)) return;
+    if (!awaited_) awaited_since_ = std::chrono::steady_clock::now();
+    awaited_ = version;
+}
+
+void DatasetWatcher::drain_notifications() {
+    if (!notify_) return;
+    for (const auto& n : notify_->notifications()) {
+        // refresh sends the new version as the payload; anything else is just a wake-up.
+        const auto& p = n.payload;
+        if (!p.empty() && p.size() < 19 &&
+            std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            note_version(std::stoll(p));
+    }
+    if (!notify_->usable()) {
+        notify_.reset();
+        notify_state_ = "lost";
+        log("lost the LISTEN connection to " + server_address(options_.notify_url) + "; polling every " +
+                seconds_text(options_.poll_interval) + " until it is back",
+            true);
+        notify_retry_at_ = std::chrono::steady_clock::now() + options_.retry_delay;
+    }
+}
+
+void DatasetWatcher::tend_notify_connection() {
+    if (options_.notify_url.empty() || !options_.listen) return;
+    if (notify_) return drain_notifications();
+    if (std::chrono::steady_clock::now() < notify_retry_at_) return;
+    try {
+        ConnectOptions o;
+        o.application_name = "crimemapd-notify";
+        o.connect_timeout = options_.check_timeout;
+        o.network_timeout = options_.check_timeout;
+        o.interrupt_fd = stop_fd_;
+        auto c = std::make_unique<Connection>(options_.notify_url, o);
+        c->set_query_timeout(options_.check_timeout);
+        c->exec("LISTEN " + options_.channel);
+        // Notifications sent while we were not listening are lost: the primary's version now
+        // stands in for them.
+        const auto version = current_dataset_version(*c);
+        notify_ = std::move(c);
+        if (notify_state_ != "up")
+            log("listening for new dataset versions on " + server_address(options_.notify_url), false);
+        notify_state_ = "up";
+        if (version) note_version(*version);
+    } catch (const std::exception& e) {
+        if (stopping_.load()) return;
+        notify_.reset();
+        notify_retry_at_ = std::chrono::steady_clock::now() + options_.retry_delay;
+        if (notify_state_ != "down")
+            log("cannot LISTEN on " + server_address(options_.notify_url) + " (" + e.what() +
+                    "); polling every " + seconds_text(options_.poll_interval) + ", retrying every " +
+                    seconds_text(options_.retry_delay),
+                true);
+        notify_state_ = "down";
+    }
 }
 
 void DatasetWatcher::run() {
@@ -157,17 +228,51 @@ void DatasetWatcher::run() {
                 o.interrupt_fd = stop_fd_;
                 conn = std::make_unique<Connection>(options_.database_url, o);
                 conn->set_query_timeout(options_.check_timeout);
-                if (options_.listen) conn->exec("LISTEN " + options_.channel);
+                // A hot standby refuses LISTEN ("cannot execute LISTEN during recovery").
+                standby_ = conn->query("SELECT pg_is_in_recovery()").text(0, 0) == std::string("t");
+                const std::string state =
+                    standby_ ? (options_.notify_url.empty() ? "standby" : "standby+notify") : "";
+                if (state != standby_state_ && standby_)
+                    log(server_address(options_.database_url) + " is a hot standby: " +
+                            (options_.notify_url.empty() || !options_.listen
+                                 ? "new versions are noticed by polling it every " +
+                                       seconds_text(options_.poll_interval) +
+                                       " (set --notify-url to its primary to hear of them at once)"
+                                 : "LISTENing on " + server_address(options_.notify_url) +
+                                       " instead, loading each version once the standby has replayed it"),
+                        false);
+                standby_state_ = state;
+                if (options_.listen && options_.notify_url.empty() && !standby_)
+                    conn->exec("LISTEN " + options_.channel);
             }
             conn->notifications();  // drain: we check the version anyway
+            tend_notify_connection();
             auto version = current_dataset_version(*conn);
             auto next_check = options_.poll_interval;
+            if (!options_.notify_url.empty() && options_.listen && !notify_)
+                next_check =
+                    std::min(next_check, std::max(std::chrono::milliseconds(1),
+                                                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                      notify_retry_at_ - std::chrono::steady_clock::now())));
+            if (awaited_ && version && *version >= *awaited_) awaited_.reset();
+            if (awaited_ && std::chrono::steady_clock::now() - awaited_since_ > options_.catch_up_limit) {
+                log(server_address(options_.database_url) + " has not replayed dataset version " +
+                        std::to_string(*awaited_) + " within " + seconds_text(options_.catch_up_limit) +
+                        "; back to polling every " + seconds_text(options_.poll_interval),
+                    true);
+                awaited_.reset();
+            }
+            if (awaited_) next_check = std::min(next_check, options_.catch_up_interval);
             if (!version) {
                 report("no dataset yet: run crimemap refresh (or crimemap seed for the bundled sample)",
                        true);
             } else if (version == loaded_version()) {
-                report("serving dataset version " + std::to_string(*version),
-                       false);  // e.g. back after an outage
+                // e.g. back after an outage; or a version announced by the primary is on its way
+                report("serving dataset version " + std::to_string(*version) +
+                           (awaited_
+                                ? "; waiting for the database to replay version " + std::to_string(*awaited_)
+                                : std::string()),
+                       false);
             } else {
                 const auto failure = load_failure();
                 const auto now = std::chrono::steady_clock::now();

@@ -8,12 +8,20 @@
 // load_retry_max, starting afresh when the database's version changes; the loaded snapshot keeps
 // serving meanwhile. Version checks and connecting are bounded by check_timeout on the client
 // side, so a frozen server is reported rather than waited on. Nothing here throws into the caller.
+//
+// Replicas: a hot standby cannot LISTEN, so on a standby (pg_is_in_recovery()) the watcher does
+// not try; with notify_url (the primary) it LISTENs there instead. Versions are only ever read
+// from, and loaded from, database_url: a NOTIFY for version N (or N read from the primary when
+// the LISTEN connection is made) only makes the watcher check database_url every
+// catch_up_interval until it has replayed N, so a server never loads a version its replica does
+// not have yet. Trouble with the notify connection is logged and retried; polling goes on.
 // start()/stop() from one thread; stop() abandons a query in progress at once and joins.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -29,6 +37,11 @@ struct DatasetWatcherOptions {
     std::chrono::milliseconds retry_delay{2000};  // after a connection failure
     std::string channel = "crimemap_dataset";
     bool listen = true;  // LISTEN on channel; false: the poll alone notices new versions
+    // LISTEN here rather than on database_url (the primary of a replica); empty: database_url,
+    // unless it is a standby. Its versions are never loaded, only awaited on database_url.
+    std::string notify_url;
+    std::chrono::milliseconds catch_up_interval{250};    // checks while database_url lags a notified version
+    std::chrono::milliseconds catch_up_limit{300000};    // then back to poll_interval (logged)
     std::chrono::milliseconds check_timeout{10000};      // connecting and each version check; 0 = none
     std::chrono::milliseconds load_timeout{0};           // each statement of a load (client side); 0 = none
     std::chrono::milliseconds load_retry_initial{2000};  // a version that failed: first retry after this,
@@ -60,8 +73,10 @@ class DatasetWatcher {
     // While a version is served, failures are prefixed with "serving dataset version N; ".
     // `detail` is what happened, for the server log (libpq's or the server's message); often empty.
     using StatusFn = std::function<void(const std::string& message, bool error, const std::string& detail)>;
+    // For the server log only (not /ready): the notify connection's state, a standby noticed.
+    using LogFn = std::function<void(const std::string& message, bool warning)>;
 
-    DatasetWatcher(DatasetWatcherOptions options, ReloadFn reload, StatusFn status = {});
+    DatasetWatcher(DatasetWatcherOptions options, ReloadFn reload, StatusFn status = {}, LogFn log = {});
     ~DatasetWatcher();
     DatasetWatcher(const DatasetWatcher&) = delete;
     DatasetWatcher& operator=(const DatasetWatcher&) = delete;
@@ -81,10 +96,17 @@ class DatasetWatcher {
     // Waits for a notification on `conn`, a wake-up or the poll interval; false when stopping.
     bool wait(Connection* conn, std::chrono::milliseconds timeout);
     void report(const std::string& message, bool error, const std::string& detail = {});
+    // The notify connection (watcher thread only): (re)connects when due, drains notifications
+    // into awaited_; never throws (trouble is logged and retried after retry_delay).
+    void tend_notify_connection();
+    void drain_notifications();
+    void note_version(std::int64_t version);  // a version the primary has: await it on database_url
+    void log(const std::string& message, bool warning);
 
     DatasetWatcherOptions options_;
     ReloadFn reload_;
     StatusFn status_;
+    LogFn log_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     void load_failed(std::int64_t version, const std::string& reason, const std::string& detail);
@@ -97,6 +119,15 @@ class DatasetWatcher {
     std::chrono::steady_clock::time_point retry_at_{};  // watcher thread only
     std::string failure_message_, failure_detail_;      // watcher thread only: the last load failure
     std::string last_status_;
+    // Watcher thread only: the LISTEN connection to notify_url, when it may be retried, the
+    // version it announced that database_url has not replayed yet, and since when.
+    std::unique_ptr<Connection> notify_;
+    std::chrono::steady_clock::time_point notify_retry_at_{};
+    std::string notify_state_;
+    std::optional<std::int64_t> awaited_;
+    std::chrono::steady_clock::time_point awaited_since_{};
+    bool standby_ = false;
+    std::string standby_state_;
 };
 
 }  // namespace crimemap::store

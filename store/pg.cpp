@@ -354,11 +354,11 @@ std::vector<std::optional<std::string>> split_copy_line(std::string_view line) {
     return fields;
 }
 
-std::vector<std::string> Connection::notifications() {
-    std::vector<std::string> out;
+std::vector<Connection::Notification> Connection::notifications() {
+    std::vector<Notification> out;
     PQconsumeInput(c_.get());
     while (PGnotify* n = PQnotifies(c_.get())) {
-        out.emplace_back(n->relname);
+        out.push_back({n->relname, n->extra ? n->extra : ""});
         PQfreemem(n);
     }
     return out;

@@ -120,9 +120,13 @@ class Connection {
         while (auto line = copy_out_next()) on_line(std::string_view(*line));
     }
 
-    // LISTEN support: socket for polling and draining pending notifications (channel names).
+    // LISTEN support: socket for polling and draining pending notifications.
+    struct Notification {
+        std::string channel;
+        std::string payload;
+    };
     int socket() const { return PQsocket(c_.get()); }
-    std::vector<std::string> notifications();
+    std::vector<Notification> notifications();
 
     PGconn* raw() const { return c_.get(); }
 

@@ -9,3 +9,8 @@ if(TARGET crimemap AND TARGET crimemapd)
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(api_http_node PROPERTIES LABELS integration RUN_SERIAL TRUE TIMEOUT 600)
 endif()
+
+# docker/compose.yml against the topology scripts/cluster runs (Docker does not run here).
+find_program(CRIMEMAP_NODE NAMES node nodejs)
+add_test(NAME cluster_compose_node COMMAND ${CRIMEMAP_NODE} --test ${CMAKE_CURRENT_LIST_DIR}/cluster/compose.test.mjs)
+set_tests_properties(cluster_compose_node PROPERTIES LABELS cluster TIMEOUT 60)

@@ -62,6 +62,14 @@ TEST_F(AppTest, VersionedUrlsAreImmutable) {
     EXPECT_EQ(header(handle(get("/tiles/crimes/14/8100/5430.pbf?v=6")), "Cache-Control"),
               "public, max-age=60")
         << "an old version's URL must not be cached for good";
+    // A newer version than the one loaded: a TileJSON from a server that reloaded first, behind the
+    // same cache; storing this answer would pin the old data under the new URL.
+    EXPECT_EQ(header(handle(get("/tiles/crimes/14/8100/5430.mvt?v=8")), "Cache-Control"), "no-store");
+    EXPECT_EQ(
+        header(handle(get("/tiles/crimes/14/8100/5430.mvt?v=12345678901234567890123")), "Cache-Control"),
+        "public, max-age=60");
+    EXPECT_EQ(header(handle(get("/tiles/crimes/14/8100/5430.mvt?v=x8")), "Cache-Control"),
+              "public, max-age=60");
 }
 
 TEST_F(AppTest, GzipWhenAcceptedAndTheSameBytesOtherwise) {
@@ -222,7 +230,8 @@ TEST_F(AppTest, TileJsonDescribesLayersAndVersionedUrls) {
                           {{"Host", "maps.example.org:8080"}, {"X-Forwarded-Proto", "https"}}));
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(header(res, "Content-Type"), "application/json");
-    EXPECT_EQ(header(res, "Cache-Control"), "public, max-age=60");
+    // Shared caches keep it briefly, so a new dataset version reaches clients behind them soon.
+    EXPECT_EQ(header(res, "Cache-Control"), "public, max-age=60, s-maxage=5");
     auto j = body_json(res);
     EXPECT_EQ(j["tilejson"], "3.0.0");
     EXPECT_EQ(j["scheme"], "xyz");

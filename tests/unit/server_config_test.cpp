@@ -68,6 +68,23 @@ TEST(ServerConfig, FlagsAndEnvironmentFlagWins) {
     EXPECT_TRUE(p.config.access_log);
 }
 
+TEST(ServerConfig, ReplicaUrls) {
+    auto none = parse({});
+    ASSERT_EQ(none.error, "");
+    EXPECT_EQ(none.config.notify_url, "") << "LISTEN on --database-url unless it is a standby";
+    EXPECT_EQ(none.config.write_url, "");
+    auto p = parse({"--database-url", "postgresql://crimemap_server@replica/crimemap", "--write-url",
+                    "postgresql://crimemap_server@primary/crimemap"},
+                   {{"CRIMEMAP_NOTIFY_URL", "postgresql://crimemap_server@primary/crimemap"}});
+    ASSERT_EQ(p.error, "");
+    EXPECT_EQ(p.config.database_url, "postgresql://crimemap_server@replica/crimemap");
+    EXPECT_EQ(p.config.notify_url, "postgresql://crimemap_server@primary/crimemap");
+    EXPECT_EQ(p.config.write_url, "postgresql://crimemap_server@primary/crimemap");
+    auto help = parse({"--help"});
+    EXPECT_NE(help.help_text.find("--notify-url"), std::string::npos);
+    EXPECT_NE(help.help_text.find("--write-url"), std::string::npos);
+}
+
 TEST(ServerConfig, ErrorsNameTheOption) {
     EXPECT_NE(parse({"--engine=sqlite"}).error.find("--engine"), std::string::npos);
     EXPECT_NE(parse({"--port=70000"}).error.find("--port"), std::string::npos);
