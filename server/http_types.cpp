@@ -1,8 +1,14 @@
 #include "server/http_types.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace crimemap::server {
+
+FileHandle::~FileHandle() {
+    if (fd_ >= 0) ::close(fd_);
+}
 
 std::string_view to_string(Method m) noexcept {
     switch (m) {
