@@ -73,6 +73,7 @@ test('the npm pmtiles reader opens the export through crimemapd --tiles', async 
 
   const catalog = await (await fetch(`${base}/catalog`)).json();
   assert.deepEqual(catalog.archives, [{ name: basename(file), url: `/archives/${basename(file)}`, format: 'pmtiles' }]);
+  assert.equal(catalog.basemap, '/basemap.pmtiles');
 });
 
 test('every crime of the filter is in the z8 tiles of the export, as in the server tiles', async () => {
@@ -139,4 +140,7 @@ test('crimemapd answers Range requests on the archive', async () => {
   const headOnly = await fetch(url, { method: 'HEAD' });
   assert.equal(headOnly.headers.get('content-length'), String(bytes.length));
   assert.equal((await fetch(`${base}/archives/nothing.pmtiles`)).status, 404);
+  const basemap = await fetch(`${base}/basemap.pmtiles`, { headers: { Range: 'bytes=0-6' } });
+  assert.equal(basemap.status, 206);
+  assert.equal(await basemap.text(), 'PMTiles');
 });

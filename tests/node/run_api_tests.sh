@@ -53,7 +53,8 @@ export CRIMEMAP_TOKEN_FORCE="$("$crimemap" token create --force west-mercia --la
 export CRIMEMAP_TOKEN_OTHER="$("$crimemap" token create --force dorset --label node-test 2>/dev/null)"
 
 # A static archive of the sample's five months (crimemap export tiles), served by crimemapd --tiles
-# and read by pmtiles_export.test.mjs with the npm pmtiles reader; the crimes it must hold, by SQL.
+# under the name docs/openapi.json's example uses (and as the --basemap: any PMTiles will do there),
+# read by pmtiles_export.test.mjs with the npm pmtiles reader; the crimes it must hold, by SQL.
 archive_dir="$(mktemp -d /tmp/crimemap-api-archive.XXXXXX)"
 export CRIMEMAP_EXPORT_FROM=2018-10 CRIMEMAP_EXPORT_TO=2019-02
 export CRIMEMAP_EXPORT_PMTILES="$archive_dir/sample-2018-10-2019-02.pmtiles"
@@ -65,7 +66,8 @@ export CRIMEMAP_EXPORT_LOCATED="$(psql "$CRIMEMAP_DATABASE_URL" -Atc "SELECT cou
 # the private cluster); the CLI above keeps the owner role.
 server_db_url="$(sed -E 's#^([a-z]+://)([^@/]*@)?#\1crimemap_server@#' <<<"$CRIMEMAP_DATABASE_URL")"
 "$crimemapd" --host 127.0.0.1 --port 0 --threads 2 --database-url "$server_db_url" \
-  --rate-limit 5000/10000 --tile-rate-limit 5000/10000 --tiles "$CRIMEMAP_EXPORT_PMTILES" >"$log" 2>&1 &  # far above what these tests send
+  --rate-limit 5000/10000 --tile-rate-limit 5000/10000 `# far above what these tests send` \
+  --tiles "$CRIMEMAP_EXPORT_PMTILES" --basemap "$CRIMEMAP_EXPORT_PMTILES" >"$log" 2>&1 &
 pid=$!
 port=""
 for _ in $(seq 1 100); do
