@@ -424,7 +424,7 @@ int cmd_export(const std::vector<std::string>& argv) {
 
     auto r = export_tiles(*snapshot, options);
     std::printf(
-        "exported %s tiles (z%d-%d, %s; %s empty skipped) to %s: %s (tiles %s) in %.1f s, %s tiles/s; "
+        "exported %s tiles (z%d-%d, %s; %s empty skipped) to %s: %s (tiles %s) in %.2f s, %s tiles/s; "
         "snapshot of version %lld loaded in %.1f s\n",
         with_commas(r.tiles).c_str(), options.minzoom, options.maxzoom,
         options.query.layers.canonical().c_str(), with_commas(r.candidates - r.tiles).c_str(),
