@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <nlohmann/json.hpp>
 
 #include "core/category.hpp"
 
@@ -64,6 +65,29 @@ Result<LayerSet> parse_layer_set(std::string_view text) {
     // Keep a canonical order so equal sets share cache entries.
     std::sort(set.kinds.begin(), set.kinds.end());
     return set;
+}
+
+nlohmann::json vector_layers_json(const LayerSet& layers) {
+    nlohmann::json out = nlohmann::json::array();
+    for (auto kind : layers.kinds) {
+        const auto& spec = layer_spec(kind);
+        nlohmann::json fields = nlohmann::json::object();
+        for (const auto& f : all_fields(kind)) fields[std::string(f.name)] = type_name(f.type);
+        out.push_back({{"id", spec.name},
+                       {"description", spec.description},
+                       {"minzoom", spec.minzoom},
+                       {"maxzoom", spec.maxzoom},
+                       {"fields", std::move(fields)}});
+    }
+    return out;
+}
+
+std::string data_attribution(int year) {
+    const std::string y = std::to_string(year);
+    return "<a href=\"https://www.police.uk/\" target=\"_blank\">police.uk</a>. "
+           "Contains public sector information licensed under the Open Government Licence v3.0. "
+           "Contains OS data \u00a9 Crown copyright and database right " +
+           y + ". Contains ONS data \u00a9 Crown copyright and database right " + y + ".";
 }
 
 }  // namespace crimemap::core

@@ -6,6 +6,7 @@
 // Everything here is constant data: thread-safe.
 #include <array>
 #include <cstddef>
+#include <nlohmann/json_fwd.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -166,5 +167,13 @@ struct LayerSet {
 };
 // Unknown layer name -> not_found naming it; empty or duplicate-only list -> bad_request.
 Result<LayerSet> parse_layer_set(std::string_view text);
+
+// TileJSON 3.0.0 `vector_layers` for a set of layers (id, description, minzoom, maxzoom, fields):
+// what /tiles/{layers}.json serves and what exported PMTiles/MBTiles archives carry.
+nlohmann::json vector_layers_json(const LayerSet& layers);
+
+// The attribution every map of this data must show (police.uk, OGL, OS and ONS Crown copyright of
+// the given year), as HTML: TileJSON and exported archives.
+std::string data_attribution(int year);
 
 }  // namespace crimemap::core

@@ -108,9 +108,10 @@ void App::apply_cors(const Request& req, Response& res, bool listed_only) const 
         }
         res.headers.set("Access-Control-Allow-Origin", *req.headers.get("Origin"));
     }
-    res.headers.set("Access-Control-Expose-Headers",
-                    "ETag, Content-Encoding, Content-Length, Retry-After, RateLimit-Limit, "
-                    "RateLimit-Remaining, RateLimit-Reset");
+    res.headers.set(
+        "Access-Control-Expose-Headers",
+        "ETag, Content-Encoding, Content-Length, Content-Range, Accept-Ranges, Retry-After, RateLimit-Limit, "
+        "RateLimit-Remaining, RateLimit-Reset");
 }
 
 Response App::preflight(const Request& req, const std::vector<Method>& allowed, bool& listed_only) const {
@@ -253,7 +254,8 @@ Response App::handle(const Request& req) noexcept {
         ctx_->metrics().record_request(route, res.status, seconds);
         if (ctx_->config().access_log) {
             char line[64];
-            std::snprintf(line, sizeof line, " %d %zu %.3fms", res.status, res.body.size(), seconds * 1000);
+            std::snprintf(line, sizeof line, " %d %llu %.3fms", res.status,
+                          static_cast<unsigned long long>(res.body_size()), seconds * 1000);
             // The target without api_key=... values: keys never reach a log.
             log_info(std::string(to_string(req.method)) + " " + redact_target(req.target) + line);
         }

@@ -13,7 +13,7 @@
 namespace crimemap::server {
 
 namespace {
-std::string build_catalog(const core::Snapshot& s) {
+std::string build_catalog(const core::Snapshot& s, const TileArchives* archives) {
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& spec : core::layer_specs()) {
         nlohmann::json fields = nlohmann::json::array();
@@ -74,6 +74,11 @@ std::string build_catalog(const core::Snapshot& s) {
                                                        : nlohmann::json(ind->higher_is_better())},
                               {"periods", ind->periods}});
 
+    // Static PMTiles archives (crimemapd --tiles): fixed exports, read with the pmtiles protocol.
+    nlohmann::json archive_list = nlohmann::json::array();
+    if (archives)
+        for (const auto& name : archives->names())
+            archive_list.push_back({{"name", name}, {"url", "/archives/" + name}, {"format", "pmtiles"}});
     nlohmann::json body{
         {"dataset_version", s.version},
         {"created_at", iso8601(s.created_at)},
@@ -87,6 +92,9 @@ std::string build_catalog(const core::Snapshot& s) {
         {"focus_bounds",
          {s.focus_min_lonlat.lon, s.focus_min_lonlat.lat, s.focus_max_lonlat.lon, s.focus_max_lonlat.lat}},
         {"openapi", "/openapi.json"},  // the OpenAPI 3.1 description of every route
+        {"archives", std::move(archive_list)},
+        {"basemap",
+         archives && archives->basemap() ? nlohmann::json("/basemap.pmtiles") : nlohmann::json(nullptr)},
         {"layers", std::move(layers)},
         {"categories", std::move(categories)},
         {"area_kinds", std::move(kinds)},
@@ -114,7 +122,8 @@ std::string build_catalog(const core::Snapshot& s) {
 Response handle_catalog(ServerContext& ctx, const Request& req, const RouteParams&) {
     auto snapshot = ctx.snapshot();
     if (!snapshot) return error_response(503, "Snapshot not loaded yet");
-    auto body = ctx.memo("catalog", snapshot.get(), [&] { return build_catalog(*snapshot); });
+    auto body =
+        ctx.memo("catalog", snapshot.get(), [&] { return build_catalog(*snapshot, ctx.archives().get()); });
     const std::string etag = make_etag(*body);
     Response res;
     if (not_modified(req, etag, cache_short, res)) return res;

@@ -126,7 +126,9 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
         ("rate-limit", po::value<std::string>()->default_value(to_string(RateSpec{d.rate_limit, d.rate_burst})), "JSON APIs: requests per second / burst per client address (IPv6: per /64) or portal key; 0 turns it off")
         ("tile-rate-limit", po::value<std::string>()->default_value(to_string(RateSpec{d.tile_rate_limit, d.tile_rate_burst})), "tiles, TileJSON, catalog and static files: requests per second / burst per client address; 0 turns it off")
         ("trusted-proxies", po::value<std::string>()->default_value(join(d.trusted_proxies)), "comma-separated addresses/CIDRs (IPv4, IPv6) of reverse proxies whose X-Forwarded-For names the client")
-        ("api-key-refresh", po::value<double>()->default_value(d.api_key_refresh), "seconds between reloads of the portal API keys from the database (a revoke takes effect within this)");
+        ("api-key-refresh", po::value<double>()->default_value(d.api_key_refresh), "seconds between reloads of the portal API keys from the database (a revoke takes effect within this)")
+        ("tiles", po::value<std::string>()->default_value(join(d.tile_archives)), "comma-separated .pmtiles archives (from crimemap export tiles) served with HTTP Range at /archives/{file name}")
+        ("basemap", po::value<std::string>()->default_value(d.basemap), "a .pmtiles vector basemap served with HTTP Range at /basemap.pmtiles (listed in /catalog)");
     // clang-format on
     {
         std::ostringstream os;
@@ -227,6 +229,8 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
             throw po::error("--trusted-proxies: '" + bad_proxy + "' is not an address or CIDR");
         c.trusted_proxies = split_list(vm["trusted-proxies"].as<std::string>());
         c.api_key_refresh = positive("api-key-refresh");
+        c.tile_archives = split_list(vm["tiles"].as<std::string>());
+        c.basemap = vm["basemap"].as<std::string>();
         result.config = std::move(c);
     } catch (const std::exception& e) {
         result.error = e.what();

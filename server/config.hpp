@@ -50,6 +50,8 @@ struct Config {
     double tile_rate_burst = 400;
     std::vector<std::string> trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For is believed
     double api_key_refresh = 10;               // seconds between reloads of the portal API keys
+    std::vector<std::string> tile_archives;    // .pmtiles files served at /archives/{file name}
+    std::string basemap;                       // a .pmtiles vector basemap served at /basemap.pmtiles
 };
 
 struct ConfigParse {

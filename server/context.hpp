@@ -15,6 +15,7 @@
 #include "server/metrics.hpp"
 #include "server/rate_limit.hpp"
 #include "server/static_files.hpp"
+#include "server/tile_archives.hpp"
 #include "server/tile_cache.hpp"
 
 namespace crimemap::core {
@@ -45,6 +46,10 @@ class ServerContext {
     StaticFiles& static_files() { return static_files_; }
     // Per-client token buckets and the portal API keys (--rate-limit, --tile-rate-limit, --trusted-proxies).
     RateLimiter& rate_limiter() { return rate_limiter_; }
+
+    // Static tile archives (--tiles, --basemap); null when none are configured (their routes 404).
+    std::shared_ptr<const TileArchives> archives() const { return std::atomic_load(&archives_); }
+    void set_archives(std::shared_ptr<const TileArchives> a) { std::atomic_store(&archives_, std::move(a)); }
 
     // The tile renderer; null until set (tiles answer 503 meanwhile).
     std::shared_ptr<core::TileRenderer> renderer() const { return std::atomic_load(&renderer_); }
@@ -80,6 +85,7 @@ class ServerContext {
     StaticFiles static_files_;
     RateLimiter rate_limiter_;
     std::shared_ptr<core::TileRenderer> renderer_;
+    std::shared_ptr<const TileArchives> archives_;
     mutable std::mutex services_mutex_;
     ApiServices services_;
     struct Memo {

@@ -1,15 +1,14 @@
 #pragma once
-// gzip (RFC 1952) with zlib, and Accept-Encoding negotiation. Thread-safe (no shared state).
-#include <optional>
-#include <string>
+// gzip for HTTP: compression itself lives in core/gzip.hpp (the exporter uses it too); this adds
+// Accept-Encoding negotiation. Thread-safe (no shared state).
 #include <string_view>
+
+#include "core/gzip.hpp"
 
 namespace crimemap::server {
 
-// gzip-compresses data (level 1..9; 6 is zlib's default). Throws std::runtime_error on zlib failure.
-std::string gzip_compress(std::string_view data, int level = 6);
-// Inflates a gzip stream; nullopt when it is not valid gzip or inflates past max_bytes.
-std::optional<std::string> gzip_decompress(std::string_view data, std::size_t max_bytes = 64u << 20);
+using core::gzip_compress;
+using core::gzip_decompress;
 
 // True when an Accept-Encoding value admits gzip: "gzip", "x-gzip" or "*" with q > 0
 // ("gzip;q=0" refuses it, as does a "*;q=0" without an explicit gzip).

@@ -2,7 +2,7 @@
 // Every endpoint's handler, declared once; routes.cpp's table points at them. Each parses into
 // typed values, asks core (or a service of ServerContext::services()), maps the result; none
 // touches a socket or SQL. One file per endpoint family: tiles.cpp, tilejson.cpp, catalog.cpp,
-// status.cpp, static_files.cpp, api_postcodes.cpp, api_police.cpp, api_v1.cpp, api_teams.cpp,
+// status.cpp, static_files.cpp, archives.cpp, api_postcodes.cpp, api_police.cpp, api_v1.cpp, api_teams.cpp,
 // api_meeting_pack.cpp. All share the signature of `HandlerFn` (routes.hpp).
 #include <filesystem>
 #include <optional>
@@ -24,6 +24,10 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
 Response handle_catalog(ServerContext& ctx, const Request& req, const RouteParams& params);
 // GET /openapi.json (OpenAPI 3.1, docs/openapi.json compiled in; servers from the request)
 Response handle_openapi(ServerContext& ctx, const Request& req, const RouteParams& params);
+// GET /archives/{file} (--tiles) and /basemap.pmtiles (--basemap): PMTiles archives with HTTP
+// Range (archives.cpp, server/tile_archives.hpp)
+Response handle_archive(ServerContext& ctx, const Request& req, const RouteParams& params);
+Response handle_basemap(ServerContext& ctx, const Request& req, const RouteParams& params);
 // GET /health, /ready, /metrics
 Response handle_health(ServerContext& ctx, const Request& req, const RouteParams& params);
 Response handle_ready(ServerContext& ctx, const Request& req, const RouteParams& params);

@@ -17,6 +17,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -463,7 +464,7 @@ class Session : public std::enable_shared_from_this<Session> {
             const bool bodiless = response.status == 204 || response.status == 304 || response.status < 200;
             if (!bodiless) {
                 head_ += "Content-Length: ";
-                head_ += std::to_string(response.body.size());  // HEAD: the length GET would send
+                head_ += std::to_string(response.body_size());  // HEAD: the length GET would send
                 head_ += "\r\n";
             }
             if (!keep_alive_)
@@ -472,6 +473,8 @@ class Session : public std::enable_shared_from_this<Session> {
                 head_ += "Connection: keep-alive\r\n";
             head_ += "\r\n";
             body_ = (bodiless || head) ? std::string() : std::move(response.body);
+            file_.reset();
+            if (response.file && !bodiless && !head) file_ = std::move(response.file);
         } catch (...) {
             log_exception("cannot build a response", "", std::current_exception());
             return close();
@@ -483,12 +486,45 @@ class Session : public std::enable_shared_from_this<Session> {
         std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
         net::async_write(socket_, buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
-            self->guard([&] {
-                if (self->lingering_) return self->drain();
-                if (!self->keep_alive_) return self->close();
-                self->wait_for_request();
-            });
+            self->guard([&] { self->written(); });
         });
+    }
+
+    // After a write: the next piece of a file body, or the next request.
+    void written() {
+        if (file_ && file_->length > 0) return write_file_piece();
+        file_.reset();
+        if (lingering_) return drain();
+        if (!keep_alive_) return close();
+        wait_for_request();
+    }
+
+    // A file body goes out in pieces read with pread (page cache speed; a large archive is never
+    // held in memory). Each piece renews the deadline, so a slow but steady reader finishes.
+    void write_file_piece() {
+        constexpr std::uint64_t piece = 256u << 10;
+        const auto n = static_cast<std::size_t>(std::min(piece, file_->length));
+        body_.resize(n);
+        std::size_t got = 0;
+        while (got < n) {
+            const ssize_t r = ::pread(file_->file->fd(), body_.data() + got, n - got,
+                                      static_cast<off_t>(file_->offset + got));
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) {
+                // Truncated under us: the Content-Length promise cannot be kept; end the connection.
+                log_warn("archive shorter than announced while sending it; connection closed");
+                return close();
+            }
+            got += static_cast<std::size_t>(r);
+        }
+        file_->offset += n;
+        file_->length -= n;
+        deadline_ = clock::now() + options().read_timeout;
+        net::async_write(socket_, net::buffer(body_),
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (ec) return self->close();
+                             self->guard([&] { self->written(); });
+                         });
     }
 
     // After refusing a request: stop sending, read and discard what the client still sends (up to a
@@ -530,6 +566,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_;
     std::string head_;  // status line and headers of the response being written
     std::string body_;
+    std::optional<FileSlice> file_;  // what is left of a file body being written
     std::string peer_address_;
     std::array<char, 4096> scratch_{};
     clock::time_point deadline_ = clock::time_point::max();

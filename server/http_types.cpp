@@ -1,8 +1,14 @@
 #include "server/http_types.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace crimemap::server {
+
+FileHandle::~FileHandle() {
+    if (fd_ >= 0) ::close(fd_);
+}
 
 std::string_view to_string(Method m) noexcept {
     switch (m) {
@@ -141,7 +147,9 @@ std::optional<Request> make_request(Method method, std::string_view target) {
 std::string_view reason_phrase(int status) noexcept {
     switch (status) {
         case 200: return "OK";
+        case 201: return "Created";
         case 204: return "No Content";
+        case 206: return "Partial Content";
         case 301: return "Moved Permanently";
         case 304: return "Not Modified";
         case 400: return "Bad Request";
@@ -152,6 +160,8 @@ std::string_view reason_phrase(int status) noexcept {
         case 408: return "Request Timeout";
         case 413: return "Payload Too Large";
         case 414: return "URI Too Long";
+        case 416: return "Range Not Satisfiable";
+        case 429: return "Too Many Requests";
         case 431: return "Request Header Fields Too Large";
         case 500: return "Internal Server Error";
         case 501: return "Not Implemented";

@@ -2,6 +2,8 @@
 // Plain HTTP request/response values, independent of Beast, so handlers and the router are tested
 // without sockets. The Beast session (http_server.cpp) converts to and from these.
 // Values only; not shared between threads.
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,10 +70,33 @@ std::string percent_encode(std::string_view text, std::string_view keep = {});
 // "a=1&b=x%20y" -> {{"a","1"},{"b","x y"}}; nullopt on bad escapes.
 std::optional<core::QueryParams> parse_query(std::string_view query);
 
+// An open, read-only file descriptor, closed with the last owner (archives served by range).
+class FileHandle {
+  public:
+    explicit FileHandle(int fd) noexcept : fd_(fd) {}
+    ~FileHandle();
+    FileHandle(const FileHandle&) = delete;
+    FileHandle& operator=(const FileHandle&) = delete;
+    int fd() const noexcept { return fd_; }
+
+  private:
+    int fd_;
+};
+
+// A body read from a file while it is written, for answers too large to hold in memory (a whole
+// archive): `length` bytes from `offset`. Content-Length is `length`; `body` stays empty.
+struct FileSlice {
+    std::shared_ptr<const FileHandle> file;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
 struct Response {
     int status = 200;
     Headers headers;
     std::string body;
+    std::optional<FileSlice> file;  // set instead of body by the archive handler for large answers
+    std::uint64_t body_size() const { return file ? file->length : body.size(); }
 };
 
 // Standard reason phrase ("Not Found") for a status code.

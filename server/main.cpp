@@ -112,6 +112,19 @@ int main(int argc, char** argv) {
     server::App app(config, snapshots,
                     {store::make_crime_details(api_pool), store::make_team_repository(write_pool)});
     auto& ctx = app.context();
+    if (!config.tile_archives.empty() || !config.basemap.empty()) {
+        try {
+            ctx.set_archives(
+                std::make_shared<const server::TileArchives>(config.tile_archives, config.basemap));
+        } catch (const std::exception& e) {
+            std::cerr << "crimemapd: " << e.what() << "\n";
+            return 2;
+        }
+        for (const auto& name : ctx.archives()->names())
+            server::log_info("serving archive /archives/" + name);
+        if (ctx.archives()->basemap())
+            server::log_info("serving basemap /basemap.pmtiles from " + ctx.archives()->basemap()->path());
+    }
     if (config.engine == "memory") ctx.set_renderer(core::make_memory_renderer());
     store::PoolOptions tile_pool_options = api_pool_options;
     tile_pool_options.max_connections = static_cast<std::size_t>(config.pg_connections);

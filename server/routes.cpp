@@ -22,6 +22,8 @@ constexpr std::array table{
     RouteSpec{get, "/tiles/{layers}/{z}/{x}/{y}.mvt", "tile", handle_tile, tiles},
     RouteSpec{get, "/tiles/{layers}/{z}/{x}/{y}.pbf", "tile_pbf", handle_tile, tiles},
     RouteSpec{get, "/tiles/{layers}.json", "tilejson", handle_tilejson, {}},
+    RouteSpec{get, "/archives/{file}", "archive", handle_archive, {}},
+    RouteSpec{get, "/basemap.pmtiles", "basemap", handle_basemap, {}},
     RouteSpec{get, "/catalog", "catalog", handle_catalog, {}},
     RouteSpec{get, "/openapi.json", "openapi", handle_openapi, {}},
     RouteSpec{get, "/health", "health", handle_health, {}},

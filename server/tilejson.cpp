@@ -67,27 +67,10 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
     for (const auto& [name, value] : filters)
         url += "&" + percent_encode(name) + "=" + percent_encode(value, ",");
 
-    nlohmann::json vector_layers = nlohmann::json::array();
-    for (auto kind : layers->kinds) {
-        const auto& spec = core::layer_spec(kind);
-        nlohmann::json fields = nlohmann::json::object();
-        for (const auto& f : core::all_fields(kind)) fields[std::string(f.name)] = core::type_name(f.type);
-        vector_layers.push_back({{"id", spec.name},
-                                 {"description", spec.description},
-                                 {"minzoom", spec.minzoom},
-                                 {"maxzoom", spec.maxzoom},
-                                 {"fields", std::move(fields)}});
-    }
-
     auto when =
         snapshot->created_at.time_since_epoch().count() != 0 ? snapshot->created_at : snapshot->loaded_at;
-    const std::string year = std::to_string(
+    const std::string attribution = core::data_attribution(
         year_of(when.time_since_epoch().count() != 0 ? when : std::chrono::system_clock::now()));
-    const std::string attribution =
-        "<a href=\"https://www.police.uk/\" target=\"_blank\">police.uk</a>. "
-        "Contains public sector information licensed under the Open Government Licence v3.0. "
-        "Contains OS data \u00a9 Crown copyright and database right " +
-        year + ". Contains ONS data \u00a9 Crown copyright and database right " + year + ".";
 
     const double west = snapshot->min_lonlat.lon, south = snapshot->min_lonlat.lat;
     const double east = snapshot->max_lonlat.lon, north = snapshot->max_lonlat.lat;
@@ -110,7 +93,7 @@ Response handle_tilejson(ServerContext& ctx, const Request& req, const RoutePara
         {"maxzoom", maxzoom},
         {"bounds", {west, south, east, north}},
         {"center", {(focus_west + focus_east) / 2, (focus_south + focus_north) / 2, center_zoom}},
-        {"vector_layers", std::move(vector_layers)},
+        {"vector_layers", core::vector_layers_json(*layers)},
         {"dataset_version", snapshot->version},
         {"first_month", snapshot->first_month.str()},
         {"last_month", snapshot->last_month.str()},

@@ -11,6 +11,7 @@
 #include "tools/common.hpp"
 #include "tools/crime_import.hpp"
 #include "tools/deprivation_import.hpp"
+#include "tools/export_tiles.hpp"
 #include "tools/indicator_import.hpp"
 #include "tools/key.hpp"
 #include "tools/lookup_import.hpp"
@@ -49,6 +50,7 @@ void usage(std::FILE* out) {
         "  token create|list|revoke      bearer tokens for team writes (crimemap token --help)\n"
         "  key create|list|revoke        portal API keys with their own rate limit (crimemap key --help)\n"
         "  seed DIR                      import everything in DIR (e.g. data/sample), then refresh\n"
+        "  export tiles OUT.pmtiles|OUT.mbtiles   static tile archive (crimemap export --help)\n"
         "\n"
         "The database URL comes from --database-url or CRIMEMAP_DATABASE_URL.\n",
         out);
@@ -85,7 +87,7 @@ int cmd_import(const std::vector<std::string>& argv) {
 int run(const std::vector<std::string>& args) {
     static const std::map<std::string, Command> commands = {
         {"migrate", cmd_migrate}, {"status", cmd_status},   {"import", cmd_import}, {"token", cmd_token},
-        {"key", cmd_key},         {"refresh", cmd_refresh}, {"seed", cmd_seed},
+        {"key", cmd_key},         {"refresh", cmd_refresh}, {"seed", cmd_seed},     {"export", cmd_export},
     };
     if (args.empty()) {
         usage(stderr);

@@ -1,5 +1,6 @@
-// Copies the MapLibre GL JS browser files from node_modules into web/dist/, where crimemapd
-// serves them (the page loads nothing from outside). Run by `npm ci` (postinstall) and
+// Copies the MapLibre GL JS browser files, and the pmtiles reader (for maps of `crimemap export
+// tiles` archives and a --basemap), from node_modules into web/dist/, where crimemapd serves them
+// (the page loads nothing from outside). Run by `npm ci` (postinstall) and
 // `npm run build`; cheap and idempotent.
 import { copyFileSync, mkdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,3 +36,16 @@ for (const [src, dst] of files) {
 }
 const version = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')).version;
 console.log(`build: maplibre-gl ${version} in web/dist/maplibre-gl (${copied} file(s) updated)`);
+
+// pmtiles: the browser bundle (a global `pmtiles`, whose Protocol MapLibre's addProtocol takes).
+const pmFrom = join(here, 'node_modules', 'pmtiles');
+if (existsSync(join(pmFrom, 'dist', 'pmtiles.js'))) {
+  const pmTo = join(here, 'dist', 'pmtiles');
+  mkdirSync(pmTo, { recursive: true });
+  const a = join(pmFrom, 'dist', 'pmtiles.js'), b = join(pmTo, 'pmtiles.js');
+  if (!(existsSync(b) && statSync(b).size === statSync(a).size && statSync(b).mtimeMs >= statSync(a).mtimeMs)) copyFileSync(a, b);
+  const pmVersion = JSON.parse(readFileSync(join(pmFrom, 'package.json'), 'utf8')).version;
+  console.log(`build: pmtiles ${pmVersion} in web/dist/pmtiles`);
+} else {
+  console.warn('warning: web/node_modules/pmtiles is missing; run `npm ci` in web/ (scripts/setup does)');
+}

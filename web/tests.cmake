@@ -2,6 +2,7 @@
 # a fresh database on CRIMEMAP_TEST_DATABASE_URL, `crimemap migrate` + `seed data/sample`, and a
 # crimemapd on a free port (web/tests/harness.mjs). Screenshots: $CRIMEMAP_TEST_OUTPUT/web/.
 #   web_browser     the map page and the widget in headless Chromium (playwright-core)
+#   web_pmtiles     a `crimemap export tiles` archive drawn by MapLibre through the pmtiles protocol
 #   web_mvt_decode  our tiles decoded with @mapbox/vector-tile, checked against the JSON APIs
 #   web_team_text   team text in the page is escaped, never markup (no server needed)
 # Missing tools fail the configure step: a test that silently drops out is worse than a red build.
@@ -35,6 +36,11 @@ add_test(NAME web_browser
   WORKING_DIRECTORY ${_web})
 # Browser tests run alone: two Chromiums with SwiftShader on two cores starve each other.
 set_tests_properties(web_browser PROPERTIES LABELS "browser" RUN_SERIAL TRUE TIMEOUT 900 ENVIRONMENT "${_web_env}")
+
+add_test(NAME web_pmtiles
+  COMMAND ${CRIMEMAP_NODE} --test --test-reporter=spec ${_web}/tests/pmtiles.test.mjs
+  WORKING_DIRECTORY ${_web})
+set_tests_properties(web_pmtiles PROPERTIES LABELS "browser" RUN_SERIAL TRUE TIMEOUT 900 ENVIRONMENT "${_web_env}")
 
 add_test(NAME web_mvt_decode
   COMMAND ${CRIMEMAP_NODE} --test --test-reporter=spec ${_web}/tests/mvt-decode.test.mjs

@@ -184,6 +184,46 @@ rng = random.Random(13)
 for i in range(8):
     put("mvt_roundtrip", bytes(rng.randrange(256) for _ in range(64 * (i + 1))))
 
+# --- HTTP Range: 8 bytes of file size (little-endian), then the header value -------------------
+def range_seed(size, header):
+    return struct.pack("<Q", size) + header.encode()
+archive = 2 * 3919246  # even: the size is used as is (an odd one is folded under 4096)
+for header in ["bytes=0-126", "bytes=0-16383", "bytes=127-8964", "bytes=9954-", "bytes=-100", "bytes=-0",
+               "bytes=5000000-", "bytes=0-0,5-6", "bytes=5-1", "BYTES = 1 - 2", "items=0-1", "bytes=",
+               "bytes=18446744073709551616-", "bytes=1-99999999999999999999999999", "bytes=-99999999999999999999",
+               "\"fixed-tag\""]:
+    put("http_range", range_seed(archive, header))
+put("http_range", range_seed(1, "bytes=0-0"))  # odd size: folded to a 0-byte file
+put("http_range", range_seed(2 * 127 + 1, "bytes=126-"))
+
+# --- PMTiles directories and headers (core/pmtiles_writer) --------------------------------------
+def varint(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+def directory(entries):  # (tile_id, offset, length, run_length), as the spec's section 4.2
+    out = varint(len(entries))
+    last = 0
+    for e in entries:
+        out += varint(e[0] - last)
+        last = e[0]
+    out += b"".join(varint(e[3]) for e in entries)
+    out += b"".join(varint(e[2]) for e in entries)
+    for i, e in enumerate(entries):
+        contiguous = i > 0 and e[1] == entries[i - 1][1] + entries[i - 1][2]
+        out += varint(0 if contiguous else e[1] + 1)
+    return out
+put("pmtiles_directory", directory([(0, 0, 100, 1), (1, 100, 50, 1), (5, 150, 10, 3), (19078479, 9, 10, 1)]))
+put("pmtiles_directory", directory([(0, 0, 4000, 0), (4096, 4000, 3000, 0)]))  # a root of leaves
+put("pmtiles_directory", b"\xff\xff\xff\xff\x0f")  # 4 G entries announced
+header = (b"PMTiles\x03" + struct.pack("<11Q", 127, 300, 427, 50, 477, 0, 477, 1000, 10, 9, 9) +
+          bytes([1, 2, 2, 1, 0, 14]) + struct.pack("<iiii", -45433700, 507816120, 11450140, 538120610) +
+          bytes([8]) + struct.pack("<ii", -24571695, 524310885))
+put("pmtiles_directory", header)
+
 total = 0
 for dirpath, _, files in os.walk(out_root):
     for fn in files:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # HTTP tests of the JSON APIs on the real sample: a fresh database next to the one in
 # CRIMEMAP_TEST_DATABASE_URL, `crimemap seed data/sample`, two bearer tokens, crimemapd on a free
-# port (as the crimemap_server role), then node's test runner on tests/node/*.test.mjs (incl. the npm
-# postcodesio-client).
+# port (as the crimemap_server role) also serving a `crimemap export tiles` archive (--tiles), then
+# node's test runner on tests/node/*.test.mjs (incl. the npm postcodesio-client and pmtiles reader).
 # Usage: run_api_tests.sh <crimemap binary> <crimemapd binary>
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +19,7 @@ cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
   rm -f "$log"
+  [ -n "${archive_dir:-}" ] && rm -rf "$archive_dir"
 }
 trap cleanup EXIT
 
@@ -51,11 +52,22 @@ export CRIMEMAP_TOKEN_NB="$("$crimemap" token create --force west-mercia --neigh
 export CRIMEMAP_TOKEN_FORCE="$("$crimemap" token create --force west-mercia --label node-test 2>/dev/null)"
 export CRIMEMAP_TOKEN_OTHER="$("$crimemap" token create --force dorset --label node-test 2>/dev/null)"
 
+# A static archive of the sample's five months (crimemap export tiles), served by crimemapd --tiles
+# under the name docs/openapi.json's example uses (and as the --basemap: any PMTiles will do there),
+# read by pmtiles_export.test.mjs with the npm pmtiles reader; the crimes it must hold, by SQL.
+archive_dir="$(mktemp -d /tmp/crimemap-api-archive.XXXXXX)"
+export CRIMEMAP_EXPORT_FROM=2018-10 CRIMEMAP_EXPORT_TO=2019-02
+export CRIMEMAP_EXPORT_PMTILES="$archive_dir/sample-2018-10-2019-02.pmtiles"
+"$crimemap" export tiles "$CRIMEMAP_EXPORT_PMTILES" --layers crimes,areas --maxzoom 12 \
+  --from "$CRIMEMAP_EXPORT_FROM" --to "$CRIMEMAP_EXPORT_TO" >/dev/null
+export CRIMEMAP_EXPORT_LOCATED="$(psql "$CRIMEMAP_DATABASE_URL" -Atc "SELECT count(*) FROM crimes WHERE geom IS NOT NULL AND month BETWEEN '$CRIMEMAP_EXPORT_FROM-01' AND '$CRIMEMAP_EXPORT_TO-01'")"
+
 # crimemapd runs as the least-privileged crimemap_server role `crimemap migrate` created (trusted on
 # the private cluster); the CLI above keeps the owner role.
 server_db_url="$(sed -E 's#^([a-z]+://)([^@/]*@)?#\1crimemap_server@#' <<<"$CRIMEMAP_DATABASE_URL")"
 "$crimemapd" --host 127.0.0.1 --port 0 --threads 2 --database-url "$server_db_url" \
-  --rate-limit 5000/10000 --tile-rate-limit 5000/10000 >"$log" 2>&1 &  # far above what these tests send
+  --rate-limit 5000/10000 --tile-rate-limit 5000/10000 `# far above what these tests send` \
+  --tiles "$CRIMEMAP_EXPORT_PMTILES" --basemap "$CRIMEMAP_EXPORT_PMTILES" >"$log" 2>&1 &
 pid=$!
 port=""
 for _ in $(seq 1 100); do

@@ -91,8 +91,9 @@ function run(cmd, args, env, logFile, timeoutMs) {
   });
 }
 
-// name: a short label for the database and log names.
-export async function startStack(name) {
+// name: a short label for the database and log names. options.prepare(cli, env), if given, runs
+// after the seed and returns extra crimemapd arguments (e.g. an exported archive for --tiles).
+export async function startStack(name, options = {}) {
   const adminUrl = process.env.CRIMEMAP_TEST_DATABASE_URL;
   if (!adminUrl) fail('CRIMEMAP_TEST_DATABASE_URL is not set (scripts/test starts a private PostGIS and sets it)');
   const build = buildDir();
@@ -117,12 +118,13 @@ export async function startStack(name) {
     await run(cli, ['migrate'], env, setupLog, 120_000);
     await run(cli, ['seed', join(repoDir, 'data', 'sample')], env, setupLog, 600_000);
 
+    const extraArgs = options.prepare ? await options.prepare((args) => run(cli, args, env, setupLog, 600_000), env) : [];
     const port = await freePort();
     const serverLog = createWriteStream(join(logs, `${name}-crimemapd.log`));
     const child = spawn(server, ['--port', String(port), '--host', '127.0.0.1', '--database-url', asServerRole(dbUrl),
       '--web-dir', webDir, '--poll-seconds', '3600', '--access-log',
       // One browser on 127.0.0.1 loads every tile of every test: limits far above that.
-      '--rate-limit', '5000/10000', '--tile-rate-limit', '5000/10000'], {
+      '--rate-limit', '5000/10000', '--tile-rate-limit', '5000/10000', ...extraArgs], {
       env: { ...process.env, CRIMEMAP_DATABASE_URL: dbUrl }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(serverLog);
