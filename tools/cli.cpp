@@ -9,14 +9,17 @@
 #include "tools/area_import.hpp"
 #include "tools/common.hpp"
 #include "tools/crime_import.hpp"
+#include "tools/force_import.hpp"
 #include "tools/indicator_import.hpp"
 #include "tools/key.hpp"
 #include "tools/lookup_import.hpp"
 #include "tools/migrate.hpp"
+#include "tools/outcome_import.hpp"
 #include "tools/population_import.hpp"
 #include "tools/postcode_import.hpp"
 #include "tools/refresh.hpp"
 #include "tools/seed.hpp"
+#include "tools/stop_import.hpp"
 #include "tools/token.hpp"
 
 namespace crimemap::tools {
@@ -40,6 +43,9 @@ void usage(std::FILE* out) {
         "  import lookups PATH...        ONS code -> name JSON maps (postcodes.io lookups), district -> "
         "county CSV\n"
         "  import population PATH...     residents per area (CSV area_code,population[,kind])\n"
+        "  import outcomes PATH...       police.uk *-outcomes.csv files (outcomes-for-crime, -at-location)\n"
+        "  import stops PATH...          police.uk *-stop-and-search.csv files (stops-* methods)\n"
+        "  import forces PATH...         force details and senior officers in police.uk's JSON shapes\n"
         "  refresh                       assign areas, rebuild aggregates, publish a dataset version\n"
         "  token create|list|revoke      bearer tokens for team writes (crimemap token --help)\n"
         "  key create|list|revoke        portal API keys with their own rate limit (crimemap key --help)\n"
@@ -54,18 +60,21 @@ int cmd_import(const std::vector<std::string>& argv) {
         {"crimes", cmd_import_crimes},         {"postcodes", cmd_import_postcodes},
         {"boundaries", cmd_import_boundaries}, {"neighbourhoods", cmd_import_neighbourhoods},
         {"indicators", cmd_import_indicators}, {"lookups", cmd_import_lookups},
-        {"population", cmd_import_population},
+        {"population", cmd_import_population}, {"outcomes", cmd_import_outcomes},
+        {"stops", cmd_import_stops},           {"forces", cmd_import_forces},
     };
     if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
         std::puts(
-            "usage: crimemap import crimes|postcodes|boundaries|neighbourhoods|indicators|lookups|population "
+            "usage: crimemap import "
+            "crimes|postcodes|boundaries|neighbourhoods|indicators|lookups|population|outcomes|stops|forces "
             "[options] PATH...");
         return argv.empty() ? 2 : 0;
     }
     auto it = kinds.find(argv[0]);
     if (it == kinds.end())
         throw CliError("unknown import kind '" + argv[0] +
-                       "' (crimes, postcodes, boundaries, neighbourhoods, indicators, lookups, population)");
+                       "' (crimes, postcodes, boundaries, neighbourhoods, indicators, lookups, population, "
+                       "outcomes, stops, forces)");
     return it->second(std::vector<std::string>(argv.begin() + 1, argv.end()));
 }
 

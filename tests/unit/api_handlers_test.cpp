@@ -58,8 +58,14 @@ std::shared_ptr<const core::Snapshot> make_snapshot() {
     r.codes[static_cast<std::size_t>(core::PcCode::pfa)] = "E23000016";
     pcs.add(r);
     api->postcodes = pcs.finish();
-    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016",
-                           "https://www.westmercia.police.uk", "101", "", json::array()});
+    api->forces.push_back({"west-mercia",
+                           "West Mercia Police",
+                           "E23000016",
+                           "https://www.westmercia.police.uk",
+                           "101",
+                           "",
+                           json::array(),
+                           {}});
     auto teams = std::make_shared<core::TeamDirectory>();
     core::Team t;
     t.force_id = "west-mercia";
