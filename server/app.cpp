@@ -110,7 +110,7 @@ void App::apply_cors(const Request& req, Response& res, bool listed_only) const 
     }
     res.headers.set("Access-Control-Expose-Headers",
                     "ETag, Content-Encoding, Content-Length, Retry-After, RateLimit-Limit, "
-                    "RateLimit-Remaining, RateLimit-Reset");
+                    "RateLimit-Remaining, RateLimit-Reset, X-Crimemap-Outcomes-Source");
 }
 
 Response App::preflight(const Request& req, const std::vector<Method>& allowed, bool& listed_only) const {

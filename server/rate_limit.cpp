@@ -243,8 +243,8 @@ LimitClass classify(const std::vector<std::string>& segments) noexcept {
     const std::string& first = segments.front();
     if (segments.size() == 1 && (first == "health" || first == "ready" || first == "metrics"))
         return LimitClass::none;
-    static constexpr std::string_view api[] = {"postcodes", "outcodes", "terminated_postcodes",
-                                               "random",    "api",      "v1"};
+    static constexpr std::string_view api[] = {
+        "postcodes", "outcodes", "terminated_postcodes", "random", "places", "scotland", "api", "v1"};
     for (auto p : api)
         if (first == p) return LimitClass::api;
     return LimitClass::tiles;
