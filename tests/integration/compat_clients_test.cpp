@@ -157,7 +157,7 @@ TEST_F(CompatClients, OutcomesForCrimeFromTheOutcomesFile) {
     EXPECT_EQ(header(res, "X-Crimemap-Outcomes-Source"), "outcomes-file");
     auto body = json::parse(res.body);
     police_fixtures::expect_same_shape(
-        body, police_fixtures::fixture("police_data_kit_fixtures/outcome.json"), "outcomes-for-crime");
+        body, police_fixtures::fixture("police_data_kit_fixtures/case-history.json"), "outcomes-for-crime");
     ASSERT_EQ(body["outcomes"].size(), 2u);  // 2019-01 (.csv) and 2019-02 (.csv.gz)
     EXPECT_EQ(body["outcomes"][0]["category"],
               json({{"code", "under-investigation"}, {"name", "Under investigation"}}));
@@ -204,6 +204,8 @@ TEST_F(CompatClients, OutcomesAtLocationAgreeWithSql) {
         db_->count("SELECT count(*) FROM outcomes WHERE month = '2019-01-01' AND location_id = $1", {loc}));
     ASSERT_FALSE(at.empty());
     EXPECT_EQ(at[0]["crime"]["persistent_id"], pid_outcomes);
+    police_fixtures::expect_same_shape(
+        at[0], police_fixtures::fixture("police_data_kit_fixtures/outcome.json"), "outcomes-at-location");
     // Within a mile of a point: 3 located rows of the fixture lie within 1 km of each other.
     auto near = get_json("/api/outcomes-at-location?date=2019-01&lat=52.3&lng=-2.75");
     EXPECT_EQ(
