@@ -97,6 +97,14 @@ std::string ApiData::name_of(std::string_view code) const {
     return std::string(builtin_code_name(code));
 }
 
+std::string_view ApiData::keyed_value(std::string_view kind, std::string_view code) const {
+    if (code.empty()) return {};
+    auto k = keyed.find(std::string(kind));
+    if (k == keyed.end()) return {};
+    auto it = k->second.find(std::string(code));
+    return it == k->second.end() ? std::string_view{} : std::string_view(it->second);
+}
+
 void ApiData::index_areas(const Snapshot& snapshot) {
     for (auto kind : all_area_kinds) area_index[static_cast<std::size_t>(kind)] = AreaIndex(snapshot, kind);
     for (const auto& a : snapshot.areas) area_names.emplace(a.code, a.name);
@@ -104,6 +112,15 @@ void ApiData::index_areas(const Snapshot& snapshot) {
         auto lsoa = postcodes.code(r, PcCode::lsoa);
         auto lad = postcodes.code(r, PcCode::lad);
         if (!lsoa.empty() && !lad.empty()) lsoa_district.try_emplace(std::string(lsoa), std::string(lad));
+    }
+    const auto& nb_index = area_index[static_cast<std::size_t>(AreaKind::neighbourhood)];
+    for (auto i : snapshot.areas_by_kind[static_cast<std::size_t>(AreaKind::lsoa)]) {
+        const auto& a = snapshot.areas[i];
+        if (!a.population || a.bounds.empty()) continue;
+        auto centre = geo::from_world_xy(
+            {(a.bounds.min_x + a.bounds.max_x) / 2, (a.bounds.min_y + a.bounds.max_y) / 2});
+        if (const auto* nb = nb_index.locate(snapshot, centre))
+            neighbourhood_population[nb->code] += *a.population;
     }
 }
 

@@ -24,18 +24,19 @@ namespace crimemap::core {
 struct Snapshot;
 struct Area;
 
-// police.uk force (/api/forces/{id}).
+struct TeamPerson {
+    std::string name, rank, bio;
+    nlohmann::json contact_details = nlohmann::json::object();
+};
+
+// police.uk force (/api/forces/{id}); people are its senior officers (/api/forces/{id}/people).
 struct Force {
     std::string id;    // 'west-mercia'
     std::string name;  // 'West Mercia Police'
     std::string pfa_code;
     std::string url, telephone, description;
     nlohmann::json engagement_methods = nlohmann::json::array();
-};
-
-struct TeamPerson {
-    std::string name, rank, bio;
-    nlohmann::json contact_details = nlohmann::json::object();
+    std::vector<TeamPerson> people;
 };
 
 // Dates are ISO local date-times as police.uk writes them: '2019-01-15T19:00:00' (empty = none).
@@ -93,14 +94,28 @@ struct ApiData {
     PostcodeIndex postcodes;
     // ONS code -> name (regions, countries, districts, wards, constituencies, ...).
     std::unordered_map<std::string, std::string> code_names;
+    // Values of code_names kinds that are keyed by another kind's code, by kind: "nuts" and
+    // "nuts_code" (district -> ITL name and code, postcodes.io's nuts.json), "ccg_id" (CCG ->
+    // ccg19cdh). Kept apart so a district's NUTS name never replaces its own name.
+    std::unordered_map<std::string, std::unordered_map<std::string, std::string>> keyed;
+    static bool is_keyed_kind(std::string_view kind) noexcept {
+        return kind == "nuts" || kind == "nuts_code" || kind == "ccg_id";
+    }
+    // keyed[kind][code], empty when absent.
+    std::string_view keyed_value(std::string_view kind, std::string_view code) const;
     std::vector<Force> forces;  // sorted by id
     // Months each force has published (crime_loads), ascending.
     std::map<std::string, std::vector<Month>> force_months;
+    // Forces with stop-and-search data per month (stop_loads), for crimes-street-dates.
+    std::map<std::int32_t, std::vector<std::string>> stop_forces;
     // Crimes without a location per force and month.
     std::map<std::string, std::map<std::int32_t, std::uint64_t>> unlocated;
     std::shared_ptr<const TeamDirectory> teams = std::make_shared<TeamDirectory>();
     std::array<AreaIndex, 6> area_index;                      // per AreaKind; filled by index_areas()
     std::unordered_map<std::string, std::string> area_names;  // area code -> name, from the snapshot
+    // Neighbourhood area code ('force/id') -> residents: the sum of the populations of the LSOAs
+    // whose bounding-box centre lies in it (index_areas; empty without LSOA populations).
+    std::unordered_map<std::string, std::int64_t> neighbourhood_population;
     // LSOA code -> district code, from the postcodes (used to rank an LSOA within its district).
     std::unordered_map<std::string, std::string> lsoa_district;
 

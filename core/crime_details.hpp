@@ -29,6 +29,44 @@ struct CrimeDetail {
     std::string context;
 };
 
+// One police.uk outcome (*-outcomes.csv row, or a street file's last outcome): its category name as
+// the CSV writes it, its month, and the crime it belongs to (crime.category empty when the crime is
+// not in the street data).
+struct OutcomeDetail {
+    std::string name;  // 'Offender fined'
+    Month month;
+    CrimeDetail crime;
+};
+// Outcomes and where they came from: the force's *-outcomes.csv files (when one is imported for
+// the force and month), else the street files' "Last outcome category" (dated the crime's month).
+struct OutcomeList {
+    std::vector<OutcomeDetail> rows;
+    bool from_outcomes_file = false;
+};
+// outcomes-for-crime: the crime (nullopt: unknown id) and its outcomes in date order.
+struct CrimeOutcomes {
+    std::optional<CrimeDetail> crime;
+    OutcomeList outcomes;
+};
+
+// One police.uk stop and search (*-stop-and-search.csv row). Text fields as written ('' = blank);
+// tri-state fields nullopt when blank.
+struct StopDetail {
+    std::int64_t id = 0;
+    std::string force_id;
+    std::string type;      // 'Person search', 'Vehicle search', 'Person and Vehicle search'
+    std::string datetime;  // '2019-01-04T11:07:00+00:00' (police.uk's form)
+    Month month;
+    std::optional<bool> operation;
+    std::string operation_name;
+    std::optional<std::int64_t> location_id;  // snap location; nullopt: no location
+    double lat = 0, lon = 0;
+    std::string street;
+    std::string gender, age_range, self_defined_ethnicity, officer_defined_ethnicity, legislation,
+        object_of_search, outcome;
+    std::optional<bool> outcome_linked_to_object_of_search, removal_of_more_than_outer_clothing;
+};
+
 // Where to look: a polygon (closed or not) or a circle.
 struct CrimeArea {
     std::vector<geo::LonLat> polygon;  // empty: use the circle
@@ -52,6 +90,23 @@ class CrimeDetails {
     virtual std::vector<std::pair<std::string, std::uint64_t>> outcomes(const std::string& area_kind,
                                                                         const std::string& area_code,
                                                                         Month from, Month to) = 0;
+
+    // Outcomes and stops (issue 10). The defaults answer "nothing" for stores without them.
+    virtual CrimeOutcomes outcomes_for_crime(const std::string& /*persistent_id*/) { return {}; }
+    // Outcomes of `month` at a snap location (location_id) or in an area, at most `limit`.
+    virtual OutcomeList outcomes_at(std::optional<std::int64_t> /*location_id*/, const CrimeArea& /*area*/,
+                                    Month /*month*/, std::size_t /*limit*/) {
+        return {};
+    }
+    enum class StopScope { area, location, no_location, force };
+    // Stops of `month`: in an area (located ones), at a snap location, of a force without a
+    // location, or of a force altogether; ordered by time, at most `limit`.
+    virtual std::vector<StopDetail> stops(StopScope /*scope*/, const CrimeArea& /*area*/,
+                                          std::optional<std::int64_t> /*location_id*/,
+                                          const std::string& /*force*/, Month /*month*/,
+                                          std::size_t /*limit*/) {
+        return {};
+    }
 };
 
 }  // namespace crimemap::core

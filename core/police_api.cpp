@@ -39,7 +39,8 @@ JsonReply not_found_nb() { return json_error(404, "Neighbourhood not found"); }
 
 Result<Month> parse_date(const QueryParams& params, const Snapshot& snapshot) {
     auto d = find_param(params, "date");
-    if (!d || d->empty()) return snapshot.last_month;
+    // The npm client ukpd sends its optional date as the literal text "undefined" when not given.
+    if (!d || d->empty() || *d == "undefined") return snapshot.last_month;
     auto m = Month::parse(*d);
     if (!m) return bad_request("Invalid date: expected YYYY-MM");
     return *m;
@@ -125,7 +126,13 @@ json crimes_street_dates(const Snapshot& s) {
         for (auto m = s.first_month; m <= s.last_month; m = m.plus(1)) months.push_back(m);
     std::sort(months.begin(), months.end(), std::greater<>());
     months.erase(std::unique(months.begin(), months.end()), months.end());
-    for (auto m : months) out.push_back(json{{"date", m.str()}, {"stop-and-search", json::array()}});
+    for (auto m : months) {
+        json forces = json::array();
+        if (s.api)
+            if (auto it = s.api->stop_forces.find(m.index()); it != s.api->stop_forces.end())
+                for (const auto& f : it->second) forces.push_back(f);
+        out.push_back(json{{"date", m.str()}, {"stop-and-search", std::move(forces)}});
+    }
     return out;
 }
 
@@ -176,11 +183,17 @@ JsonReply neighbourhood(const Snapshot& s, const TeamDirectory& teams, std::stri
             {(area->bounds.min_x + area->bounds.max_x) / 2, (area->bounds.min_y + area->bounds.max_y) / 2});
         centre = json{{"latitude", coord(c.lat)}, {"longitude", coord(c.lon)}};
     }
+    // police.uk writes the population as a number in a string: the team record's, else the
+    // neighbourhood area's, else the sum of the LSOAs centred in it (ApiData::index_areas).
     json population = nullptr;
     if (t && t->population)
         population = std::to_string(*t->population);
     else if (area && area->population)
         population = std::to_string(*area->population);
+    else if (s.api)
+        if (auto it = s.api->neighbourhood_population.find(std::string(force) + "/" + std::string(id));
+            it != s.api->neighbourhood_population.end())
+            population = std::to_string(it->second);
     json out{{"url_force", t ? null_if_empty(t->url_force) : json(nullptr)},
              {"contact_details", t ? t->contact_details : json::object()},
              {"name", t ? t->name : area->name},
@@ -190,7 +203,8 @@ JsonReply neighbourhood(const Snapshot& s, const TeamDirectory& teams, std::stri
              {"description", t ? null_if_empty(t->description) : json(nullptr)},
              {"id", std::string(id)},
              {"population", population}};
-    if (t && t->demo) out["demo"] = true;  // our addition: a demo team for a derived neighbourhood
+    // Demo teams are flagged in /v1/ answers only (the summary, the meeting pack): police.uk clients
+    // get police.uk's fields and nothing else.
     return {200, out};
 }
 

@@ -44,7 +44,6 @@ json name_or_null(const ApiData& api, std::string_view code) {
     if (n.empty()) return nullptr;
     return n;
 }
-json code_or_null(std::string_view code) { return code.empty() ? json(nullptr) : json(code); }
 
 // JavaScript's parseFloat / parseInt: leading whitespace, then the longest numeric prefix.
 std::optional<double> parse_float(std::string_view text) {
@@ -214,49 +213,62 @@ json neighbourhood_json(const Snapshot& s, geo::LonLat where) {
 
 json postcode_json(const Snapshot& s, const PostcodeRecord& r, std::optional<double> distance) {
     const auto& api = *s.api;
-    const auto& idx = api.postcodes;
+    const auto& idx = s.api->postcodes;
     auto code = [&](PcCode c) { return idx.code(r, c); };
+    auto name = [&](PcCode c) { return name_or_null(api, code(c)); };
+    // codes.* as postcodes.io writes them: the directory's value, the pseudo code it gave
+    // (E99999999, the country's letter) where it had no area, null when it had no column.
+    auto raw_code = [&](PcCode c) -> json {
+        if (auto v = code(c); !v.empty()) return v;
+        if (!r.pseudo_code(c)) return nullptr;
+        auto country = code(PcCode::country);
+        return std::string(1, country.empty() ? 'E' : country[0]) + "99999999";
+    };
+    auto keyed = [&](std::string_view kind, PcCode c) -> json {
+        auto v = api.keyed_value(kind, code(c));
+        return v.empty() ? json(nullptr) : json(v);
+    };
     json j;
     j["postcode"] = r.display();
     j["quality"] = r.quality;
     j["eastings"] = r.eastings == PostcodeRecord::none ? json(nullptr) : json(r.eastings);
     j["northings"] = r.northings == PostcodeRecord::none ? json(nullptr) : json(r.northings);
-    j["country"] = name_or_null(api, code(PcCode::country));
-    j["nhs_ha"] = name_or_null(api, code(PcCode::nhs_ha));
+    j["country"] = name(PcCode::country);
+    j["nhs_ha"] = name(PcCode::nhs_ha);
     j["longitude"] = r.located() ? json(r.lon()) : json(nullptr);
     j["latitude"] = r.located() ? json(r.lat()) : json(nullptr);
-    j["european_electoral_region"] = nullptr;
-    j["primary_care_trust"] = nullptr;
-    j["region"] = name_or_null(api, code(PcCode::region));
-    j["lsoa"] = name_or_null(api, code(PcCode::lsoa));
-    j["msoa"] = name_or_null(api, code(PcCode::msoa));
+    j["european_electoral_region"] = name(PcCode::eer);
+    j["primary_care_trust"] = name(PcCode::pct);
+    j["region"] = name(PcCode::region);
+    j["lsoa"] = name(PcCode::lsoa);
+    j["msoa"] = name(PcCode::msoa);
     j["incode"] = r.incode();
     j["outcode"] = r.outcode();
-    j["parliamentary_constituency"] = name_or_null(api, code(PcCode::pcon));
-    j["admin_district"] = name_or_null(api, code(PcCode::lad));
-    j["parish"] = name_or_null(api, code(PcCode::parish));
-    j["admin_county"] = name_or_null(api, code(PcCode::county));
+    j["parliamentary_constituency"] = name(PcCode::pcon);
+    j["admin_district"] = name(PcCode::lad);
+    j["parish"] = name(PcCode::parish);
+    j["admin_county"] = name(PcCode::county);
     j["date_of_introduction"] =
         r.introduced == PostcodeRecord::none ? json(nullptr) : json(yyyymm(r.introduced));
-    j["admin_ward"] = name_or_null(api, code(PcCode::ward));
-    j["ced"] = name_or_null(api, code(PcCode::ced));
-    j["ccg"] = name_or_null(api, code(PcCode::ccg));
-    j["nuts"] = nullptr;
-    j["pfa"] = name_or_null(api, code(PcCode::pfa));
+    j["admin_ward"] = name(PcCode::ward);
+    j["ced"] = name(PcCode::ced);
+    j["ccg"] = name(PcCode::ccg);
+    j["nuts"] = keyed("nuts", PcCode::itl);
+    j["pfa"] = name(PcCode::pfa);
     j["codes"] = json{
-        {"admin_district", code_or_null(code(PcCode::lad))},
-        {"admin_county", code_or_null(code(PcCode::county))},
-        {"admin_ward", code_or_null(code(PcCode::ward))},
-        {"parish", code_or_null(code(PcCode::parish))},
-        {"parliamentary_constituency", code_or_null(code(PcCode::pcon))},
-        {"ccg", code_or_null(code(PcCode::ccg))},
-        {"ccg_id", nullptr},
-        {"ced", code_or_null(code(PcCode::ced))},
-        {"nuts", nullptr},
-        {"lsoa", code_or_null(code(PcCode::lsoa))},
-        {"msoa", code_or_null(code(PcCode::msoa))},
-        {"lau2", nullptr},
-        {"pfa", code_or_null(code(PcCode::pfa))},
+        {"admin_district", raw_code(PcCode::lad)},
+        {"admin_county", raw_code(PcCode::county)},
+        {"admin_ward", raw_code(PcCode::ward)},
+        {"parish", raw_code(PcCode::parish)},
+        {"parliamentary_constituency", raw_code(PcCode::pcon)},
+        {"ccg", raw_code(PcCode::ccg)},
+        {"ccg_id", keyed("ccg_id", PcCode::ccg)},
+        {"ced", raw_code(PcCode::ced)},
+        {"nuts", keyed("nuts_code", PcCode::itl)},
+        {"lsoa", raw_code(PcCode::lsoa)},
+        {"msoa", raw_code(PcCode::msoa)},
+        {"lau2", raw_code(PcCode::itl)},
+        {"pfa", raw_code(PcCode::pfa)},
     };
     if (distance) j["distance"] = *distance;
     j["neighbourhood"] = r.located() ? neighbourhood_json(s, {r.lon(), r.lat()}) : json(nullptr);
@@ -540,6 +552,26 @@ JsonReply nearest_outcodes(const Snapshot& s, std::string_view text, const Query
     if (!sum->lon || !sum->lat) return json_error(400, pcio::invalid_geolocation);
     const auto lon = json(*sum->lon).dump(), lat = json(*sum->lat).dump();
     return outcodes_near(s, lon, lat, params);
+}
+
+JsonReply search_places(const QueryParams& params) {
+    auto q = find_param(params, "q");
+    if (!q || q->empty()) q = find_param(params, "query");
+    if (!q || q->empty()) return json_error(400, pcio::invalid_query);
+    return json_ok(json::array());
+}
+
+JsonReply lookup_place() { return json_error(404, pcio::place_not_found); }
+
+JsonReply random_place() { return json_ok(nullptr); }
+
+JsonReply lookup_scottish_postcode(const Snapshot& s, std::string_view text) {
+    if (!api_of(s)) return unavailable();
+    auto pc = parse_pcio(text);
+    if (!pc) return json_error(404, pcio::invalid_postcode);
+    const auto* rec = s.api->postcodes.find(pc->compact);
+    if (!rec || !rec->live()) return json_error(404, pcio::not_found);
+    return json_error(404, pcio::not_in_spd);
 }
 
 }  // namespace crimemap::core

@@ -54,7 +54,11 @@ inline constexpr std::string_view query_required =
     "No postcode query submitted. Remember to include query parameter";
 inline constexpr std::string_view array_required = "Invalid data submitted. You need to provide a JSON array";
 inline constexpr std::string_view resource_not_found = "Resource not found";  // unmatched paths
-extern const std::string invalid_json;                                        // body is not JSON
+inline constexpr std::string_view place_not_found = "Place not found";
+inline constexpr std::string_view invalid_query =
+    "No valid query submitted. Remember to include every parameter";
+inline constexpr std::string_view not_in_spd = "Postcode exists in ONSPD but not in SPD";
+extern const std::string invalid_json;        // body is not JSON
 extern const std::string invalid_json_query;  // JSON without postcodes/geolocations
 extern const std::string too_many_postcodes;
 extern const std::string too_many_geolocations;
@@ -106,6 +110,16 @@ JsonReply lookup_outcode(const Snapshot& snapshot, std::string_view text);
 // postcodes.io reads them; result null when none. Without both coordinates: 400 "Invalid
 // longitude/latitude submitted".
 JsonReply reverse_outcodes(const Snapshot& snapshot, const QueryParams& params);
+// Routes our data cannot serve, answered as postcodes.io answers with empty tables: places need
+// OS Open Names, /scotland the Scottish Postcode Directory, neither of which we import.
+// GET /places?q= (or query=): 200 with result [] (400 invalid_query without q).
+JsonReply search_places(const QueryParams& params);
+// GET /places/{code}: 404 "Place not found". GET /random/places: 200 with result null.
+JsonReply lookup_place();
+JsonReply random_place();
+// GET /scotland/postcodes/{postcode}: 404 "Invalid postcode", "Postcode not found", or (for a
+// postcode of our directory) "Postcode exists in ONSPD but not in SPD".
+JsonReply lookup_scottish_postcode(const Snapshot& snapshot, std::string_view text);
 // GET /outcodes/{outcode}/nearest: the same around the outcode's centroid; 404 "Outcode not found".
 JsonReply nearest_outcodes(const Snapshot& snapshot, std::string_view outcode, const QueryParams& params);
 

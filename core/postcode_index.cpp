@@ -50,6 +50,20 @@ std::string display_of(std::string_view compact) {
 
 }  // namespace
 
+namespace {
+constexpr std::array<std::string_view, pc_code_count> kCodeColumns = {
+    "country", "region", "county", "lad",    "ward", "parish", "lsoa", "msoa",
+    "pcon",    "pfa",    "ccg",    "nhs_ha", "ced",  "eer",    "pct",  "itl"};
+}  // namespace
+
+std::string_view pc_code_column(PcCode code) noexcept { return kCodeColumns[static_cast<std::size_t>(code)]; }
+
+std::optional<PcCode> pc_code_from_column(std::string_view column) noexcept {
+    for (std::size_t i = 0; i < pc_code_count; ++i)
+        if (kCodeColumns[i] == column) return static_cast<PcCode>(i);
+    return std::nullopt;
+}
+
 double distance_m(double lon1, double lat1, double lon2, double lat2) noexcept {
     constexpr double r = 6371008.8;
     constexpr double rad = 3.14159265358979323846 / 180.0;
@@ -286,6 +300,7 @@ bool PostcodeIndexBuilder::add(const PostcodeRow& row) {
     if (row.terminated) r.terminated = row.terminated->index();
     r.quality = static_cast<std::uint8_t>(std::clamp(row.quality, 0, 255));
     for (std::size_t k = 0; k < pc_code_count; ++k) r.codes[k] = intern(row.codes[k]);
+    r.pseudo = row.pseudo;
     index_.records_.push_back(r);
     return true;
 }

@@ -31,9 +31,16 @@ enum class PcCode : std::uint8_t {
     pfa,
     ccg,
     nhs_ha,
-    ced
+    ced,
+    eer,
+    pct,
+    itl  // ITL/LAU district code (postcodes.io codes.lau2; nuts.json keys on it)
 };
-inline constexpr std::size_t pc_code_count = 13;
+inline constexpr std::size_t pc_code_count = 16;
+// The postcodes table's column name of each code ("county", "lad", ..., "itl"), and back.
+std::string_view pc_code_column(PcCode code) noexcept;
+std::optional<PcCode> pc_code_from_column(std::string_view column) noexcept;
+constexpr std::uint32_t pc_code_bit(PcCode code) noexcept { return 1u << static_cast<unsigned>(code); }
 
 // One directory row as the loader reads it (empty strings: no code).
 struct PostcodeRow {
@@ -44,6 +51,7 @@ struct PostcodeRow {
     std::optional<Month> introduced;
     std::optional<Month> terminated;
     std::array<std::string, pc_code_count> codes;
+    std::uint32_t pseudo = 0;  // pc_code_bit of each code the directory gave as a pseudo code (E99999999)
 };
 
 struct PostcodeRecord {
@@ -57,6 +65,8 @@ struct PostcodeRecord {
     std::int32_t terminated = none;  // Month::index(); none while live
     std::uint8_t quality = 9;
     std::array<std::uint32_t, pc_code_count> codes{};  // indices into PostcodeIndex::code_text (0 = none)
+    std::uint32_t pseudo = 0;                          // as PostcodeRow::pseudo
+    bool pseudo_code(PcCode c) const noexcept { return (pseudo & pc_code_bit(c)) != 0; }
 
     bool live() const noexcept { return terminated == none; }
     bool located() const noexcept { return lon_e6 != none && lat_e6 != none; }

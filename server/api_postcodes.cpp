@@ -167,4 +167,24 @@ Response ping(ServerContext&, const Request& req, const RouteParams&) {
     return with_callback(req, json_response(200, core::json_ok("pong").body, cache_none));
 }
 
+// Places and Scottish postcodes: not in our data; postcodes.io's answers without it.
+Response places_query(ServerContext& ctx, const Request& req, const RouteParams&) {
+    return with_snapshot(ctx, req, Filter::no,
+                         [&](const core::Snapshot&) { return core::search_places(req.query); });
+}
+
+Response place_lookup(ServerContext& ctx, const Request& req, const RouteParams&) {
+    return with_snapshot(ctx, req, Filter::no, [](const core::Snapshot&) { return core::lookup_place(); });
+}
+
+Response random_place(ServerContext& ctx, const Request& req, const RouteParams&) {
+    return with_snapshot(ctx, req, Filter::no, [](const core::Snapshot&) { return core::random_place(); });
+}
+
+Response scottish_postcode(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    return with_snapshot(ctx, req, Filter::no, [&](const core::Snapshot& s) {
+        return core::lookup_scottish_postcode(s, p.get("postcode"));
+    });
+}
+
 }  // namespace crimemap::server::api

@@ -108,10 +108,9 @@ void App::apply_cors(const Request& req, Response& res, bool listed_only) const 
         }
         res.headers.set("Access-Control-Allow-Origin", *req.headers.get("Origin"));
     }
-    res.headers.set(
-        "Access-Control-Expose-Headers",
-        "ETag, Content-Encoding, Content-Length, Content-Range, Accept-Ranges, Retry-After, RateLimit-Limit, "
-        "RateLimit-Remaining, RateLimit-Reset");
+    res.headers.set("Access-Control-Expose-Headers",
+                    "ETag, Content-Encoding, Content-Length, Content-Range, Accept-Ranges, Retry-After, "
+                    "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Crimemap-Outcomes-Source");
 }
 
 Response App::preflight(const Request& req, const std::vector<Method>& allowed, bool& listed_only) const {

@@ -49,6 +49,10 @@ Response ping(ServerContext&, const Request&, const RouteParams&);  // {"result"
 Response terminated_lookup(ServerContext&, const Request&, const RouteParams&);
 Response random_postcode(ServerContext&, const Request&, const RouteParams&);
 // data.police.uk (api_police.cpp)
+Response places_query(ServerContext&, const Request&, const RouteParams&);
+Response place_lookup(ServerContext&, const Request&, const RouteParams&);
+Response random_place(ServerContext&, const Request&, const RouteParams&);
+Response scottish_postcode(ServerContext&, const Request&, const RouteParams&);
 Response police_crime_categories(ServerContext&, const Request&, const RouteParams&);
 Response police_last_updated(ServerContext&, const Request&, const RouteParams&);
 Response police_street_dates(ServerContext&, const Request&, const RouteParams&);
@@ -65,6 +69,12 @@ Response police_boundary(ServerContext&, const Request&, const RouteParams&);
 Response police_people(ServerContext&, const Request&, const RouteParams&);
 Response police_events(ServerContext&, const Request&, const RouteParams&);
 Response police_priorities(ServerContext&, const Request&, const RouteParams&);
+Response police_outcomes_for_crime(ServerContext&, const Request&, const RouteParams&);
+Response police_outcomes_at_location(ServerContext&, const Request&, const RouteParams&);
+Response police_stops_street(ServerContext&, const Request&, const RouteParams&);
+Response police_stops_at_location(ServerContext&, const Request&, const RouteParams&);
+Response police_stops_no_location(ServerContext&, const Request&, const RouteParams&);
+Response police_stops_force(ServerContext&, const Request&, const RouteParams&);
 // ours: summaries and areas (api_v1.cpp), team data (api_teams.cpp), meeting packs (api_meeting_pack.cpp)
 Response v1_postcode_summary(ServerContext&, const Request&, const RouteParams&);
 Response v1_area(ServerContext&, const Request&, const RouteParams&);

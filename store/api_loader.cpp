@@ -102,30 +102,43 @@ std::shared_ptr<core::ApiData> load_api_data(Connection& conn) {
     auto api = std::make_shared<core::ApiData>();
 
     core::PostcodeIndexBuilder pcs;
-    conn.copy_out("COPY (SELECT pc_compact, lon, lat, eastings, northings, quality, " +
-                      month_index("introduced") + ", " + month_index("terminated") +
-                      ", country, region, county, lad, ward, parish, lsoa, msoa, pcon, pfa, ccg, nhs_ha, ced "
-                      "FROM postcodes) TO STDOUT",
-                  [&](std::string_view line) {
-                      auto f = split_copy_line(line);
-                      if (f.size() < 21 || !f[0]) return;
-                      core::PostcodeRow row;
-                      row.compact = *f[0];
-                      row.lon = real(f[1]);
-                      row.lat = real(f[2]);
-                      row.eastings = number<std::int32_t>(f[3]);
-                      row.northings = number<std::int32_t>(f[4]);
-                      row.quality = number<int>(f[5]).value_or(9);
-                      if (auto m = number<std::int32_t>(f[6])) row.introduced = core::Month::from_index(*m);
-                      if (auto m = number<std::int32_t>(f[7])) row.terminated = core::Month::from_index(*m);
-                      for (std::size_t k = 0; k < core::pc_code_count; ++k) row.codes[k] = str(f[8 + k]);
-                      pcs.add(row);
-                  });
+    conn.copy_out(
+        "COPY (SELECT pc_compact, lon, lat, eastings, northings, quality, " + month_index("introduced") +
+            ", " + month_index("terminated") +
+            ", country, region, county, lad, ward, parish, lsoa, msoa, pcon, pfa, ccg, nhs_ha, ced, "
+            "eer, pct, itl, array_to_string(pseudo_codes, ',') FROM postcodes) TO STDOUT",
+        [&](std::string_view line) {
+            auto f = split_copy_line(line);
+            if (f.size() < 9 + core::pc_code_count || !f[0]) return;
+            core::PostcodeRow row;
+            row.compact = *f[0];
+            row.lon = real(f[1]);
+            row.lat = real(f[2]);
+            row.eastings = number<std::int32_t>(f[3]);
+            row.northings = number<std::int32_t>(f[4]);
+            row.quality = number<int>(f[5]).value_or(9);
+            if (auto m = number<std::int32_t>(f[6])) row.introduced = core::Month::from_index(*m);
+            if (auto m = number<std::int32_t>(f[7])) row.terminated = core::Month::from_index(*m);
+            for (std::size_t k = 0; k < core::pc_code_count; ++k) row.codes[k] = str(f[8 + k]);
+            std::string_view pseudo = f[8 + core::pc_code_count] ? *f[8 + core::pc_code_count] : "";
+            while (!pseudo.empty()) {
+                auto comma = pseudo.find(',');
+                if (auto c = core::pc_code_from_column(pseudo.substr(0, comma)))
+                    row.pseudo |= core::pc_code_bit(*c);
+                pseudo = comma == std::string_view::npos ? "" : pseudo.substr(comma + 1);
+            }
+            pcs.add(row);
+        });
     api->postcodes = pcs.finish();
 
-    conn.copy_out("COPY (SELECT code, name FROM code_names) TO STDOUT", [&](std::string_view line) {
+    conn.copy_out("COPY (SELECT kind, code, name FROM code_names) TO STDOUT", [&](std::string_view line) {
         auto f = split_copy_line(line);
-        if (f.size() >= 2 && f[0] && f[1]) api->code_names.emplace(*f[0], *f[1]);
+        if (f.size() < 3 || !f[0] || !f[1] || !f[2]) return;
+        // Kinds keyed by another kind's code (nuts.json by district) stay apart from the names.
+        if (core::ApiData::is_keyed_kind(*f[0]))
+            api->keyed[*f[0]].emplace(*f[1], *f[2]);
+        else
+            api->code_names.emplace(*f[1], *f[2]);
     });
 
     auto forces = conn.query(
@@ -133,15 +146,32 @@ std::shared_ptr<core::ApiData> load_api_data(Connection& conn) {
         "coalesce(description, ''), "
         "engagement_methods::text FROM forces ORDER BY id");
     for (int i = 0; i < forces.size(); ++i)
-        api->forces.push_back({std::string(forces.text(i, 0)), std::string(forces.text(i, 1)),
-                               std::string(forces.text(i, 2)), std::string(forces.text(i, 3)),
-                               std::string(forces.text(i, 4)), std::string(forces.text(i, 5)),
-                               json_or(forces.opt_text(i, 6), json::array())});
+        api->forces.push_back({std::string(forces.text(i, 0)),
+                               std::string(forces.text(i, 1)),
+                               std::string(forces.text(i, 2)),
+                               std::string(forces.text(i, 3)),
+                               std::string(forces.text(i, 4)),
+                               std::string(forces.text(i, 5)),
+                               json_or(forces.opt_text(i, 6), json::array()),
+                               {}});
+    auto officers = conn.query(
+        "SELECT force_id, name, rank, bio, contact_details::text FROM force_people ORDER BY force_id, seq");
+    for (int i = 0; i < officers.size(); ++i)
+        for (auto& f : api->forces)
+            if (f.id == officers.text(i, 0))
+                f.people.push_back({std::string(officers.text(i, 1)), str(officers.opt_text(i, 2)),
+                                    str(officers.opt_text(i, 3)),
+                                    json_or(officers.opt_text(i, 4), json::object())});
 
     auto loads = conn.query("SELECT force_id, " + month_index("month") + " FROM crime_loads ORDER BY 1, 2");
     for (int i = 0; i < loads.size(); ++i)
         api->force_months[std::string(loads.text(i, 0))].push_back(
             core::Month::from_index(static_cast<std::int32_t>(loads.int64(i, 1))));
+
+    auto stops =
+        conn.query("SELECT DISTINCT " + month_index("month") + ", force_id FROM stop_loads ORDER BY 1, 2");
+    for (int i = 0; i < stops.size(); ++i)
+        api->stop_forces[static_cast<std::int32_t>(stops.int64(i, 0))].emplace_back(stops.text(i, 1));
 
     auto unlocated = conn.query("SELECT force_id, " + month_index("month") +
                                 ", count(*) FROM crimes WHERE location_id IS NULL GROUP BY 1, 2");

@@ -12,14 +12,17 @@
 #include "tools/crime_import.hpp"
 #include "tools/deprivation_import.hpp"
 #include "tools/export_tiles.hpp"
+#include "tools/force_import.hpp"
 #include "tools/indicator_import.hpp"
 #include "tools/key.hpp"
 #include "tools/lookup_import.hpp"
 #include "tools/migrate.hpp"
+#include "tools/outcome_import.hpp"
 #include "tools/population_import.hpp"
 #include "tools/postcode_import.hpp"
 #include "tools/refresh.hpp"
 #include "tools/seed.hpp"
+#include "tools/stop_import.hpp"
 #include "tools/token.hpp"
 
 namespace crimemap::tools {
@@ -46,6 +49,9 @@ void usage(std::FILE* out) {
         "file)\n"
         "  import deprivation PATH...    English Indices of Deprivation 2019 by LSOA (File 2, as published)\n"
         "  import classification PATH... ONS 2011 area classification of LSOAs (lookup CSV)\n"
+        "  import outcomes PATH...       police.uk *-outcomes.csv files (outcomes-for-crime, -at-location)\n"
+        "  import stops PATH...          police.uk *-stop-and-search.csv files (stops-* methods)\n"
+        "  import forces PATH...         force details and senior officers in police.uk's JSON shapes\n"
         "  refresh                       assign areas, rebuild aggregates, publish a dataset version\n"
         "  token create|list|revoke      bearer tokens for team writes (crimemap token --help)\n"
         "  key create|list|revoke        portal API keys with their own rate limit (crimemap key --help)\n"
@@ -67,18 +73,21 @@ int cmd_import(const std::vector<std::string>& argv) {
         {"population", cmd_import_population},
         {"deprivation", cmd_import_deprivation},
         {"classification", cmd_import_classification},
+        {"outcomes", cmd_import_outcomes},
+        {"stops", cmd_import_stops},
+        {"forces", cmd_import_forces},
     };
     if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
         std::puts(
             "usage: crimemap import crimes|postcodes|boundaries|neighbourhoods|indicators|lookups|population|"
-            "deprivation|classification [options] PATH...");
+            "deprivation|classification|outcomes|stops|forces [options] PATH...");
         return argv.empty() ? 2 : 0;
     }
     auto it = kinds.find(argv[0]);
     if (it == kinds.end())
         throw CliError("unknown import kind '" + argv[0] +
                        "' (crimes, postcodes, boundaries, neighbourhoods, indicators, lookups, population, "
-                       "deprivation, classification)");
+                       "deprivation, classification, outcomes, stops, forces)");
     return it->second(std::vector<std::string>(argv.begin() + 1, argv.end()));
 }
 

@@ -152,7 +152,16 @@ RowProblem parse_crime_row(const CrimeColumns& cols, const std::vector<std::stri
 }
 
 std::optional<FileForceMonth> force_from_file_name(std::string_view name) {
-    for (std::string_view suffix : {"-street.csv.gz", "-street.csv"}) {
+    return force_from_file_name(name, "street");
+}
+
+std::optional<FileForceMonth> force_from_file_name(std::string_view name, std::string_view kind) {
+    // Built by appending (GCC 12's -Wrestrict misfires on "-" + std::string(kind)).
+    std::string csv(1, '-');
+    csv.append(kind).append(".csv");
+    std::string gz = csv;
+    gz.append(".gz");
+    for (std::string_view suffix : {std::string_view(gz), std::string_view(csv)}) {
         if (name.size() > suffix.size() + 8 && name.ends_with(suffix)) {
             auto month = core::Month::parse(name.substr(0, 7));
             if (!month || name[7] != '-') return std::nullopt;

@@ -61,6 +61,9 @@ struct FileForceMonth {
     core::Month month;
 };
 std::optional<FileForceMonth> force_from_file_name(std::string_view file_name);
+// The same for the archive's other files: kind "outcomes" ("2018-12-west-mercia-outcomes.csv") or
+// "stop-and-search".
+std::optional<FileForceMonth> force_from_file_name(std::string_view file_name, std::string_view kind);
 
 // police.uk id for a "Falls within"/"Reported by" name: known names and aliases first
 // ("West Mercia Police" -> "west-mercia", "Hampshire & Isle of Wight Constabulary" -> "hampshire"),

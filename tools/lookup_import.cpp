@@ -7,6 +7,7 @@
 #include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
+#include "tools/csv.hpp"
 #include "tools/district_county_import.hpp"
 #include "tools/import_command.hpp"
 
@@ -35,7 +36,11 @@ std::string lookup_kind_for_file(std::string_view stem) {
         {"nuts", "nuts"},
         {"european_registers", "eer"},
         {"nhs_ha", "nhs_ha"},
+        {"nhsha", "nhs_ha"},
+        {"pcts", "pct"},
+        {"pct", "pct"},
     };
+    if (stem.size() > 5 && stem.substr(stem.size() - 5) == ".json") stem.remove_suffix(5);
     std::string s = to_lower(stem);
     if (auto it = kinds.find(s); it != kinds.end()) return it->second;
     return s;
@@ -52,11 +57,23 @@ std::optional<CodeNames> parse_code_names(const nlohmann::json& doc, const std::
     CodeNames out;
     for (auto it = doc.begin(); it != doc.end(); ++it) {
         const std::string& code = it.key();
-        if (!is_gss_code(code) || !it.value().is_string()) {
+        const auto& v = it.value();
+        auto text = [&](const char* key) -> std::string {
+            auto f = v.find(key);
+            return f != v.end() && f->is_string() ? std::string(trim(f->get<std::string>())) : std::string();
+        };
+        if (!is_gss_code(code) || !(v.is_string() || (v.is_object() && !text("name").empty()))) {
             ++out.ignored;
             continue;
         }
-        out.entries.push_back({kind, code, std::string(trim(it.value().get<std::string>()))});
+        if (v.is_string()) {
+            out.entries.push_back({kind, code, std::string(trim(v.get<std::string>()))});
+            continue;
+        }
+        out.entries.push_back({kind, code, text("name")});
+        if (auto id = text("ccg19cdh"); !id.empty()) out.entries.push_back({"ccg_id", code, id});
+        if (auto nuts = text("code"); !nuts.empty() && kind == "nuts")
+            out.entries.push_back({"nuts_code", code, nuts});
     }
     return out;
 }
@@ -67,9 +84,12 @@ constexpr std::string_view kHelp =
     "usage: crimemap import lookups [--kind K] [--database-url URL] PATH...\n"
     "\n"
     "Loads ONS code -> name maps (JSON objects {\"E06000019\": \"Herefordshire, County of\"}, as in\n"
-    "postcodes.io's data/ folder) into code_names. The kind comes from the file name (lsoa,\n"
+    "postcodes.io's data/ folder; .json or .json.gz) into code_names. ccgs.json's ccg19cdh and\n"
+    "nuts.json's district -> {code, name} are kept too (codes.ccg_id, nuts, codes.nuts). The kind comes from "
+    "the file name (lsoa,\n"
     "wards -> ward, districts -> lad, police_force_areas -> pfa, counties -> county, regions ->\n"
-    "region, countries -> country, constituencies -> pcon, ...) unless --kind is given. Keys that\n"
+    "region, countries -> country, constituencies -> pcon, nhsHa -> nhs_ha, pcts -> pct, ...) unless --kind "
+    "is given. Keys that\n"
     "are not 9-character GSS codes and pseudo codes (X99999999) are ignored; files that are not\n"
     "a JSON object are skipped with a note.\n"
     "\n"
@@ -103,26 +123,31 @@ void write_code_names(store::Connection& db, const CodeNames& names) {
 }  // namespace
 
 int cmd_import_lookups(const std::vector<std::string>& argv) {
-    auto opened =
-        open_import(argv, {kHelp,
-                           {"kind"},
-                           {},
-                           [](const fs::path& p) { return name_ends_with(p, ".json") || is_csv_file(p); },
-                           "no .json or .csv files under the given paths"});
+    auto opened = open_import(argv, {kHelp,
+                                     {"kind"},
+                                     {},
+                                     [](const fs::path& p) {
+                                         return name_ends_with(p, ".json") || name_ends_with(p, ".json.gz") ||
+                                                is_csv_file(p);
+                                     },
+                                     "no .json, .json.gz or .csv files under the given paths"});
     if (auto* status = std::get_if<int>(&opened)) return *status;
     auto& s = std::get<ImportSession>(opened);
     store::Connection& db = s.db;
     db.exec("CREATE TEMP TABLE IF NOT EXISTS lookup_staging (kind text, code text, name text)");
     for (const auto& path : s.files) {
-        if (!name_ends_with(path, ".json")) {
+        if (!name_ends_with(path, ".json") && !name_ends_with(path, ".json.gz")) {
             import_district_county_csv(db, path);
             continue;
         }
         nlohmann::json doc;
         try {
-            std::ifstream in(path);
-            if (!in) throw CliError(path.string() + ": cannot read");
-            doc = nlohmann::json::parse(in);
+            // Plain or gzipped (open_file_source looks at the bytes).
+            auto src = open_file_source(path.string());
+            std::string text;
+            char buf[65536];
+            while (std::size_t n = src->read(buf, sizeof buf)) text.append(buf, n);
+            doc = nlohmann::json::parse(text);
         } catch (const nlohmann::json::exception& e) {
             throw CliError(path.string() + ": not valid JSON (" + e.what() + ")");
         }

@@ -52,6 +52,9 @@ constexpr std::array<Column, kPostcodeCodes> code_columns{{
     {"ccg", {"ccg", "sicbl", nullptr}},
     {"nhs_ha", {"hlthau", "oshlthau", nullptr}},
     {"ced", {"ced", nullptr, nullptr}},
+    {"eer", {"eer", nullptr, nullptr}},
+    {"pct", {"pct", nullptr, nullptr}},
+    {"itl", {"itl", "nuts", nullptr}},
 }};
 
 int find(const std::map<std::string, int>& header, std::initializer_list<const char*> names) {
@@ -130,7 +133,11 @@ RowResult<PostcodeRow> parse_postcode_row(const PostcodeColumns& cols,
     if (auto q = get(cols.quality); q.size() == 1 && q[0] >= '0' && q[0] <= '9') row.quality = q[0] - '0';
     row.introduced = ons_month_date(get(cols.introduced));
     row.terminated = ons_month_date(get(cols.terminated));
-    for (std::size_t i = 0; i < kPostcodeCodes; ++i) row.codes[i] = ons_code(get(cols.codes[i]));
+    for (std::size_t i = 0; i < kPostcodeCodes; ++i) {
+        auto raw = get(cols.codes[i]);
+        row.codes[i] = ons_code(raw);
+        if (row.codes[i].empty() && !raw.empty()) row.pseudo.emplace_back(code_columns[i].target);
+    }
     return row;
 }
 
@@ -143,7 +150,8 @@ constexpr std::string_view kHelp =
     "gzipped; folders are searched for *.csv and *.csv.gz. Each postcode is inserted or updated\n"
     "(importing again changes nothing). Terminated postcodes are kept with their date. Where\n"
     "lat/long are missing or the 99.999999 placeholder, the OSGB36 grid reference is converted\n"
-    "with PROJ (EPSG:27700 -> 4326). Pseudo codes such as E99999999 are stored as NULL.\n"
+    "with PROJ (EPSG:27700 -> 4326). Pseudo codes such as E99999999 are stored as NULL (and the\n"
+    "column named in pseudo_codes, so postcodes.io answers can write them back).\n"
     "\n"
     "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)";
 
@@ -195,6 +203,11 @@ void stage(std::string& buf, std::uint64_t line, const PostcodeRow& r) {
         else
             store::append_copy_null(buf);
     }
+    // A PostgreSQL array literal of plain column names (no quoting needed).
+    std::string pseudo = "{";
+    for (const auto& c : r.pseudo) pseudo += (pseudo.size() > 1 ? "," : "") + c;
+    buf += '\t';
+    store::append_copy_field(buf, pseudo + "}");
     buf += '\n';
 }
 
@@ -216,6 +229,7 @@ int cmd_import_postcodes(const std::vector<std::string>& argv) {
         " lat double precision, eastings integer, northings integer, quality smallint, introduced date, "
         "terminated date";
     for (const char* c : postcode_code_columns()) staging_cols += std::string(", ") + c + " text";
+    staging_cols += ", pseudo_codes text[]";
     db.exec("CREATE TEMP TABLE IF NOT EXISTS postcode_staging (" + staging_cols + ")");
 
     Totals all;
@@ -261,10 +275,12 @@ int cmd_import_postcodes(const std::vector<std::string>& argv) {
             "terminated";
         std::string updates;
         for (const char* c : postcode_code_columns()) cols_sql += std::string(", ") + c;
+        cols_sql += ", pseudo_codes";
         for (const char* c : {"postcode", "outcode", "incode", "lon", "lat", "eastings", "northings",
                               "quality", "introduced", "terminated"})
             updates += std::string(updates.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
         for (const char* c : postcode_code_columns()) updates += std::string(", ") + c + " = EXCLUDED." + c;
+        updates += ", pseudo_codes = EXCLUDED.pseudo_codes";
         store::Transaction tx(db);
         // A postcode listed twice in one file: the later row wins.
         std::string sql = "INSERT INTO postcodes (";

@@ -24,9 +24,9 @@ std::string_view ons_code(std::string_view value);
 std::optional<std::string> ons_month_date(std::string_view yyyymm);
 
 // The area codes stored with each postcode, in the postcodes table's column order.
-constexpr std::size_t kPostcodeCodes = 14;
+constexpr std::size_t kPostcodeCodes = 17;
 // Their column names in postcodes (country, region, county, lad, ward, parish, lsoa, msoa, oa,
-// pcon, pfa, ccg, nhs_ha, ced).
+// pcon, pfa, ccg, nhs_ha, ced, eer, pct, itl).
 const std::array<const char*, kPostcodeCodes>& postcode_code_columns();
 
 // Column positions (-1: absent) found by lower-cased header name, NSPL names first, then ONSPD's.
@@ -47,6 +47,7 @@ struct PostcodeRow {
     std::optional<int> quality;                         // osgrdind 0-9
     std::optional<std::string> introduced, terminated;  // 'YYYY-MM-01'
     std::array<std::string, kPostcodeCodes> codes;      // empty: NULL (absent or a pseudo code)
+    std::vector<std::string> pseudo;                    // columns (postcode_code_columns) given a pseudo code
 };
 
 // Converts a grid reference to lon/lat (OsgbToWgs84::convert in the import); nullopt on failure.

@@ -79,7 +79,7 @@ int cmd_seed(const std::vector<std::string>& argv) {
              {"--kind", "neighbourhood", (dir / "boundaries" / "neighbourhood").string()});
     if (has(dir / "neighbourhoods", {".kml", ".kml.gz", ".kmz"}))
         step("neighbourhoods", cmd_import_neighbourhoods, {(dir / "neighbourhoods").string()});
-    if (has(dir / "lookups", {".json", ".csv", ".csv.gz"}))
+    if (has(dir / "lookups", {".json", ".json.gz", ".csv", ".csv.gz"}))
         step("lookups", cmd_import_lookups, {(dir / "lookups").string()});
     if (has(dir / "postcodes", {".csv", ".csv.gz"}))
         step("postcodes", cmd_import_postcodes, {(dir / "postcodes").string()});

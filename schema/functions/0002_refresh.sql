@@ -169,13 +169,15 @@ BEGIN
 END
 $$;
 
--- Drops the snap locations no crime uses; returns how many.
+-- Drops the snap locations no crime, outcome or stop and search uses; returns how many.
 CREATE OR REPLACE FUNCTION crimemap_refresh_drop_unused_locations() RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     n bigint;
 BEGIN
-    DELETE FROM snap_locations s WHERE NOT EXISTS (SELECT 1 FROM crimes c WHERE c.location_id = s.id);
+    DELETE FROM snap_locations s WHERE NOT EXISTS (SELECT 1 FROM crimes c WHERE c.location_id = s.id)
+        AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.location_id = s.id)
+        AND NOT EXISTS (SELECT 1 FROM stops t WHERE t.location_id = s.id);
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END

@@ -48,6 +48,10 @@ TEST(ImportPostcodes, Hr11aaHasTheNsplCoordinatesAndCodes) {
     EXPECT_EQ(db.count("SELECT count(*) FROM postcodes WHERE terminated IS NOT NULL"), 1520 + 2261);
     EXPECT_EQ(db.count("SELECT count(*) FROM postcodes WHERE geom IS NULL"), 2 + 7);
     EXPECT_EQ(db.count("SELECT count(*) FROM postcodes WHERE pfa = 'E23000016'"), 7676 + 8988);
+    // The codes postcodes.io also answers with, and which columns held a pseudo code.
+    EXPECT_EQ(db.scalar("SELECT eer || ' ' || pct || ' ' || itl || ' ' || array_to_string(pseudo_codes, ',')"
+                        " FROM postcodes WHERE pc_compact = 'HR11AA'"),
+              "E15000005 E16000015 E06000019 county,ced");
     // Names for the codes (postcodes.io lookups).
     EXPECT_EQ(db.scalar("SELECT name FROM code_names WHERE kind = 'lad' AND code = 'E06000019'"),
               "Herefordshire, County of");

@@ -111,7 +111,10 @@ for (const { path, method, op } of reads) {
   test(`${method.toUpperCase()} ${path}: the example answers as documented`, async () => {
     const url = exampleUrl(path, op);
     const answer = await fetch(base + url, requestInit(method, op));
-    assert.ok(answer.status >= 200 && answer.status < 300, `${url}: ${answer.status}`);
+    // x-crimemap-no-data: a postcodes.io route whose data we do not have (places, Scotland), which
+    // answers as postcodes.io does without it: a documented 404.
+    if (op['x-crimemap-no-data']) assert.equal(answer.status, 404, url);
+    else assert.ok(answer.status >= 200 && answer.status < 300, `${url}: ${answer.status}`);
     await checkAnswer(url, op, answer);
   });
 }

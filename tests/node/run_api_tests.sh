@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Packages come from scripts/setup; a test never installs them itself.
-[ -d "$here/node_modules/postcodesio-client" ] || { echo "tests/node/node_modules missing: run scripts/setup" >&2; exit 1; }
+[ -d "$here/node_modules/postcodesio-client" ] && [ -d "$here/node_modules/ukpd" ] || { echo "tests/node/node_modules missing or stale: run scripts/setup" >&2; exit 1; }
 psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 "$crimemap" seed "$root/data/sample" >/dev/null
 # Team activity from neighbourhood JSON: the sample's HE06 with one priority and one event added,
@@ -47,6 +47,13 @@ JS
 rm -rf "$teamdir"
 imported="$(psql "$CRIMEMAP_DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM neighbourhood_priorities WHERE issue LIKE 'Imported%') || ',' || (SELECT count(*) FROM neighbourhood_events WHERE title = 'Imported meeting')")"
 [ "$imported" = "1,1" ] || { echo "import neighbourhoods: expected 1 priority and 1 event after two imports, got $imported"; exit 1; }
+
+# Outcomes, stop and search and force details in police.uk's layouts (tests/fixtures), for the
+# police.uk clients (ukpd) and the outcome and stop routes; refresh publishes them.
+"$crimemap" import outcomes "$root/tests/fixtures/outcomes" >/dev/null
+"$crimemap" import stops "$root/tests/fixtures/stops" >/dev/null
+"$crimemap" import forces "$root/tests/fixtures/forces" >/dev/null
+"$crimemap" refresh >/dev/null
 
 export CRIMEMAP_TOKEN_NB="$("$crimemap" token create --force west-mercia --neighbourhood HE06 --label node-test 2>/dev/null)"
 export CRIMEMAP_TOKEN_FORCE="$("$crimemap" token create --force west-mercia --label node-test 2>/dev/null)"

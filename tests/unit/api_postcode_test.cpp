@@ -57,7 +57,7 @@ std::shared_ptr<const Snapshot> make_snapshot() {
     pcs.add(row("HR1 2AA", -2.69, 52.06, "E01014011"));
     pcs.add(row("HR99ZZ", -2.711, 52.0605, "E01014010", Month::from_year_month(2010, 6)));
     api->postcodes = pcs.finish();
-    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016", "", "", "", json::array()});
+    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016", "", "", "", json::array(), {}});
     api->force_months["west-mercia"] = {Month::from_year_month(2018, 12), Month::from_year_month(2019, 1),
                                         Month::from_year_month(2019, 2)};
     api->index_areas(*snap);

@@ -27,6 +27,40 @@ TEST(ImportLookup, CodeNamesKeepGssCodesOnly) {
     EXPECT_FALSE(parse_code_names(nlohmann::json::array({1, 2}), "lad"));
 }
 
+TEST(ImportLookup, ObjectValuesOfCcgsAndNuts) {
+    // As postcodes.io's ccgs.json and nuts.json write them (lookups_v14).
+    auto ccgs = parse_code_names(
+        nlohmann::json::parse(
+            R"({"E38000236": {"ccg19cdh": "18C", "name": "NHS Herefordshire and Worcestershire"},
+                                  "E38000001": {"ccg19cdh": "00C"}, "E38000002": {"name": 5}})"),
+        "ccg");
+    ASSERT_TRUE(ccgs);
+    ASSERT_EQ(ccgs->entries.size(), 2u);
+    EXPECT_EQ(ccgs->entries[0].kind, "ccg");
+    EXPECT_EQ(ccgs->entries[0].name, "NHS Herefordshire and Worcestershire");
+    EXPECT_EQ(ccgs->entries[1].kind, "ccg_id");
+    EXPECT_EQ(ccgs->entries[1].code, "E38000236");
+    EXPECT_EQ(ccgs->entries[1].name, "18C");
+    EXPECT_EQ(ccgs->ignored, 2u);  // no name, a name that is not a string
+    auto nuts = parse_code_names(
+        nlohmann::json::parse(R"({"E06000019": {"code": "TLG11", "name": "Herefordshire, County of"}})"),
+        "nuts");
+    ASSERT_TRUE(nuts);
+    ASSERT_EQ(nuts->entries.size(), 2u);
+    EXPECT_EQ(nuts->entries[0].kind, "nuts");
+    EXPECT_EQ(nuts->entries[1].kind, "nuts_code");
+    EXPECT_EQ(nuts->entries[1].name, "TLG11");
+}
+
+TEST(ImportLookup, KindsOfPostcodesIoFileNames) {
+    EXPECT_EQ(lookup_kind_for_file("nhsHa"), "nhs_ha");
+    EXPECT_EQ(lookup_kind_for_file("pcts"), "pct");
+    EXPECT_EQ(lookup_kind_for_file("wards.json"), "ward");  // the stem of wards.json.gz
+    EXPECT_EQ(lookup_kind_for_file("european_registers"), "eer");
+    EXPECT_EQ(lookup_kind_for_file("parishes.json"), "parish");
+    EXPECT_EQ(lookup_kind_for_file("nuts"), "nuts");
+}
+
 TEST(ImportLookup, GssCodes) {
     EXPECT_TRUE(is_gss_code("E06000019"));
     EXPECT_FALSE(is_gss_code("E99999999"));

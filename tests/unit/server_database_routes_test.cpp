@@ -146,7 +146,8 @@ std::shared_ptr<const core::Snapshot> api_snapshot() {
                      burglary, 2);
     auto snap = b.finish();
     auto api = std::make_shared<core::ApiData>();
-    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016", "", "101", "", json::array()});
+    api->forces.push_back(
+        {"west-mercia", "West Mercia Police", "E23000016", "", "101", "", json::array(), {}});
     auto teams = std::make_shared<core::TeamDirectory>();
     core::Team t;
     t.force_id = "west-mercia";

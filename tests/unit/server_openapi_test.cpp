@@ -143,7 +143,10 @@ TEST(OpenApiDocument, EveryOperationHasAnswersAndErrorsUseTheEnvelope) {
                                                                        "#/components/schemas/Error");
                 EXPECT_TRUE(envelope) << method << " " << path << " " << status;
             }
-            EXPECT_TRUE(success) << method << " " << path << " has no 2xx answer";
+            // x-crimemap-no-data: postcodes.io routes whose data we lack (places, Scotland) answer
+            // postcodes.io's 404 only.
+            EXPECT_TRUE(success || operation.value("x-crimemap-no-data", false))
+                << method << " " << path << " has no 2xx answer";
         }
 }
 

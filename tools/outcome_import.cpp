@@ -1,0 +1,291 @@
+#include "tools/outcome_import.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "core/police_outcomes.hpp"
+#include "store/copy_in.hpp"
+#include "store/pg.hpp"
+#include "tools/common.hpp"
+#include "tools/crime_import.hpp"
+#include "tools/csv.hpp"
+#include "tools/forces.hpp"
+#include "tools/import_command.hpp"
+
+namespace crimemap::tools {
+namespace fs = std::filesystem;
+
+std::optional<OutcomeColumns> map_outcome_header(const std::vector<std::string_view>& header) {
+    OutcomeColumns c;
+    c.count = header.size();
+    const std::pair<const char*, int OutcomeColumns::*> names[] = {
+        {"crime id", &OutcomeColumns::crime_id},       {"month", &OutcomeColumns::month},
+        {"reported by", &OutcomeColumns::reported_by}, {"falls within", &OutcomeColumns::falls_within},
+        {"longitude", &OutcomeColumns::longitude},     {"latitude", &OutcomeColumns::latitude},
+        {"location", &OutcomeColumns::location},       {"lsoa code", &OutcomeColumns::lsoa_code},
+        {"lsoa name", &OutcomeColumns::lsoa_name},     {"outcome type", &OutcomeColumns::outcome_type},
+    };
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        std::string name = to_lower(trim(header[i]));
+        for (const auto& [n, member] : names)
+            if (name == n) c.*member = static_cast<int>(i);
+    }
+    if (c.crime_id < 0 || c.month < 0 || c.outcome_type < 0) return std::nullopt;
+    return c;
+}
+
+namespace {
+std::string_view field(const std::vector<std::string_view>& f, int idx) {
+    return idx < 0 ? std::string_view{} : trim(f[static_cast<std::size_t>(idx)]);
+}
+std::optional<double> number(std::string_view s) {
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    double v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+}  // namespace
+
+RowResult<OutcomeRow> parse_outcome_row(const OutcomeColumns& cols, const std::vector<std::string_view>& f,
+                                        const RowPlace& at) {
+    if (f.size() != cols.count)
+        return row_error(at, "wrong column count: got " + std::to_string(f.size()) + " fields, expected " +
+                                 std::to_string(cols.count));
+    OutcomeRow row;
+    auto month = core::Month::parse(field(f, cols.month));
+    if (!month) return row_error(at, "unreadable month '" + std::string(field(f, cols.month)) + "'");
+    row.month = *month;
+    row.crime_id = field(f, cols.crime_id);
+    if (row.crime_id.empty()) return row_error(at, "empty Crime ID");
+    row.outcome = field(f, cols.outcome_type);
+    if (row.outcome.empty()) return row_error(at, "empty Outcome type");
+    auto lon_text = field(f, cols.longitude), lat_text = field(f, cols.latitude);
+    if (lon_text.empty() != lat_text.empty())
+        return row_error(at, "bad coordinates: only one of longitude/latitude");
+    if (!lon_text.empty()) {
+        auto lon = number(lon_text), lat = number(lat_text);
+        if (!lon || !lat)
+            return row_error(at, "bad coordinates: unreadable ('" + std::string(lon_text) + "', '" +
+                                     std::string(lat_text) + "')");
+        if (!inside_uk(*lon, *lat))
+            return row_error(at, "bad coordinates: outside the UK (" + std::string(lon_text) + ", " +
+                                     std::string(lat_text) + ")");
+        row.lon = lon;
+        row.lat = lat;
+    }
+    row.reported_by = field(f, cols.reported_by);
+    row.falls_within = field(f, cols.falls_within);
+    row.location = field(f, cols.location);
+    row.lsoa_code = field(f, cols.lsoa_code);
+    row.lsoa_name = field(f, cols.lsoa_name);
+    return row;
+}
+
+namespace {
+
+constexpr std::string_view kHelp =
+    "usage: crimemap import outcomes [--force ID] [--strict] [--database-url URL] PATH...\n"
+    "\n"
+    "Loads police.uk outcome CSVs (YYYY-MM-<force>-outcomes.csv, plain or .csv.gz, or folders in\n"
+    "the police.uk archive layout; other files there are ignored). Each (force, month) found is\n"
+    "replaced in one transaction, so importing again does not duplicate. The force comes from the\n"
+    "file name, else from 'Falls within'. Bad rows (wrong column count, unreadable month, empty\n"
+    "Crime ID or Outcome type, coordinates unreadable or outside the UK) are reported as\n"
+    "file:line: reason and skipped. /api/outcomes-for-crime and /api/outcomes-at-location answer\n"
+    "from these rows for the forces and months loaded (from the street files' last outcome\n"
+    "otherwise). Run `crimemap refresh` afterwards (new answers get new ETags).\n"
+    "\n"
+    "  --force ID          police.uk force id for every row (e.g. west-mercia)\n"
+    "  --strict            exit with status 3 when any row was skipped\n"
+    "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)";
+
+struct Tally {
+    std::uint64_t read = 0, loaded = 0, skipped = 0, no_location = 0;
+};
+
+std::optional<std::string_view> opt(std::string_view v) {
+    if (v.empty()) return std::nullopt;
+    return v;
+}
+
+bool is_outcome_file(const fs::path& p) {
+    return name_ends_with(p, "-outcomes.csv") || name_ends_with(p, "-outcomes.csv.gz");
+}
+
+// The same lock as crime replacement: refresh deletes snap locations nobody uses.
+constexpr const char* kCrimeLock = "SELECT pg_advisory_xact_lock(7260491002)";
+
+}  // namespace
+
+int cmd_import_outcomes(const std::vector<std::string>& argv) {
+    auto opened =
+        open_import(argv, {kHelp,
+                           {"force"},
+                           {"strict"},
+                           is_outcome_file,
+                           "no police.uk outcome files (*-outcomes.csv[.gz]) under the given paths"});
+    if (auto* status = std::get_if<int>(&opened)) return *status;
+    auto& s = std::get<ImportSession>(opened);
+    store::Connection& db = s.db;
+    const auto force_override = s.args.get("force");
+    std::set<std::string> known;
+    std::map<std::string, std::string> by_name;  // lower-case force name -> id
+    {
+        auto rows = db.query("SELECT id, name FROM forces");
+        for (int i = 0; i < rows.size(); ++i) {
+            known.insert(std::string(rows.text(i, 0)));
+            by_name[to_lower(rows.text(i, 1))] = std::string(rows.text(i, 0));
+        }
+    }
+    db.exec(
+        "CREATE TEMP TABLE IF NOT EXISTS outcome_staging (line bigint NOT NULL, force_id text NOT NULL,"
+        " month date NOT NULL, crime_id text NOT NULL, reported_by text NOT NULL, falls_within text NOT NULL,"
+        " lon double precision, lat double precision, location text NOT NULL, lsoa_code text, lsoa_name text,"
+        " outcome_name text NOT NULL, outcome_code text NOT NULL)");
+
+    RowErrorLog bad_rows;
+    std::map<std::pair<std::string, int>, Tally> tallies;  // (force, month index)
+    std::uint64_t skipped_unplaced = 0;
+    for (const auto& path : s.files) {
+        const std::string file = path.string(), source = path.filename().string();
+        auto from_name = force_from_file_name(source, "outcomes");
+        std::optional<std::string> file_force = force_override;
+        if (!file_force && from_name) file_force = from_name->force_id;
+        CsvReader csv(open_file_source(file));
+        if (!csv.next()) throw CliError(file + ": empty file (no header line)");
+        auto cols = map_outcome_header(csv.fields());
+        if (!cols)
+            throw CliError(file + ": not a police.uk outcomes file (needs Crime ID, Month, Outcome type)");
+        db.exec("TRUNCATE outcome_staging");
+        std::map<std::pair<std::string, int>, Tally> file_tallies;
+        {
+            store::CopyIn copy(db, "COPY outcome_staging FROM STDIN");
+            Progress progress(source);
+            std::uint64_t n = 0;
+            while (csv.next()) {
+                progress.tick(++n);
+                auto parsed =
+                    csv.unterminated_quote()
+                        ? RowResult<OutcomeRow>(row_error({file, csv.line()},
+                                                          "unterminated quoted field at the end of the file"))
+                        : parse_outcome_row(*cols, csv.fields(), {file, csv.line()});
+                if (!parsed.ok()) {
+                    bad_rows.note(parsed.error());
+                    if (file_force && from_name) {
+                        auto& t = file_tallies[{*file_force, from_name->month.index()}];
+                        ++t.read;
+                        ++t.skipped;
+                    } else {
+                        ++skipped_unplaced;
+                    }
+                    continue;
+                }
+                const auto& r = parsed.row();
+                std::string force = file_force ? *file_force : std::string();
+                if (force.empty()) {
+                    auto lower = to_lower(r.falls_within);
+                    auto it = by_name.find(lower);
+                    force = it != by_name.end() ? it->second : force_id_from_name(r.falls_within);
+                }
+                if (force.empty()) {
+                    bad_rows.note(row_error({file, csv.line()},
+                                            "no force in the file name and an empty 'Falls within'"));
+                    ++skipped_unplaced;
+                    continue;
+                }
+                if (!known.count(force)) {
+                    const ForceInfo* info = find_force(force);
+                    store::Params p{force, info ? std::string(info->name)
+                                                : (r.falls_within.empty() ? force : r.falls_within)};
+                    p.push_back(info && !info->pfa_code.empty()
+                                    ? std::optional<std::string>(std::string(info->pfa_code))
+                                    : std::nullopt);
+                    db.query(
+                        "INSERT INTO forces (id, name, pfa_code) VALUES ($1, $2, $3) ON CONFLICT (id) DO "
+                        "NOTHING",
+                        p);
+                    known.insert(force);
+                }
+                auto& t = file_tallies[{force, r.month.index()}];
+                ++t.read;
+                ++t.loaded;
+                if (!r.lon) ++t.no_location;
+                char lon[32] = "", lat[32] = "";
+                if (r.lon) {
+                    std::snprintf(lon, sizeof lon, "%.6f", *r.lon);
+                    std::snprintf(lat, sizeof lat, "%.6f", *r.lat);
+                }
+                const std::string line = std::to_string(csv.line()), month = r.month.str() + "-01";
+                const std::string code = core::police::outcome_code(r.outcome);
+                copy.put_row(
+                    {line, force, month, r.crime_id, r.reported_by, r.falls_within,
+                     r.lon ? std::optional<std::string_view>(lon) : std::nullopt,
+                     r.lat ? std::optional<std::string_view>(lat) : std::nullopt,
+                     r.location.empty() ? std::string_view("No Location") : std::string_view(r.location),
+                     opt(r.lsoa_code), opt(r.lsoa_name), r.outcome, code});
+            }
+            copy.finish();
+            progress.done(n);
+        }
+        for (const auto& [key, t] : file_tallies) {
+            auto& total = tallies[key];
+            total.read += t.read;
+            total.loaded += t.loaded;
+            total.skipped += t.skipped;
+            total.no_location += t.no_location;
+            if (t.loaded == 0) continue;
+            const std::string month = core::Month::from_index(key.second).str() + "-01";
+            store::Params fm{key.first, month};
+            store::Transaction tx(db);
+            db.exec(kCrimeLock);
+            db.query("DELETE FROM outcomes WHERE force_id = $1 AND month = $2::date", fm);
+            db.query(
+                "INSERT INTO snap_locations (lon, lat, name) SELECT DISTINCT lon, lat, location FROM "
+                "outcome_staging"
+                " WHERE force_id = $1 AND month = $2::date AND lon IS NOT NULL ON CONFLICT (lon, lat, name) "
+                "DO NOTHING",
+                fm);
+            db.query(
+                "INSERT INTO outcomes (crime_id, month, force_id, reported_by, falls_within, location_id, "
+                "geom,"
+                " location, file_lsoa_code, file_lsoa_name, outcome_name, outcome_code)"
+                " SELECT s.crime_id, s.month, s.force_id, s.reported_by, s.falls_within, l.id, l.geom, "
+                "s.location,"
+                " s.lsoa_code, s.lsoa_name, s.outcome_name, s.outcome_code FROM outcome_staging s"
+                " LEFT JOIN snap_locations l ON l.lon = s.lon AND l.lat = s.lat AND l.name = s.location"
+                " WHERE s.force_id = $1 AND s.month = $2::date ORDER BY s.line",
+                fm);
+            db.query(
+                "INSERT INTO outcome_loads (force_id, month, source, rows_loaded, rows_skipped)"
+                " VALUES ($1, $2::date, $3, $4, $5) ON CONFLICT (force_id, month) DO UPDATE SET"
+                " source = EXCLUDED.source, rows_loaded = EXCLUDED.rows_loaded,"
+                " rows_skipped = EXCLUDED.rows_skipped, loaded_at = now()",
+                {key.first, month, source, std::to_string(t.loaded), std::to_string(t.skipped)});
+            tx.commit();
+        }
+    }
+    Tally all;
+    std::printf("%-28s %10s %10s %10s %12s\n", "force month", "read", "loaded", "skipped", "no location");
+    for (const auto& [key, t] : tallies) {
+        std::printf("%-28s %10s %10s %10s %12s\n",
+                    (key.first + " " + core::Month::from_index(key.second).str()).c_str(),
+                    with_commas(t.read).c_str(), with_commas(t.loaded).c_str(),
+                    with_commas(t.skipped).c_str(), with_commas(t.no_location).c_str());
+        all.read += t.read;
+        all.loaded += t.loaded;
+        all.skipped += t.skipped;
+    }
+    all.skipped += skipped_unplaced;
+    if (skipped_unplaced)
+        std::printf("%-28s %10s %10s %10s\n", "(unreadable row)", with_commas(skipped_unplaced).c_str(), "0",
+                    with_commas(skipped_unplaced).c_str());
+    bad_rows.print_rest("bad rows not shown");
+    std::printf("import outcomes: %s rows loaded, %s skipped in %.1f s\n", with_commas(all.loaded).c_str(),
+                with_commas(all.skipped).c_str(), s.seconds());
+    return s.args.has("strict") && all.skipped > 0 ? 3 : 0;
+}
+
+}  // namespace crimemap::tools
