@@ -51,34 +51,23 @@ std::string url_encode(std::string_view s) {
 
 std::string_view kind_plural(AreaKind k) {
     switch (k) {
-        case AreaKind::lsoa:
-            return "LSOAs";
-        case AreaKind::msoa:
-            return "MSOAs";
-        case AreaKind::ward:
-            return "wards";
-        case AreaKind::lad:
-            return "districts";
-        case AreaKind::pfa:
-            return "police force areas";
-        case AreaKind::neighbourhood:
-            return "neighbourhoods";
+        case AreaKind::lsoa: return "LSOAs";
+        case AreaKind::msoa: return "MSOAs";
+        case AreaKind::ward: return "wards";
+        case AreaKind::lad: return "districts";
+        case AreaKind::pfa: return "police force areas";
+        case AreaKind::neighbourhood: return "neighbourhoods";
     }
     return "areas";
 }
 
 std::string_view sort_name(LeagueSort s) {
     switch (s) {
-        case LeagueSort::name:
-            return "name";
-        case LeagueSort::count:
-            return "count";
-        case LeagueSort::population:
-            return "population";
-        case LeagueSort::rate:
-            return "rate";
-        case LeagueSort::rank:
-            break;
+        case LeagueSort::name: return "name";
+        case LeagueSort::count: return "count";
+        case LeagueSort::population: return "population";
+        case LeagueSort::rate: return "rate";
+        case LeagueSort::rank: break;
     }
     return "rank";
 }
@@ -86,16 +75,12 @@ std::string_view sort_name(LeagueSort s) {
 // Is `outer` a kind that contains areas of kind `inner` (through Area::parents)?
 bool contains_kind(AreaKind outer, AreaKind inner) {
     switch (inner) {
-        case AreaKind::lsoa:
-            return outer != AreaKind::lsoa;
+        case AreaKind::lsoa: return outer != AreaKind::lsoa;
         case AreaKind::msoa:
         case AreaKind::ward:
-        case AreaKind::neighbourhood:
-            return outer == AreaKind::lad || outer == AreaKind::pfa;
-        case AreaKind::lad:
-            return outer == AreaKind::pfa;
-        case AreaKind::pfa:
-            return false;
+        case AreaKind::neighbourhood: return outer == AreaKind::lad || outer == AreaKind::pfa;
+        case AreaKind::lad: return outer == AreaKind::pfa;
+        case AreaKind::pfa: return false;
     }
     return false;
 }
@@ -372,8 +357,7 @@ Result<League> build_league(const Snapshot& s, const LeagueQuery& q) {
                 if (x != y) return cmp(x, y);
                 break;
             }
-            case LeagueSort::rank:
-                break;
+            case LeagueSort::rank: break;
         }
         if (a.rank != b.rank) return cmp(a.rank.value_or(0), b.rank.value_or(0));
         return a.code < b.code;

@@ -26,12 +26,9 @@ std::optional<RateInterval> poisson_rate_interval(std::uint64_t count, double po
 
 std::string_view to_string(Band b) noexcept {
     switch (b) {
-        case Band::higher:
-            return "significantly_higher";
-        case Band::lower:
-            return "significantly_lower";
-        case Band::similar:
-            break;
+        case Band::higher: return "significantly_higher";
+        case Band::lower: return "significantly_lower";
+        case Band::similar: break;
     }
     return "not_significantly_different";
 }

@@ -244,8 +244,9 @@ LimitClass classify(const std::vector<std::string>& segments) noexcept {
     if (segments.size() == 1 && (first == "health" || first == "ready" || first == "metrics"))
         return LimitClass::none;
     // /league is the HTML face of /v1/league: the same work, the same limit.
-    static constexpr std::string_view api[] = {"postcodes", "outcodes", "terminated_postcodes", "random", "places",
-                                               "scotland",  "api",      "v1",                   "league"};
+    static constexpr std::string_view api[] = {"postcodes", "outcodes", "terminated_postcodes",
+                                               "random",    "places",   "scotland",
+                                               "api",       "v1",       "league"};
     for (auto p : api)
         if (first == p) return LimitClass::api;
     return LimitClass::tiles;

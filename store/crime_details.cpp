@@ -311,9 +311,7 @@ class PgCrimeDetails final : public core::CrimeDetails {
             std::vector<std::optional<std::string>> params{month_date(month), std::to_string(limit)};
             std::string where;
             switch (scope) {
-                case StopScope::area:
-                    where = area_filter(area, "t.geom", params);
-                    break;
+                case StopScope::area: where = area_filter(area, "t.geom", params); break;
                 case StopScope::location:
                     params.emplace_back(std::to_string(location_id.value_or(-1)));
                     where = "t.location_id = $3";

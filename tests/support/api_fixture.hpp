@@ -65,8 +65,14 @@ inline std::shared_ptr<const core::Snapshot> api_snapshot() {
     add_postcode("HR49AB", -2.7402, 52.0650);
     add_postcode("TF11AA", -2.5150, 52.7000);
     api->postcodes = pcs.finish();
-    api->forces.push_back({"west-mercia", "West Mercia Police", "E23000016",
-                           "https://www.westmercia.police.uk", "101", "", nlohmann::json::array(), {}});
+    api->forces.push_back({"west-mercia",
+                           "West Mercia Police",
+                           "E23000016",
+                           "https://www.westmercia.police.uk",
+                           "101",
+                           "",
+                           nlohmann::json::array(),
+                           {}});
     auto teams = std::make_shared<core::TeamDirectory>();
     core::Team t;
     t.force_id = "west-mercia";
