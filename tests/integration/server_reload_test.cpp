@@ -83,7 +83,8 @@ TEST(ServerReload, RefreshIsPickedUpWithoutAFailedRequest) {
 
     auto metrics = server.get("/metrics");
     ASSERT_TRUE(metrics);
-    EXPECT_NE(metrics->body.find("crimemap_snapshot_reloads_total{outcome=\"ok\"} 2"), std::string::npos);
+    EXPECT_NE(metrics->body.find("crimemap_snapshot_reloads_total{outcome=\"ok\"} 2"), std::string::npos)
+        << metrics->body.substr(metrics->body.find("crimemap_snapshot_reloads_total"), 400);
     EXPECT_NE(metrics->body.find("crimemap_snapshot_version " + std::to_string(v2) + "\n"),
               std::string::npos);
     auto status = server.stop();
