@@ -3,13 +3,14 @@
 // Oracles besides "no crash": a partial answer lies inside the file (first <= last < size); it is
 // the same range when written back canonically; an unsatisfiable one really starts past the end
 // (or asks for no bytes); If-Range only ever matches our own strong tag.
+#include "server/http_range.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "server/http_range.hpp"
 
 using crimemap::fuzz::fuzz_check;
 namespace server = crimemap::server;
@@ -38,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto again = server::parse_range(header, UINT64_MAX);
         fuzz_check(again.outcome != Outcome::full, "a 416 for a malformed Range", detail);
     }
-    fuzz_check(!server::if_range_matches(header, "\"fixed-tag\"") || header.find("\"fixed-tag\"") != std::string::npos,
+    fuzz_check(!server::if_range_matches(header, "\"fixed-tag\"") ||
+                   header.find("\"fixed-tag\"") != std::string::npos,
                "If-Range matched another tag", detail);
     return 0;
 }
