@@ -124,11 +124,14 @@ TEST(ImportCli, EveryImportOpensTheSameWay) {
         {"postcodes", "no .csv or .csv.gz files under the given paths"},
         {"neighbourhoods", "no .kml files under the given paths"},
         {"indicators", "no .csv files under the given paths"},
-        {"lookups", "no .json or .csv files under the given paths"},
+        {"lookups", "no .json, .json.gz or .csv files under the given paths"},
         {"population", "no .csv files under the given paths"},
         {"deprivation", "no .csv files under the given paths"},
         {"classification", "no .csv files under the given paths"},
         {"boundaries", "no vector files (.geojson, .topojson, .kml, .shp, .gpkg, ...) under the given paths"},
+        {"outcomes", "no police.uk outcome files (*-outcomes.csv[.gz]) under the given paths"},
+        {"stops", "no police.uk stop-and-search files (*-stop-and-search.csv[.gz]) under the given paths"},
+        {"forces", "no .json files under the given paths"},
     };
     for (const auto& [kind, no_files] : kinds) {
         std::vector<std::string> base = {"import", kind};
