@@ -10,6 +10,7 @@
 #include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
+#include "tools/import_row.hpp"
 #include "tools/csv.hpp"
 #include "tools/forces.hpp"
 #include "tools/import_command.hpp"
@@ -143,11 +144,10 @@ RowProblem parse_crime_row(const CrimeColumns& cols, const std::vector<std::stri
     row.context = field(f, cols.context);
     // Checked last, once the row is otherwise good: a byte COPY refuses would fail its whole
     // (force, month) transaction, so the row is reported and skipped instead.
-    for (std::size_t i = 0; i < f.size(); ++i)
-        if (!base::is_valid_utf8_text(f[i])) {
-            detail = "field " + std::to_string(i + 1) + " has a NUL byte or is not UTF-8";
-            return RowProblem::text;
-        }
+    if (auto reason = bad_text_reason(f)) {
+        detail = std::move(*reason);
+        return RowProblem::text;
+    }
     return RowProblem::none;
 }
 

@@ -2,10 +2,14 @@
 // What an importer's pure row parser returns: a typed row, or where and why the row is malformed
 // ("file:line: reason", the message the import prints on stderr). No I/O, no database.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
+
+#include "base/text.hpp"
 
 namespace crimemap::tools {
 
@@ -25,6 +29,16 @@ struct RowError {
 
 inline RowError row_error(const RowPlace& at, std::string reason) {
     return RowError{std::string(at.file), at.line, std::move(reason)};
+}
+
+// A field PostgreSQL's COPY would refuse (a NUL byte or malformed UTF-8) fails the whole
+// transaction it is in, e.g. a (force, month). Row parsers check it last, once the row is otherwise
+// good, and report the row instead: "field N has a NUL byte or is not UTF-8" (N is 1-based).
+inline std::optional<std::string> bad_text_reason(const std::vector<std::string_view>& fields) {
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (!base::is_valid_utf8_text(fields[i]))
+            return "field " + std::to_string(i + 1) + " has a NUL byte or is not UTF-8";
+    return std::nullopt;
 }
 
 // A parsed row or a RowError (the subset of std::expected the importers need).

@@ -81,6 +81,7 @@ RowResult<OutcomeRow> parse_outcome_row(const OutcomeColumns& cols, const std::v
     row.location = field(f, cols.location);
     row.lsoa_code = field(f, cols.lsoa_code);
     row.lsoa_name = field(f, cols.lsoa_name);
+    if (auto reason = bad_text_reason(f)) return row_error(at, std::move(*reason));
     return row;
 }
 
@@ -93,7 +94,8 @@ constexpr std::string_view kHelp =
     "the police.uk archive layout; other files there are ignored). Each (force, month) found is\n"
     "replaced in one transaction, so importing again does not duplicate. The force comes from the\n"
     "file name, else from 'Falls within'. Bad rows (wrong column count, unreadable month, empty\n"
-    "Crime ID or Outcome type, coordinates unreadable or outside the UK) are reported as\n"
+    "Crime ID or Outcome type, coordinates unreadable or outside the UK, a NUL byte or text that\n"
+    "is not UTF-8) are reported as\n"
     "file:line: reason and skipped. /api/outcomes-for-crime and /api/outcomes-at-location answer\n"
     "from these rows for the forces and months loaded (from the street files' last outcome\n"
     "otherwise). Run `crimemap refresh` afterwards (new answers get new ETags).\n"

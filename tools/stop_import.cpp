@@ -151,6 +151,7 @@ RowResult<StopRow> parse_stop_row(const StopColumns& cols, const std::vector<std
     row.legislation = field(f, cols.legislation);
     row.object_of_search = field(f, cols.object_of_search);
     row.outcome = field(f, cols.outcome);
+    if (auto reason = bad_text_reason(f)) return row_error(at, std::move(*reason));
     return row;
 }
 
@@ -165,9 +166,9 @@ constexpr std::string_view kHelp =
     "replaced in one transaction. Located stops are tied to the nearest snap location within\n"
     "200 m (else to a new one without a street name). Bad rows (wrong column count, empty Type,\n"
     "unreadable Date, a True/False column with another value, coordinates unreadable or outside\n"
-    "the UK) are reported as file:line: reason and skipped. Serves /api/stops-street,\n"
-    "stops-at-location, stops-no-location, stops-force and the stop-and-search forces of\n"
-    "crimes-street-dates. Run `crimemap refresh` afterwards.\n"
+    "the UK, a NUL byte or text that is not UTF-8) are reported as file:line: reason and\n"
+    "skipped. Serves /api/stops-street, stops-at-location, stops-no-location, stops-force and\n"
+    "the stop-and-search forces of crimes-street-dates. Run `crimemap refresh` afterwards.\n"
     "\n"
     "  --force ID          police.uk force id for every row (e.g. west-mercia)\n"
     "  --strict            exit with status 3 when any row was skipped\n"
