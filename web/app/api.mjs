@@ -54,7 +54,27 @@ export const api = {
     const body = await getJson(`/v1/postcodes/${encodeURIComponent(normalisePostcode(pc))}/summary?${q}`, opts);
     return body.result ?? body;
   },
+
+  // An indicator's league of councils: {rows: [{code, name, value, rank, quintile}], comparison, ...}.
+  async indicatorLeague(indicator, period, opts) {
+    const q = new URLSearchParams({ kind: 'lad', indicator, period });
+    const body = await getJson(`/v1/league?${q}`, opts);
+    return body.result ?? body;
+  },
+
+  // One council's indicator over time: {code, name, indicators: [{series: [{period, value, rank, of,
+  // quintile, national_median}]}]}.
+  async performance(code, indicator, opts) {
+    const q = new URLSearchParams({ indicator });
+    const body = await getJson(`/v1/areas/${encodeURIComponent(code)}/performance?${q}`, opts);
+    return body.result ?? body;
+  },
 };
+
+// The printable league page of an indicator (/league, served by crimemapd).
+export function indicatorLeagueUrl(indicator, period) {
+  return `/league?${new URLSearchParams({ kind: 'lad', indicator, period })}`;
+}
 
 export function meetingPackUrl(force, id, month) {
   const q = month ? `?month=${encodeURIComponent(month)}` : '';

@@ -6,6 +6,7 @@
 import * as maplibregl from '/dist/maplibre-gl/maplibre-gl.mjs';
 import { filterParams, periodLabel, AREA_KIND_LABELS } from './state.mjs';
 import { esc } from './util.mjs';
+import { CHOROPLETH_COLORS, NO_DATA_COLOR } from './palette.mjs';
 
 export { esc };
 
@@ -28,8 +29,7 @@ export const ATTRIBUTION_LINES = [
 
 const CLUSTER_COLORS = ['#6baed6', '#3182bd', '#08519c', '#08306b'];
 const POINT_COLOR = '#54278f';
-export const CHOROPLETH_COLORS = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
-const NO_DATA_COLOR = '#d9d9d9';
+export { CHOROPLETH_COLORS };
 
 const origin = () => window.location.origin;
 

@@ -4,6 +4,7 @@
 import { api, normalisePostcode } from './api.mjs';
 import { createCrimeMap, loadConfig, legendHtml, POSTCODE_ZOOM } from './crimemap.mjs';
 import { readState, stateQuery } from './state.mjs';
+import { crimeAreasText } from './choropleth-text.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,7 +29,11 @@ async function main() {
   const ctl = await createCrimeMap($('cm-map'), { catalog, state, config });
   const map = ctl.map;
   if (postcode) ctl.showPostcode(postcode, { animate: false, zoom: map.getZoom() });
-  ctl.onLegend((legend) => ($('cm-legend').innerHTML = legendHtml(legend)));
+  ctl.onLegend((legend) => {
+    $('cm-legend-box').hidden = !legend;
+    $('cm-legend').innerHTML = legendHtml(legend);
+    $('cm-legend-text').innerHTML = crimeAreasText(map, legend);
+  });
 
   const larger = () => {
     const q = stateQuery(ctl.state, ctl.view());

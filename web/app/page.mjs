@@ -6,6 +6,8 @@ import {
   readState, stateQuery, availableAreaKinds, monthLabel, monthsBetween, monthIndex, periodLabel, AREA_KIND_LABELS,
 } from './state.mjs';
 import { renderCompare } from './compare.mjs';
+import { createServices } from './services.mjs';
+import { crimeAreasText } from './choropleth-text.mjs';
 
 const $ = (id) => document.getElementById(id);
 const status = (text, { error = false } = {}) => {
@@ -32,7 +34,11 @@ async function main() {
   buildMonthControls(page);
   buildCategoryControls(page);
   buildAreaControls(page);
-  ctl.onLegend((legend) => ($('cm-legend').innerHTML = legendHtml(legend)));
+  ctl.onLegend((legend) => {
+    $('cm-legend').innerHTML = legendHtml(legend);
+    $('cm-legend-text').innerHTML = crimeAreasText(map, legend);
+  });
+  buildServices(page);
 
   $('cm-search').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -93,6 +99,26 @@ function buildCategoryControls(page) {
   $('cm-cat-none').addEventListener('click', () => { boxes().forEach((b) => (b.checked = false)); changed(); });
 }
 
+// "Local services" (services.mjs). Its districts and the crime shading exclude each other.
+function buildServices(page) {
+  const q = new URLSearchParams(window.location.search);
+  const ids = { section: 'cm-services', indicator: 'cm-indicator', period: 'cm-period', legend: 'cm-services-legend',
+    table: 'cm-services-text', detail: 'cm-services-detail', league: 'cm-services-league' };
+  page.services = createServices({
+    ctl: page.ctl,
+    catalog: page.catalog,
+    els: Object.fromEntries(Object.entries(ids).map(([k, id]) => [k, $(id)])),
+    initial: { indicator: q.get('indicator'), period: q.get('period') },
+    onShow: () => {
+      if (!page.ctl.state.layers.includes('areas')) return;
+      document.querySelector('#cm-area-options input[value=""]').checked = true;
+      page.ctl.setAreaKind(null);
+      page.state.layers = page.ctl.state.layers;
+    },
+    onChange: () => page.services && updateUrl(page),
+  });
+}
+
 function buildAreaControls(page) {
   const { catalog, state, ctl } = page;
   const kinds = availableAreaKinds(catalog);
@@ -103,6 +129,7 @@ function buildAreaControls(page) {
     .join('');
   $('cm-area-options').addEventListener('change', (e) => {
     if (e.target.name !== 'area-kind') return;
+    if (e.target.value) page.services?.clear();
     ctl.setAreaKind(e.target.value || null);
     page.state.layers = ctl.state.layers;
     page.state.kind = ctl.state.kind;
@@ -207,7 +234,8 @@ function updateInView(page) {
 
 function updateUrl(page) {
   const view = page.ctl.view();
-  const q = stateQuery(page.state, view);
+  const services = page.services?.query();
+  const q = stateQuery(page.state, view) + (services ? `&${services}` : '');
   const withPc = page.state.postcode ? `postcode=${encodeURIComponent(page.state.postcode).replace(/%20/g, '+')}&${q}` : q;
   window.history.replaceState(null, '', `/?${withPc}`);
   $('cm-embed-link').href = `/embed/snippet/?${withPc}`;
