@@ -5,6 +5,8 @@
 #   web_pmtiles     a `crimemap export tiles` archive drawn by MapLibre through the pmtiles protocol
 #   web_mvt_decode  our tiles decoded with @mapbox/vector-tile, checked against the JSON APIs
 #   web_team_text   team text in the page is escaped, never markup (no server needed)
+#   web_a11y        axe-core (WCAG 2.1 AA) on every page, a keyboard-only walk, choropleth text tables
+#   web_palette     the choropleth palette stays ordered for colour-blind readers (no server needed)
 # Missing tools fail the configure step: a test that silently drops out is worse than a red build.
 find_program(CRIMEMAP_NODE NAMES node nodejs)
 if(NOT CRIMEMAP_NODE)
@@ -52,3 +54,13 @@ add_test(NAME web_team_text
   COMMAND ${CRIMEMAP_NODE} --test --test-reporter=spec ${_web}/tests/team-text.test.mjs
   WORKING_DIRECTORY ${_web})
 set_tests_properties(web_team_text PROPERTIES LABELS "node" TIMEOUT 120)
+
+add_test(NAME web_a11y
+  COMMAND ${CRIMEMAP_NODE} --test --test-reporter=spec --test-concurrency=1 ${_web}/tests/a11y.test.mjs
+  WORKING_DIRECTORY ${_web})
+set_tests_properties(web_a11y PROPERTIES LABELS "browser" RUN_SERIAL TRUE TIMEOUT 900 ENVIRONMENT "${_web_env}")
+
+add_test(NAME web_palette
+  COMMAND ${CRIMEMAP_NODE} --test --test-reporter=spec ${_web}/tests/palette.test.mjs
+  WORKING_DIRECTORY ${_web})
+set_tests_properties(web_palette PROPERTIES LABELS "node" TIMEOUT 120)

@@ -10,10 +10,3 @@ export const CHOROPLETH_COLORS = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#
 // so nobody has to tell it apart from a class by colour.
 export const NO_DATA_COLOR = '#d9d9d9';
 
-// CIE L* (0 black .. 100 white) of a #rrggbb colour (sRGB, D65).
-export function lightness(hex) {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
-    .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  const y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  return y > 216 / 24389 ? 116 * Math.cbrt(y) - 16 : (24389 / 27) * y;
-}

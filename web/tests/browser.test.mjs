@@ -354,3 +354,131 @@ test('keyboard: every control has a label and is reachable with Tab', async () =
     assert.ok([...reached].some((r) => /map/i.test(String(r))), 'the map canvas is focusable');
   });
 });
+
+// The national ranking of an indicator, recomputed here from the league's raw values (not its
+// ranks): 1 = best by the polarity (neutral: highest), ties share the first rank, quintile
+// min(5, 1 + floor((rank - 1) * 5 / of)); then each quintile's value range and the median.
+function expectedQuintiles(values, polarity) {
+  const sorted = [...values].sort((a, b) => (polarity === 'lower_is_better' ? a - b : b - a));
+  const of = sorted.length;
+  const ranges = new Map();
+  sorted.forEach((v, i) => {
+    const rank = sorted.indexOf(v) + 1;
+    const q = Math.min(5, 1 + Math.floor(((rank - 1) * 5) / of));
+    const r = ranges.get(q) || { min: Infinity, max: -Infinity };
+    ranges.set(q, { min: Math.min(r.min, v), max: Math.max(r.max, v) });
+  });
+  const asc = [...values].sort((a, b) => a - b);
+  const median = of % 2 ? asc[(of - 1) / 2] : (asc[of / 2 - 1] + asc[of / 2]) / 2;
+  return { ranges, median };
+}
+const fmt = (v) => Number(v).toLocaleString('en-GB', { maximumFractionDigits: 2 });
+
+test('Local services: districts shaded by an indicator, a legend with the polarity and quintile breaks, district details, the league table', async () => {
+  const catalog = await getJson(stack, '/catalog');
+  const ind = catalog.indicators.find((i) => i.polarity === 'higher_is_better');
+  const neutral = catalog.indicators.find((i) => i.polarity === 'neutral');
+  assert.ok(ind && neutral, 'the sample has a higher-is-better and a neutral indicator');
+  const period = ind.periods.at(-1);
+  const league = (await getJson(stack, `/v1/league?kind=lad&indicator=${ind.code}&period=${period}`)).result;
+  const expected = expectedQuintiles(league.rows.map((r) => r.value), ind.polarity);
+  const home = (await getJson(stack, `/postcodes/${encodeURIComponent(HOME)}`)).result;
+  const district = home.codes.admin_district;
+
+  await withPage({ width: 1280, height: 800 }, async ({ page, tileRequests }) => {
+    await page.goto(url('/'));
+    await waitIdle(page);
+    // Crimes off, so that a click on the map lands on a district, not on a crime circle.
+    await page.click('#cm-cat-none');
+    await page.waitForFunction(() => window.crimemap.noCategories === true);
+    await page.getByLabel('Indicator', { exact: true }).selectOption(ind.code);
+    await page.waitForSelector('#cm-services-legend .cm-legend-list li');
+    await waitIdle(page);
+    assert.equal(await page.inputValue('#cm-period'), period, 'the latest period is chosen');
+    const perfTiles = tileRequests.filter((u) => u.includes('/tiles/performance/'));
+    assert.ok(perfTiles.length > 0, 'performance tiles requested');
+    for (const u of perfTiles.slice(-3)) {
+      assert.equal(new URL(u).searchParams.get('indicator'), ind.code, u);
+      assert.equal(new URL(u).searchParams.get('period'), period, u);
+    }
+    assert.match(page.url(), new RegExp(`indicator=${ind.code}&period=${period}`), 'the address bar keeps the indicator');
+
+    // The legend: polarity in words, each quintile's range as recomputed from the raw values.
+    assert.match(await page.textContent('#cm-services-legend .cm-polarity'), /^Higher is better: quintile 1 is the best fifth of the \d+ councils/);
+    const legend = await page.$$eval('#cm-services-legend .cm-legend-list li', (lis) => lis.map((li) => ({
+      q: Number(li.dataset.quintile), range: li.querySelector('.cm-range').textContent, color: li.querySelector('.cm-swatch').style.background,
+    })));
+    assert.deepEqual(legend.map((l) => l.q), [...expected.ranges.keys()].sort());
+    for (const l of legend) {
+      const r = expected.ranges.get(l.q);
+      assert.equal(l.range, r.min === r.max ? fmt(r.min) : `${fmt(r.min)}–${fmt(r.max)}`, `quintile ${l.q}`);
+    }
+    assert.equal(await page.textContent('#cm-services-legend .cm-median'), fmt(expected.median), 'national median');
+    assert.equal(league.comparison.national_median, expected.median);
+
+    // The text equivalent lists the shaded districts with their league values.
+    const rows = await page.$$eval('#cm-services-text tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+    const mine = league.rows.find((r) => r.code === district);
+    const row = rows.find((r) => r[0].startsWith(mine.name));
+    assert.ok(row, `${mine.name} is in the table of shaded districts`);
+    assert.equal(row[1], fmt(mine.value));
+    assert.equal(row[2], `${mine.rank} of ${league.ranked}`);
+
+    // A click on the postcode's district: value, rank, national median and trend, as the API has them.
+    const perf = (await getJson(stack, `/v1/areas/${district}/performance?indicator=${ind.code}`)).result.indicators[0].series;
+    const at = perf.findIndex((s) => s.period === period);
+    const px = await page.evaluate(([lon, lat]) => window.crimemap.map.project([lon, lat]), [home.longitude, home.latitude]);
+    const box = await page.locator('#cm-map canvas').boundingBox();
+    await page.mouse.click(box.x + px.x, box.y + px.y);
+    const popup = page.locator('.maplibregl-popup .cm-popup');
+    await popup.waitFor();
+    assert.equal(await popup.locator('h3').textContent(), mine.name);
+    assert.equal(await popup.locator('.cm-value').textContent(), fmt(perf[at].value));
+    assert.equal(await popup.locator('.cm-rank').textContent(), fmt(perf[at].rank));
+    assert.equal(await popup.locator('.cm-of').textContent(), fmt(perf[at].of));
+    assert.equal(await popup.locator('.cm-national-median').textContent(), fmt(perf[at].national_median));
+    if (at > 0) assert.match(await popup.locator('.cm-trend').textContent(), new RegExp(`from ${fmt(perf[at - 1].value).replace('.', '\\.')} in ${perf[at - 1].period}`));
+    await screenshot(page, 'map-local-services');
+
+    // A district of a two-tier county shows the county council's figures (from the table, by keyboard-reachable button).
+    const viaCounty = await page.$eval('#cm-services-text', (el) => el.querySelector('tbody tr .cm-sub')?.closest('tr').querySelector('button').dataset.district).catch(() => null);
+    if (viaCounty) {
+      const props = await page.evaluate((c) => window.crimemap.services.state.districts.get(c), viaCounty);
+      await page.click(`#cm-services-text button[data-district="${viaCounty}"]`);
+      await page.waitForSelector('#cm-services-detail .cm-value');
+      const county = league.rows.find((r) => r.code === props.area_code);
+      assert.equal(await page.textContent('#cm-services-detail .cm-value'), fmt(county.value), `${props.name} shows ${county.name}'s value`);
+    }
+
+    // A neutral indicator says so.
+    await page.getByLabel('Indicator', { exact: true }).selectOption(neutral.code);
+    await page.waitForFunction(() => document.querySelector('#cm-services-legend .cm-polarity')?.dataset.polarity === 'neutral');
+    assert.match(await page.textContent('#cm-services-legend .cm-polarity'), /^Neither higher nor lower is better: quintile 1 holds the highest values/);
+
+    // Back to the first indicator; its league table opens with the indicator chosen.
+    await page.getByLabel('Indicator', { exact: true }).selectOption(ind.code);
+    await page.waitForFunction((c) => document.querySelector('#cm-services-league').href.includes(`indicator=${c}`), ind.code);
+    const [res] = await Promise.all([page.waitForNavigation(), page.click('#cm-services-league')]);
+    assert.equal(res.status(), 200);
+    assert.equal(await page.inputValue('select[name=indicator]'), ind.code, 'the league page has the indicator selected');
+    assert.match(await page.textContent('h1'), new RegExp(`\\(${ind.code}\\), ${period}`));
+  });
+});
+
+test('Local services and crime shading exclude each other', async () => {
+  const catalog = await getJson(stack, '/catalog');
+  const ind = catalog.indicators[0];
+  await withPage({ width: 1280, height: 800 }, async ({ page }) => {
+    await page.goto(url(`/?layers=crimes,areas&kind=ward&indicator=${ind.code}`));
+    await waitIdle(page);
+    await page.waitForSelector('#cm-services-legend .cm-legend-list li');
+    let s = await page.evaluate(() => ({ layers: window.crimemap.ctl.state.layers, perf: window.crimemap.map.getLayoutProperty('performance-fill', 'visibility') }));
+    assert.deepEqual(s, { layers: ['crimes'], perf: 'visible' }, 'an indicator in the URL wins over area shading');
+    await page.getByLabel('Ward', { exact: true }).check();
+    await page.waitForFunction(() => document.querySelector('#cm-indicator').value === '');
+    s = await page.evaluate(() => ({ layers: window.crimemap.ctl.state.layers, perf: window.crimemap.map.getLayoutProperty('performance-fill', 'visibility') }));
+    assert.deepEqual(s, { layers: ['crimes', 'areas'], perf: 'none' });
+    assert.equal(await page.textContent('#cm-services-legend'), '');
+    assert.doesNotMatch(page.url(), /indicator=/);
+  });
+});

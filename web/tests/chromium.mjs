@@ -20,8 +20,9 @@ export async function launchBrowser() {
 }
 
 // A page whose console errors, page errors and failed requests are collected in `problems`.
-export async function openPage(browser, { width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, locale: 'en-GB' });
+// bypassCSP: for tests that inject a script (axe-core) into pages whose CSP forbids scripts.
+export async function openPage(browser, { width = 1280, height = 800, bypassCSP = false } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, locale: 'en-GB', bypassCSP });
   const page = await context.newPage();
   const problems = [];
   const tileRequests = [];
