@@ -441,14 +441,17 @@ test('Local services: districts shaded by an indicator, a legend with the polari
     await screenshot(page, 'map-local-services');
 
     // A district of a two-tier county shows the county council's figures (from the table, by keyboard-reachable button).
-    const viaCounty = await page.$eval('#cm-services-text', (el) => el.querySelector('tbody tr .cm-sub')?.closest('tr').querySelector('button').dataset.district).catch(() => null);
-    if (viaCounty) {
-      const props = await page.evaluate((c) => window.crimemap.services.state.districts.get(c), viaCounty);
-      await page.click(`#cm-services-text button[data-district="${viaCounty}"]`);
-      await page.waitForSelector('#cm-services-detail .cm-value');
-      const county = league.rows.find((r) => r.code === props.area_code);
-      assert.equal(await page.textContent('#cm-services-detail .cm-value'), fmt(county.value), `${props.name} shows ${county.name}'s value`);
-    }
+    // (The sample's Malvern Hills is one: Worcestershire County Council provides adult social care.)
+    const viaCounty = await page.$eval('#cm-services-text', (el) => el.querySelector('tbody tr .cm-sub')?.closest('tr').querySelector('button').dataset.district);
+    assert.ok(viaCounty, 'a district shows its county council\'s value');
+    const props = await page.evaluate((c) => window.crimemap.services.state.districts.get(c), viaCounty);
+    assert.equal(props.via, 'county');
+    await page.click('#cm-services-text summary');
+    await page.click(`#cm-services-text button[data-district="${viaCounty}"]`);
+    await page.waitForFunction((name) => document.querySelector('#cm-services-detail h3')?.textContent === name, props.name);
+    const county = league.rows.find((r) => r.code === props.area_code);
+    assert.equal(await page.textContent('#cm-services-detail .cm-value'), fmt(county.value), `${props.name} shows ${county.name}'s value`);
+    assert.match(await page.textContent('#cm-services-detail'), new RegExp(`shows the value of ${county.name}`));
 
     // A neutral indicator says so.
     await page.getByLabel('Indicator', { exact: true }).selectOption(neutral.code);
