@@ -18,6 +18,10 @@ const MAXZOOM = 12;
 const ABOVE = ['ward-boundaries', 'boundaries', 'crime-clusters'];
 const CRIME_LAYERS = ['crime-clusters', 'crime-points'];
 
+// The performance tile fields read here; /catalog (the server's layer registry) must publish
+// them, or the section stays hidden and says why in the console (the browser tests fail on it).
+const FIELDS_USED = ['code', 'name', 'area_code', 'via', 'value', 'rank', 'of', 'quintile'];
+
 const num = (v) => (v === null || v === undefined ? '–' : Number(v).toLocaleString('en-GB', { maximumFractionDigits: 2 }));
 
 export const POLARITY_TEXT = {
@@ -34,10 +38,12 @@ export function quintileColor(quintile, polarity) {
   return CHOROPLETH_COLORS[i] ?? NO_DATA_COLOR;
 }
 
+// Words for the end quintiles ('' for the middle ones).
 function quintileLabel(q, polarity) {
-  if (polarity === 'neutral') return { 1: 'highest fifth', 5: 'lowest fifth' }[q] || `fifth ${q}`;
-  return { 1: 'best fifth', 5: 'worst fifth' }[q] || `fifth ${q}`;
+  if (polarity === 'neutral') return { 1: 'highest fifth', 5: 'lowest fifth' }[q] || '';
+  return { 1: 'best fifth', 5: 'worst fifth' }[q] || '';
 }
+const withLabel = (q, polarity) => (quintileLabel(q, polarity) ? `${q} (${quintileLabel(q, polarity)})` : String(q));
 
 // The value range of each quintile among the councils ranked: [{quintile, min, max, count}].
 export function quintileRanges(rows) {
@@ -62,7 +68,10 @@ export function createServices({ ctl, catalog, els, initial = {}, onShow = () =>
   const indicators = catalog.indicators || [];
   const byCode = new Map(indicators.map((i) => [i.code, i]));
   const self = { indicator: null, period: null, league: null, tableKey: null, request: null };
-  if (!indicators.length) {
+  const published = new Set(((catalog.layers || []).find((l) => l.name === SOURCE)?.fields || []).map((f) => f.name));
+  const missing = FIELDS_USED.filter((f) => !published.has(f));
+  if (missing.length) console.error(`/catalog: the performance layer lacks the fields ${missing.join(', ')}`);
+  if (!indicators.length || missing.length) {
     els.section.hidden = true;
     return { query: () => '', clear() {}, state: self };
   }
@@ -132,14 +141,15 @@ export function createServices({ ctl, catalog, els, initial = {}, onShow = () =>
     const polarity = ind.polarity;
     const ranges = quintileRanges(league.rows || []);
     const items = ranges.map((r) => `<li data-quintile="${r.quintile}"><span class="cm-swatch" style="background:${quintileColor(r.quintile, polarity)}"></span>
-      <span>Quintile ${r.quintile} (${quintileLabel(r.quintile, polarity)}): <span class="cm-range">${num(r.min)}${r.max !== r.min ? `–${num(r.max)}` : ''}</span></span></li>`).join('');
+      <span>Quintile ${withLabel(r.quintile, polarity)}: <span class="cm-range">${num(r.min)}${r.max !== r.min ? `–${num(r.max)}` : ''}</span></span></li>`).join('');
     const order = polarity === 'neutral'
       ? 'quintile 1 holds the highest values'
       : `quintile 1 is the best fifth`;
     return `<p class="cm-legend-title">${esc(ind.name)}${ind.unit ? ` (${esc(ind.unit)})` : ''}, ${esc(period)}</p>
       <p class="cm-polarity" data-polarity="${esc(polarity)}"><strong>${POLARITY_TEXT[polarity] || esc(polarity)}</strong>: ${order} of the ${num(league.ranked ?? (league.rows || []).length)} councils ranked in England.</p>
       <ul class="cm-legend-list">${items}</ul>
-      <p class="cm-legend-note"><span class="cm-swatch" style="background:${NO_DATA_COLOR}"></span>no value · national median <span class="cm-median">${num(league.comparison?.national_median)}</span>.
+      <p class="cm-services-note"><span class="cm-swatch" style="background:${NO_DATA_COLOR}"></span> no value.
+      National median: <span class="cm-median">${num(league.comparison?.national_median)}</span>.
       A district without a value of its own shows its county council's.</p>`;
   }
 
@@ -160,7 +170,7 @@ export function createServices({ ctl, catalog, els, initial = {}, onShow = () =>
           (p.via === 'county' ? ` <span class="cm-sub">(${esc(names.get(p.area_code) || p.area_code)}'s value)</span>` : ''),
         cells: p.value === undefined
           ? ['no value', '–', '–']
-          : [num(p.value), `${num(p.rank)} of ${num(p.of)}`, `${p.quintile} (${quintileLabel(Number(p.quintile), ind.polarity)})`],
+          : [num(p.value), `${num(p.rank)} of ${num(p.of)}`, withLabel(Number(p.quintile), ind.polarity)],
       }));
     self.districts = seen;
     els.table.innerHTML = areaTableHtml({
@@ -172,7 +182,8 @@ export function createServices({ ctl, catalog, els, initial = {}, onShow = () =>
     });
   }
 
-  // A district's figures (its own or its county's) with the trend over the periods published.
+  // A district's figures (its own or its county's) with the trend over the periods published: in a
+  // popup for a click on the map (it takes focus), in the panel for a button of the table.
   async function showDetails(props, lngLat) {
     const ind = byCode.get(self.indicator);
     if (!ind) return;
@@ -189,17 +200,23 @@ export function createServices({ ctl, catalog, els, initial = {}, onShow = () =>
       return;
     }
     if (self.request !== ctrl) return;
-    const html = detailHtml(props, perf, ind);
-    els.detail.innerHTML = html;
-    if (lngLat) ctl.openPopup([lngLat.lng, lngLat.lat], `<div class="cm-popup" role="dialog" aria-label="${esc(props.name || code)}">${html}</div>`);
+    if (lngLat) {
+      els.detail.innerHTML = '';
+      ctl.openPopup([lngLat.lng, lngLat.lat], `<div class="cm-popup" role="dialog" aria-label="${esc(props.name || code)}">${detailHtml(props, perf, ind, true)}</div>`);
+    } else {
+      els.detail.innerHTML = detailHtml(props, perf, ind, false);
+    }
   }
 
-  function detailHtml(props, perf, ind) {
+  // withLink: the panel has the league link already, under the details.
+  function detailHtml(props, perf, ind, withLink) {
     const series = (perf.indicators || []).find((i) => i.indicator === self.indicator)?.series || [];
     const at = series.findIndex((s) => s.period === self.period);
     const cur = series[at];
     const via = props.via === 'county' ? `<p class="cm-sub">${esc(props.name)} shows the value of ${esc(perf.name || props.area_code)}, which provides this service.</p>` : '';
-    const link = `<p><a class="cm-services-league-link" href="${esc(indicatorLeagueUrl(self.indicator, self.period))}">League table: ${esc(ind.name)}, ${esc(self.period)}</a></p>`;
+    const link = withLink
+      ? `<p><a class="cm-services-league-link" href="${esc(indicatorLeagueUrl(self.indicator, self.period))}">League table: ${esc(ind.name)}, ${esc(self.period)}</a></p>`
+      : '';
     if (!cur) return `<h3>${esc(props.name)}</h3>${via}<p>No value for ${esc(self.period)}.</p>${link}`;
     const unit = ind.unit ? ` ${esc(ind.unit)}` : '';
     const prev = at > 0 ? series[at - 1] : null;
@@ -213,7 +230,7 @@ export function createServices({ ctl, catalog, els, initial = {}, onShow = () =>
     const rows = series.map((s) => `<tr${s.period === self.period ? ' aria-current="true"' : ''}><th scope="row">${esc(s.period)}</th><td>${num(s.value)}</td><td>${num(s.rank)} of ${num(s.of)}</td><td>${num(s.national_median)}</td></tr>`).join('');
     return `<h3>${esc(props.name)}</h3>${via}
       <p>${esc(ind.name)}, ${esc(self.period)}: <strong class="cm-value">${num(cur.value)}</strong>${unit}</p>
-      <p>Rank <strong class="cm-rank">${num(cur.rank)}</strong> of <span class="cm-of">${num(cur.of)}</span> (quintile ${num(cur.quintile)}, ${quintileLabel(cur.quintile, ind.polarity)}; ${esc(POLARITY_TEXT[ind.polarity] || ind.polarity).toLowerCase()}).</p>
+      <p>Rank <strong class="cm-rank">${num(cur.rank)}</strong> of <span class="cm-of">${num(cur.of)}</span> (quintile ${num(cur.quintile)}${quintileLabel(cur.quintile, ind.polarity) ? `, the ${quintileLabel(cur.quintile, ind.polarity)}` : ''}; ${esc(POLARITY_TEXT[ind.polarity] || ind.polarity).toLowerCase()}).</p>
       <p>National median: <strong class="cm-national-median">${num(cur.national_median)}</strong></p>
       <p class="cm-trend">${trend}</p>
       <table class="cm-counts"><caption class="cm-visually-hidden">${esc(ind.name)} over time</caption>

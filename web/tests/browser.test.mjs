@@ -438,6 +438,10 @@ test('Local services: districts shaded by an indicator, a legend with the polari
     assert.equal(await popup.locator('.cm-of').textContent(), fmt(perf[at].of));
     assert.equal(await popup.locator('.cm-national-median').textContent(), fmt(perf[at].national_median));
     if (at > 0) assert.match(await popup.locator('.cm-trend').textContent(), new RegExp(`from ${fmt(perf[at - 1].value).replace('.', '\\.')} in ${perf[at - 1].period}`));
+    await page.evaluate(() => {  // the panel scrolled to Local services, for the screenshot
+      const panel = document.getElementById('cm-panel');
+      panel.scrollTop += document.getElementById('cm-services').getBoundingClientRect().top - panel.getBoundingClientRect().top;
+    });
     await screenshot(page, 'map-local-services');
 
     // A district of a two-tier county shows the county council's figures (from the table, by keyboard-reachable button).
