@@ -150,6 +150,37 @@ test('keyboard only: find a postcode, read its summary, open the league table', 
   });
 });
 
+test('keyboard only: Local services, a district\'s figures from the table, the indicator\'s league table', async () => {
+  const catalog = await getJson(stack, '/catalog');
+  const ind = catalog.indicators[0];  // the first after "None" in the list
+  const period = ind.periods.at(-1);
+  await withPage({ width: 1280, height: 800 }, async ({ page }) => {
+    await page.goto(url('/'));
+    await waitIdle(page);
+    await tabTo(page, () => document.activeElement.id === 'cm-indicator', 'the indicator list');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForSelector('#cm-services-legend .cm-legend-list li');
+    await waitIdle(page);
+    assert.equal(await page.inputValue('#cm-indicator'), ind.code);
+    await tabTo(page, () => document.activeElement.matches('#cm-services-text summary'), 'the table of districts', 5);
+    await page.keyboard.press('Enter');
+    const name = await tabTo(page, () => document.activeElement.matches('#cm-services-text button[data-district]') && document.activeElement.textContent,
+      'a district in the table', 3);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelector('#cm-services-detail h3')?.textContent === n, name);
+    const code = await page.evaluate(() => document.activeElement.dataset.district);
+    const props = await page.evaluate((c) => window.crimemap.services.state.districts.get(c), code);
+    const perf = (await getJson(stack, `/v1/areas/${props.area_code}/performance?indicator=${ind.code}`)).result.indicators[0].series;
+    const value = perf.find((p) => p.period === period).value;
+    assert.equal(await page.textContent('#cm-services-detail .cm-value'), value.toLocaleString('en-GB', { maximumFractionDigits: 2 }));
+    const href = await tabTo(page, () => document.activeElement.id === 'cm-services-league' && document.activeElement.getAttribute('href'),
+      'the league table link', 40);
+    assert.equal(href, `/league?kind=lad&indicator=${ind.code}&period=${period}`);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.equal(await page.inputValue('select[name=indicator]'), ind.code);
+  });
+});
+
 test('the crime choropleth has a text equivalent with the figures of the league API', async () => {
   const catalog = await getJson(stack, '/catalog');
   const to = catalog.last_month;
