@@ -103,6 +103,7 @@ export function createServices({ ctl, catalog, els, initial = {}, onShow = () =>
     self.tableKey = null;
     els.table.innerHTML = '';
     els.detail.innerHTML = '';
+    if (ctl.popup) ctl.popup.remove();  // it showed the previous indicator's figures
     const vis = ind ? 'visible' : 'none';
     map.setLayoutProperty(FILL, 'visibility', vis);
     map.setLayoutProperty(OUTLINE, 'visibility', vis);
