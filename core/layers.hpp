@@ -84,20 +84,19 @@ inline constexpr std::array<FieldSpec, 12> performance_fields{{
     {"code", FieldType::string, "local authority district code (the polygon)", true},
     {"name", FieldType::string, "district name", true},
     {"area_code", FieldType::string,
-     "code of the authority the value belongs to: the district itself, or its county (via=county)", true},
+     "code of the authority the value belongs to: the district itself, or its county (via=county); absent, "
+     "like value, rank, of and quintile, when neither has a value for the period (no data)"},
     {"via", FieldType::string,
      "'county' when the district has no value of its own and shows its county's (upper-tier authority's) "
      "value"},
     {"indicator", FieldType::string, "indicator code, e.g. ASC1", true},
     {"period", FieldType::string, "period of the value, e.g. 2021-22", true},
-    {"value", FieldType::number, "indicator value", true},
+    {"value", FieldType::number, "indicator value (absent: no data for the district or its county)"},
     {"rank", FieldType::number,
      "rank among all authorities with a value: 1 = best by the polarity; for neutral indicators 1 = highest "
-     "value",
-     true},
-    {"of", FieldType::number, "number of authorities ranked", true},
-    {"quintile", FieldType::number, "fifth of the ranking, 1 (ranks at the top) .. 5 (ranks at the bottom)",
-     true},
+     "value"},
+    {"of", FieldType::number, "number of authorities ranked"},
+    {"quintile", FieldType::number, "fifth of the ranking, 1 (ranks at the top) .. 5 (ranks at the bottom)"},
     {"polarity", FieldType::string, "higher_is_better, lower_is_better or neutral (no better direction)",
      true},
     {"higher_is_better", FieldType::boolean, "polarity of the indicator (absent for neutral indicators)"},
@@ -117,7 +116,7 @@ inline constexpr std::array<LayerSpec, 3> layers{{
     {LayerKind::performance, "performance", 0, 16,
      "District polygons with a local-service performance indicator (indicator=CODE, period=P, default the "
      "latest), ranked among all authorities with a value. A district without a value of its own shows its "
-     "county's (via=county, area_code=the county).",
+     "county's (via=county, area_code=the county); one with neither has no value fields (no data).",
      performance_fields, false},
 }};
 }  // namespace layer_registry

@@ -237,24 +237,28 @@ Result<geo::LayerBuilder> performance_layer(const Snapshot& s, const TileQuery& 
         bool via_county = false;
         if (value_it == period_it->second.end() && !a.county.empty()) {
             value_it = period_it->second.find(a.county);
-            via_county = true;
+            via_county = value_it != period_it->second.end();
         }
-        if (value_it == period_it->second.end()) continue;
         auto polygons = area_geometry(a, t, q.tile.z, extra_tolerance_px);
         if (polygons.empty()) continue;
-        const IndicatorRank& r = value_it->second;
         props.clear();
         props.add(performance_field::code, a.code);
         props.add(performance_field::name, a.name);
-        props.add(performance_field::area_code, value_it->first);
-        if (via_county) props.add(performance_field::via, std::string("county"));
         props.add(performance_field::indicator, series.code);
         props.add(performance_field::period, period);
-        props.add(performance_field::value, r.value);
-        props.add(performance_field::rank, std::int64_t{r.rank});
-        props.add(performance_field::of, std::int64_t{r.of});
-        props.add(performance_field::quintile, std::int64_t{r.quintile});
         props.add(performance_field::polarity, std::string(to_string(series.polarity)));
+        // A district with no value (Oflog leaves cells empty where a council did not report) is
+        // still drawn, without the value fields: the map greys it as "no value" instead of
+        // leaving a hole that reads as "not covered".
+        if (value_it != period_it->second.end()) {
+            const IndicatorRank& r = value_it->second;
+            props.add(performance_field::area_code, value_it->first);
+            if (via_county) props.add(performance_field::via, std::string("county"));
+            props.add(performance_field::value, r.value);
+            props.add(performance_field::rank, std::int64_t{r.rank});
+            props.add(performance_field::of, std::int64_t{r.of});
+            props.add(performance_field::quintile, std::int64_t{r.quintile});
+        }
         if (series.polarity != Polarity::neutral)
             props.add(performance_field::higher_is_better, series.higher_is_better());
         layer.add_multi_polygon(polygons, props.view(), idx);

@@ -146,6 +146,23 @@ TEST(Performance, TargetAndBenchmarkAreReturned) {
     EXPECT_TRUE(by_code.at("ASC1")["benchmark"].is_null());
 }
 
+namespace {
+
+// A district in the tile without a value of its own or its county's: its name, the indicator and
+// period, and none of the value fields.
+void expect_no_value(const std::map<std::string, Feature>& tile, const std::string& code,
+                     const std::string& indicator) {
+    ASSERT_TRUE(tile.count(code)) << code;
+    const auto& f = tile.at(code);
+    EXPECT_EQ(f.text("indicator"), indicator) << code;
+    EXPECT_EQ(f.text("period"), "2021-22") << code;
+    EXPECT_FALSE(f.text("name").empty()) << code;
+    for (const char* field : {"value", "rank", "of", "quintile", "area_code", "via"})
+        EXPECT_EQ(f.props.count(field), 0u) << code << " has " << field;
+}
+
+}  // namespace
+
 TEST(Performance, DistrictsWithoutAValueShowTheirCountys) {
     auto s = make_snapshot();
     auto tile = performance_tile(*s, "ASC2");
@@ -166,12 +183,19 @@ TEST(Performance, DistrictsWithoutAValueShowTheirCountys) {
     // A unitary: its own value.
     EXPECT_EQ(tile.at("E06000019").text("area_code"), "E06000019");
     EXPECT_EQ(tile.at("E06000019").props.count("via"), 0u);
-    // A district whose county has no value stays empty.
-    EXPECT_EQ(tile.count("E07000080"), 0u);
-    // ASC1 has no Worcestershire value: no district of it is drawn.
+    // A district whose county has no value is drawn without the value fields (no data).
+    expect_no_value(tile, "E07000080", "ASC2");
+    // ASC1 has no Worcestershire value: its districts are drawn without a value, the two
+    // unitaries with theirs.
     auto asc1 = performance_tile(*s, "ASC1");
-    EXPECT_EQ(asc1.count("E07000235"), 0u);
-    EXPECT_EQ(asc1.size(), 2u);
+    expect_no_value(asc1, "E07000235", "ASC1");
+    expect_no_value(asc1, "E07000237", "ASC1");
+    expect_no_value(asc1, "E07000080", "ASC1");
+    EXPECT_EQ(asc1.size(), 5u);
+    std::size_t with_value = 0;
+    for (const auto& [code, f] : asc1) with_value += f.props.count("value");
+    EXPECT_EQ(with_value, 2u);
+    EXPECT_DOUBLE_EQ(std::get<double>(asc1.at("E06000020").props.at("value")), 7.9);
 }
 
 TEST(Performance, LayerFieldsListWhatTheEncoderWrites) {
