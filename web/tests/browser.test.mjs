@@ -445,7 +445,7 @@ test('Local services: districts shaded by an indicator, a legend with the polari
     await screenshot(page, 'map-local-services');
 
     // A district of a two-tier county shows the county council's figures (from the table, by keyboard-reachable button).
-    // (The sample's Malvern Hills is one: Worcestershire County Council provides adult social care.)
+    // (The sample's six Worcestershire districts are: Worcestershire County Council provides adult social care.)
     const viaCounty = await page.$eval('#cm-services-text', (el) => el.querySelector('tbody tr .cm-sub')?.closest('tr').querySelector('button').dataset.district);
     assert.ok(viaCounty, 'a district shows its county council\'s value');
     const props = await page.evaluate((c) => window.crimemap.services.state.districts.get(c), viaCounty);
