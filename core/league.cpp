@@ -574,9 +574,11 @@ std::string league_html(const League& l, const Snapshot& s) {
          "margin:1em 0}label{display:flex;flex-direction:column;font-size:.9em}"
          "input,select,button{font:inherit;padding:.2em .3em}.higher{color:#a33a00}.lower{color:#005a8c}"
          ".note{color:#444;font-size:.92em}figure{margin:1em 0}svg{max-width:100%;height:auto}"
-         "@media print{form,.links{display:none}body{margin:0;max-width:none}tr{break-inside:avoid}}"
+         "nav.links{margin:1em 0}@media "
+         "print{form,.links{display:none}body{margin:0;max-width:none}tr{break-inside:avoid}}"
          "</style></head><body>\n";
-    h += "<p class=\"links\"><a href=\"/\">Back to the map</a></p>\n";
+    // In a landmark (axe: region), as a navigation aid.
+    h += "<nav class=\"links\" aria-label=\"Site\"><a href=\"/\">Back to the map</a></nav>\n";
     h += "<main><h1>" + html_escape(l.title) + "</h1>\n";
     // Filters: a plain GET form, so the page needs no script.
     h += "<form method=\"get\" action=\"/league\" aria-label=\"League table filters\">";

@@ -233,7 +233,8 @@ std::string meeting_pack_html(const MeetingPack& p) {
          "svg{max-width:100%;height:auto}@media "
          "print{body{margin:0;max-width:none}h2{break-after:avoid}section{break-inside:avoid}}"
          "</style></head><body>\n";
-    h += "<h1>" + html_escape(p.name) + "</h1>\n<p>Neighbourhood meeting pack for <strong>" +
+    // Everything in landmarks (axe: region): the pack in <main>, the licence notice in <footer>.
+    h += "<main>\n<h1>" + html_escape(p.name) + "</h1>\n<p>Neighbourhood meeting pack for <strong>" +
          month_name(p.month) + "</strong> · " + html_escape(p.force) + "/" + html_escape(p.id) + "</p>\n";
     if (p.team && p.team->demo)
         h += "<p class=\"note\">Demo team: this neighbourhood was derived from ward boundaries and its team "
@@ -419,9 +420,9 @@ std::string meeting_pack_html(const MeetingPack& p) {
              (e->address.empty() ? "" : ", " + html_escape(e->address)) + "</li>";
     }
     if (!p.next_events.empty()) h += "</ul>";
-    h += "</section>\n<p class=\"note\">Contains public sector information licensed under the Open "
-         "Government Licence v3.0. "
-         "Crime locations are approximate (police.uk anonymised points).</p>\n</body></html>\n";
+    h += "</section>\n</main>\n<footer><p class=\"note\">Contains public sector information licensed under "
+         "the Open Government Licence v3.0. "
+         "Crime locations are approximate (police.uk anonymised points).</p></footer>\n</body></html>\n";
     return h;
 }
 

@@ -40,6 +40,10 @@ RefreshResult refresh(store::Connection& db) {
         " jsonb_each(v.stats->'populations') k, jsonb_each_text(k.value) o WHERE v.version = $1"
         " GROUP BY k.key ORDER BY k.key",
         {std::to_string(r.version)});
+    auto missing = db.query(
+        "SELECT code FROM areas WHERE kind = 'lad' AND code LIKE 'E07%' AND NOT parent_codes ? 'county'"
+        " ORDER BY code");
+    for (int i = 0; i < missing.size(); ++i) r.districts_missing_county.emplace_back(missing.text(i, 0));
     for (int i = 0; i < populations.size(); ++i)
         r.populations.emplace_back(std::string(populations.text(i, 0)), std::string(populations.text(i, 1)));
     tx.commit();
@@ -92,6 +96,14 @@ int cmd_refresh(const std::vector<std::string>& argv) {
     std::printf("  districts with a county (two-tier): %s of %s\n",
                 with_commas(static_cast<std::uint64_t>(r.districts_with_county)).c_str(),
                 with_commas(static_cast<std::uint64_t>(r.districts)).c_str());
+    if (!r.districts_missing_county.empty()) {
+        std::string codes;
+        for (const auto& c : r.districts_missing_county) codes += (codes.empty() ? "" : ", ") + c;
+        std::printf(
+            "  %zu two-tier districts (E07) have no county, so county indicators skip them: %s; load ONS's "
+            "district -> county lookup with crimemap import lookups, then refresh\n",
+            r.districts_missing_county.size(), codes.c_str());
+    }
     for (const auto& [kind, outcomes] : r.populations)
         std::printf("  %s populations from LSOAs: %s\n", kind.c_str(), outcomes.c_str());
     std::printf("refresh: dataset version %lld published (NOTIFY crimemap_dataset) in %.1f s\n", r.version,

@@ -21,6 +21,9 @@ struct RefreshResult {
     long long monthly_rows = 0;
     long long districts = 0,
               districts_with_county = 0;  // lad areas; those given a county (parent_codes.county)
+    // Non-metropolitan districts (E07), which always lie in a county, left without one: county
+    // indicators cannot reach them until a district -> county lookup names it.
+    std::vector<std::string> districts_missing_county;
     std::vector<std::pair<std::string, long long>> assigned;  // area kind -> crimes assigned
     // Populations derived from LSOAs (crimemap_refresh_populations): kind -> "derived 257, no_lsoas 2".
     std::vector<std::pair<std::string, std::string>> populations;

@@ -1,7 +1,8 @@
 // Districts of two-tier areas on the performance layer: Oflog publishes adult-social-care
 // indicators for the county (Worcestershire, E10000034), not for its six districts. `crimemap
 // refresh` finds each district's county (an ONS lookup from `import lookups`, else the postcode
-// directory) and the layer gives those districts the county's value, marked via=county.
+// directory) and the layer gives those districts the county's value, marked via=county. See also
+// sample_districts_test.cpp (the sample as seeded, against the Oflog file read independently).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -68,13 +69,27 @@ std::map<std::string, Feature> performance(const core::Snapshot& s, const std::s
 TEST(PerformanceCounty, DistrictsShowTheirCountysValue) {
     TestDatabase db;
     db.seed_sample();
-    // From the postcode directory alone: the sample's HR postcodes reach into one Worcestershire
-    // district only (Malvern Hills); unitaries have no county.
+    // The sample bundles ONS's lookup rows for its six Worcestershire districts.
+    EXPECT_EQ(
+        db.count("SELECT count(*) FROM areas WHERE kind = 'lad' AND parent_codes->>'county' = 'E10000034'"),
+        6);
+    EXPECT_EQ(db.count("SELECT count(*) FROM areas WHERE kind <> 'lad' AND parent_codes ? 'county'"), 0);
+
+    // Without a lookup, from the postcode directory alone: the sample's HR postcodes reach into
+    // one Worcestershire district only (Malvern Hills); unitaries have no county.
+    db.connect().query("DELETE FROM district_counties");
+    auto fallback = db.crimemap({"refresh"});
+    ASSERT_EQ(fallback.exit_code, 0) << fallback.describe();
+    EXPECT_NE(fallback.out.find("districts with a county (two-tier): 1 of 9"), std::string::npos)
+        << fallback.out;
+    EXPECT_NE(fallback.out.find("5 two-tier districts (E07) have no county, so county indicators skip them: "
+                                "E07000234, E07000236, E07000237, E07000238, E07000239; load ONS's"),
+              std::string::npos)
+        << fallback.out;
     EXPECT_EQ(
         db.scalar("SELECT parent_codes->>'county' FROM areas WHERE kind = 'lad' AND code = 'E07000235'"),
         county);
     EXPECT_EQ(db.count("SELECT count(*) FROM areas WHERE kind = 'lad' AND parent_codes ? 'county'"), 1);
-    EXPECT_EQ(db.count("SELECT count(*) FROM areas WHERE kind <> 'lad' AND parent_codes ? 'county'"), 0);
     {
         auto conn = db.connect();
         auto s = store::load_snapshot(conn);
@@ -83,7 +98,10 @@ TEST(PerformanceCounty, DistrictsShowTheirCountysValue) {
         auto features = performance(*s, indicator, period);
         ASSERT_TRUE(features.count("E07000235"));
         EXPECT_EQ(features.at("E07000235").text("via"), "county");
-        EXPECT_EQ(features.count("E07000234"), 0u);  // Bromsgrove: no county known yet
+        // Bromsgrove: no county known, so drawn without a value (no data).
+        ASSERT_TRUE(features.count("E07000234"));
+        EXPECT_EQ(features.at("E07000234").props.count("value"), 0u);
+        EXPECT_EQ(features.at("E07000234").props.count("via"), 0u);
     }
 
     // An ONS district -> county lookup names the county of all six.
@@ -101,6 +119,7 @@ TEST(PerformanceCounty, DistrictsShowTheirCountysValue) {
     ASSERT_EQ(refresh.exit_code, 0) << refresh.describe();
     EXPECT_NE(refresh.out.find("districts with a county (two-tier): 6 of 9"), std::string::npos)
         << refresh.out;
+    EXPECT_EQ(refresh.out.find("have no county"), std::string::npos) << refresh.out;
     EXPECT_EQ(
         db.count("SELECT count(*) FROM areas WHERE kind = 'lad' AND parent_codes->>'county' = 'E10000034'"),
         6);
@@ -136,7 +155,10 @@ TEST(PerformanceCounty, DistrictsShowTheirCountysValue) {
         EXPECT_DOUBLE_EQ(std::get<double>(features.at(code).props.at("value")), values.at(code).value);
     }
     EXPECT_GE(unitaries, 1u);
-    EXPECT_EQ(features.size(), 6 + unitaries);
+    std::size_t with_value = 0;
+    for (const auto& [code, f] : features) with_value += f.props.count("value");
+    EXPECT_EQ(with_value, 6 + unitaries);
+    EXPECT_EQ(features.size(), 9u);  // the others drawn without a value
 
     // A CSV that is not a district -> county lookup is refused with a clear message.
     auto wrong = db.crimemap({"import", "lookups", source_path("tests/fixtures/indicators_long.csv")});

@@ -3,6 +3,7 @@
 // the team-write auth matrix (fake TeamStore) and the meeting pack formats.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -64,6 +65,31 @@ class ApiHandlers : public ::testing::Test {
 
 using police_fixtures::expect_same_shape;
 using police_fixtures::fixture;
+
+// What an HTML page's <body> holds outside its top-level landmarks (<header>, <nav>, <main>,
+// <footer>), whitespace dropped: axe's "region" rule wants it empty. The pages nest no landmark
+// of one kind in another of the same kind, so the first closing tag ends each.
+std::string outside_landmarks(const std::string& html) {
+    auto b = html.find("<body>"), e = html.find("</body>");
+    if (b == std::string::npos || e == std::string::npos) return "no <body>";
+    std::string body = html.substr(b + 6, e - b - 6), out;
+    for (std::size_t i = 0; i < body.size();) {
+        bool skipped = false;
+        for (const std::string tag : {"header", "nav", "main", "footer"})
+            if (body.compare(i, tag.size() + 1, "<" + tag) == 0 &&
+                (body[i + tag.size() + 1] == '>' || body[i + tag.size() + 1] == ' ')) {
+                auto close = body.find("</" + tag + ">", i);
+                if (close == std::string::npos) return "unclosed <" + tag + ">";
+                i = close + tag.size() + 3;
+                skipped = true;
+                break;
+            }
+        if (skipped) continue;
+        if (!std::isspace(static_cast<unsigned char>(body[i]))) out += body[i];
+        ++i;
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -254,6 +280,8 @@ TEST_F(ApiHandlers, SummaryAreasAndMeetingPack) {
     auto html = call(server::Method::get, "/v1/neighbourhoods/west-mercia/HE06/meeting-pack?month=2019-02");
     EXPECT_EQ(html.status, 200);
     EXPECT_NE(html.body.find("<svg"), std::string::npos);
+    EXPECT_NE(html.body.find("<main>"), std::string::npos);
+    EXPECT_EQ(outside_landmarks(html.body), "");
     EXPECT_EQ(html.body.find("http://"), std::string::npos);  // loads nothing from outside
     EXPECT_EQ(html.body.find("src="), std::string::npos);
     auto csv =
@@ -294,6 +322,11 @@ TEST_F(ApiHandlers, SimilarAreasAndLeagueRoutes) {
     EXPECT_NE(page.body.find("<table"), std::string::npos);
     EXPECT_EQ(page.body.find("<script"), std::string::npos);
     EXPECT_NE(page.body.find("Central"), std::string::npos);
+    EXPECT_EQ(outside_landmarks(page.body), "");
+    const auto nav = page.body.find("<nav");
+    ASSERT_NE(nav, std::string::npos);
+    EXPECT_LT(nav, page.body.find("Back to the map"));
+    EXPECT_LT(page.body.find("Back to the map"), page.body.find("</nav>"));
 }
 
 // Revoked, expired and out-of-scope tokens on every write route and method; the store sees only
