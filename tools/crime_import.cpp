@@ -1,7 +1,6 @@
 #include "tools/crime_import.hpp"
 
 #include <array>
-#include <charconv>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -10,10 +9,11 @@
 #include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
-#include "tools/import_row.hpp"
 #include "tools/csv.hpp"
 #include "tools/forces.hpp"
 #include "tools/import_command.hpp"
+#include "tools/import_row.hpp"
+#include "tools/row_fields.hpp"
 
 namespace crimemap::tools {
 namespace fs = std::filesystem;
@@ -81,45 +81,34 @@ std::string_view problem_name(RowProblem p) {
 
 bool inside_uk(double lon, double lat) { return lon >= -11.0 && lon <= 2.5 && lat >= 49.0 && lat <= 61.5; }
 
-namespace {
-std::string_view field(const std::vector<std::string_view>& f, int idx) {
-    return idx < 0 ? std::string_view{} : trim(f[static_cast<std::size_t>(idx)]);
-}
-bool parse_double(std::string_view s, double& out) {
-    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && p == s.data() + s.size();
-}
-}  // namespace
-
 RowProblem parse_crime_row(const CrimeColumns& cols, const std::vector<std::string_view>& f, CrimeRow& row,
                            std::string& detail) {
     if (f.size() != cols.count) {
         detail = "got " + std::to_string(f.size()) + " fields, expected " + std::to_string(cols.count);
         return RowProblem::column_count;
     }
-    auto month_text = field(f, cols.month);
+    auto month_text = column_field(f, cols.month);
     auto month = core::Month::parse(month_text);
     if (!month) {
         detail = "month '" + std::string(month_text) + "'";
         return RowProblem::month;
     }
     row.month = *month;
-    row.longitude = field(f, cols.longitude);
-    row.latitude = field(f, cols.latitude);
+    row.longitude = column_field(f, cols.longitude);
+    row.latitude = column_field(f, cols.latitude);
     if (row.longitude.empty() != row.latitude.empty()) {
         detail = "only one of longitude/latitude ('" + std::string(row.longitude) + "', '" +
                  std::string(row.latitude) + "')";
         return RowProblem::coordinates;
     }
     if (row.located()) {
-        double lon = 0, lat = 0;
-        if (!parse_double(row.longitude, lon) || !parse_double(row.latitude, lat)) {
+        const auto lon = parse_decimal(row.longitude), lat = parse_decimal(row.latitude);
+        if (!lon || !lat) {
             detail = "unreadable coordinates ('" + std::string(row.longitude) + "', '" +
                      std::string(row.latitude) + "')";
             return RowProblem::coordinates;
         }
-        if (!inside_uk(lon, lat)) {
+        if (!inside_uk(*lon, *lat)) {
             detail = "coordinates outside the UK (" + std::string(row.longitude) + ", " +
                      std::string(row.latitude) + ")";
             return RowProblem::coordinates;
@@ -127,21 +116,21 @@ RowProblem parse_crime_row(const CrimeColumns& cols, const std::vector<std::stri
         if (row.longitude.front() == '+') row.longitude.remove_prefix(1);
         if (row.latitude.front() == '+') row.latitude.remove_prefix(1);
     }
-    auto type = field(f, cols.crime_type);
+    auto type = column_field(f, cols.crime_type);
     auto cat = core::category_from_name(type);
     if (!cat) {
         detail = "crime type '" + std::string(type) + "'";
         return RowProblem::crime_type;
     }
     row.category = *cat;
-    row.crime_id = field(f, cols.crime_id);
-    row.reported_by = field(f, cols.reported_by);
-    row.falls_within = field(f, cols.falls_within);
-    row.location = field(f, cols.location);
-    row.lsoa_code = field(f, cols.lsoa_code);
-    row.lsoa_name = field(f, cols.lsoa_name);
-    row.last_outcome = field(f, cols.last_outcome);
-    row.context = field(f, cols.context);
+    row.crime_id = column_field(f, cols.crime_id);
+    row.reported_by = column_field(f, cols.reported_by);
+    row.falls_within = column_field(f, cols.falls_within);
+    row.location = column_field(f, cols.location);
+    row.lsoa_code = column_field(f, cols.lsoa_code);
+    row.lsoa_name = column_field(f, cols.lsoa_name);
+    row.last_outcome = column_field(f, cols.last_outcome);
+    row.context = column_field(f, cols.context);
     // Checked last, once the row is otherwise good: a byte COPY refuses would fail its whole
     // (force, month) transaction, so the row is reported and skipped instead.
     if (auto reason = bad_text_reason(f)) {
@@ -381,7 +370,7 @@ void CrimeImporter::import_file(const fs::path& path) {
                             problem == RowProblem::coordinates || problem == RowProblem::text;
         std::string force;
         if (placed) {
-            force = file_force ? *file_force : force_for(field(csv.fields(), cols->falls_within));
+            force = file_force ? *file_force : force_for(column_field(csv.fields(), cols->falls_within));
             if (force.empty() && problem == RowProblem::none) {
                 problem = RowProblem::force;
                 detail = "no force in the file name and an empty 'Falls within'";

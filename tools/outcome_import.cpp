@@ -1,6 +1,5 @@
 #include "tools/outcome_import.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -13,6 +12,7 @@
 #include "tools/csv.hpp"
 #include "tools/forces.hpp"
 #include "tools/import_command.hpp"
+#include "tools/row_fields.hpp"
 
 namespace crimemap::tools {
 namespace fs = std::filesystem;
@@ -36,51 +36,27 @@ std::optional<OutcomeColumns> map_outcome_header(const std::vector<std::string_v
     return c;
 }
 
-namespace {
-std::string_view field(const std::vector<std::string_view>& f, int idx) {
-    return idx < 0 ? std::string_view{} : trim(f[static_cast<std::size_t>(idx)]);
-}
-std::optional<double> number(std::string_view s) {
-    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-    double v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-}  // namespace
-
 RowResult<OutcomeRow> parse_outcome_row(const OutcomeColumns& cols, const std::vector<std::string_view>& f,
                                         const RowPlace& at) {
     if (f.size() != cols.count)
         return row_error(at, "wrong column count: got " + std::to_string(f.size()) + " fields, expected " +
                                  std::to_string(cols.count));
     OutcomeRow row;
-    auto month = core::Month::parse(field(f, cols.month));
-    if (!month) return row_error(at, "unreadable month '" + std::string(field(f, cols.month)) + "'");
+    auto month = core::Month::parse(column_field(f, cols.month));
+    if (!month) return row_error(at, "unreadable month '" + std::string(column_field(f, cols.month)) + "'");
     row.month = *month;
-    row.crime_id = field(f, cols.crime_id);
+    row.crime_id = column_field(f, cols.crime_id);
     if (row.crime_id.empty()) return row_error(at, "empty Crime ID");
-    row.outcome = field(f, cols.outcome_type);
+    row.outcome = column_field(f, cols.outcome_type);
     if (row.outcome.empty()) return row_error(at, "empty Outcome type");
-    auto lon_text = field(f, cols.longitude), lat_text = field(f, cols.latitude);
-    if (lon_text.empty() != lat_text.empty())
-        return row_error(at, "bad coordinates: only one of longitude/latitude");
-    if (!lon_text.empty()) {
-        auto lon = number(lon_text), lat = number(lat_text);
-        if (!lon || !lat)
-            return row_error(at, "bad coordinates: unreadable ('" + std::string(lon_text) + "', '" +
-                                     std::string(lat_text) + "')");
-        if (!inside_uk(*lon, *lat))
-            return row_error(at, "bad coordinates: outside the UK (" + std::string(lon_text) + ", " +
-                                     std::string(lat_text) + ")");
-        row.lon = lon;
-        row.lat = lat;
-    }
-    row.reported_by = field(f, cols.reported_by);
-    row.falls_within = field(f, cols.falls_within);
-    row.location = field(f, cols.location);
-    row.lsoa_code = field(f, cols.lsoa_code);
-    row.lsoa_name = field(f, cols.lsoa_name);
+    if (auto reason =
+            read_row_point(column_field(f, cols.longitude), column_field(f, cols.latitude), row.lon, row.lat))
+        return row_error(at, std::move(*reason));
+    row.reported_by = column_field(f, cols.reported_by);
+    row.falls_within = column_field(f, cols.falls_within);
+    row.location = column_field(f, cols.location);
+    row.lsoa_code = column_field(f, cols.lsoa_code);
+    row.lsoa_name = column_field(f, cols.lsoa_name);
     if (auto reason = bad_text_reason(f)) return row_error(at, std::move(*reason));
     return row;
 }
@@ -104,9 +80,7 @@ constexpr std::string_view kHelp =
     "  --strict            exit with status 3 when any row was skipped\n"
     "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)";
 
-struct Tally {
-    std::uint64_t read = 0, loaded = 0, skipped = 0, no_location = 0;
-};
+using Tally = ForceMonthTally;
 
 std::optional<std::string_view> opt(std::string_view v) {
     if (v.empty()) return std::nullopt;
@@ -215,17 +189,11 @@ int cmd_import_outcomes(const std::vector<std::string>& argv) {
                 ++t.read;
                 ++t.loaded;
                 if (!r.lon) ++t.no_location;
-                char lon[32] = "", lat[32] = "";
-                if (r.lon) {
-                    std::snprintf(lon, sizeof lon, "%.6f", *r.lon);
-                    std::snprintf(lat, sizeof lat, "%.6f", *r.lat);
-                }
+                const CopyPoint point(r.lon, r.lat);
                 const std::string line = std::to_string(csv.line()), month = r.month.str() + "-01";
                 const std::string code = core::police::outcome_code(r.outcome);
                 copy.put_row(
-                    {line, force, month, r.crime_id, r.reported_by, r.falls_within,
-                     r.lon ? std::optional<std::string_view>(lon) : std::nullopt,
-                     r.lat ? std::optional<std::string_view>(lat) : std::nullopt,
+                    {line, force, month, r.crime_id, r.reported_by, r.falls_within, point.lon(), point.lat(),
                      r.location.empty() ? std::string_view("No Location") : std::string_view(r.location),
                      opt(r.lsoa_code), opt(r.lsoa_name), r.outcome, code});
             }
@@ -233,11 +201,7 @@ int cmd_import_outcomes(const std::vector<std::string>& argv) {
             progress.done(n);
         }
         for (const auto& [key, t] : file_tallies) {
-            auto& total = tallies[key];
-            total.read += t.read;
-            total.loaded += t.loaded;
-            total.skipped += t.skipped;
-            total.no_location += t.no_location;
+            tallies[key] += t;
             if (t.loaded == 0) continue;
             const std::string month = core::Month::from_index(key.second).str() + "-01";
             store::Params fm{key.first, month};

@@ -1,6 +1,5 @@
 #include "tools/stop_import.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <map>
 
@@ -12,6 +11,7 @@
 #include "tools/csv.hpp"
 #include "tools/forces.hpp"
 #include "tools/import_command.hpp"
+#include "tools/row_fields.hpp"
 
 namespace crimemap::tools {
 namespace fs = std::filesystem;
@@ -46,16 +46,6 @@ std::optional<StopColumns> map_stop_header(const std::vector<std::string_view>& 
 }
 
 namespace {
-std::string_view field(const std::vector<std::string_view>& f, int idx) {
-    return idx < 0 ? std::string_view{} : trim(f[static_cast<std::size_t>(idx)]);
-}
-std::optional<double> number(std::string_view s) {
-    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-    double v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-    return v;
-}
 bool digits(std::string_view s) {
     for (char c : s)
         if (c < '0' || c > '9') return false;
@@ -114,9 +104,9 @@ RowResult<StopRow> parse_stop_row(const StopColumns& cols, const std::vector<std
         return row_error(at, "wrong column count: got " + std::to_string(f.size()) + " fields, expected " +
                                  std::to_string(cols.count));
     StopRow row;
-    row.type = field(f, cols.type);
+    row.type = column_field(f, cols.type);
     if (row.type.empty()) return row_error(at, "empty Type");
-    auto date = field(f, cols.date);
+    auto date = column_field(f, cols.date);
     auto dt = police_datetime(date);
     if (!dt) return row_error(at, "unreadable date '" + std::string(date) + "'");
     row.datetime = *dt;
@@ -127,30 +117,19 @@ RowResult<StopRow> parse_stop_row(const StopColumns& cols, const std::vector<std
         {cols.removal, &StopRow::removal},
     };
     for (const auto& [idx, member] : flags)
-        if (!tri_state(field(f, idx), row.*member))
-            return row_error(at, "not True/False: '" + std::string(field(f, idx)) + "'");
-    auto lon_text = field(f, cols.longitude), lat_text = field(f, cols.latitude);
-    if (lon_text.empty() != lat_text.empty())
-        return row_error(at, "bad coordinates: only one of longitude/latitude");
-    if (!lon_text.empty()) {
-        auto lon = number(lon_text), lat = number(lat_text);
-        if (!lon || !lat)
-            return row_error(at, "bad coordinates: unreadable ('" + std::string(lon_text) + "', '" +
-                                     std::string(lat_text) + "')");
-        if (!inside_uk(*lon, *lat))
-            return row_error(at, "bad coordinates: outside the UK (" + std::string(lon_text) + ", " +
-                                     std::string(lat_text) + ")");
-        row.lon = lon;
-        row.lat = lat;
-    }
-    row.operation_name = field(f, cols.operation_name);
-    row.gender = field(f, cols.gender);
-    row.age_range = field(f, cols.age_range);
-    row.self_defined_ethnicity = field(f, cols.self_defined_ethnicity);
-    row.officer_defined_ethnicity = field(f, cols.officer_defined_ethnicity);
-    row.legislation = field(f, cols.legislation);
-    row.object_of_search = field(f, cols.object_of_search);
-    row.outcome = field(f, cols.outcome);
+        if (!tri_state(column_field(f, idx), row.*member))
+            return row_error(at, "not True/False: '" + std::string(column_field(f, idx)) + "'");
+    if (auto reason =
+            read_row_point(column_field(f, cols.longitude), column_field(f, cols.latitude), row.lon, row.lat))
+        return row_error(at, std::move(*reason));
+    row.operation_name = column_field(f, cols.operation_name);
+    row.gender = column_field(f, cols.gender);
+    row.age_range = column_field(f, cols.age_range);
+    row.self_defined_ethnicity = column_field(f, cols.self_defined_ethnicity);
+    row.officer_defined_ethnicity = column_field(f, cols.officer_defined_ethnicity);
+    row.legislation = column_field(f, cols.legislation);
+    row.object_of_search = column_field(f, cols.object_of_search);
+    row.outcome = column_field(f, cols.outcome);
     if (auto reason = bad_text_reason(f)) return row_error(at, std::move(*reason));
     return row;
 }
@@ -174,9 +153,7 @@ constexpr std::string_view kHelp =
     "  --strict            exit with status 3 when any row was skipped\n"
     "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)";
 
-struct Tally {
-    std::uint64_t read = 0, loaded = 0, skipped = 0, no_location = 0;
-};
+using Tally = ForceMonthTally;
 
 std::optional<std::string_view> opt(std::string_view v) {
     if (v.empty()) return std::nullopt;
@@ -265,16 +242,10 @@ int cmd_import_stops(const std::vector<std::string>& argv) {
                 ++t.read;
                 ++t.loaded;
                 if (!r.lon) ++t.no_location;
-                char lon[32] = "", lat[32] = "";
-                if (r.lon) {
-                    std::snprintf(lon, sizeof lon, "%.6f", *r.lon);
-                    std::snprintf(lat, sizeof lat, "%.6f", *r.lat);
-                }
+                const CopyPoint point(r.lon, r.lat);
                 const std::string line = std::to_string(csv.line()), month = r.month.str() + "-01";
                 copy.put_row({line, *force, month, r.type, r.datetime, flag(r.operation),
-                              opt(r.operation_name),
-                              r.lon ? std::optional<std::string_view>(lon) : std::nullopt,
-                              r.lat ? std::optional<std::string_view>(lat) : std::nullopt, opt(r.gender),
+                              opt(r.operation_name), point.lon(), point.lat(), opt(r.gender),
                               opt(r.age_range), opt(r.self_defined_ethnicity),
                               opt(r.officer_defined_ethnicity), opt(r.legislation), opt(r.object_of_search),
                               opt(r.outcome), flag(r.outcome_linked), flag(r.removal)});
@@ -283,11 +254,7 @@ int cmd_import_stops(const std::vector<std::string>& argv) {
             progress.done(n);
         }
         for (const auto& [key, t] : file_tallies) {
-            auto& total = tallies[key];
-            total.read += t.read;
-            total.loaded += t.loaded;
-            total.skipped += t.skipped;
-            total.no_location += t.no_location;
+            tallies[key] += t;
             if (t.loaded == 0) continue;
             const std::string month = core::Month::from_index(key.second).str() + "-01";
             store::Params fm{key.first, month};

@@ -1,5 +1,5 @@
 // Small pure helpers of the importers: boundary field detection, ONS value clean-up, indicator
-// polarity words, lookup kinds, command-line parsing.
+// polarity words, lookup kinds, command-line parsing, the police.uk row fields (row_fields.hpp).
 #include <gtest/gtest.h>
 
 #include "tools/common.hpp"
@@ -7,6 +7,7 @@
 #include "tools/lookup_import.hpp"
 #include "tools/polygons.hpp"
 #include "tools/postcode_import.hpp"
+#include "tools/row_fields.hpp"
 
 using namespace crimemap::tools;
 
@@ -89,4 +90,33 @@ TEST(ImportFields, CommandLineFlags) {
     EXPECT_TRUE(Args({"-h"}, {}, {}).help());
     EXPECT_EQ(with_commas(1234567), "1,234,567");
     EXPECT_EQ(with_commas(12), "12");
+}
+
+TEST(ImportFields, PoliceUkDecimalsAndPoints) {
+    EXPECT_EQ(parse_decimal("-2.750561"), -2.750561);
+    EXPECT_EQ(parse_decimal("+52.3"), 52.3);
+    EXPECT_FALSE(parse_decimal(""));
+    EXPECT_FALSE(parse_decimal("52.3x"));
+    EXPECT_FALSE(parse_decimal("+"));
+
+    std::optional<double> lon, lat;
+    EXPECT_FALSE(read_row_point("", "", lon, lat));  // no location is not an error
+    EXPECT_FALSE(lon || lat);
+    EXPECT_EQ(read_row_point("-2.7", "", lon, lat), "bad coordinates: only one of longitude/latitude");
+    EXPECT_EQ(read_row_point("-2.7", "north", lon, lat), "bad coordinates: unreadable ('-2.7', 'north')");
+    EXPECT_EQ(read_row_point("-2.7", "40.0", lon, lat), "bad coordinates: outside the UK (-2.7, 40.0)");
+    EXPECT_FALSE(lon || lat);  // untouched by a refused pair
+    ASSERT_FALSE(read_row_point("-2.750561", "+52.299527", lon, lat));
+    EXPECT_EQ(*lon, -2.750561);
+    EXPECT_EQ(*lat, 52.299527);
+
+    const CopyPoint located(lon, lat), nowhere(std::nullopt, std::nullopt);
+    EXPECT_EQ(located.lon(), "-2.750561");
+    EXPECT_EQ(located.lat(), "52.299527");
+    EXPECT_FALSE(nowhere.lon());
+    EXPECT_FALSE(nowhere.lat());
+
+    const std::vector<std::string_view> fields{"  a ", "b"};
+    EXPECT_EQ(column_field(fields, 0), "a");
+    EXPECT_EQ(column_field(fields, -1), "");  // a column the header lacks
 }
