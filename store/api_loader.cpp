@@ -120,7 +120,9 @@ std::shared_ptr<core::ApiData> load_api_data(Connection& conn) {
             if (auto m = number<std::int32_t>(f[6])) row.introduced = core::Month::from_index(*m);
             if (auto m = number<std::int32_t>(f[7])) row.terminated = core::Month::from_index(*m);
             for (std::size_t k = 0; k < core::pc_code_count; ++k) row.codes[k] = str(f[8 + k]);
-            std::string_view pseudo = f[8 + core::pc_code_count] ? *f[8 + core::pc_code_count] : "";
+            // A view of the field itself: `field ? *field : ""` would be a temporary std::string.
+            const auto& pseudo_field = f[8 + core::pc_code_count];
+            std::string_view pseudo = pseudo_field ? std::string_view(*pseudo_field) : std::string_view();
             while (!pseudo.empty()) {
                 auto comma = pseudo.find(',');
                 if (auto c = core::pc_code_from_column(pseudo.substr(0, comma)))
