@@ -483,15 +483,17 @@ class Session : public std::enable_shared_from_this<Session> {
         // when it passes, whatever is left unsent.
         state_ = State::writing;
         deadline_ = clock::now() + options().read_timeout;
-        std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+        body_sent_ = std::min(body_.size(), kWritePiece);
+        std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_.data(), body_sent_)};
         net::async_write(socket_, buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
             self->guard([&] { self->written(); });
         });
     }
 
-    // After a write: the next piece of a file body, or the next request.
+    // After a write: the next piece of the body or of a file body, or the next request.
     void written() {
+        if (body_sent_ < body_.size()) return write_body_piece();
         if (file_ && file_->length > 0) return write_file_piece();
         file_.reset();
         if (lingering_) return drain();
@@ -499,11 +501,23 @@ class Session : public std::enable_shared_from_this<Session> {
         wait_for_request();
     }
 
+    // A large body goes out in pieces too, each renewing the deadline: a slow but steady reader
+    // (or a loaded machine) finishes, and one that stops reading is still closed after read_timeout.
+    void write_body_piece() {
+        const std::size_t n = std::min(body_.size() - body_sent_, kWritePiece);
+        const auto piece = net::buffer(body_.data() + body_sent_, n);
+        body_sent_ += n;
+        deadline_ = clock::now() + options().read_timeout;
+        net::async_write(socket_, piece, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->close();
+            self->guard([&] { self->written(); });
+        });
+    }
+
     // A file body goes out in pieces read with pread (page cache speed; a large archive is never
     // held in memory). Each piece renews the deadline, so a slow but steady reader finishes.
     void write_file_piece() {
-        constexpr std::uint64_t piece = 256u << 10;
-        const auto n = static_cast<std::size_t>(std::min(piece, file_->length));
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kWritePiece, file_->length));
         body_.resize(n);
         std::size_t got = 0;
         while (got < n) {
@@ -519,6 +533,7 @@ class Session : public std::enable_shared_from_this<Session> {
         }
         file_->offset += n;
         file_->length -= n;
+        body_sent_ = body_.size();  // body_ is this piece's buffer, written whole below
         deadline_ = clock::now() + options().read_timeout;
         net::async_write(socket_, net::buffer(body_),
                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -566,6 +581,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_;
     std::string head_;  // status line and headers of the response being written
     std::string body_;
+    std::size_t body_sent_ = 0;  // bytes of body_ handed to the socket so far
+    static constexpr std::size_t kWritePiece = 256u << 10;
     std::optional<FileSlice> file_;  // what is left of a file body being written
     std::string peer_address_;
     std::array<char, 4096> scratch_{};

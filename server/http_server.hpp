@@ -18,8 +18,9 @@
 // are open: at the cap the keep-alive connection idle the longest is closed to make room for a new
 // one, and when none is idle the new one is answered 503 and closed at once (so the listen queue
 // never fills). At most max_connections_per_client per client address (IPv6 grouped by /64). A request must
-// arrive whole within read_timeout (slowloris) and an answer be taken within read_timeout (a client that
-// never reads). An exception anywhere in a request's path answers 500 or closes that connection; it never
+// arrive whole within read_timeout (slowloris), and each 256 KB piece of an answer be taken within
+// read_timeout (a client that never reads is closed; a slow but steady one finishes). An exception
+// anywhere in a request's path answers 500 or closes that connection; it never
 // ends the process.
 #include <chrono>
 #include <cstdint>
@@ -40,7 +41,7 @@ struct HttpServerOptions {
     std::chrono::milliseconds max_blocking_wait{10000};  // in the queue; 503 without running it beyond
     std::size_t max_header_bytes = 16u << 10;            // request line + fields; 431 beyond
     std::size_t max_body_bytes = 1u << 20;               // 413 beyond
-    std::chrono::milliseconds read_timeout{15000};       // a whole request (and a response write)
+    std::chrono::milliseconds read_timeout{15000};       // a whole request (and each piece of an answer)
     std::chrono::milliseconds idle_timeout{60000};       // between keep-alive requests
     std::chrono::milliseconds shutdown_timeout{10000};   // for in-flight requests after a stop
     unsigned keepalive_requests = 1000;
