@@ -499,9 +499,13 @@ TEST_F(PostcodesIoApp, FilterKeepsOnlyNamedKeysOnLookupsBulkAndReverse) {
         EXPECT_EQ(geo["result"][0]["result"][i], pick(unfiltered[i], {"postcode", "distance"}));
     EXPECT_TRUE(geo["result"][1]["result"].is_null());
     // Nearest and search filter too; autocomplete (strings) is unaffected.
-    for (const auto& p : get_json("/postcodes/HR11AA/nearest?filter=postcode")["result"])
-        EXPECT_EQ(p.size(), 1u);
-    for (const auto& p : get_json("/postcodes?q=HR1&filter=incode")["result"]) EXPECT_EQ(p.size(), 1u);
+    // Each answer is held in a local: a range-for over a member of a temporary would read freed memory.
+    const auto nearest = get_json("/postcodes/HR11AA/nearest?filter=postcode");
+    ASSERT_FALSE(nearest["result"].empty());
+    for (const auto& p : nearest["result"]) EXPECT_EQ(p.size(), 1u);
+    const auto search = get_json("/postcodes?q=HR1&filter=incode");
+    ASSERT_FALSE(search["result"].empty());
+    for (const auto& p : search["result"]) EXPECT_EQ(p.size(), 1u);
     EXPECT_TRUE(get_json("/postcodes/HR1/autocomplete?filter=x")["result"][0].is_string());
 }
 

@@ -75,11 +75,13 @@ TEST(ServerRouter, OneTrailingSlashIsIgnored) {
     auto h = r.match(Method::get, segs("/health/"));
     ASSERT_EQ(h.outcome, Router::Outcome::matched);
     EXPECT_EQ(h.route->pattern, "/health");
-    auto t = r.match(Method::get, segs("/teams/7/"));
+    // Parameters are views into the request's segments: they must outlive the match.
+    const auto team_path = segs("/teams/7/"), mvt_path = segs("/tiles/crimes/1/2/3.mvt/");
+    auto t = r.match(Method::get, team_path);
     ASSERT_EQ(t.outcome, Router::Outcome::matched);
     EXPECT_EQ(t.route->pattern, "/teams/{id}");
     EXPECT_EQ(t.params.get("id"), "7");
-    auto mvt = r.match(Method::get, segs("/tiles/crimes/1/2/3.mvt/"));
+    auto mvt = r.match(Method::get, mvt_path);
     ASSERT_EQ(mvt.outcome, Router::Outcome::matched);
     EXPECT_EQ(mvt.params.get("y"), "3");
     EXPECT_EQ(r.match(Method::del, segs("/teams/7/")).outcome, Router::Outcome::method_not_allowed);
