@@ -128,7 +128,8 @@ std::optional<std::vector<Entry>> decode_directory(std::string_view in) {
     std::vector<Entry> entries(static_cast<std::size_t>(n));
     std::uint64_t id = 0, v = 0;
     for (auto& e : entries) {
-        if (!get_varint(in, v)) return std::nullopt;
+        // Ids are delta-coded upwards: a delta that wraps past 2^64 would send them backwards.
+        if (!get_varint(in, v) || v > UINT64_MAX - id) return std::nullopt;
         id += v;
         e.tile_id = id;
     }

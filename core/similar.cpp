@@ -230,7 +230,11 @@ JsonReply similar_areas(const Snapshot& s, std::string_view code, const QueryPar
     if (auto t = find_param(params, "n")) {
         std::size_t v = 0;
         bool ok = !t->empty() && t->size() <= 3;
-        for (char c : *t) ok = ok && c >= '0' && c <= '9', v = v * 10 + static_cast<std::size_t>(c - '0');
+        for (char c : *t) {
+            ok = ok && c >= '0' && c <= '9';
+            if (!ok) break;  // a long or non-digit value is refused before it can overflow
+            v = v * 10 + static_cast<std::size_t>(c - '0');
+        }
         if (!ok || v < 1 || v > similar_max)
             return json_error(400, "Invalid n: expected 1.." + std::to_string(similar_max));
         n = v;

@@ -91,7 +91,11 @@ JsonReply postcode_summary(const Snapshot& s, const TeamDirectory& teams, std::s
     if (auto m = find_param(params, "months")) {
         int v = 0;
         bool ok = !m->empty() && m->size() <= 2;
-        for (char c : *m) ok = ok && c >= '0' && c <= '9', v = v * 10 + (c - '0');
+        for (char c : *m) {
+            ok = ok && c >= '0' && c <= '9';
+            if (!ok) break;  // a long or non-digit value is refused before it can overflow
+            v = v * 10 + (c - '0');
+        }
         if (!ok || v < 1 || v > summary_months_max)
             return json_error(400, "Invalid months: expected 1.." + std::to_string(summary_months_max));
         months = v;

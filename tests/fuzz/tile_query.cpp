@@ -20,7 +20,7 @@ using crimemap::fuzz::fuzz_check;
 namespace core = crimemap::core;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const auto snapshot = crimemap::fuzz::api_snapshot();
+    static const auto snapshot = crimemap::testing::api_snapshot();
     static const auto renderer = core::make_memory_renderer();
 
     std::string_view text(reinterpret_cast<const char*>(data), size);

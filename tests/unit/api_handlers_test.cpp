@@ -266,6 +266,8 @@ TEST_F(ApiHandlers, SummaryAreasAndMeetingPack) {
     EXPECT_EQ(s["result"]["priorities"].size(), 1u);
     EXPECT_EQ(s["result"]["next_events"].size(), 1u);
     get_json("/v1/postcodes/HR11AA/summary?months=0", 400);
+    // Found by the api_get fuzz smoke: a long non-digit value once overflowed an int while refused.
+    get_json("/v1/postcodes/HR11AA/summary?months=" + std::string(40, '\xef') + "3", 400);
     get_json("/v1/areas/west-mercia%2FHE06", 200);
     get_json("/v1/areas/E99999999", 404);
     get_json("/v1/areas/E99999999/performance", 404);
@@ -300,6 +302,7 @@ TEST_F(ApiHandlers, SimilarAreasAndLeagueRoutes) {
     EXPECT_NE(none["error"].get<std::string>().find("No similarity profile"), std::string::npos);
     get_json("/v1/areas/E99999999/similar", 404);
     get_json("/v1/areas/west-mercia%2FHE06/similar?n=0", 400);
+    get_json("/v1/areas/west-mercia%2FHE06/similar?n=" + std::string(30, '9'), 400);
     get_json("/v1/areas/west-mercia%2FHE06/similar?within=planet", 400);
     auto league = get_json("/v1/league?kind=neighbourhood&from=2019-01&to=2019-02")["result"];
     ASSERT_EQ(league["rows"].size(), 1u);

@@ -72,7 +72,11 @@ TEST(Pmtiles, DirectoryDecoderRefusesBrokenInput) {
     EXPECT_FALSE(pm::decode_directory(std::string(10, '\xff')));                     // endless varint
     EXPECT_FALSE(pm::decode_directory(std::string("\x01\x00\x01\x01\x00", 5)));      // first offset 0
     EXPECT_FALSE(pm::decode_directory(std::string("\x01\x00\x01\x01\x01\x00", 6)));  // trailing byte
-    const std::string huge_count = std::string("\xff\xff\xff\xff\x0f", 5);           // 4 G entries
+    // Found by the fuzz smoke: a second id delta that wraps past 2^64 (ids must ascend).
+    const std::string wrap =
+        std::string("\x02\x05", 2) + std::string(9, '\xff') + std::string("\x01\x00\x00\x01\x01\x01\x00", 7);
+    EXPECT_FALSE(pm::decode_directory(wrap));
+    const std::string huge_count = std::string("\xff\xff\xff\xff\x0f", 5);  // 4 G entries
     EXPECT_FALSE(pm::decode_directory(huge_count));
 }
 
