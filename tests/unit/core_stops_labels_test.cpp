@@ -98,8 +98,14 @@ std::map<std::string, std::int64_t> tile_sums(const Synthetic& s, int z, core::M
         if (!layers.count("stops")) continue;
         for (const auto& f : layers.at("stops").features) {
             std::int64_t objects = 0, outcomes = 0;
-            for (const auto& k : object_fields) objects += f.integer(k), sums[k] += f.integer(k);
-            for (const auto& k : outcome_fields) outcomes += f.integer(k), sums[k] += f.integer(k);
+            for (const auto& k : object_fields) {
+                objects += f.integer(k);
+                sums[k] += f.integer(k);
+            }
+            for (const auto& k : outcome_fields) {
+                outcomes += f.integer(k);
+                sums[k] += f.integer(k);
+            }
             EXPECT_EQ(objects, f.integer("count")) << "obj_* sum to count";
             EXPECT_EQ(outcomes, f.integer("count")) << "out_* sum to count";
             sums["count"] += f.integer("count");
