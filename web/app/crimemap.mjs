@@ -1,9 +1,9 @@
 // The crime map shared by the page (/) and the widget (/embed): MapLibre with our own tiles only.
 // Layers, bottom to top: plain background (or a configured basemap style), area choropleth
-// (areas layer, kind=lsoa|ward|neighbourhood), district boundaries, place labels (labels layer:
-// districts, wards, streets, postcodes, each at its zooms), stop and search (optional, off by
-// default: clusters and snap points like crimes), crime clusters (below /catalog's point_minzoom:
-// the server's grid cells, circle + count) and snap points (from it: one per location).
+// (areas layer, kind=lsoa|ward|neighbourhood), district boundaries, crime clusters (below
+// /catalog's point_minzoom: the server's grid cells, circle + count), snap points (from it: one
+// per location), stop and search (optional, off by default: clusters and snap points like
+// crimes), and place labels (labels layer: districts, wards, streets, postcodes, each at its zooms).
 // Text is drawn with the browser's own fonts (no `glyphs` URL in the style: MapLibre renders
 // glyphs locally), so nothing is fetched from outside.
 import * as maplibregl from '/dist/maplibre-gl/maplibre-gl.mjs';
@@ -179,11 +179,13 @@ function buildStyle(catalog, state, cellPx) {
 
 // The labels layer's kinds: [kind, minzoom, maxzoom, size, colour, halo]. The zooms follow the
 // server's (README, "Vector tiles"); the style only draws what the tiles carry.
+// Listed bottom to top: MapLibre places the top layer's labels first, so a district name wins a
+// collision with a ward's, a ward's with a street's.
 const LABEL_KINDS = [
-  ['district', 6, 13, 13, '#3b3430', 1.6],
-  ['ward', 11, 15, 11, '#5e554c', 1.4],
-  ['street', 15, 24, 10, '#4a4a4a', 1.2],
   ['postcode', 16, 24, 10, '#7a3d00', 1.2],
+  ['street', 15, 24, 10, '#4a4a4a', 1.2],
+  ['ward', 11, 15, 11, '#5e554c', 1.4],
+  ['district', 6, 13, 13, '#3b3430', 1.6],
 ];
 
 function labelLayers() {
@@ -260,8 +262,6 @@ function overlayLayers(state, cellPx, big, pointMinzoom) {
       id: 'boundaries', type: 'line', source: 'boundaries', 'source-layer': 'areas',
       paint: { 'line-color': '#7a7167', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.6, 14, 2], 'line-dasharray': [3, 1] },
     },
-    ...labelLayers(),
-    ...stopLayers(state, pointMinzoom),
     {
       id: 'crime-clusters', type: 'circle', source: 'crimes', 'source-layer': 'crimes', maxzoom: pointMinzoom,
       filter: ['!', ['has', 'location']],
@@ -314,6 +314,11 @@ function overlayLayers(state, cellPx, big, pointMinzoom) {
       },
       paint: { 'text-color': '#ffffff' },
     },
+    // Above the crimes: a stop and search is often at a snap point that also has crimes.
+    ...stopLayers(state, pointMinzoom),
+    // On top, so that MapLibre places them before the crime counts (whose collision boxes would
+    // otherwise hide them); the halo keeps them legible over the circles.
+    ...labelLayers(),
   ];
 }
 
@@ -413,6 +418,12 @@ class CrimeMapController {
     const map = this.map;
     const pad = 4;
     const box = [[e.point.x - pad, e.point.y - pad], [e.point.x + pad, e.point.y + pad]];
+    const stopHits = this.state.layers.includes('stops') ? map.queryRenderedFeatures(box, { layers: STOP_CLICK_LAYERS }) : [];
+    if (stopHits.length) {  // drawn on top of the crimes
+      if (stopHits[0].layer.id === 'stop-clusters') this.zoomIntoCluster(stopHits[0]);
+      else this.showStopDetails(stopHits[0]);
+      return;
+    }
     const crimeLayers = CRIME_LAYERS.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
     const hits = crimeLayers.length ? map.queryRenderedFeatures(box, { layers: crimeLayers }) : [];
     if (hits.length) {
@@ -424,12 +435,6 @@ class CrimeMapController {
       const f = hits.reduce((best, h) => (dist(h) < dist(best) ? h : best));
       if (f.layer.id === 'crime-clusters') this.zoomIntoCluster(f);
       else this.showPointDetails(f);
-      return;
-    }
-    const stopHits = this.state.layers.includes('stops') ? map.queryRenderedFeatures(box, { layers: STOP_CLICK_LAYERS }) : [];
-    if (stopHits.length) {
-      if (stopHits[0].layer.id === 'stop-clusters') this.zoomIntoCluster(stopHits[0]);
-      else this.showStopDetails(stopHits[0]);
       return;
     }
     if (this.state.layers.includes('areas')) {

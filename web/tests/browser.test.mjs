@@ -417,12 +417,12 @@ test('labels: district, ward, street and postcode names are drawn with the brows
         const { map } = window.crimemap;
         return [...new Set(map.queryRenderedFeatures({ layers: ids }).map((f) => `${f.properties.kind}:${f.properties.name}`))];
       }, layers);
+      await screenshot(page, `labels-z11${path === '/' ? '-page' : '-embed'}`);
       const z11 = await names(['labels-district', 'labels-ward']);
       assert.ok(z11.includes('district:Herefordshire, County of'), `${path} z11: ${z11.join(', ')}`);
       assert.ok(z11.filter((n) => n.startsWith('ward:')).length >= 3, `${path} z11 wards: ${z11.join(', ')}`);
       assert.ok(tileRequests.some((u) => u.includes('/tiles/labels/')), 'label tiles from our server');
       assert.ok(!tileRequests.some((u) => /fonts|glyphs|\.pbf$/.test(new URL(u).pathname) && !u.startsWith(stack.baseUrl)), 'no outside font requests');
-      await screenshot(page, `labels-z11${path === '/' ? '-page' : '-embed'}`);
 
       // z16.5 at HR1 1AA: streets (without "On or near") and postcodes.
       const pc = await getJson(stack, `/postcodes/${encodeURIComponent(HOME)}`);
