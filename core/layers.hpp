@@ -142,8 +142,10 @@ inline constexpr int street_labels_minzoom = 15;
 inline constexpr int postcode_labels_minzoom = 16;
 inline constexpr std::array<FieldSpec, 3> label_fields{{
     {"name", FieldType::string,
-     "the label: district or ward name, street name without 'On or near ', or the postcode", true},
-    {"kind", FieldType::string, "district (z6-12), ward (z11-14), street (z15+) or postcode (z16+)", true},
+     "the label: district or ward name, street name without 'On or near ', or the postcode", true,
+     labels_minzoom},
+    {"kind", FieldType::string, "district (z6-12), ward (z11-14), street (z15+) or postcode (z16+)", true,
+     labels_minzoom},
     {"code", FieldType::string, "ONS code of the district or ward (districts and wards only)", false,
      labels_minzoom, ward_labels_maxzoom},
 }};
