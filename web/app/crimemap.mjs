@@ -3,7 +3,8 @@
 // (areas layer, kind=lsoa|ward|neighbourhood), district boundaries, crime clusters (below
 // /catalog's point_minzoom: the server's grid cells, circle + count), snap points (from it: one
 // per location), stop and search (optional, off by default: clusters and snap points like
-// crimes), and place labels (labels layer: districts, wards, streets, postcodes, each at its zooms).
+// crimes), and district and ward names (labels layer; its street and postcode names go under the
+// crime circles, above the boundaries).
 // Text is drawn with the browser's own fonts (no `glyphs` URL in the style: MapLibre renders
 // glyphs locally), so nothing is fetched from outside.
 import * as maplibregl from '/dist/maplibre-gl/maplibre-gl.mjs';
@@ -188,8 +189,12 @@ const LABEL_KINDS = [
   ['district', 6, 13, 13, '#3b3430', 1.6],
 ];
 
-function labelLayers() {
-  return LABEL_KINDS.map(([kind, minzoom, maxzoom, size, color, halo]) => ({
+// Street and postcode names sit at points that carry crimes too: they go under the circles, their
+// text just below the point; district and ward names go on top of everything.
+const UNDER = new Set(['street', 'postcode']);
+
+function labelLayers(under) {
+  return LABEL_KINDS.filter(([kind]) => UNDER.has(kind) === under).map(([kind, minzoom, maxzoom, size, color, halo]) => ({
     id: `labels-${kind}`, type: 'symbol', source: 'labels', 'source-layer': 'labels', minzoom, maxzoom,
     filter: ['==', ['get', 'kind'], kind],
     layout: {
@@ -199,7 +204,8 @@ function labelLayers() {
       'text-max-width': 8,
       'text-transform': kind === 'district' ? 'uppercase' : 'none',
       'text-letter-spacing': kind === 'district' ? 0.08 : 0,
-      'text-offset': kind === 'postcode' ? [0, 0.9] : [0, 0],
+      'text-anchor': under ? 'top' : 'center',
+      'text-offset': under ? [0, 0.7] : [0, 0],
       'text-padding': 4,
     },
     paint: { 'text-color': color, 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': halo },
@@ -262,6 +268,7 @@ function overlayLayers(state, cellPx, big, pointMinzoom) {
       id: 'boundaries', type: 'line', source: 'boundaries', 'source-layer': 'areas',
       paint: { 'line-color': '#7a7167', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.6, 14, 2], 'line-dasharray': [3, 1] },
     },
+    ...labelLayers(true),
     {
       id: 'crime-clusters', type: 'circle', source: 'crimes', 'source-layer': 'crimes', maxzoom: pointMinzoom,
       filter: ['!', ['has', 'location']],
@@ -316,9 +323,9 @@ function overlayLayers(state, cellPx, big, pointMinzoom) {
     },
     // Above the crimes: a stop and search is often at a snap point that also has crimes.
     ...stopLayers(state, pointMinzoom),
-    // On top, so that MapLibre places them before the crime counts (whose collision boxes would
-    // otherwise hide them); the halo keeps them legible over the circles.
-    ...labelLayers(),
+    // District and ward names on top, so that MapLibre places them before the crime counts (whose
+    // collision boxes would otherwise hide them); the halo keeps them legible over the circles.
+    ...labelLayers(false),
   ];
 }
 
