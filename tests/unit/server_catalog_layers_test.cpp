@@ -70,7 +70,10 @@ TEST_F(CatalogLayers, CatalogPublishesEveryLayerAndField) {
 
 TEST_F(CatalogLayers, TileJsonVectorLayersNameEveryFieldWithItsType) {
     std::string all;
-    for (const auto& spec : core::layer_specs()) all += (all.empty() ? "" : ",") + std::string(spec.name);
+    for (const auto& spec : core::layer_specs()) {
+        if (!all.empty()) all += ',';
+        all += spec.name;
+    }
     auto j = get_json("/tiles/" + all + ".json?indicator=ASC1");
     ASSERT_EQ(j["vector_layers"].size(), core::layer_specs().size());
     for (std::size_t i = 0; i < core::layer_specs().size(); ++i) {
