@@ -16,7 +16,7 @@
 
 namespace crimemap::core {
 
-enum class LayerKind : unsigned char { crimes, areas, performance };
+enum class LayerKind : unsigned char { crimes, areas, performance, stops, labels };
 
 // An MVT value's type, as TileJSON names it.
 enum class FieldType : unsigned char { number, string, boolean };
@@ -49,7 +49,7 @@ struct LayerSpec {
     std::string_view description;
     std::span<const FieldSpec> fields;  // category count fields are listed separately (one per slug)
     bool has_category_fields;           // crimes: one Number field per category slug
-    int cluster_maxzoom = -1;           // crimes: grid clusters up to here, one point per snap location above
+    int cluster_maxzoom = -1;  // crimes, stops: grid clusters up to here, one point per snap location above
 };
 
 namespace layer_registry {
@@ -102,8 +102,55 @@ inline constexpr std::array<FieldSpec, 12> performance_fields{{
     {"higher_is_better", FieldType::boolean, "polarity of the indicator (absent for neutral indicators)"},
 }};
 
+// Stop and search: grid clusters up to the crimes' cluster zoom, snap points above, as crimes.
+// Each object of search and each outcome police.uk writes falls in one group (core/stop_groups.hpp);
+// a feature counts its stops per group, so the obj_* fields and the out_* fields each sum to count.
+inline constexpr std::array<FieldSpec, 17> stop_fields{{
+    {"count", FieldType::number, "stops and searches in the cluster cell (z0-13) or at the snap point (z14+)",
+     true},
+    {"location", FieldType::string,
+     "street name of the snap point, 'On or near ...', where it has one (z14+)", false, crimes_point_minzoom},
+    {"location_id", FieldType::number, "snap point id, as street.id in the data.police.uk API (z14+ only)",
+     false, crimes_point_minzoom},
+    {"obj_drugs", FieldType::number, "object of search: controlled drugs or psychoactive substances"},
+    {"obj_weapons", FieldType::number,
+     "object of search: offensive weapons, firearms, crossbows, anything to threaten or harm anyone"},
+    {"obj_stolen", FieldType::number, "object of search: stolen goods"},
+    {"obj_theft", FieldType::number, "object of search: article for use in theft"},
+    {"obj_damage", FieldType::number, "object of search: articles for use in criminal damage, fireworks"},
+    {"obj_other", FieldType::number, "object of search: any other, or not recorded"},
+    {"out_nfa", FieldType::number, "outcome: no further action (nothing found)"},
+    {"out_arrest", FieldType::number, "outcome: arrest"},
+    {"out_summons", FieldType::number, "outcome: summons or charged by post"},
+    {"out_caution", FieldType::number, "outcome: caution (simple or conditional)"},
+    {"out_community", FieldType::number, "outcome: community or local resolution"},
+    {"out_warning", FieldType::number, "outcome: khat, cannabis or drugs possession warning"},
+    {"out_penalty", FieldType::number, "outcome: penalty notice for disorder"},
+    {"out_other", FieldType::number,
+     "outcome: any other (e.g. article found, outcome unavailable), or not recorded"},
+}};
+
+// Labels from our own data, each kind at its own zooms: district and ward names at a point inside
+// the polygon (ST_PointOnSurface, `crimemap refresh`), street names of snap points (one per name and
+// tile), postcodes at their centroid.
+inline constexpr int labels_minzoom = 6;
+inline constexpr int district_labels_maxzoom = 12;
+inline constexpr int ward_labels_minzoom = 11;
+inline constexpr int ward_labels_maxzoom = 14;
+inline constexpr int street_labels_minzoom = 15;
+inline constexpr int postcode_labels_minzoom = 16;
+inline constexpr std::array<FieldSpec, 3> label_fields{{
+    {"name", FieldType::string,
+     "the label: district or ward name, street name without 'On or near ', or the postcode", true,
+     labels_minzoom},
+    {"kind", FieldType::string, "district (z6-12), ward (z11-14), street (z15+) or postcode (z16+)", true,
+     labels_minzoom},
+    {"code", FieldType::string, "ONS code of the district or ward (districts and wards only)", false,
+     labels_minzoom, ward_labels_maxzoom},
+}};
+
 // Indexed by LayerKind.
-inline constexpr std::array<LayerSpec, 3> layers{{
+inline constexpr std::array<LayerSpec, 5> layers{{
     {LayerKind::crimes, "crimes", 0, 16,
      "Street-level crimes: grid clusters (64x64 cells per tile, or cells=8|16|32) up to z13, one feature per "
      "snap point from "
@@ -118,6 +165,15 @@ inline constexpr std::array<LayerSpec, 3> layers{{
      "latest), ranked among all authorities with a value. A district without a value of its own shows its "
      "county's (via=county, area_code=the county); one with neither has no value fields (no data).",
      performance_fields, false},
+    {LayerKind::stops, "stops", 0, 16,
+     "police.uk stop and search: grid clusters (as crimes) up to z13, one feature per snap point from z14; "
+     "counts by object of search (obj_*) and outcome (out_*). Filters: from, to (YYYY-MM, default the "
+     "latest month of crimes).",
+     stop_fields, false, crimes_cluster_maxzoom},
+    {LayerKind::labels, "labels", labels_minzoom, 16,
+     "Place labels: district (z6-12) and ward (z11-14) names at a point inside the polygon, street names "
+     "of police.uk snap points (z15+), postcodes at their centroid (z16+).",
+     label_fields, false},
 }};
 }  // namespace layer_registry
 

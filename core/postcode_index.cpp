@@ -269,8 +269,8 @@ std::optional<std::uint32_t> PostcodeIndex::pick_live(std::string_view outcode, 
 
 std::size_t PostcodeIndex::memory_bytes() const {
     std::size_t bytes = records_.capacity() * sizeof(PostcodeRecord) + by_display_.capacity() * 4 +
-                        grid_keys_.capacity() * 8 + grid_items_.capacity() * 4 +
-                        outcode_centroids_.capacity() * sizeof(OutcodeCentroid);
+                        grid_keys_.capacity() * 8 + grid_items_.capacity() * 4 + tile_keys_.capacity() * 8 +
+                        tile_items_.capacity() * 4 + outcode_centroids_.capacity() * sizeof(OutcodeCentroid);
     for (const auto& s : strings_) bytes += sizeof(std::string) + (s.size() > 15 ? s.capacity() : 0);
     return bytes;
 }
@@ -334,6 +334,14 @@ PostcodeIndex PostcodeIndexBuilder::finish() {
     for (const auto& [k, i] : grid) {
         index_.grid_keys_.push_back(k);
         index_.grid_items_.push_back(i);
+    }
+    for (auto& [k, i] : grid) k = geo::morton(geo::to_world({recs[i].lon(), recs[i].lat()}));
+    std::sort(grid.begin(), grid.end());
+    index_.tile_keys_.reserve(grid.size());
+    index_.tile_items_.reserve(grid.size());
+    for (const auto& [k, i] : grid) {
+        index_.tile_keys_.push_back(k);
+        index_.tile_items_.push_back(i);
     }
     // Outcode centroids: live postcodes in display order are grouped by outcode; the centroid is
     // the mean of the located ones, exactly as outcode() computes it.

@@ -5,6 +5,7 @@
 //
 // Units: lon/lat are WGS84 degrees (stored as integer micro-degrees, exact for NSPL's 6 decimals),
 // distances are metres on the mean-radius sphere (within 0.5 % of PostGIS geography distances).
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -14,6 +15,8 @@
 #include <vector>
 
 #include "core/month.hpp"
+#include "geo/coords.hpp"
+#include "geo/tile.hpp"
 
 namespace crimemap::core {
 
@@ -138,6 +141,19 @@ class PostcodeIndex {
     // within one outcode; nullopt when there is none.
     std::optional<std::uint32_t> pick_live(std::string_view outcode, std::uint64_t random) const;
 
+    // Calls f(record, world point) for each live postcode whose centroid lies in the tile, in
+    // morton order (the labels tile layer).
+    template <class F>
+    void for_each_in_tile(const geo::TileId& tile, F&& f) const {
+        auto first = std::lower_bound(tile_keys_.begin(), tile_keys_.end(), geo::morton_first(tile));
+        auto last = std::upper_bound(first, tile_keys_.end(), geo::morton_last(tile));
+        for (auto it = first; it != last; ++it) {
+            const PostcodeRecord& r =
+                records_[tile_items_[static_cast<std::size_t>(it - tile_keys_.begin())]];
+            f(r, geo::to_world({r.lon(), r.lat()}));
+        }
+    }
+
     // Approximate heap bytes used (for logs and /metrics).
     std::size_t memory_bytes() const;
 
@@ -149,6 +165,9 @@ class PostcodeIndex {
     // Reverse geocoding grid: cells of grid_lat_ x grid_lon_ degrees, items sorted by cell key.
     std::vector<std::uint64_t> grid_keys_;
     std::vector<std::uint32_t> grid_items_;
+    // The same postcodes by the morton code of their world point (for_each_in_tile).
+    std::vector<std::uint64_t> tile_keys_;
+    std::vector<std::uint32_t> tile_items_;
     struct OutcodeCentroid {
         std::string outcode;
         double lon, lat;

@@ -41,6 +41,37 @@ struct SnapLocation {
     std::int64_t id;   // snap_locations.id in the database (police.uk-style street id)
 };
 
+// Stop and search per snap location, aggregated by (month, object group, outcome group), laid out
+// as the crimes are: locations in morton order, a location's records are
+// records[record_offsets[i] .. record_offsets[i + 1]).
+struct StopRecord {
+    std::int32_t month;    // Month::index() (stops may lie outside the crimes' months)
+    std::uint8_t object;   // StopObject (core/stop_groups.hpp)
+    std::uint8_t outcome;  // StopOutcome
+    std::uint16_t reserved = 0;
+    std::uint32_t stops;
+};
+static_assert(sizeof(StopRecord) == 12);
+
+struct StopPoints {
+    std::vector<SnapLocation> locations;  // the snap locations stops use, sorted by keys
+    std::vector<std::uint64_t> keys;      // geo::morton(locations[i].world), ascending
+    std::vector<std::uint32_t> record_offsets;
+    std::vector<StopRecord> records;
+    std::uint64_t located = 0;  // stops with a location (those the stops layer draws)
+};
+
+// District and ward names at a point inside the polygon (areas.label_point, `crimemap refresh`),
+// morton-sorted; street labels come from Snapshot::locations, postcode labels from the postcode
+// index.
+enum class PlaceLabelKind : std::uint8_t { district, ward };
+struct PlaceLabel {
+    geo::WorldPoint world;
+    PlaceLabelKind kind;
+    std::string name;
+    std::string code;
+};
+
 // Crime count for one (month, category) of an area.
 struct MonthCount {
     std::uint16_t month;  // months since Snapshot::first_month
@@ -170,8 +201,11 @@ struct Snapshot {
     std::vector<CrimeRecord> records;
     std::uint64_t located_crimes = 0;
     std::uint64_t unlocated_crimes = 0;
-    std::vector<Area> areas;                                      // all kinds
-    std::array<std::vector<std::uint32_t>, 6> areas_by_kind;      // indices into areas, per AreaKind
+    StopPoints stops;                                         // the stops layer
+    std::vector<PlaceLabel> place_labels;                     // sorted by place_label_keys
+    std::vector<std::uint64_t> place_label_keys;              // geo::morton(place_labels[i].world), ascending
+    std::vector<Area> areas;                                  // all kinds
+    std::array<std::vector<std::uint32_t>, 6> areas_by_kind;  // indices into areas, per AreaKind
     std::unordered_map<std::string, std::uint32_t> area_by_code;  // "kind:code" -> index
     const Area* find_area(AreaKind kind, const std::string& code) const;
     // Performance indicators by code (district polygons come from `areas`, kind lad).

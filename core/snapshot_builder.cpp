@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "core/similar.hpp"
+#include "core/stop_groups.hpp"
 #include "geo/tile.hpp"
 
 namespace crimemap::core {
@@ -81,6 +83,76 @@ bool SnapshotBuilder::add_crimes(std::int64_t location_id, Month month, Category
     auto offset = static_cast<std::uint16_t>(month.index() - s_->first_month.index());
     records_.push_back({location_id, CrimeRecord{offset, category, 0, crimes}});
     return true;
+}
+
+void SnapshotBuilder::add_stop_location(std::int64_t id, geo::LonLat where, std::string name) {
+    geo::WorldPoint w = geo::to_world(where);
+    stop_location_ids_.emplace(id, stop_locations_.size());
+    stop_locations_.push_back({geo::morton(w), SnapLocation{w, std::move(name), id}});
+}
+
+bool SnapshotBuilder::add_stops(std::int64_t location_id, Month month, std::uint8_t object,
+                                std::uint8_t outcome, std::uint32_t stops) {
+    if (!stop_location_ids_.contains(location_id) || object >= stop_object_count ||
+        outcome >= stop_outcome_count)
+        return false;
+    stop_records_.push_back({location_id, StopRecord{month.index(), object, outcome, 0, stops}});
+    return true;
+}
+
+void SnapshotBuilder::add_place_label(PlaceLabelKind kind, geo::LonLat where, std::string name,
+                                      std::string code) {
+    geo::WorldPoint w = geo::to_world(where);
+    place_labels_.emplace_back(geo::morton(w), PlaceLabel{w, kind, std::move(name), std::move(code)});
+}
+
+void SnapshotBuilder::finish_stops() {
+    StopPoints& out = s_->stops;
+    std::sort(stop_locations_.begin(), stop_locations_.end(), [](const auto& a, const auto& b) {
+        return a.key != b.key ? a.key < b.key : a.location.id < b.location.id;
+    });
+    std::unordered_map<std::int64_t, std::uint32_t> position;
+    for (auto& pending : stop_locations_) {
+        position.emplace(pending.location.id, static_cast<std::uint32_t>(out.locations.size()));
+        out.keys.push_back(pending.key);
+        out.locations.push_back(std::move(pending.location));
+    }
+    for (auto& r : stop_records_) r.location_id = position.at(r.location_id);
+    std::sort(stop_records_.begin(), stop_records_.end(), [](const PendingStops& a, const PendingStops& b) {
+        return std::tie(a.location_id, a.record.month, a.record.object, a.record.outcome) <
+               std::tie(b.location_id, b.record.month, b.record.object, b.record.outcome);
+    });
+    out.record_offsets.assign(out.locations.size() + 1, 0);
+    for (std::size_t i = 0; i < stop_records_.size(); ++i) {
+        const auto& r = stop_records_[i];
+        out.located += r.record.stops;
+        if (i > 0 && stop_records_[i - 1].location_id == r.location_id &&
+            stop_records_[i - 1].record.month == r.record.month &&
+            stop_records_[i - 1].record.object == r.record.object &&
+            stop_records_[i - 1].record.outcome == r.record.outcome) {
+            out.records.back().stops += r.record.stops;
+            continue;
+        }
+        ++out.record_offsets[static_cast<std::size_t>(r.location_id) + 1];
+        out.records.push_back(r.record);
+    }
+    for (std::size_t i = 1; i < out.record_offsets.size(); ++i)
+        out.record_offsets[i] += out.record_offsets[i - 1];
+    stop_locations_.clear();
+    stop_location_ids_.clear();
+    stop_records_.clear();
+}
+
+void SnapshotBuilder::finish_place_labels() {
+    std::sort(place_labels_.begin(), place_labels_.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.first, a.second.kind, a.second.code) <
+               std::tie(b.first, b.second.kind, b.second.code);
+    });
+    for (auto& [key, label] : place_labels_) {
+        s_->place_label_keys.push_back(key);
+        s_->place_labels.push_back(std::move(label));
+    }
+    place_labels_.clear();
 }
 
 void SnapshotBuilder::add_area(AreaKind kind, std::string code, std::string name,
@@ -235,6 +307,8 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::finish() {
         std::sort(a.counts.begin(), a.counts.end(), [](const MonthCount& x, const MonthCount& y) {
             return x.month != y.month ? x.month < y.month : x.category < y.category;
         });
+    finish_stops();
+    finish_place_labels();
     for (auto& [code, series] : s.indicators) rank(series);
     build_similarity_index(s);
 

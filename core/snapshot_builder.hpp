@@ -24,6 +24,13 @@ class SnapshotBuilder {
     // `crimes` crimes at location `location_id` in `month` of `category`. Unknown locations and
     // months outside [first_month, last_month] are ignored (returns false).
     bool add_crimes(std::int64_t location_id, Month month, CategoryIndex category, std::uint32_t crimes);
+    // A snap location stop and search uses, and `stops` stops there in `month` with these groups
+    // (core/stop_groups.hpp); stops at unknown locations are ignored (returns false).
+    void add_stop_location(std::int64_t id, geo::LonLat where, std::string name);
+    bool add_stops(std::int64_t location_id, Month month, std::uint8_t object, std::uint8_t outcome,
+                   std::uint32_t stops);
+    // A district or ward label at `where` (a point inside the polygon).
+    void add_place_label(PlaceLabelKind kind, geo::LonLat where, std::string name, std::string code);
     void add_area(AreaKind kind, std::string code, std::string name, std::optional<std::int32_t> population,
                   const geo::LonLatMultiPolygon& geometry);
     bool add_area_count(AreaKind kind, const std::string& code, Month month, CategoryIndex category,
@@ -67,6 +74,16 @@ class SnapshotBuilder {
     std::vector<PendingLocation> locations_;
     std::unordered_map<std::int64_t, std::size_t> location_ids_;  // id -> index in locations_
     std::vector<PendingRecord> records_;
+    struct PendingStops {
+        std::int64_t location_id;
+        StopRecord record;
+    };
+    std::vector<PendingLocation> stop_locations_;
+    std::unordered_map<std::int64_t, std::size_t> stop_location_ids_;  // id -> index in stop_locations_
+    std::vector<PendingStops> stop_records_;
+    std::vector<std::pair<std::uint64_t, PlaceLabel>> place_labels_;
+    void finish_stops();
+    void finish_place_labels();
 };
 
 }  // namespace crimemap::core

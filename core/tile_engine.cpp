@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
+#include <string_view>
 
+#include "core/api_data.hpp"
 #include "core/feature_properties.hpp"
 #include "core/snapshot.hpp"
+#include "core/stop_groups.hpp"
 #include "geo/mvt.hpp"
 
 namespace crimemap::core {
@@ -52,6 +56,38 @@ constexpr auto polarity = declared_field<LayerKind::performance, FieldType::stri
 constexpr auto higher_is_better =
     declared_field<LayerKind::performance, FieldType::boolean>("higher_is_better");
 }  // namespace performance_field
+using StopProps = FeatureProperties<LayerKind::stops>;
+namespace stop_field {
+using Number = FieldHandle<LayerKind::stops, FieldType::number>;
+constexpr auto count = declared_field<LayerKind::stops, FieldType::number>("count");
+constexpr auto location = declared_field<LayerKind::stops, FieldType::string>("location");
+constexpr auto location_id = declared_field<LayerKind::stops, FieldType::number>("location_id");
+// Indexed by StopObject and StopOutcome (core/stop_groups.hpp).
+constexpr std::array<Number, stop_object_count> object{
+    declared_field<LayerKind::stops, FieldType::number>("obj_drugs"),
+    declared_field<LayerKind::stops, FieldType::number>("obj_weapons"),
+    declared_field<LayerKind::stops, FieldType::number>("obj_stolen"),
+    declared_field<LayerKind::stops, FieldType::number>("obj_theft"),
+    declared_field<LayerKind::stops, FieldType::number>("obj_damage"),
+    declared_field<LayerKind::stops, FieldType::number>("obj_other"),
+};
+constexpr std::array<Number, stop_outcome_count> outcome{
+    declared_field<LayerKind::stops, FieldType::number>("out_nfa"),
+    declared_field<LayerKind::stops, FieldType::number>("out_arrest"),
+    declared_field<LayerKind::stops, FieldType::number>("out_summons"),
+    declared_field<LayerKind::stops, FieldType::number>("out_caution"),
+    declared_field<LayerKind::stops, FieldType::number>("out_community"),
+    declared_field<LayerKind::stops, FieldType::number>("out_warning"),
+    declared_field<LayerKind::stops, FieldType::number>("out_penalty"),
+    declared_field<LayerKind::stops, FieldType::number>("out_other"),
+};
+}  // namespace stop_field
+using LabelProps = FeatureProperties<LayerKind::labels>;
+namespace label_field {
+constexpr auto name = declared_field<LayerKind::labels, FieldType::string>("name");
+constexpr auto kind = declared_field<LayerKind::labels, FieldType::string>("kind");
+constexpr auto code = declared_field<LayerKind::labels, FieldType::string>("code");
+}  // namespace label_field
 
 // Month offsets of a filter relative to the snapshot; empty when the range misses the data.
 struct MonthWindow {
@@ -90,12 +126,14 @@ geo::TilePoint clamp_to_tile(geo::TilePoint p) {
     return {c(p.x), c(p.y)};
 }
 
-// Locations of the tile: one contiguous run of the morton-sorted location keys.
+// Points of the tile: one contiguous run of morton-sorted keys.
+std::pair<std::size_t, std::size_t> key_run(const std::vector<std::uint64_t>& keys, const geo::TileId& tile) {
+    auto first = std::lower_bound(keys.begin(), keys.end(), geo::morton_first(tile));
+    auto last = std::upper_bound(first, keys.end(), geo::morton_last(tile));
+    return {static_cast<std::size_t>(first - keys.begin()), static_cast<std::size_t>(last - keys.begin())};
+}
 std::pair<std::size_t, std::size_t> location_run(const Snapshot& s, const geo::TileId& tile) {
-    auto first = std::lower_bound(s.location_keys.begin(), s.location_keys.end(), geo::morton_first(tile));
-    auto last = std::upper_bound(first, s.location_keys.end(), geo::morton_last(tile));
-    return {static_cast<std::size_t>(first - s.location_keys.begin()),
-            static_cast<std::size_t>(last - s.location_keys.begin())};
+    return key_run(s.location_keys, tile);
 }
 
 // z0-13: grid clusters. A cell at cell_bits is a tile at zoom z + cell_bits, i.e. a morton prefix,
@@ -150,6 +188,85 @@ geo::LayerBuilder location_layer(const Snapshot& s, const TileQuery& q) {
         props.add(crime_field::location, loc.name);
         props.add(crime_field::location_id, static_cast<std::int64_t>(loc.id));
         append_category_props(props, counts);
+        layer.add_point(clamp_to_tile(transform.to_tile(loc.world)), props.view(),
+                        static_cast<std::uint64_t>(loc.id));
+    }
+    return layer;
+}
+
+// Stops of one location (or cluster cell) by object and outcome group.
+struct StopCounts {
+    std::uint64_t total = 0;
+    std::array<std::uint64_t, stop_object_count> object{};
+    std::array<std::uint64_t, stop_outcome_count> outcome{};
+};
+
+// Adds the stops of location i in the filter's months into `c`; returns how many.
+std::uint64_t count_stops(const StopPoints& p, std::size_t i, const MonthRange& months, StopCounts& c) {
+    const int lo = months.from.index(), hi = months.to.index();
+    std::uint64_t n = 0;
+    for (std::uint32_t r = p.record_offsets[i]; r < p.record_offsets[i + 1]; ++r) {
+        const StopRecord& rec = p.records[r];
+        if (rec.month < lo || rec.month > hi) continue;
+        c.object[rec.object] += rec.stops;
+        c.outcome[rec.outcome] += rec.stops;
+        n += rec.stops;
+    }
+    c.total += n;
+    return n;
+}
+
+void add_stop_props(StopProps& props, const StopCounts& c) {
+    props.add(stop_field::count, c.total);
+    for (std::size_t g = 0; g < stop_object_count; ++g)
+        if (c.object[g] > 0) props.add(stop_field::object[g], c.object[g]);
+    for (std::size_t g = 0; g < stop_outcome_count; ++g)
+        if (c.outcome[g] > 0) props.add(stop_field::outcome[g], c.outcome[g]);
+}
+
+// z0-13: grid clusters of stops, exactly as cluster_layer does for crimes.
+geo::LayerBuilder stop_cluster_layer(const Snapshot& s, const TileQuery& q, int cell_bits) {
+    geo::LayerBuilder layer = layer_builder(LayerKind::stops, extent);
+    const StopPoints& p = s.stops;
+    const auto [begin, end] = key_run(p.keys, q.tile);
+    const int shift = 64 - 2 * (q.tile.z + cell_bits);
+    const geo::TileTransform transform(q.tile, extent);
+    StopProps props;
+    std::size_t i = begin;
+    while (i < end) {
+        const std::uint64_t cell = p.keys[i] >> shift;
+        StopCounts counts;
+        double sum_x = 0, sum_y = 0;
+        for (; i < end && (p.keys[i] >> shift) == cell; ++i) {
+            const auto n = static_cast<double>(count_stops(p, i, q.filter.months, counts));
+            sum_x += static_cast<double>(p.locations[i].world.x) * n;
+            sum_y += static_cast<double>(p.locations[i].world.y) * n;
+        }
+        if (counts.total == 0) continue;
+        const double n = static_cast<double>(counts.total);
+        props.clear();
+        add_stop_props(props, counts);
+        layer.add_point(clamp_to_tile(transform.to_tile(geo::WorldXY{sum_x / n, sum_y / n})), props.view(),
+                        cell);
+    }
+    return layer;
+}
+
+// z14+: one feature per snap location with stops.
+geo::LayerBuilder stop_location_layer(const Snapshot& s, const TileQuery& q) {
+    geo::LayerBuilder layer = layer_builder(LayerKind::stops, extent);
+    const StopPoints& p = s.stops;
+    const auto [begin, end] = key_run(p.keys, q.tile);
+    const geo::TileTransform transform(q.tile, extent);
+    StopProps props;
+    for (std::size_t i = begin; i < end; ++i) {
+        StopCounts counts;
+        if (count_stops(p, i, q.filter.months, counts) == 0) continue;
+        const SnapLocation& loc = p.locations[i];
+        props.clear();
+        add_stop_props(props, counts);
+        if (!loc.name.empty()) props.add(stop_field::location, loc.name);
+        props.add(stop_field::location_id, static_cast<std::int64_t>(loc.id));
         layer.add_point(clamp_to_tile(transform.to_tile(loc.world)), props.view(),
                         static_cast<std::uint64_t>(loc.id));
     }
@@ -266,6 +383,63 @@ Result<geo::LayerBuilder> performance_layer(const Snapshot& s, const TileQuery& 
     return layer;
 }
 
+// "On or near Albert Road" -> "Albert Road"; other names as they are.
+std::string_view street_label(std::string_view snap_name) {
+    constexpr std::string_view prefix = "On or near ";
+    if (snap_name.starts_with(prefix)) snap_name.remove_prefix(prefix.size());
+    return snap_name;
+}
+
+// Each kind at its zooms (core/layers.hpp): districts and wards at their label points, one label
+// per street name and tile (at its snap point with the lowest id), postcodes at their centroid.
+geo::LayerBuilder labels_layer(const Snapshot& s, const TileQuery& q) {
+    namespace reg = layer_registry;
+    geo::LayerBuilder layer = layer_builder(LayerKind::labels, extent);
+    const geo::TileTransform transform(q.tile, extent);
+    const int z = q.tile.z;
+    LabelProps props;
+    const bool districts = z >= reg::labels_minzoom && z <= reg::district_labels_maxzoom;
+    const bool wards = z >= reg::ward_labels_minzoom && z <= reg::ward_labels_maxzoom;
+    if (districts || wards) {
+        const auto [begin, end] = key_run(s.place_label_keys, q.tile);
+        for (std::size_t i = begin; i < end; ++i) {
+            const PlaceLabel& l = s.place_labels[i];
+            const bool district = l.kind == PlaceLabelKind::district;
+            if (district ? !districts : !wards) continue;
+            props.clear();
+            props.add(label_field::name, l.name);
+            props.add(label_field::kind, std::string(district ? "district" : "ward"));
+            props.add(label_field::code, l.code);
+            layer.add_point(clamp_to_tile(transform.to_tile(l.world)), props.view());
+        }
+    }
+    if (z >= reg::street_labels_minzoom) {
+        const auto [begin, end] = location_run(s, q.tile);
+        std::map<std::string_view, std::size_t> first;  // street -> location with the lowest id
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::string_view name = street_label(s.locations[i].name);
+            if (name.empty()) continue;
+            auto [it, added] = first.emplace(name, i);
+            if (!added && s.locations[i].id < s.locations[it->second].id) it->second = i;
+        }
+        for (const auto& [name, i] : first) {
+            props.clear();
+            props.add(label_field::name, std::string(name));
+            props.add(label_field::kind, std::string("street"));
+            layer.add_point(clamp_to_tile(transform.to_tile(s.locations[i].world)), props.view());
+        }
+    }
+    if (z >= reg::postcode_labels_minzoom && s.api) {
+        s.api->postcodes.for_each_in_tile(q.tile, [&](const PostcodeRecord& r, geo::WorldPoint w) {
+            props.clear();
+            props.add(label_field::name, r.display());
+            props.add(label_field::kind, std::string("postcode"));
+            layer.add_point(clamp_to_tile(transform.to_tile(w)), props.view());
+        });
+    }
+    return layer;
+}
+
 class MemoryRenderer final : public TileRenderer {
   public:
     explicit MemoryRenderer(TileEngineOptions options) : options_(options) {}
@@ -279,7 +453,17 @@ class MemoryRenderer final : public TileRenderer {
             options_.tile_budget_bytes / std::max<std::size_t>(1, q.layers.kinds.size());
         for (LayerKind kind : q.layers.kinds) {
             switch (kind) {
-                case LayerKind::crimes: layers.push_back(crimes(s, q, budget, out.coarsened)); break;
+                case LayerKind::crimes:
+                    layers.push_back(points(
+                        q, budget, out.coarsened, [&](int bits) { return cluster_layer(s, q, bits); },
+                        [&] { return location_layer(s, q); }));
+                    break;
+                case LayerKind::stops:
+                    layers.push_back(points(
+                        q, budget, out.coarsened, [&](int bits) { return stop_cluster_layer(s, q, bits); },
+                        [&] { return stop_location_layer(s, q); }));
+                    break;
+                case LayerKind::labels: layers.push_back(labels_layer(s, q)); break;
                 case LayerKind::areas:
                     layers.push_back(polygons(budget, out.coarsened, [&](double tol) {
                                          return Result<geo::LayerBuilder>(areas_layer(s, q, tol));
@@ -300,16 +484,19 @@ class MemoryRenderer final : public TileRenderer {
     }
 
   private:
-    geo::LayerBuilder crimes(const Snapshot& s, const TileQuery& q, std::size_t budget,
-                             bool& coarsened) const {
+    // Crimes and stops: snap points above the cluster zoom, else grid clusters of the requested
+    // cells, coarser while over budget.
+    template <class Cluster, class Locations>
+    geo::LayerBuilder points(const TileQuery& q, std::size_t budget, bool& coarsened, Cluster cluster,
+                             Locations locations) const {
         if (q.tile.z > cluster_max_zoom) {
-            auto layer = location_layer(s, q);
+            auto layer = locations();
             if (layer.feature_bytes() <= budget) return layer;
             coarsened = true;  // a pathological z14+ tile: fall back to fine clusters
-            return cluster_layer(s, q, 8);
+            return cluster(8);
         }
         for (int bits = q.cluster_cell_bits;; --bits) {
-            auto layer = cluster_layer(s, q, bits);
+            auto layer = cluster(bits);
             if (layer.feature_bytes() <= budget || bits == min_cell_bits) return layer;
             coarsened = true;
         }

@@ -124,11 +124,13 @@ Result<TileQuery> parse_tile_query(std::string_view layers, std::string_view z, 
 std::string TileQuery::cache_key() const {
     std::string key = layers.canonical();
     key += '/' + std::to_string(tile.z) + '/' + std::to_string(tile.x) + '/' + std::to_string(tile.y);
-    if (layers.contains(LayerKind::crimes) || layers.contains(LayerKind::areas)) {
+    if (layers.contains(LayerKind::crimes) || layers.contains(LayerKind::areas) ||
+        layers.contains(LayerKind::stops)) {
         key += "?m=" + filter.months.from.str() + ".." + filter.months.to.str();
         key += "&c=" + filter.categories.to_string();
     }
-    if (layers.contains(LayerKind::crimes) && tile.z <= cluster_max_zoom)
+    if ((layers.contains(LayerKind::crimes) || layers.contains(LayerKind::stops)) &&
+        tile.z <= cluster_max_zoom)
         key += "&g=" + std::to_string(cluster_cell_bits);
     if (layers.contains(LayerKind::areas)) key += "&k=" + std::string(to_string(area_kind));
     if (layers.contains(LayerKind::performance)) key += "&i=" + indicator + "&p=" + period;

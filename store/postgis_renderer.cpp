@@ -39,6 +39,20 @@ class PostgisRenderer final : public core::TileRenderer {
                 for (core::LayerKind kind : q.layers.kinds) {
                     Params p = common;
                     std::string sql;
+                    if (kind == core::LayerKind::stops || kind == core::LayerKind::labels) {
+                        sql =
+                            kind == core::LayerKind::stops
+                                ? "SELECT crimemap_stops_mvt($1::int, $2::int, $3::int, $4::date, $5::date, "
+                                  "$6::int)"
+                                : "SELECT crimemap_labels_mvt($1::int, $2::int, $3::int)";
+                        if (kind == core::LayerKind::stops) {
+                            p.push_back(first_day(q.filter.months.from));
+                            p.push_back(first_day(q.filter.months.to));
+                            p.push_back(std::to_string(q.cluster_cell_bits));
+                        }
+                        out.mvt.append(conn.query_binary(sql, p).text(0, 0));
+                        continue;
+                    }
                     if (kind == core::LayerKind::crimes) {
                         sql =
                             "SELECT crimemap_crimes_mvt($1::int, $2::int, $3::int, $4::date, $5::date, "

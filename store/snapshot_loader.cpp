@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/snapshot_builder.hpp"
+#include "core/stop_groups.hpp"
 #include "geo/wkb.hpp"
 #include "store/api_loader.hpp"
 
@@ -75,6 +76,38 @@ std::shared_ptr<const core::Snapshot> load_snapshot(Connection& conn) {
                       if (auto cat = core::category_from_slug(*f[2]))
                           b.add_crimes(to_number<std::int64_t>(*f[0]), to_month(*f[1]), *cat, 1);
                   });
+    // Stop and search: the snap locations stops use, and the located stops grouped per location,
+    // month, object of search and outcome in SQL (a few rows per location), mapped to the tile
+    // layer's groups here (core/stop_groups.hpp).
+    conn.copy_out(
+        "COPY (SELECT l.id, l.lon, l.lat, l.name FROM snap_locations l "
+        "WHERE EXISTS (SELECT 1 FROM stops t WHERE t.location_id = l.id)) TO STDOUT",
+        [&](std::string_view line) {
+            auto f = split_copy_line(line);
+            b.add_stop_location(to_number<std::int64_t>(*f[0]), {to_double(*f[1]), to_double(*f[2])},
+                                std::move(*f[3]));
+        });
+    conn.copy_out("COPY (SELECT location_id, " + month_index("month") +
+                      ", coalesce(object_of_search, ''), coalesce(outcome, ''), count(*) FROM stops "
+                      "WHERE location_id IS NOT NULL GROUP BY 1, 2, 3, 4) TO STDOUT",
+                  [&](std::string_view line) {
+                      auto f = split_copy_line(line);
+                      b.add_stops(to_number<std::int64_t>(*f[0]), to_month(*f[1]),
+                                  static_cast<std::uint8_t>(core::stop_object_group(*f[2])),
+                                  static_cast<std::uint8_t>(core::stop_outcome_group(*f[3])),
+                                  to_number<std::uint32_t>(*f[4]));
+                  });
+    // District and ward labels at the point `crimemap refresh` stores (areas.label_point); areas
+    // imported since the last refresh get one computed here.
+    conn.copy_out(
+        "COPY (SELECT kind, code, name, ST_X(p), ST_Y(p) FROM (SELECT kind, code, name, "
+        "coalesce(label_point, ST_PointOnSurface(geom)) AS p FROM areas WHERE kind IN ('lad', 'ward')) a) "
+        "TO STDOUT",
+        [&](std::string_view line) {
+            auto f = split_copy_line(line);
+            const auto kind = *f[0] == "lad" ? core::PlaceLabelKind::district : core::PlaceLabelKind::ward;
+            b.add_place_label(kind, {to_double(*f[3]), to_double(*f[4])}, std::move(*f[2]), std::move(*f[1]));
+        });
     // parent_codes.county: a district's county, set by `crimemap refresh` (two-tier areas only);
     // the other parent codes: the containing area of each kind, by a point inside the area.
     conn.copy_out(

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/api_data.hpp"
 #include "core/gzip.hpp"
 #include "core/layers.hpp"
 #include "core/pmtiles_writer.hpp"
@@ -81,12 +82,21 @@ TileRange tile_range(const geo::Box& b, int z) {
 std::vector<geo::TileId> candidate_tiles(const core::Snapshot& s, const ExportOptions& o, int z) {
     std::vector<TileKey> keys;
     const auto& layers = o.query.layers;
-    if (layers.contains(core::LayerKind::crimes)) {
-        for (const auto& loc : s.locations) {
-            auto t = geo::tile_containing(loc.world, static_cast<std::uint8_t>(z));
-            TileKey k = key_of(t.x, t.y);
-            if (keys.empty() || keys.back() != k) keys.push_back(k);  // neighbours share tiles (morton order)
-        }
+    auto add_point = [&](geo::WorldPoint w) {
+        auto t = geo::tile_containing(w, static_cast<std::uint8_t>(z));
+        TileKey k = key_of(t.x, t.y);
+        if (keys.empty() || keys.back() != k) keys.push_back(k);  // neighbours share tiles (morton order)
+    };
+    // Streets are labelled at snap locations, as crimes are drawn there.
+    if (layers.contains(core::LayerKind::crimes) || layers.contains(core::LayerKind::labels))
+        for (const auto& loc : s.locations) add_point(loc.world);
+    if (layers.contains(core::LayerKind::stops))
+        for (const auto& loc : s.stops.locations) add_point(loc.world);
+    if (layers.contains(core::LayerKind::labels)) {
+        for (const auto& l : s.place_labels) add_point(l.world);
+        if (s.api && z >= core::layer_registry::postcode_labels_minzoom)
+            s.api->postcodes.for_each_in_tile(
+                geo::TileId{0, 0, 0}, [&](const core::PostcodeRecord&, geo::WorldPoint w) { add_point(w); });
     }
     auto add_areas = [&](core::AreaKind kind) {
         for (auto i : s.areas_by_kind[static_cast<std::size_t>(kind)]) {

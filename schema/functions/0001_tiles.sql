@@ -1,4 +1,4 @@
--- Reference tile engine: the crimes and areas layers rendered with ST_AsMVT, as martin and
+-- Reference tile engine: the crimes, areas, stops and labels layers rendered with ST_AsMVT, as martin and
 -- pg_tileserv would. crimemapd --engine=postgis serves these; the in-memory engine is tested
 -- against them (same totals per category, same area codes) and benchmarked against them.
 -- Applied (CREATE OR REPLACE) by `crimemap migrate` after the migrations.
@@ -136,5 +136,156 @@ RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $$
                imd_decile
         FROM counted
         WHERE geom IS NOT NULL
+    ) f
+$$;
+
+-- The groups of the stops layer (core/stop_groups.cpp lists the same texts): police.uk's object of
+-- search and outcome, case-insensitive; anything else, or blank, is 'other'.
+CREATE OR REPLACE FUNCTION crimemap_stop_object_group(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN lower(btrim(t)) IN ('controlled drugs', 'psychoactive substances') THEN 'drugs'
+        WHEN lower(btrim(t)) IN ('offensive weapons', 'firearms', 'anything to threaten or harm anyone', 'crossbows') THEN 'weapons'
+        WHEN lower(btrim(t)) IN ('stolen goods') THEN 'stolen'
+        WHEN lower(btrim(t)) IN ('article for use in theft') THEN 'theft'
+        WHEN lower(btrim(t)) IN ('articles for use in criminal damage', 'fireworks') THEN 'damage'
+        ELSE 'other' END
+$$;
+
+CREATE OR REPLACE FUNCTION crimemap_stop_outcome_group(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN lower(btrim(t)) IN ('a no further action disposal', 'nothing found - no further action') THEN 'nfa'
+        WHEN lower(btrim(t)) IN ('arrest', 'suspect arrested') THEN 'arrest'
+        WHEN lower(btrim(t)) IN ('summons / charged by post', 'suspect summonsed to court') THEN 'summons'
+        WHEN lower(btrim(t)) IN ('caution (simple or conditional)', 'offender cautioned') THEN 'caution'
+        WHEN lower(btrim(t)) IN ('community resolution', 'local resolution') THEN 'community'
+        WHEN lower(btrim(t)) IN ('khat or cannabis warning', 'offender given drugs possession warning') THEN 'warning'
+        WHEN lower(btrim(t)) IN ('penalty notice for disorder', 'offender given penalty notice') THEN 'penalty'
+        ELSE 'other' END
+$$;
+
+-- stops layer: as crimes, grid clusters up to z13 and one feature per snap point from z14, for the
+-- located stop-and-search records of the months; per feature the stops by object group (obj_*)
+-- and outcome group (out_*), absent where none. Fields as core/layers.hpp declares them
+-- (tests/integration/layer_fields_sql_test.cpp).
+CREATE OR REPLACE FUNCTION crimemap_stops_mvt(z integer, x integer, y integer,
+                                              month_from date, month_to date, cell_bits integer DEFAULT 6)
+RETURNS bytea LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    shift integer := 32 - z;
+    tile_size numeric := 2::numeric ^ (32 - z);
+    bbox geometry := ST_Expand(ST_Transform(ST_TileEnvelope(z, x, y), 4326), 1e-6);
+    result bytea;
+BEGIN
+    IF z <= 13 THEN
+        SELECT ST_AsMVT(f, 'stops', 4096, 'geom', 'id') INTO result FROM (
+            SELECT (cx << (z + cell_bits)) + cy AS id,
+                   ST_MakePoint(least(greatest(round((mx - x * tile_size) * 4096 / tile_size), 0), 4095),
+                                least(greatest(round((my - y * tile_size) * 4096 / tile_size), 0), 4095)) AS geom,
+                   count, obj_drugs, obj_weapons, obj_stolen, obj_theft, obj_damage, obj_other,
+                   out_nfa, out_arrest, out_summons, out_caution, out_community, out_warning, out_penalty, out_other
+            FROM (
+                SELECT wx >> (shift - cell_bits) AS cx, wy >> (shift - cell_bits) AS cy, count(*)::bigint AS count,
+                       sum(wx) / count(*) AS mx, sum(wy) / count(*) AS my,
+                   nullif(count(*) FILTER (WHERE og = 'drugs'), 0) AS obj_drugs,
+                   nullif(count(*) FILTER (WHERE og = 'weapons'), 0) AS obj_weapons,
+                   nullif(count(*) FILTER (WHERE og = 'stolen'), 0) AS obj_stolen,
+                   nullif(count(*) FILTER (WHERE og = 'theft'), 0) AS obj_theft,
+                   nullif(count(*) FILTER (WHERE og = 'damage'), 0) AS obj_damage,
+                   nullif(count(*) FILTER (WHERE og = 'other'), 0) AS obj_other,
+                   nullif(count(*) FILTER (WHERE rg = 'nfa'), 0) AS out_nfa,
+                   nullif(count(*) FILTER (WHERE rg = 'arrest'), 0) AS out_arrest,
+                   nullif(count(*) FILTER (WHERE rg = 'summons'), 0) AS out_summons,
+                   nullif(count(*) FILTER (WHERE rg = 'caution'), 0) AS out_caution,
+                   nullif(count(*) FILTER (WHERE rg = 'community'), 0) AS out_community,
+                   nullif(count(*) FILTER (WHERE rg = 'warning'), 0) AS out_warning,
+                   nullif(count(*) FILTER (WHERE rg = 'penalty'), 0) AS out_penalty,
+                   nullif(count(*) FILTER (WHERE rg = 'other'), 0) AS out_other
+                FROM (SELECT * FROM (
+                    SELECT l.id AS location_id, l.name, crimemap_world_x(l.lon) AS wx, crimemap_world_y(l.lat) AS wy,
+                           crimemap_stop_object_group(t.object_of_search) AS og,
+                           crimemap_stop_outcome_group(t.outcome) AS rg
+                    FROM stops t JOIN snap_locations l ON l.id = t.location_id
+                    WHERE t.geom && bbox AND t.month BETWEEN month_from AND month_to) p
+                 WHERE (p.wx >> shift) = x AND (p.wy >> shift) = y) pts
+                GROUP BY 1, 2) cells
+        ) f;
+    ELSE
+        SELECT ST_AsMVT(f, 'stops', 4096, 'geom', 'id') INTO result FROM (
+            SELECT location_id AS id, location_id, nullif(name, '') AS location,
+                   ST_MakePoint(least(greatest(round((wx - x * tile_size) * 4096 / tile_size), 0), 4095),
+                                least(greatest(round((wy - y * tile_size) * 4096 / tile_size), 0), 4095)) AS geom,
+                   count, obj_drugs, obj_weapons, obj_stolen, obj_theft, obj_damage, obj_other,
+                   out_nfa, out_arrest, out_summons, out_caution, out_community, out_warning, out_penalty, out_other
+            FROM (
+                SELECT location_id, name, wx, wy, count(*)::bigint AS count,
+                   nullif(count(*) FILTER (WHERE og = 'drugs'), 0) AS obj_drugs,
+                   nullif(count(*) FILTER (WHERE og = 'weapons'), 0) AS obj_weapons,
+                   nullif(count(*) FILTER (WHERE og = 'stolen'), 0) AS obj_stolen,
+                   nullif(count(*) FILTER (WHERE og = 'theft'), 0) AS obj_theft,
+                   nullif(count(*) FILTER (WHERE og = 'damage'), 0) AS obj_damage,
+                   nullif(count(*) FILTER (WHERE og = 'other'), 0) AS obj_other,
+                   nullif(count(*) FILTER (WHERE rg = 'nfa'), 0) AS out_nfa,
+                   nullif(count(*) FILTER (WHERE rg = 'arrest'), 0) AS out_arrest,
+                   nullif(count(*) FILTER (WHERE rg = 'summons'), 0) AS out_summons,
+                   nullif(count(*) FILTER (WHERE rg = 'caution'), 0) AS out_caution,
+                   nullif(count(*) FILTER (WHERE rg = 'community'), 0) AS out_community,
+                   nullif(count(*) FILTER (WHERE rg = 'warning'), 0) AS out_warning,
+                   nullif(count(*) FILTER (WHERE rg = 'penalty'), 0) AS out_penalty,
+                   nullif(count(*) FILTER (WHERE rg = 'other'), 0) AS out_other
+                FROM (SELECT * FROM (
+                    SELECT l.id AS location_id, l.name, crimemap_world_x(l.lon) AS wx, crimemap_world_y(l.lat) AS wy,
+                           crimemap_stop_object_group(t.object_of_search) AS og,
+                           crimemap_stop_outcome_group(t.outcome) AS rg
+                    FROM stops t JOIN snap_locations l ON l.id = t.location_id
+                    WHERE t.geom && bbox AND t.month BETWEEN month_from AND month_to) p
+                 WHERE (p.wx >> shift) = x AND (p.wy >> shift) = y) pts
+                GROUP BY 1, 2, 3, 4) points
+        ) f;
+    END IF;
+    RETURN coalesce(result, ''::bytea);
+END
+$$;
+
+-- labels layer: each kind at the zooms core/layers.hpp gives it. Districts (z6-12) and wards
+-- (z11-14) at areas.label_point (computed here where `crimemap refresh` has not stored one yet);
+-- street names of the snap locations crimes use (z15+), without 'On or near ', one per name and
+-- tile at its snap location with the lowest id; live postcodes at their centroid (z16+). A point
+-- belongs to the tile holding it on the integer world grid, as in the memory engine.
+CREATE OR REPLACE FUNCTION crimemap_labels_mvt(z integer, x integer, y integer)
+RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    WITH tile AS (
+        SELECT ST_Expand(ST_Transform(ST_TileEnvelope(z, x, y), 4326), 1e-6) AS bbox, 32 - z AS shift,
+               2::numeric ^ (32 - z) AS size
+    ), places AS (
+        SELECT a.name, CASE a.kind WHEN 'lad' THEN 'district' ELSE 'ward' END AS kind, a.code,
+               ST_X(p.pt) AS lon, ST_Y(p.pt) AS lat
+        FROM areas a CROSS JOIN LATERAL (SELECT coalesce(a.label_point, ST_PointOnSurface(a.geom)) AS pt) p, tile
+        WHERE ((a.kind = 'lad' AND z BETWEEN 6 AND 12) OR (a.kind = 'ward' AND z BETWEEN 11 AND 14))
+          AND a.geom && tile.bbox AND p.pt && tile.bbox
+    ), snap AS (
+        SELECT l.id, l.lon, l.lat,
+               CASE WHEN l.name LIKE 'On or near %' THEN substr(l.name, 12) ELSE l.name END AS name
+        FROM snap_locations l, tile
+        WHERE z >= 15 AND l.geom && tile.bbox AND EXISTS (SELECT 1 FROM crimes c WHERE c.location_id = l.id)
+    ), streets AS (
+        SELECT DISTINCT ON (name) name, 'street' AS kind, NULL::text AS code, lon, lat
+        FROM snap, tile
+        WHERE name <> '' AND (crimemap_world_x(lon) >> tile.shift) = x AND (crimemap_world_y(lat) >> tile.shift) = y
+        ORDER BY name, id
+    ), postcodes AS (
+        SELECT p.postcode AS name, 'postcode' AS kind, NULL::text AS code, p.lon, p.lat
+        FROM postcodes p, tile
+        WHERE z >= 16 AND p.terminated IS NULL AND p.geom && tile.bbox
+    ), labels AS (
+        SELECT * FROM places UNION ALL SELECT * FROM streets UNION ALL SELECT * FROM postcodes
+    )
+    SELECT coalesce(ST_AsMVT(f, 'labels', 4096, 'geom'), ''::bytea) FROM (
+        SELECT name, kind, code,
+               ST_MakePoint(least(greatest(round((wx - x * tile.size) * 4096 / tile.size), 0), 4095),
+                            least(greatest(round((wy - y * tile.size) * 4096 / tile.size), 0), 4095)) AS geom
+        FROM (SELECT *, crimemap_world_x(lon) AS wx, crimemap_world_y(lat) AS wy FROM labels) l, tile
+        WHERE (wx >> tile.shift) = x AND (wy >> tile.shift) = y
     ) f
 $$;

@@ -1,4 +1,4 @@
--- `crimemap refresh` as SQL functions: assign areas to crimes, fill parent codes, rebuild the
+-- `crimemap refresh` as SQL functions: assign areas to crimes, fill parent codes and label points, rebuild the
 -- aggregates, drop unused snap locations, publish a dataset version with NOTIFY. Applied (CREATE OR
 -- REPLACE) by `crimemap migrate` after the migrations; tools/refresh.cpp calls crimemap_refresh()
 -- inside its own transaction (the functions never commit). The temp tables are ON COMMIT DROP, so
@@ -218,6 +218,19 @@ BEGIN
 END
 $$;
 
+-- District and ward labels (the labels tile layer): a point inside each polygon, recomputed every
+-- refresh since an import may have replaced the geometry. Returns the areas labelled.
+CREATE OR REPLACE FUNCTION crimemap_refresh_label_points() RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    UPDATE areas SET label_point = ST_PointOnSurface(geom) WHERE kind IN ('lad', 'ward');
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
 -- The whole refresh, in the caller's transaction: the crime-import lock, bulk settings for the
 -- rest of the transaction, every step above, the stats and the new version. Running it twice
 -- gives the same data (and a new version).
@@ -239,6 +252,7 @@ BEGIN
     PERFORM set_config('work_mem', '128MB', true);
     SELECT p.districts, p.districts_with_county INTO districts, districts_with_county FROM crimemap_refresh_parent_codes() p;
     populations := crimemap_refresh_populations();
+    PERFORM crimemap_refresh_label_points();
     PERFORM crimemap_refresh_assign_areas();
     monthly_rows := crimemap_refresh_monthly();
     PERFORM crimemap_refresh_drop_unused_locations();

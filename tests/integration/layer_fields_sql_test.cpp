@@ -16,6 +16,7 @@
 #include "store/postgis_renderer.hpp"
 #include "store/snapshot_loader.hpp"
 #include "support/layer_fields.hpp"
+#include "support/stop_fixtures.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;
@@ -35,6 +36,7 @@ struct Sample {
         // engines write population and per_1000 for some areas and leave them out for the rest
         // (and imd_decile, which only LSOAs with deprivation data carry).
         conn.exec("UPDATE areas SET population = NULL WHERE abs(hashtext(code)) % 2 = 0");
+        test::import_synthetic_stops(db, {"2019-01"}, 300);
         snapshot = store::load_snapshot(conn);
         postgis = store::make_postgis_renderer(db.url(), 2);
     }
@@ -157,4 +159,55 @@ TEST(LayerFieldsSql, AreasFunctionWritesTheDeclaredFieldsLikeTheMemoryEngine) {
     }
     EXPECT_GT(features, 20);
     mvt::expect_every_field_seen(core::LayerKind::areas, seen);
+}
+
+// Stops: clusters up to the cluster zoom, snap points above, every declared field (each group
+// occurs in the imported stops), only declared fields with their types.
+TEST(LayerFieldsSql, StopsFunctionWritesTheDeclaredFields) {
+    auto& f = sample();
+    const auto& s = *f.snapshot;
+    mvt::SeenFields seen;
+    const int cz = core::cluster_max_zoom;
+    ASSERT_FALSE(s.stops.locations.empty());
+    for (int z : {8, 11, cz, cz + 1, 15}) {
+        std::map<std::pair<std::uint32_t, std::uint32_t>, int> n;
+        for (const auto& l : s.stops.locations) {
+            auto t = geo::tile_containing(l.world, static_cast<std::uint8_t>(z));
+            ++n[{t.x, t.y}];
+        }
+        auto best =
+            std::max_element(n.begin(), n.end(), [](auto& a, auto& b) { return a.second < b.second; });
+        for (auto* engine : {f.postgis.get(), f.memory.get()}) {
+            auto q =
+                tile_query(s, "stops", {static_cast<std::uint8_t>(z), best->first.first, best->first.second},
+                           {{"from", "2019-01"}, {"to", "2019-01"}});
+            const std::string tile = render(*engine, s, q);
+            if (engine == f.postgis.get()) mvt::check_tile_fields(tile, z, seen, where(q));
+            auto decoded = mvt::decode_tile(tile);
+            ASSERT_TRUE(decoded.count("stops")) << where(q);
+            for (const auto& feature : decoded.at("stops").features)
+                EXPECT_EQ(feature.props.count("location_id") > 0, z > cz) << where(q);
+        }
+    }
+    mvt::expect_every_field_seen(core::LayerKind::stops, seen);
+}
+
+// Labels: districts and wards, streets and postcodes over Hereford at each label zoom.
+TEST(LayerFieldsSql, LabelsFunctionWritesTheDeclaredFields) {
+    auto& f = sample();
+    const auto& s = *f.snapshot;
+    mvt::SeenFields seen;
+    std::set<std::string> kinds;
+    for (int z : {6, 9, 11, 12, 13, 14, 15, 16, 17}) {
+        auto t =
+            geo::tile_containing(geo::to_world(geo::LonLat{-2.7160, 52.0565}), static_cast<std::uint8_t>(z));
+        auto q = tile_query(s, "labels", t, {});
+        const std::string tile = render(*f.postgis, s, q);
+        mvt::check_tile_fields(tile, z, seen, where(q));
+        auto decoded = mvt::decode_tile(tile);
+        ASSERT_TRUE(decoded.count("labels")) << where(q);
+        for (const auto& feature : decoded.at("labels").features) kinds.insert(feature.text("kind"));
+    }
+    EXPECT_EQ(kinds, (std::set<std::string>{"district", "ward", "street", "postcode"}));
+    mvt::expect_every_field_seen(core::LayerKind::labels, seen);
 }

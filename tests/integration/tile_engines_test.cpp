@@ -3,9 +3,12 @@
 // after decoding them with libprotobuf.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <set>
+#include <tuple>
 
+#include "core/layers.hpp"
 #include "core/snapshot.hpp"
 #include "core/tile_engine.hpp"
 #include "core/tile_query.hpp"
@@ -13,6 +16,7 @@
 #include "store/postgis_renderer.hpp"
 #include "store/snapshot_loader.hpp"
 #include "support/mvt_decode.hpp"
+#include "support/stop_fixtures.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;
@@ -30,6 +34,7 @@ struct SampleFixture {
 
     SampleFixture() {
         db.seed_sample();
+        test::import_synthetic_stops(db, {"2018-12", "2019-01", "2019-02"});
         auto conn = db.connect();
         snapshot = store::load_snapshot(conn);
         postgis = store::make_postgis_renderer(db.url(), 2);
@@ -215,6 +220,262 @@ TEST_F(TileEngines, MemoryAndPostgisAgreeOnAreas) {
         }
     }
     EXPECT_GE(compared, 12);
+}
+
+// ---- stops ----
+
+// Sums count and every obj_* / out_* field of the stops layer's features inside the extent.
+void add_stops(const std::map<std::string, mvt::DecodedLayer>& tile,
+               std::map<std::string, long long>& totals) {
+    auto it = tile.find("stops");
+    if (it == tile.end()) return;
+    for (const auto& f : it->second.features) {
+        if (!inside_extent(f, it->second.extent)) continue;
+        for (const auto& field : core::layer_spec(core::LayerKind::stops).fields)
+            if (field.name == "count" || field.name.starts_with("obj_") || field.name.starts_with("out_"))
+                totals[std::string(field.name)] += f.integer(std::string(field.name));
+    }
+    std::erase_if(totals, [](const auto& kv) { return kv.second == 0; });
+}
+
+std::set<std::pair<std::uint32_t, std::uint32_t>> stop_tiles(const core::Snapshot& s, int z) {
+    std::set<std::pair<std::uint32_t, std::uint32_t>> tiles;
+    for (const auto& l : s.stops.locations) {
+        auto t = geo::tile_containing(l.world, static_cast<std::uint8_t>(z));
+        tiles.emplace(t.x, t.y);
+    }
+    return tiles;
+}
+
+// Conservation: the sum of `count` over the z8 (and z12) tiles is the number of located stops in
+// the database, for all months and for one; the database holds stops of three months.
+TEST_F(TileEngines, StopClustersConserveEveryLocatedStop) {
+    const long long located = f.db.count("SELECT count(*) FROM stops WHERE location_id IS NOT NULL");
+    const long long january =
+        f.db.count("SELECT count(*) FROM stops WHERE location_id IS NOT NULL AND month = '2019-01-01'");
+    ASSERT_GT(located, 1000);
+    ASSERT_GT(f.db.count("SELECT count(*) FROM stops WHERE location_id IS NULL"), 0) << "some unlocated";
+    EXPECT_EQ(s.stops.located, static_cast<std::uint64_t>(located));
+    for (int z : {8, 12}) {
+        std::map<std::string, long long> all, one;
+        for (auto [x, y] : stop_tiles(s, z)) {
+            geo::TileId t{static_cast<std::uint8_t>(z), x, y};
+            add_stops(render(*f.memory, s, tile_query(s, "stops", t, {{"from", first}, {"to", last}})), all);
+            add_stops(
+                render(*f.memory, s, tile_query(s, "stops", t, {{"from", "2019-01"}, {"to", "2019-01"}})),
+                one);
+        }
+        EXPECT_EQ(all["count"], located) << "z" << z;
+        EXPECT_EQ(one["count"], january) << "z" << z;
+    }
+}
+
+// Per object of search and outcome text as police.uk writes it, the database's located stops
+// against the z8 tiles' group fields: each text lands in exactly its group.
+TEST_F(TileEngines, StopGroupsCountEachTextInItsGroup) {
+    std::map<std::string, long long> tiles;
+    for (auto [x, y] : stop_tiles(s, 8))
+        add_stops(render(*f.memory, s, tile_query(s, "stops", {8, x, y}, {{"from", first}, {"to", last}})),
+                  tiles);
+    // Independent of core/stop_groups.cpp: the grouping written out here.
+    auto expected = [&](const std::string& column, const std::map<std::string, std::string>& groups,
+                        const std::string& prefix) {
+        std::map<std::string, long long> out;
+        auto rows =
+            f.db.connect().query("SELECT coalesce(" + column +
+                                 ", ''), count(*) FROM stops WHERE location_id IS NOT NULL GROUP BY 1");
+        for (int i = 0; i < rows.size(); ++i) {
+            std::string text(rows.text(i, 0));
+            for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            auto g = groups.find(text);
+            out[prefix + (g == groups.end() ? "other" : g->second)] +=
+                std::stoll(std::string(rows.text(i, 1)));
+        }
+        return out;
+    };
+    auto objects = expected("object_of_search",
+                            {{"controlled drugs", "drugs"},
+                             {"psychoactive substances", "drugs"},
+                             {"offensive weapons", "weapons"},
+                             {"firearms", "weapons"},
+                             {"anything to threaten or harm anyone", "weapons"},
+                             {"crossbows", "weapons"},
+                             {"stolen goods", "stolen"},
+                             {"article for use in theft", "theft"},
+                             {"articles for use in criminal damage", "damage"},
+                             {"fireworks", "damage"}},
+                            "obj_");
+    auto outcomes = expected("outcome",
+                             {{"a no further action disposal", "nfa"},
+                              {"nothing found - no further action", "nfa"},
+                              {"arrest", "arrest"},
+                              {"suspect arrested", "arrest"},
+                              {"summons / charged by post", "summons"},
+                              {"suspect summonsed to court", "summons"},
+                              {"caution (simple or conditional)", "caution"},
+                              {"offender cautioned", "caution"},
+                              {"community resolution", "community"},
+                              {"local resolution", "community"},
+                              {"khat or cannabis warning", "warning"},
+                              {"offender given drugs possession warning", "warning"},
+                              {"penalty notice for disorder", "penalty"},
+                              {"offender given penalty notice", "penalty"}},
+                             "out_");
+    EXPECT_EQ(objects.size(), 6u) << "every object group occurs";
+    EXPECT_EQ(outcomes.size(), 8u) << "every outcome group occurs";
+    for (const auto& [k, v] : objects) EXPECT_EQ(tiles[k], v) << k;
+    for (const auto& [k, v] : outcomes) EXPECT_EQ(tiles[k], v) << k;
+}
+
+// The reference engine gives the same totals per group and the same features, tile by tile.
+TEST_F(TileEngines, MemoryAndPostgisAgreeOnStops) {
+    int compared = 0;
+    for (int z : {6, 9, 12, 14, 15}) {
+        auto tiles = stop_tiles(s, z);
+        std::size_t step = std::max<std::size_t>(1, tiles.size() / 10), i = 0;
+        for (auto [x, y] : tiles) {
+            if (i++ % step) continue;
+            geo::TileId t{static_cast<std::uint8_t>(z), x, y};
+            for (const auto& params :
+                 std::vector<core::QueryParams>{{{"from", first}, {"to", last}},
+                                                {{"to", "2019-02"}},
+                                                {{"from", first}, {"to", last}, {"cells", "16"}}}) {
+                auto q = tile_query(s, "stops", t, params);
+                std::map<std::string, long long> mem, ref;
+                auto mem_tile = render(*f.memory, s, q), ref_tile = render(*f.postgis, s, q);
+                add_stops(mem_tile, mem);
+                add_stops(ref_tile, ref);
+                EXPECT_EQ(mem, ref) << "tile " << z << "/" << x << "/" << y;
+                EXPECT_EQ(mem_tile.count("stops") ? mem_tile["stops"].features.size() : 0,
+                          ref_tile.count("stops") ? ref_tile["stops"].features.size() : 0)
+                    << "same cells / snap points in tile " << z << "/" << x << "/" << y;
+                ++compared;
+            }
+        }
+    }
+    EXPECT_GT(compared, 60);
+}
+
+// ---- labels ----
+
+// (kind, name, code) of each label feature, sorted.
+std::multiset<std::tuple<std::string, std::string, std::string>> labels_of(
+    const std::map<std::string, mvt::DecodedLayer>& tile) {
+    std::multiset<std::tuple<std::string, std::string, std::string>> out;
+    auto it = tile.find("labels");
+    if (it != tile.end())
+        for (const auto& f : it->second.features) out.emplace(f.text("kind"), f.text("name"), f.text("code"));
+    return out;
+}
+
+geo::TileId tile_at(double lon, double lat, int z) {
+    return geo::tile_containing(geo::to_world(geo::LonLat{lon, lat}), static_cast<std::uint8_t>(z));
+}
+
+// Over Hereford: the z11 tile names the district and its wards; the z12 tile names the wards whose
+// label point (independent SQL) lies in it. Herefordshire's ST_PointOnSurface is 6 km north-west
+// of the city centre, in the next z12 tile: among the 3 x 3 z12 tiles around Hereford the district
+// is named exactly once. Both engines alike.
+TEST_F(TileEngines, LabelsOverHerefordNameTheDistrictAndWards) {
+    auto kinds_in = [&](geo::TileId t) {
+        auto q = tile_query(s, "labels", t, {});
+        auto mem = labels_of(render(*f.memory, s, q));
+        EXPECT_EQ(mem, labels_of(render(*f.postgis, s, q)))
+            << "tile " << int(t.z) << "/" << t.x << "/" << t.y;
+        std::map<std::string, std::set<std::string>> out;
+        for (const auto& [kind, name, code] : mem)
+            out[kind].insert(kind == "district" ? name + " " + code : name);
+        return out;
+    };
+    const std::string herefordshire = "Herefordshire, County of E06000019";
+    auto z11 = kinds_in(tile_at(-2.7160, 52.0565, 11));
+    EXPECT_TRUE(z11["district"].count(herefordshire)) << ::testing::PrintToString(z11["district"]);
+    EXPECT_GE(z11["ward"].size(), 5u);
+
+    const auto t = tile_at(-2.7160, 52.0565, 12);
+    auto z12 = kinds_in(t);
+    EXPECT_GE(z12["ward"].size(), 3u) << ::testing::PrintToString(z12["ward"]);
+    const geo::Box b = geo::world_bounds(t);
+    const auto nw = geo::from_world_xy({b.min_x, b.min_y}), se = geo::from_world_xy({b.max_x, b.max_y});
+    char box[256];
+    std::snprintf(
+        box, sizeof box,
+        "ST_X(label_point) >= %.12f AND ST_X(label_point) < %.12f AND ST_Y(label_point) <= %.12f AND "
+        "ST_Y(label_point) > %.12f",
+        nw.lon, se.lon, nw.lat, se.lat);
+    auto rows = f.db.connect().query(std::string("SELECT name FROM areas WHERE kind = 'ward' AND ") + box);
+    std::set<std::string> expected;
+    for (int i = 0; i < rows.size(); ++i) expected.insert(std::string(rows.text(i, 0)));
+    EXPECT_EQ(z12["ward"], expected);
+
+    int named = 0;
+    for (std::uint32_t dx : {0u, 1u, 2u})
+        for (std::uint32_t dy : {0u, 1u, 2u})
+            named += static_cast<int>(
+                kinds_in(geo::TileId{12, t.x + dx - 1, t.y + dy - 1})["district"].count(herefordshire));
+    EXPECT_EQ(named, 1) << "one label per district at a zoom";
+}
+
+// At z16 the postcode labels are exactly the live postcodes whose centroid lies in the tile
+// (independent SQL on the postcodes table), in both engines; streets start at z15.
+TEST_F(TileEngines, PostcodeLabelsAtZ16AreThePostcodesInTheTile) {
+    int tiles = 0;
+    for (const char* pc : {"HR1 1AA", "HR4 9AA", "TF1 1AA"}) {
+        auto where = f.db.connect().query("SELECT lon, lat FROM postcodes WHERE postcode = $1", {pc});
+        if (where.size() == 0) continue;
+        const auto t =
+            tile_at(std::stod(std::string(where.text(0, 0))), std::stod(std::string(where.text(0, 1))), 16);
+        ++tiles;
+        const geo::Box b = geo::world_bounds(t);
+        const auto nw = geo::from_world_xy({b.min_x, b.min_y}), se = geo::from_world_xy({b.max_x, b.max_y});
+        char box[256];
+        std::snprintf(box, sizeof box, "lon >= %.12f AND lon < %.12f AND lat <= %.12f AND lat > %.12f",
+                      nw.lon, se.lon, nw.lat, se.lat);
+        auto rows = f.db.connect().query(
+            std::string("SELECT postcode FROM postcodes WHERE terminated IS NULL AND ") + box);
+        std::multiset<std::string> expected;
+        for (int i = 0; i < rows.size(); ++i) expected.insert(std::string(rows.text(i, 0)));
+        ASSERT_TRUE(expected.count(pc)) << pc;
+        auto q = tile_query(s, "labels", t, {});
+        auto mem = labels_of(render(*f.memory, s, q));
+        std::multiset<std::string> postcodes;
+        bool streets = false;
+        for (const auto& [kind, name, code] : mem) {
+            if (kind == "postcode") postcodes.insert(name);
+            streets = streets || kind == "street";
+        }
+        EXPECT_EQ(postcodes, expected) << pc;
+        EXPECT_TRUE(streets) << pc << ": street labels from z15";
+        EXPECT_EQ(mem, labels_of(render(*f.postgis, s, q))) << pc;
+        for (const auto& [kind, name, code] :
+             labels_of(render(*f.memory, s, tile_query(s, "labels", geo::TileId{15, t.x / 2, t.y / 2}, {}))))
+            EXPECT_NE(kind, "postcode") << "no postcodes at z15";
+    }
+    EXPECT_GE(tiles, 2);
+}
+
+// Both engines write the same labels (kind, name, code) in tiles of every label zoom.
+TEST_F(TileEngines, MemoryAndPostgisAgreeOnLabels) {
+    int compared = 0, labels = 0;
+    for (int z : {6, 8, 11, 12, 14, 15, 16}) {
+        std::set<std::pair<std::uint32_t, std::uint32_t>> tiles;
+        for (const auto& l : s.place_labels) {
+            auto t = geo::tile_containing(l.world, static_cast<std::uint8_t>(z));
+            tiles.emplace(t.x, t.y);
+        }
+        for (auto t : covering_tiles(s, z)) tiles.insert(t);
+        std::size_t step = std::max<std::size_t>(1, tiles.size() / 8), i = 0;
+        for (auto [x, y] : tiles) {
+            if (i++ % step) continue;
+            auto q = tile_query(s, "labels", geo::TileId{static_cast<std::uint8_t>(z), x, y}, {});
+            auto mem = labels_of(render(*f.memory, s, q));
+            EXPECT_EQ(mem, labels_of(render(*f.postgis, s, q))) << "tile " << z << "/" << x << "/" << y;
+            labels += static_cast<int>(mem.size());
+            ++compared;
+        }
+    }
+    EXPECT_GT(compared, 30);
+    EXPECT_GT(labels, 50);
 }
 
 }  // namespace

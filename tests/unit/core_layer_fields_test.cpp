@@ -10,8 +10,10 @@
 #include <regex>
 #include <sstream>
 
+#include "core/api_data.hpp"
 #include "core/layers.hpp"
 #include "core/snapshot_builder.hpp"
+#include "core/stop_groups.hpp"
 #include "core/tile_engine.hpp"
 #include "geo/tile.hpp"
 #include "support/layer_fields.hpp"
@@ -68,7 +70,31 @@ std::shared_ptr<const core::Snapshot> make_snapshot() {
         b.add_indicator_value(code, "Indicator", "", polarity, "2021-22", "E06000019", 20.0);
         b.add_indicator_value(code, "Indicator", "", polarity, "2021-22", "E10000034", 30.0);
     }
-    return b.finish();
+    // Stop and search at 100 locations around Hereford (every tenth without a street name), every
+    // object and outcome group, in every month.
+    for (int i = 0; i < 100; ++i)
+        b.add_stop_location(1000 + i, {hereford.lon + jitter(rng), hereford.lat + jitter(rng)},
+                            i % 10 == 0 ? "" : "On or near Street " + std::to_string(i));
+    for (int i = 0; i < 600; ++i)
+        EXPECT_TRUE(b.add_stops(1000 + i % 100, jan.plus(i % 3),
+                                static_cast<std::uint8_t>(i % core::stop_object_count),
+                                static_cast<std::uint8_t>(i % core::stop_outcome_count), 1));
+    // District and ward labels at Hereford.
+    b.add_place_label(core::PlaceLabelKind::district, hereford, "Herefordshire", "E06000019");
+    b.add_place_label(core::PlaceLabelKind::ward, {hereford.lon + 0.001, hereford.lat}, "Central",
+                      "E05000001");
+    auto snap = b.finish();
+    // Postcodes for the postcode labels (z16+).
+    auto api = std::make_shared<core::ApiData>();
+    core::PostcodeIndexBuilder postcodes;
+    core::PostcodeRow row;
+    row.compact = "HR11AA";
+    row.lon = hereford.lon;
+    row.lat = hereford.lat;
+    EXPECT_TRUE(postcodes.add(row));
+    api->postcodes = postcodes.finish();
+    std::const_pointer_cast<core::Snapshot>(snap)->api = api;
+    return snap;
 }
 
 core::TileQuery query(std::vector<LayerKind> kinds, int z, core::MonthRange months) {
@@ -135,7 +161,13 @@ TEST(LayerFields, MemoryEngineWritesExactlyTheDeclaredFields) {
         q.indicator = indicator;
         queries.push_back(q);
     }
-    auto all = query({LayerKind::crimes, LayerKind::areas, LayerKind::performance}, 12, {jan, mar});
+    for (int z : {8, 11, cluster_z, cluster_z + 1, 16})
+        for (auto months : {core::MonthRange{jan, mar}, core::MonthRange{mar, mar}})
+            queries.push_back(query({LayerKind::stops}, z, months));
+    for (int z : {6, 11, 12, 14, 15, 16, 18}) queries.push_back(query({LayerKind::labels}, z, {jan, mar}));
+    auto all = query(
+        {LayerKind::crimes, LayerKind::areas, LayerKind::performance, LayerKind::stops, LayerKind::labels},
+        12, {jan, mar});
     all.indicator = "ASC2";
     queries.push_back(all);
 

@@ -1,8 +1,12 @@
 // The crime map shared by the page (/) and the widget (/embed): MapLibre with our own tiles only.
 // Layers, bottom to top: plain background (or a configured basemap style), area choropleth
 // (areas layer, kind=lsoa|ward|neighbourhood), district boundaries, crime clusters (below
-// /catalog's point_minzoom: the server's grid cells, circle + count) and snap points (from it: one
-// per location).
+// /catalog's point_minzoom: the server's grid cells, circle + count), snap points (from it: one
+// per location), stop and search (optional, off by default: clusters and snap points like
+// crimes), and district and ward names (labels layer; its street and postcode names go under the
+// crime circles, above the boundaries).
+// Text is drawn with the browser's own fonts (no `glyphs` URL in the style: MapLibre renders
+// glyphs locally), so nothing is fetched from outside.
 import * as maplibregl from '/dist/maplibre-gl/maplibre-gl.mjs';
 import { filterParams, periodLabel, AREA_KIND_LABELS } from './state.mjs';
 import { esc } from './util.mjs';
@@ -28,6 +32,7 @@ export const ATTRIBUTION_LINES = [
 ];
 
 const CLUSTER_COLORS = ['#6baed6', '#3182bd', '#08519c', '#08306b'];
+const STOP_COLOR = '#d95f0e';
 const POINT_COLOR = '#54278f';
 export { CHOROPLETH_COLORS };
 
@@ -53,6 +58,17 @@ function crimeTileUrl(catalog, state) {
   return `${origin()}/tiles/crimes/{z}/{x}/{y}.mvt?${q.toString().replace(/%2C/g, ',')}`;
 }
 
+// Stop and search follows the months (not the categories: they are crime categories).
+function stopTileUrl(catalog, state) {
+  const q = new URLSearchParams({ v: String(catalog.dataset_version), from: state.from, to: state.to });
+  if (catalog.filters && Object.hasOwn(catalog.filters, 'cells')) q.set('cells', '16');
+  return `${origin()}/tiles/stops/{z}/{x}/{y}.mvt?${q.toString()}`;
+}
+
+function labelTileUrl(catalog) {
+  return `${origin()}/tiles/labels/{z}/{x}/{y}.mvt?v=${catalog.dataset_version}`;
+}
+
 // state null: outlines only (the basemap), no filter, so they stay cached when filters change.
 function areaTileUrl(catalog, state, kind) {
   const q = new URLSearchParams({ v: String(catalog.dataset_version), kind });
@@ -74,6 +90,8 @@ function layerSpec(catalog, name) {
 const FIELDS_USED = {
   crimes: ['count', 'location', 'location_id'],
   areas: ['code', 'name', 'kind', 'crimes', 'change', 'per_1000'],
+  stops: ['count', 'location', 'location_id', 'obj_drugs', 'obj_weapons', 'out_arrest', 'out_nfa'],
+  labels: ['name', 'kind'],
 };
 
 // The zoom from which the crimes layer holds snap points instead of grid clusters, and the
@@ -102,6 +120,8 @@ const countLabel = [
 
 function buildStyle(catalog, state, cellPx) {
   const crimes = layerSpec(catalog, 'crimes');
+  const stops = layerSpec(catalog, 'stops');
+  const labels = layerSpec(catalog, 'labels');
   const pointMinzoom = pointZoom(catalog);
   const bounds = catalog.bounds && catalog.bounds.length === 4 ? catalog.bounds : undefined;
   const attribution = ATTRIBUTION_LINES.join(' · ');
@@ -136,12 +156,93 @@ function buildStyle(catalog, state, cellPx) {
         maxzoom: AREA_MAXZOOM,
         bounds,
       },
+      stops: {
+        type: 'vector',
+        tiles: [stopTileUrl(catalog, state)],
+        minzoom: stops.minzoom,
+        maxzoom: Math.min(stops.maxzoom, pointMinzoom),
+        bounds,
+      },
+      labels: {
+        type: 'vector',
+        tiles: [labelTileUrl(catalog)],
+        minzoom: labels.minzoom,
+        maxzoom: labels.maxzoom,
+        bounds,
+      },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f2efe9' } },
       ...overlayLayers(state, cellPx, big, pointMinzoom),
     ],
   };
+}
+
+// The labels layer's kinds: [kind, minzoom, maxzoom, size, colour, halo]. The zooms follow the
+// server's (README, "Vector tiles"); the style only draws what the tiles carry.
+// Listed bottom to top: MapLibre places the top layer's labels first, so a district name wins a
+// collision with a ward's, a ward's with a street's.
+const LABEL_KINDS = [
+  ['postcode', 16, 24, 10, '#7a3d00', 1.2],
+  ['street', 15, 24, 10, '#4a4a4a', 1.2],
+  ['ward', 11, 15, 11, '#5e554c', 1.4],
+  ['district', 6, 13, 13, '#3b3430', 1.6],
+];
+
+// Street and postcode names sit at points that carry crimes too: they go under the circles, their
+// text just below the point; district and ward names go on top of everything.
+const UNDER = new Set(['street', 'postcode']);
+
+function labelLayers(under) {
+  return LABEL_KINDS.filter(([kind]) => UNDER.has(kind) === under).map(([kind, minzoom, maxzoom, size, color, halo]) => ({
+    id: `labels-${kind}`, type: 'symbol', source: 'labels', 'source-layer': 'labels', minzoom, maxzoom,
+    filter: ['==', ['get', 'kind'], kind],
+    layout: {
+      'text-field': ['get', 'name'],
+      'text-font': ['sans-serif'],
+      'text-size': size,
+      'text-max-width': 8,
+      'text-transform': kind === 'district' ? 'uppercase' : 'none',
+      'text-letter-spacing': kind === 'district' ? 0.08 : 0,
+      'text-anchor': under ? 'top' : 'center',
+      'text-offset': under ? [0, 0.7] : [0, 0],
+      'text-padding': 4,
+    },
+    paint: { 'text-color': color, 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': halo },
+  }));
+}
+
+export const LABEL_LAYERS = LABEL_KINDS.map(([kind]) => `labels-${kind}`);
+export const STOP_LAYERS = ['stop-clusters', 'stop-cluster-labels', 'stop-points'];
+
+function stopLayers(state, pointMinzoom) {
+  const show = state.layers.includes('stops') ? 'visible' : 'none';
+  return [
+    {
+      id: 'stop-clusters', type: 'circle', source: 'stops', 'source-layer': 'stops', maxzoom: pointMinzoom,
+      filter: ['!', ['has', 'location_id']],
+      layout: { visibility: show },
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 5, 5, 8, 15, 12, 40, 16],
+        'circle-color': STOP_COLOR, 'circle-opacity': 0.8, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
+      },
+    },
+    {
+      id: 'stop-cluster-labels', type: 'symbol', source: 'stops', 'source-layer': 'stops', maxzoom: pointMinzoom,
+      filter: ['all', ['!', ['has', 'location_id']], ['>', ['get', 'count'], 1]],
+      layout: { visibility: show, 'text-field': countLabel, 'text-font': ['sans-serif'], 'text-size': 10 },
+      paint: { 'text-color': '#ffffff' },
+    },
+    {
+      id: 'stop-points', type: 'circle', source: 'stops', 'source-layer': 'stops', minzoom: pointMinzoom,
+      filter: ['has', 'location_id'],
+      layout: { visibility: show },
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 5, 3, 8, 8, 12],
+        'circle-color': STOP_COLOR, 'circle-opacity': 0.85, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
+      },
+    },
+  ];
 }
 
 function overlayLayers(state, cellPx, big, pointMinzoom) {
@@ -167,6 +268,7 @@ function overlayLayers(state, cellPx, big, pointMinzoom) {
       id: 'boundaries', type: 'line', source: 'boundaries', 'source-layer': 'areas',
       paint: { 'line-color': '#7a7167', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.6, 14, 2], 'line-dasharray': [3, 1] },
     },
+    ...labelLayers(true),
     {
       id: 'crime-clusters', type: 'circle', source: 'crimes', 'source-layer': 'crimes', maxzoom: pointMinzoom,
       filter: ['!', ['has', 'location']],
@@ -219,10 +321,16 @@ function overlayLayers(state, cellPx, big, pointMinzoom) {
       },
       paint: { 'text-color': '#ffffff' },
     },
+    // Above the crimes: a stop and search is often at a snap point that also has crimes.
+    ...stopLayers(state, pointMinzoom),
+    // District and ward names on top, so that MapLibre places them before the crime counts (whose
+    // collision boxes would otherwise hide them); the halo keeps them legible over the circles.
+    ...labelLayers(false),
   ];
 }
 
 const CRIME_LAYERS = ['crime-clusters', 'crime-points'];
+const STOP_CLICK_LAYERS = ['stop-clusters', 'stop-points'];
 
 // container: element; catalog: /catalog body; state: from readState(); options:
 //   config (web/config.json), interactive controls (navigation), onIdle(summary) callback,
@@ -301,7 +409,7 @@ class CrimeMapController {
 
   install() {
     const map = this.map;
-    for (const id of [...CRIME_LAYERS, 'areas-fill']) {
+    for (const id of [...CRIME_LAYERS, ...STOP_CLICK_LAYERS, 'areas-fill']) {
       map.on('mouseenter', id, () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', id, () => (map.getCanvas().style.cursor = ''));
     }
@@ -317,6 +425,12 @@ class CrimeMapController {
     const map = this.map;
     const pad = 4;
     const box = [[e.point.x - pad, e.point.y - pad], [e.point.x + pad, e.point.y + pad]];
+    const stopHits = this.state.layers.includes('stops') ? map.queryRenderedFeatures(box, { layers: STOP_CLICK_LAYERS }) : [];
+    if (stopHits.length) {  // drawn on top of the crimes
+      if (stopHits[0].layer.id === 'stop-clusters') this.zoomIntoCluster(stopHits[0]);
+      else this.showStopDetails(stopHits[0]);
+      return;
+    }
     const crimeLayers = CRIME_LAYERS.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
     const hits = crimeLayers.length ? map.queryRenderedFeatures(box, { layers: crimeLayers }) : [];
     if (hits.length) {
@@ -359,6 +473,23 @@ class CrimeMapController {
     this.openPopup(f.geometry.coordinates, html);
   }
 
+  // Stop and search at a snap point: counts by object of search and by outcome.
+  showStopDetails(f) {
+    const p = f.properties;
+    const s = this.state;
+    const rows = (prefix) => Object.entries(STOP_GROUP_LABELS)
+      .filter(([k]) => k.startsWith(prefix) && Number(p[k]) > 0)
+      .map(([k, label]) => `<tr><th scope="row">${esc(label)}</th><td>${Number(p[k]).toLocaleString('en-GB')}</td></tr>`)
+      .join('');
+    const title = p.location || 'Stop and search';
+    const html = `<div class="cm-popup" role="dialog" aria-label="${esc(title)}">
+      <h3>${esc(title)}</h3>
+      <p><strong>${Number(p.count).toLocaleString('en-GB')}</strong> stop and search${Number(p.count) === 1 ? '' : 'es'}, ${esc(periodLabel(s.from, s.to))}</p>
+      <table class="cm-counts"><caption>Searched for</caption><tbody>${rows('obj_')}</tbody></table>
+      <table class="cm-counts"><caption>Outcome</caption><tbody>${rows('out_')}</tbody></table></div>`;
+    this.openPopup(f.geometry.coordinates, html);
+  }
+
   showAreaDetails(f, lngLat) {
     const p = f.properties;
     const s = this.state;
@@ -395,8 +526,17 @@ class CrimeMapController {
     Object.assign(this.state, { from, to, categories: [...categories] });
     this.map.getSource('crimes').setTiles([crimeTileUrl(this.catalog, this.state)]);
     this.map.getSource('areas').setTiles([areaTileUrl(this.catalog, this.state, this.state.kind)]);
+    this.map.getSource('stops').setTiles([stopTileUrl(this.catalog, this.state)]);
     this.legendKey = null;
     if (this.popup) this.popup.remove();
+  }
+
+  // The optional stop-and-search layer (off by default; layers=...,stops in the URL).
+  setStopsVisible(visible) {
+    const layers = this.state.layers.filter((l) => l !== 'stops');
+    if (visible) layers.push('stops');
+    this.state.layers = layers;
+    for (const id of STOP_LAYERS) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
   }
 
   // kind: 'lsoa' | 'ward' | 'neighbourhood' | null (no choropleth).
@@ -516,6 +656,15 @@ class CrimeMapController {
     for (const fn of this.legendListeners) fn(this.state.layers.includes('areas') ? this.legend : null);
   }
 }
+
+// The stops layer's group fields (README, "Vector tiles"), as the popup names them.
+const STOP_GROUP_LABELS = {
+  obj_drugs: 'Drugs', obj_weapons: 'Weapons', obj_stolen: 'Stolen goods', obj_theft: 'Articles for theft',
+  obj_damage: 'Articles for criminal damage', obj_other: 'Other or not recorded',
+  out_nfa: 'No further action', out_arrest: 'Arrest', out_summons: 'Summons', out_caution: 'Caution',
+  out_community: 'Community resolution', out_warning: 'Drugs warning', out_penalty: 'Penalty notice',
+  out_other: 'Other or not recorded',
+};
 
 function periodLength(s) {
   const n = (Number(s.to.slice(0, 4)) * 12 + Number(s.to.slice(5))) - (Number(s.from.slice(0, 4)) * 12 + Number(s.from.slice(5))) + 1;

@@ -34,6 +34,7 @@ async function main() {
   buildMonthControls(page);
   buildCategoryControls(page);
   buildAreaControls(page);
+  buildOptionalLayerControls(page);
   ctl.onLegend((legend) => {
     $('cm-legend').innerHTML = legendHtml(legend);
     $('cm-legend-text').innerHTML = crimeAreasText(map, legend);
@@ -133,6 +134,22 @@ function buildAreaControls(page) {
     ctl.setAreaKind(e.target.value || null);
     page.state.layers = ctl.state.layers;
     page.state.kind = ctl.state.kind;
+    updateUrl(page);
+  });
+}
+
+// Optional layers, off by default: stop and search (where /catalog lists the layer).
+function buildOptionalLayerControls(page) {
+  const { catalog, ctl } = page;
+  const box = $('cm-stops');
+  if (!(catalog.layers || []).some((l) => l.name === 'stops')) {
+    $('cm-layers').hidden = true;
+    return;
+  }
+  box.checked = page.state.layers.includes('stops');
+  box.addEventListener('change', () => {
+    ctl.setStopsVisible(box.checked);
+    page.state.layers = ctl.state.layers;
     updateUrl(page);
   });
 }

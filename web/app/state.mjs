@@ -1,13 +1,13 @@
 // The view a page shows, read from and written to a query string. The map page, the widget
 // (/embed) and the snippet page (/embed/snippet) share these parameters:
 //   postcode=HR1 1AA | center=lon,lat & zoom=Z
-//   layers=crimes[,areas]  kind=lsoa|ward|neighbourhood  from=YYYY-MM  to=YYYY-MM
+//   layers=crimes[,areas][,stops]  kind=lsoa|ward|neighbourhood  from=YYYY-MM  to=YYYY-MM
 //   category=slug[,slug]   basemap=<style URL>
 // Values are checked against /catalog; anything unusable falls back to the default.
 
 export const AREA_KINDS = ['lsoa', 'ward', 'neighbourhood'];
 export const AREA_KIND_LABELS = { lsoa: 'LSOA', ward: 'Ward', neighbourhood: 'Neighbourhood' };
-const LAYERS = ['crimes', 'areas'];
+const LAYERS = ['crimes', 'areas', 'stops'];  // stops: stop and search, off unless asked for
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 export function monthIndex(m) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { startStack, getJson, outputDir } from './harness.mjs';
+import { startStack, getJson, outputDir, repoDir } from './harness.mjs';
 import { launchBrowser, openPage, waitIdle, screenshot } from './chromium.mjs';
 
 const HOME = 'HR1 1AA';   // Hereford city centre
@@ -14,7 +14,13 @@ const OTHER = 'TF1 1AA';  // Wellington, Telford
 let stack, browser;
 
 before(async () => {
-  stack = await startStack('browser');
+  // The sample has no stop and search: the police.uk-layout fixture file (2019-01, West Mercia).
+  stack = await startStack('browser', {
+    prepare: async (run) => {
+      await run(['import', 'stops', join(repoDir, 'tests', 'fixtures', 'stops')]);
+      return [];
+    },
+  });
   browser = await launchBrowser();
 });
 
@@ -488,4 +494,82 @@ test('Local services and crime shading exclude each other', async () => {
     assert.equal(await page.textContent('#cm-services-legend'), '');
     assert.doesNotMatch(page.url(), /indicator=/);
   });
+});
+
+// tests/fixtures/stops: two located stops at one point in Hereford (drugs + no further action,
+// stolen goods + arrest), one 27 km north, one without a location.
+const STOP_AT = [-2.708851, 52.062029];
+
+test('stop and search: off by default, the "Stop and search" toggle draws the fixture file\'s stops', async () => {
+  await withPage({ width: 1000, height: 700 }, async ({ page, tileRequests }) => {
+    await page.goto(url(`/?center=${STOP_AT.join(',')}&zoom=15&from=2019-01&to=2019-01`));
+    await waitIdle(page);
+    const stopsDrawn = () => page.evaluate(() => {
+      const { map } = window.crimemap;
+      const feats = map.queryRenderedFeatures({ layers: ['stop-clusters', 'stop-points'] });
+      const seen = new Map();
+      for (const f of feats) seen.set(String(f.properties.location_id ?? f.id), f.properties);
+      return { visibility: map.getLayoutProperty('stop-points', 'visibility'), features: [...seen.values()] };
+    });
+    const before = await stopsDrawn();
+    assert.equal(before.visibility, 'none', 'the stops layer starts hidden');
+    assert.equal(before.features.length, 0);
+    assert.equal(tileRequests.filter((u) => u.includes('/tiles/stops/')).length, 0, 'no stop tiles fetched while hidden');
+
+    await page.getByLabel('Stop and search').check();
+    await waitIdle(page);
+    const after = await stopsDrawn();
+    assert.equal(after.visibility, 'visible');
+    const total = (k) => after.features.reduce((a, p) => a + (Number(p[k]) || 0), 0);
+    assert.equal(total('count'), 2, 'the two located stops at the fixture point');
+    assert.deepEqual(['obj_drugs', 'obj_stolen', 'out_nfa', 'out_arrest'].map(total), [1, 1, 1, 1]);
+    const stopTiles = tileRequests.filter((u) => u.includes('/tiles/stops/'));
+    assert.ok(stopTiles.length > 0);
+    for (const u of stopTiles) assert.equal(new URL(u).searchParams.get('from'), '2019-01', u);
+    assert.match(page.url(), /layers=crimes,stops/, 'the URL keeps the toggle');
+    await screenshot(page, 'map-stops-hereford');
+
+    // At z12 the same stops are a cluster.
+    await page.evaluate(() => window.crimemap.map.jumpTo({ zoom: 12 }));
+    await waitIdle(page);
+    const clusters = await stopsDrawn();
+    assert.equal(clusters.features.reduce((a, p) => a + Number(p.count), 0), 2, 'one cluster of the two stops in view');
+    assert.ok(clusters.features.every((p) => p.location_id === undefined), 'clusters below the point zoom');
+
+    await page.getByLabel('Stop and search').uncheck();
+    await waitIdle(page);
+    assert.equal((await stopsDrawn()).features.length, 0, 'unticked: hidden again');
+  });
+});
+
+test('labels: district, ward, street and postcode names are drawn with the browser\'s fonts, in the page and the widget', async () => {
+  for (const path of ['/embed', '/']) {
+    await withPage({ width: 1000, height: 700 }, async ({ page, tileRequests }) => {
+      // z11 over Hereford: the district (its label point is north-west of the city) and wards.
+      await page.goto(url(`${path}?center=-2.7160,52.0565&zoom=11`));
+      await waitIdle(page);
+      const names = (layers) => page.evaluate((ids) => {
+        const { map } = window.crimemap;
+        return [...new Set(map.queryRenderedFeatures({ layers: ids }).map((f) => `${f.properties.kind}:${f.properties.name}`))];
+      }, layers);
+      await screenshot(page, `labels-z11${path === '/' ? '-page' : '-embed'}`);
+      const z11 = await names(['labels-district', 'labels-ward']);
+      assert.ok(z11.includes('district:Herefordshire, County of'), `${path} z11: ${z11.join(', ')}`);
+      assert.ok(z11.filter((n) => n.startsWith('ward:')).length >= 3, `${path} z11 wards: ${z11.join(', ')}`);
+      assert.ok(tileRequests.some((u) => u.includes('/tiles/labels/')), 'label tiles from our server');
+      assert.ok(!tileRequests.some((u) => /fonts|glyphs|\.pbf$/.test(new URL(u).pathname) && !u.startsWith(stack.baseUrl)), 'no outside font requests');
+
+      // z16.5 at HR1 1AA: streets (without "On or near") and postcodes.
+      const pc = await getJson(stack, `/postcodes/${encodeURIComponent(HOME)}`);
+      await page.evaluate(([lon, lat]) => window.crimemap.map.jumpTo({ center: [lon, lat], zoom: 16.5 }), [pc.result.longitude, pc.result.latitude]);
+      await waitIdle(page);
+      const z16 = await names(['labels-street', 'labels-postcode']);
+      const streets = z16.filter((n) => n.startsWith('street:'));
+      const postcodes = z16.filter((n) => n.startsWith('postcode:'));
+      assert.ok(streets.length >= 2, `${path} z16 streets: ${z16.join(', ')}`);
+      assert.ok(streets.every((n) => !n.includes('On or near')), 'the prefix is stripped');
+      assert.ok(postcodes.length >= 2 && postcodes.every((n) => /^postcode:HR\d+ \d[A-Z]{2}$/.test(n)), `${path} z16 postcodes: ${z16.join(', ')}`);
+      await screenshot(page, `labels-z16${path === '/' ? '-page' : '-embed'}`);
+    });
+  }
 });
