@@ -309,8 +309,9 @@ TEST_F(CompatClients, ImportsReportBadRowsLikeCrimes) {
     EXPECT_NE(strict.err.find("stops_bad_rows-stop-and-search.csv:3: unreadable date '04/01/2019 11:07'"),
               std::string::npos)
         << strict.err;
-    EXPECT_NE(strict.err.find("stops_bad_rows-stop-and-search.csv:8: field 11 has a NUL byte or is not UTF-8"),
-              std::string::npos)
+    EXPECT_NE(
+        strict.err.find("stops_bad_rows-stop-and-search.csv:8: field 11 has a NUL byte or is not UTF-8"),
+        std::string::npos)
         << strict.err;
     auto no_force = fresh.crimemap(
         {"import", "stops", test::source_path("tests/fixtures/stops_bad_rows-stop-and-search.csv")});

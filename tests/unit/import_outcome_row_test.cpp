@@ -56,8 +56,11 @@ TEST(ImportOutcomeRow, EveryBadRowSaysWhereAndWhy) {
     auto cols = map_outcome_header(recs[0].views());
     ASSERT_TRUE(cols);
     const std::vector<std::string> want = {
-        "unreadable month '2019-13'", "empty Crime ID", "empty Outcome type",
-        "bad coordinates: only one of longitude/latitude", "wrong column count: got 9 fields, expected 10",
+        "unreadable month '2019-13'",
+        "empty Crime ID",
+        "empty Outcome type",
+        "bad coordinates: only one of longitude/latitude",
+        "wrong column count: got 9 fields, expected 10",
         "field 7 has a NUL byte or is not UTF-8"};  // Latin-1 'é': COPY would refuse the month
     for (std::size_t i = 0; i < want.size(); ++i) {
         const auto& rec = recs[i + 1];
