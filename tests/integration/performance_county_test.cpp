@@ -15,6 +15,7 @@
 #include "geo/tile.hpp"
 #include "store/snapshot_loader.hpp"
 #include "support/mvt_decode.hpp"
+#include "support/performance_tiles.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;
@@ -40,28 +41,9 @@ std::pair<std::string, std::string> pick_indicator(const core::Snapshot& s) {
     return {};
 }
 
-// The performance layer's features over the sample's districts at z7, by district code.
 std::map<std::string, Feature> performance(const core::Snapshot& s, const std::string& indicator,
                                            const std::string& period) {
-    std::map<std::string, Feature> out;
-    const int z = 7;
-    auto nw =
-        geo::tile_containing(geo::to_world(geo::LonLat{s.focus_min_lonlat.lon, s.focus_max_lonlat.lat}), z);
-    auto se =
-        geo::tile_containing(geo::to_world(geo::LonLat{s.focus_max_lonlat.lon, s.focus_min_lonlat.lat}), z);
-    for (auto x = nw.x; x <= se.x; ++x)
-        for (auto y = nw.y; y <= se.y; ++y) {
-            auto q =
-                core::parse_tile_query("performance", std::to_string(z), std::to_string(x), std::to_string(y),
-                                       {{"indicator", indicator}, {"period", period}}, s);
-            if (!q) throw std::runtime_error(q.error().detail);
-            auto tile = core::make_memory_renderer()->render(s, *q);
-            if (!tile) throw std::runtime_error(tile.error().detail);
-            auto layers = crimemap::testing::decode_tile(tile->mvt);
-            if (!layers.count("performance")) continue;
-            for (const auto& f : layers.at("performance").features) out[f.text("code")] = f;
-        }
-    return out;
+    return crimemap::testing::performance_features(s, indicator, period);
 }
 
 }  // namespace
