@@ -7,11 +7,13 @@
 // a stopped replica leaves snapshot routes serving and database routes answering 503, and
 // `down` leaves no process behind.
 //
-// Ports: CRIMEMAP_CLUSTER_TEST_PG_PORT (primary; replica +1, default 55430) and
-// CRIMEMAP_CLUSTER_TEST_HTTP_PORT (backends +0 and +1, nginx +2; default 55480).
+// Ports: CRIMEMAP_CLUSTER_TEST_PG_PORT (primary; replica +1) and CRIMEMAP_CLUSTER_TEST_HTTP_PORT
+// (backends +0 and +1, nginx +2); unset, the first free block from 27430 and 27480 (choose_ports).
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -45,12 +47,43 @@ int env_port(const char* name, int fallback) {
     const char* v = std::getenv(name);
     return v && *v ? std::atoi(v) : fallback;
 }
-const int pg_port = env_port("CRIMEMAP_CLUSTER_TEST_PG_PORT", 55430);
-const int http_port = env_port("CRIMEMAP_CLUSTER_TEST_HTTP_PORT", 55480);
-const std::uint16_t backend1 = static_cast<std::uint16_t>(http_port);
-const std::uint16_t backend2 = static_cast<std::uint16_t>(http_port + 1);
-const std::uint16_t nginx = static_cast<std::uint16_t>(http_port + 2);
-const std::string dir = "/tmp/crimemap-cluster-test-" + std::to_string(pg_port);
+
+// True when nothing holds 127.0.0.1:port (bound as a server would, without SO_REUSEADDR).
+bool port_free(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// The cluster's five ports, set by choose_ports() before the cluster starts.
+int pg_port = 0, http_port = 0;
+std::uint16_t backend1 = 0, backend2 = 0, nginx = 0;
+const std::string dir = "/tmp/crimemap-cluster-test-" + std::to_string(::getuid());
+
+// The ports from the environment as given, else the first block of free ones from 27430 (PostgreSQL
+// primary, replica) and 27480 (backends, nginx) upwards. Below Linux's ephemeral range
+// (32768-60999) on purpose: a port in that range can be taken at any moment by another test's
+// outgoing connection or free_port() (a fixed 55430 once was, and the whole suite failed).
+void choose_ports() {
+    pg_port = env_port("CRIMEMAP_CLUSTER_TEST_PG_PORT", 0);
+    http_port = env_port("CRIMEMAP_CLUSTER_TEST_HTTP_PORT", 0);
+    for (int step = 0; step < 40 && (pg_port == 0 || http_port == 0); ++step) {
+        const int pg = 27430 + 100 * step, http = pg + 50;
+        if (port_free(pg) && port_free(pg + 1) && port_free(http) && port_free(http + 1) && port_free(http + 2)) {
+            pg_port = pg_port ? pg_port : pg;
+            http_port = http_port ? http_port : http;
+        }
+    }
+    backend1 = static_cast<std::uint16_t>(http_port);
+    backend2 = static_cast<std::uint16_t>(http_port + 1);
+    nginx = static_cast<std::uint16_t>(http_port + 2);
+}
 
 std::string primary_url() {
     return "postgresql://postgres@127.0.0.1:" + std::to_string(pg_port) + "/crimemap";
@@ -203,8 +236,11 @@ bool port_open(std::uint16_t port) {
 class Cluster : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        // A previous run that crashed may have left its cluster: stop it and start afresh.
+        // A previous run that crashed may have left its cluster: stop it (by its pid files) and
+        // start afresh on ports free now.
         cluster({"down"});
+        choose_ports();
+        ASSERT_TRUE(pg_port > 0 && http_port > 0) << "no block of free ports found";
         std::error_code ec;
         std::filesystem::remove_all(dir, ec);
         const auto t0 = std::chrono::steady_clock::now();
