@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -65,7 +66,8 @@ std::unique_ptr<ByteSource> string_source(std::string data) {
     return std::make_unique<StringSource>(std::move(data));
 }
 
-CsvReader::CsvReader(std::unique_ptr<ByteSource> source) : source_(std::move(source)), buf_(1 << 18) {}
+CsvReader::CsvReader(std::unique_ptr<ByteSource> source, std::size_t buffer_bytes)
+    : source_(std::move(source)), buf_(std::max<std::size_t>(buffer_bytes, 4)) {}  // 4: room to see a BOM
 
 bool CsvReader::fill() {
     if (eof_) return false;

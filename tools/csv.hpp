@@ -26,7 +26,8 @@ std::unique_ptr<ByteSource> string_source(std::string data);
 
 class CsvReader {
   public:
-    explicit CsvReader(std::unique_ptr<ByteSource> source);
+    // buffer_bytes: how much is read from the source at a time (at least 4; records may be longer).
+    explicit CsvReader(std::unique_ptr<ByteSource> source, std::size_t buffer_bytes = 1 << 18);
 
     // Reads the next record; false at the end of input. The fields stay valid until the next call.
     bool next();

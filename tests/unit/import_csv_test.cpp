@@ -37,6 +37,28 @@ TEST(ImportCsv, PlainFieldsAndLineEnds) {
     EXPECT_EQ(read_all("a,b\n1,2"), (Rows{{"a", "b"}, {"1", "2"}}));
 }
 
+TEST(ImportCsv, SmallReadBuffersGiveTheSameRecords) {
+    // Records, quotes, CRLF pairs and the BOM cross buffer refills at every position.
+    const std::string text =
+        "\xEF\xBB\xBFh1,h2,h3\r\n\"a,\"\"b\"\"\",c,\r\n\"two\nlines\",x,y\rlast,,\"\"\n,\n";
+    std::vector<std::uint64_t> want_lines;
+    const auto want = read_all(text, &want_lines);
+    ASSERT_EQ(want.size(), 5u);
+    EXPECT_EQ(want[0], (std::vector<std::string>{"h1", "h2", "h3"}));
+    EXPECT_EQ(want[1], (std::vector<std::string>{"a,\"b\"", "c", ""}));
+    for (std::size_t buffer : {1, 4, 5, 6, 7, 13, 64}) {
+        CsvReader csv(string_source(text), buffer);
+        Rows got;
+        std::vector<std::uint64_t> lines;
+        while (csv.next()) {
+            got.emplace_back(csv.fields().begin(), csv.fields().end());
+            lines.push_back(csv.line());
+        }
+        EXPECT_EQ(got, want) << "buffer " << buffer;
+        EXPECT_EQ(lines, want_lines) << "buffer " << buffer;
+    }
+}
+
 TEST(ImportCsv, EmptyFieldsAreKept) {
     // An anti-social-behaviour row: empty Crime ID, empty Context at the end.
     EXPECT_EQ(read_all(",2018-10,,x,\n"), (Rows{{"", "2018-10", "", "x", ""}}));
