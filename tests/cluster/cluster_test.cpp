@@ -75,7 +75,8 @@ void choose_ports() {
     http_port = env_port("CRIMEMAP_CLUSTER_TEST_HTTP_PORT", 0);
     for (int step = 0; step < 40 && (pg_port == 0 || http_port == 0); ++step) {
         const int pg = 27430 + 100 * step, http = pg + 50;
-        if (port_free(pg) && port_free(pg + 1) && port_free(http) && port_free(http + 1) && port_free(http + 2)) {
+        if (port_free(pg) && port_free(pg + 1) && port_free(http) && port_free(http + 1) &&
+            port_free(http + 2)) {
             pg_port = pg_port ? pg_port : pg;
             http_port = http_port ? http_port : http;
         }
