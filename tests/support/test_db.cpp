@@ -18,6 +18,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #ifndef CRIMEMAP_SOURCE_DIR
 #error "CRIMEMAP_SOURCE_DIR must be defined"
@@ -225,14 +226,15 @@ void ensure_template(const std::string& server, const std::string& name, const s
     drop_orphans(admin);
     std::string building = name + "_build";
     admin.exec("DROP DATABASE IF EXISTS " + ident(building) + " WITH (FORCE)");
-    admin.exec("CREATE DATABASE " + ident(building) + (base.empty() ? "" : " TEMPLATE " + ident(base)));
+    exec_when_unused(admin,
+                     "CREATE DATABASE " + ident(building) + (base.empty() ? "" : " TEMPLATE " + ident(base)));
     auto r = run_crimemap(crimemap_args, {{"CRIMEMAP_DATABASE_URL", url_with_database(server, building)}});
     if (r.exit_code != 0) {
         admin.exec("DROP DATABASE IF EXISTS " + ident(building) + " WITH (FORCE)");
         ADD_FAILURE() << "building test template " << name << " failed: " << r.describe();
         throw std::runtime_error("cannot build test template " + name);
     }
-    admin.exec("ALTER DATABASE " + ident(building) + " RENAME TO " + ident(name));
+    exec_when_unused(admin, "ALTER DATABASE " + ident(building) + " RENAME TO " + ident(name));
     // Templates of older binaries, migrations or samples are dead weight.
     std::string prefix = name.substr(0, name.rfind('_') + 1);
     auto stale = admin.query(
@@ -266,6 +268,24 @@ std::atomic<int> counter{0};
 
 }  // namespace
 
+// PostgreSQL refuses to copy or rename a database (55006) while another session is still in it.
+// The session of the crimemap process that just built a template ends asynchronously after that
+// process exits, and PostgreSQL waits only 5 s for it: on a loaded machine that was not always
+// enough, and every test that then found no template failed (issue 12, "the flaky import test").
+void exec_when_unused(store::Connection& admin, const std::string& sql) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+    for (;;) {
+        try {
+            admin.exec(sql);
+            return;
+        } catch (const store::PgError& e) {
+            if (e.sqlstate != "55006" || std::chrono::steady_clock::now() > deadline) throw;
+            std::fprintf(stderr, "test_db: %s; retrying\n", e.what());
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
+    }
+}
+
 TestDatabase::TestDatabase() {
     std::string server = test_server_url();
     name_ = "cmtest_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
@@ -286,7 +306,7 @@ TestDatabase::~TestDatabase() {
 void TestDatabase::recreate_from(const std::string& template_name) {
     store::Connection admin(test_server_url());
     admin.exec("DROP DATABASE IF EXISTS " + ident(name_) + " WITH (FORCE)");
-    admin.exec("CREATE DATABASE " + ident(name_) + " TEMPLATE " + ident(template_name));
+    exec_when_unused(admin, "CREATE DATABASE " + ident(name_) + " TEMPLATE " + ident(template_name));
 }
 
 void TestDatabase::seed_sample() {

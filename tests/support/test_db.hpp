@@ -47,6 +47,10 @@ inline CommandResult run_crimemap(const std::vector<std::string>& args,
     return run_program(crimemap_binary(), args, env);
 }
 
+// Runs a CREATE DATABASE ... TEMPLATE or ALTER DATABASE ... RENAME, retrying for up to 2 minutes
+// while PostgreSQL refuses it because a session (one that is ending, say) is still in the database.
+void exec_when_unused(store::Connection& admin, const std::string& sql);
+
 class TestDatabase {
   public:
     // Creates a uniquely named database with every migration applied.
