@@ -245,11 +245,6 @@ struct ForceMonthKey {
 std::string month_label(int index) { return index < 0 ? "?" : core::Month::from_index(index).str(); }
 std::string month_date(core::Month m) { return m.str() + "-01"; }
 
-std::optional<std::string_view> opt(std::string_view v) {
-    if (v.empty()) return std::nullopt;
-    return v;
-}
-
 // One checked row in crime_staging's column order (coordinates as written in the file).
 void stage_row(store::CopyIn& copy, std::uint64_t line, const std::string& force, const CrimeRow& row) {
     const std::string line_text = std::to_string(line), month = month_date(row.month);
@@ -258,10 +253,11 @@ void stage_row(store::CopyIn& copy, std::uint64_t line, const std::string& force
         lon = row.longitude;
         lat = row.latitude;
     }
-    copy.put_row({line_text, force, month, opt(row.crime_id), row.reported_by, row.falls_within, lon, lat,
-                  row.location.empty() && !row.located() ? std::string_view("No Location") : row.location,
-                  opt(row.lsoa_code), opt(row.lsoa_name), core::categories[row.category].slug,
-                  opt(row.last_outcome), opt(row.context)});
+    copy.put_row(
+        {line_text, force, month, null_if_empty(row.crime_id), row.reported_by, row.falls_within, lon, lat,
+         row.location.empty() && !row.located() ? std::string_view("No Location") : row.location,
+         null_if_empty(row.lsoa_code), null_if_empty(row.lsoa_name), core::categories[row.category].slug,
+         null_if_empty(row.last_outcome), null_if_empty(row.context)});
 }
 
 class CrimeImporter {
