@@ -14,6 +14,7 @@
 #include "store/pool.hpp"
 #include "store/snapshot_loader.hpp"
 #include "store/team_repository.hpp"
+#include "support/app_calls.hpp"
 #include "support/test_db.hpp"
 
 namespace crimemap::test {
@@ -34,21 +35,15 @@ class DbApp {
     DbApp(const DbApp&) = delete;
     DbApp& operator=(const DbApp&) = delete;
 
-    // target with method m (and body); a target make_request refuses is a test failure.
+    // target with method m, body and a bearer token (none when empty): testing::app_call.
     server::Response call(server::Method m, const std::string& target, const std::string& body = {},
                           const std::string& bearer = {}) {
-        auto req = server::make_request(m, target);
-        EXPECT_TRUE(req) << target;
-        req->body = body;
-        if (!bearer.empty()) req->headers.set("Authorization", "Bearer " + bearer);
-        return app_->handle(*req);
+        return crimemap::testing::app_call(*app_, m, target, body, crimemap::testing::bearer(bearer));
     }
     server::Response get(const std::string& target) { return call(server::Method::get, target); }
     // The body as JSON (discarded when unparsable); another status than `status` is a test failure.
     nlohmann::json get_json(const std::string& target, int status = 200) {
-        auto res = get(target);
-        EXPECT_EQ(res.status, status) << target << ": " << res.body;
-        return nlohmann::json::parse(res.body, nullptr, false);
+        return crimemap::testing::json_body(get(target), target, status);
     }
 
   private:
