@@ -303,7 +303,7 @@ class CrimeImporter {
     std::optional<std::string> force_override_;
     std::map<std::string, std::string> db_forces_;  // lower-case name -> id
     std::set<std::string> known_ids_;
-    std::map<std::string, std::string> new_forces_;  // id -> name, forces to add
+    std::map<std::string, std::string> new_forces_;  // id -> name if police.uk has none, forces to add
     std::map<ForceMonthKey, Tally> tallies_;
     std::array<std::uint64_t, kProblemKinds> problems_{};
     std::uint64_t shown_ = 0;
@@ -384,11 +384,8 @@ void CrimeImporter::import_file(const fs::path& path) {
             bad_row(path, csv.line(), problem, detail, t);
             continue;
         }
-        if (!known_ids_.count(force) && !new_forces_.count(force)) {
-            const ForceInfo* info = find_force(force);
-            new_forces_[force] = info ? std::string(info->name)
-                                      : std::string(row.falls_within.empty() ? force : row.falls_within);
-        }
+        if (!known_ids_.count(force) && !new_forces_.count(force))
+            new_forces_[force] = std::string(row.falls_within.empty() ? force : row.falls_within);
         ++t.loaded;
         if (!row.located()) ++t.no_location;
         stage_row(copy, csv.line(), force, row);
@@ -400,12 +397,7 @@ void CrimeImporter::import_file(const fs::path& path) {
     timer_.mark("ANALYZE staging");
 
     for (const auto& [id, name] : new_forces_) {
-        const ForceInfo* info = find_force(id);
-        store::Params p{id, name};
-        p.push_back(info && !info->pfa_code.empty() ? std::optional<std::string>(std::string(info->pfa_code))
-                                                    : std::nullopt);
-        db_.query("INSERT INTO forces (id, name, pfa_code) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-                  p);
+        insert_force(db_, id, name);
         known_ids_.insert(id);
     }
     new_forces_.clear();

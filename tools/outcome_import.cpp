@@ -139,16 +139,7 @@ int cmd_import_outcomes(const std::vector<std::string>& argv) {
             }
             if (force.empty()) return row_error(at, "no force in the file name and an empty 'Falls within'");
             if (!known.count(force)) {
-                const ForceInfo* info = find_force(force);
-                store::Params p{force, info ? std::string(info->name)
-                                            : (r.falls_within.empty() ? force : r.falls_within)};
-                p.push_back(info && !info->pfa_code.empty()
-                                ? std::optional<std::string>(std::string(info->pfa_code))
-                                : std::nullopt);
-                db.query(
-                    "INSERT INTO forces (id, name, pfa_code) VALUES ($1, $2, $3) ON CONFLICT (id) DO "
-                    "NOTHING",
-                    p);
+                insert_force(db, force, r.falls_within.empty() ? force : r.falls_within);
                 known.insert(force);
             }
             return force;
