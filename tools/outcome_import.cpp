@@ -129,7 +129,9 @@ int cmd_import_outcomes(const std::vector<std::string>& argv) {
         auto parse = [&](const std::vector<std::string_view>& f, const RowPlace& at) {
             return parse_outcome_row(*cols, f, at);
         };
-        // The file's force, else the row's 'Falls within' (a force not in the table yet is added).
+        // The file's force, else the row's 'Falls within'. A force not in the table yet is added once
+        // the COPY is over: no other statement may run on the connection during one.
+        std::map<std::string, std::string> new_forces;  // id -> name if police.uk has none
         auto force_of = [&](const OutcomeRow& r, const RowPlace& at) -> RowResult<std::string> {
             std::string force = file_force ? *file_force : std::string();
             if (force.empty()) {
@@ -138,10 +140,8 @@ int cmd_import_outcomes(const std::vector<std::string>& argv) {
                 force = it != by_name.end() ? it->second : force_id_from_name(r.falls_within);
             }
             if (force.empty()) return row_error(at, "no force in the file name and an empty 'Falls within'");
-            if (!known.count(force)) {
-                insert_force(db, force, r.falls_within.empty() ? force : r.falls_within);
-                known.insert(force);
-            }
+            if (!known.count(force) && !new_forces.count(force))
+                new_forces[force] = r.falls_within.empty() ? force : r.falls_within;
             return force;
         };
         auto stage = [](store::CopyIn& copy, const OutcomeRow& r, const std::string& force,
@@ -156,6 +156,10 @@ int cmd_import_outcomes(const std::vector<std::string>& argv) {
         };
         auto file_tallies = loader.stage_file<OutcomeRow>(
             csv, file, source, name_place, "COPY outcome_staging FROM STDIN", parse, force_of, stage);
+        for (const auto& [id, name] : new_forces) {
+            insert_force(db, id, name);
+            known.insert(id);
+        }
         loader.replace(file_tallies, source, [&](const store::Params& fm) {
             db.query("DELETE FROM outcomes WHERE force_id = $1 AND month = $2::date", fm);
             db.query(
