@@ -2,35 +2,24 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 
 #include "core/meeting_pack.hpp"  // html_escape
+#include "core/report_text.hpp"
 #include "core/similar.hpp"
 
 namespace crimemap::core {
 namespace {
 using nlohmann::json;
 
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
 double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 // A CSV cell; text that a spreadsheet would run as a formula gets a leading apostrophe.
 std::string csv_field(std::string_view s) {
     std::string v(s);
     if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v.insert(0, "'");
-    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-    std::string out = "\"";
-    for (char c : v) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
+    return csv_quote(v);
 }
 
 std::string url_encode(std::string_view s) {
@@ -431,27 +420,29 @@ std::string league_csv(const League& l) {
             "rank,code,name,parent,crimes,population,per_1000,ci95_lower,ci95_upper,band,comparison_per_1000,"
             "from,to,category,population_period\n";
         const std::string tail =
-            "," + (l.average ? fmt("%.2f", *l.average) : std::string()) + "," + q.filter.months.from.str() +
-            "," + q.filter.months.to.str() + "," +
+            "," + (l.average ? format_number("%.2f", *l.average) : std::string()) + "," +
+            q.filter.months.from.str() + "," + q.filter.months.to.str() + "," +
             csv_field(categories_param(q.filter).empty() ? "all-crime" : categories_param(q.filter)) + "," +
             csv_field(l.population_period) + "\n";
         for (const auto& r : l.rows) {
-            out += (r.rank ? std::to_string(*r.rank) : "") + "," + csv_field(r.code) + "," +
-                   csv_field(r.name) + "," + csv_field(r.parent) + "," + std::to_string(r.count) + "," +
-                   (r.population ? std::to_string(*r.population) : "") + "," +
-                   (r.rate ? fmt("%.2f", r.rate->rate) + "," + fmt("%.2f", r.rate->lower) + "," +
-                                 fmt("%.2f", r.rate->upper)
-                           : std::string(",,")) +
-                   "," + (r.band ? std::string(to_string(*r.band)) : "") + tail;
+            out +=
+                (r.rank ? std::to_string(*r.rank) : "") + "," + csv_field(r.code) + "," + csv_field(r.name) +
+                "," + csv_field(r.parent) + "," + std::to_string(r.count) + "," +
+                (r.population ? std::to_string(*r.population) : "") + "," +
+                (r.rate ? format_number("%.2f", r.rate->rate) + "," + format_number("%.2f", r.rate->lower) +
+                              "," + format_number("%.2f", r.rate->upper)
+                        : std::string(",,")) +
+                "," + (r.band ? std::string(to_string(*r.band)) : "") + tail;
         }
     } else {
         out = "rank,code,name,parent,value,unit,quintile,polarity,national_median,indicator,period\n";
         for (const auto& r : l.rows)
             out += std::to_string(r.rank.value_or(0)) + "," + csv_field(r.code) + "," + csv_field(r.name) +
-                   "," + csv_field(r.parent) + "," + fmt("%.10g", *r.value) + "," + csv_field(l.unit) + "," +
-                   std::to_string(r.quintile) + "," + std::string(to_string(l.polarity)) + "," +
-                   (l.average ? fmt("%.10g", *l.average) : std::string()) + "," + csv_field(q.indicator) +
-                   "," + csv_field(q.period) + "\n";
+                   "," + csv_field(r.parent) + "," + format_number("%.10g", *r.value) + "," +
+                   csv_field(l.unit) + "," + std::to_string(r.quintile) + "," +
+                   std::string(to_string(l.polarity)) + "," +
+                   (l.average ? format_number("%.10g", *l.average) : std::string()) + "," +
+                   csv_field(q.indicator) + "," + csv_field(q.period) + "\n";
     }
     return out;
 }
@@ -489,35 +480,38 @@ std::string league_funnel_svg(const League& l) {
         "<svg viewBox=\"0 0 640 360\" role=\"img\" aria-labelledby=\"funnel-title funnel-desc\">";
     svg += "<title id=\"funnel-title\">Funnel plot: crimes per 1,000 residents against residents</title>";
     svg += "<desc id=\"funnel-desc\">Each dot is an area. The line is the comparison rate (" +
-           fmt("%.2f", *l.average) +
+           format_number("%.2f", *l.average) +
            " per 1,000); the dashed and dotted curves are its 95% and 99.8% control limits. Dots outside the "
            "limits differ from it by more than chance would explain. The table below gives the same "
            "figures.</desc>";
     svg += "<rect x=\"0\" y=\"0\" width=\"640\" height=\"360\" fill=\"#fff\"/>";
     // Axes and ticks.
-    svg += "<line x1=\"" + fmt("%.1f", left) + "\" y1=\"" + fmt("%.1f", H - bottom) + "\" x2=\"" +
-           fmt("%.1f", W - right) + "\" y2=\"" + fmt("%.1f", H - bottom) + "\" stroke=\"#333\"/>";
-    svg += "<line x1=\"" + fmt("%.1f", left) + "\" y1=\"" + fmt("%.1f", top) + "\" x2=\"" +
-           fmt("%.1f", left) + "\" y2=\"" + fmt("%.1f", H - bottom) + "\" stroke=\"#333\"/>";
+    svg += "<line x1=\"" + format_number("%.1f", left) + "\" y1=\"" + format_number("%.1f", H - bottom) +
+           "\" x2=\"" + format_number("%.1f", W - right) + "\" y2=\"" + format_number("%.1f", H - bottom) +
+           "\" stroke=\"#333\"/>";
+    svg += "<line x1=\"" + format_number("%.1f", left) + "\" y1=\"" + format_number("%.1f", top) +
+           "\" x2=\"" + format_number("%.1f", left) + "\" y2=\"" + format_number("%.1f", H - bottom) +
+           "\" stroke=\"#333\"/>";
     for (int i = 0; i <= 4; ++i) {
         const double rate = max_rate * i / 4;
-        svg += "<text x=\"" + fmt("%.1f", left - 6) + "\" y=\"" + fmt("%.1f", y(rate) + 4) +
-               "\" font-size=\"11\" text-anchor=\"end\">" + fmt(max_rate < 10 ? "%.1f" : "%.0f", rate) +
-               "</text>";
+        svg += "<text x=\"" + format_number("%.1f", left - 6) + "\" y=\"" +
+               format_number("%.1f", y(rate) + 4) + "\" font-size=\"11\" text-anchor=\"end\">" +
+               format_number(max_rate < 10 ? "%.1f" : "%.0f", rate) + "</text>";
     }
     for (int i = 0; i <= 4; ++i) {
         const double t = i / 4.0;
         const double pop = log_x ? std::exp(std::log(min_pop) + t * (std::log(max_pop) - std::log(min_pop)))
                                  : min_pop + t * (max_pop - min_pop);
-        svg += "<text x=\"" + fmt("%.1f", x(pop)) + "\" y=\"" + fmt("%.1f", H - bottom + 16) +
-               "\" font-size=\"11\" text-anchor=\"middle\">" + fmt("%.0f", pop) + "</text>";
+        svg += "<text x=\"" + format_number("%.1f", x(pop)) + "\" y=\"" +
+               format_number("%.1f", H - bottom + 16) + "\" font-size=\"11\" text-anchor=\"middle\">" +
+               format_number("%.0f", pop) + "</text>";
     }
-    svg += "<text x=\"" + fmt("%.1f", (left + W - right) / 2) +
+    svg += "<text x=\"" + format_number("%.1f", (left + W - right) / 2) +
            "\" y=\"354\" font-size=\"12\" text-anchor=\"middle\">Residents" +
            std::string(log_x ? " (log scale)" : "") + "</text>";
-    svg += "<text x=\"14\" y=\"" + fmt("%.1f", (top + H - bottom) / 2) +
+    svg += "<text x=\"14\" y=\"" + format_number("%.1f", (top + H - bottom) / 2) +
            "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 " +
-           fmt("%.1f", (top + H - bottom) / 2) + ")\">Crimes per 1,000</text>";
+           format_number("%.1f", (top + H - bottom) / 2) + ")\">Crimes per 1,000</text>";
     // Control limits.
     for (const auto& [confidence, dash] : {std::pair{0.95, "6 4"}, std::pair{0.998, "2 3"}}) {
         std::string lo, hi;
@@ -527,29 +521,32 @@ std::string league_funnel_svg(const League& l) {
                                    ? std::exp(std::log(min_pop) + t * (std::log(max_pop) - std::log(min_pop)))
                                    : min_pop + t * (max_pop - min_pop);
             auto lim = funnel_limits(*l.average, pop, confidence);
-            lo += fmt("%.1f", x(pop)) + "," + fmt("%.1f", y(std::min(lim.lower, max_rate))) + " ";
-            hi += fmt("%.1f", x(pop)) + "," + fmt("%.1f", y(std::min(lim.upper, max_rate))) + " ";
+            lo += format_number("%.1f", x(pop)) + "," +
+                  format_number("%.1f", y(std::min(lim.lower, max_rate))) + " ";
+            hi += format_number("%.1f", x(pop)) + "," +
+                  format_number("%.1f", y(std::min(lim.upper, max_rate))) + " ";
         }
         for (const auto* pts : {&lo, &hi})
             svg += "<polyline fill=\"none\" stroke=\"#555\" stroke-dasharray=\"" + std::string(dash) +
                    "\" points=\"" + *pts + "\"/>";
     }
-    svg += "<line x1=\"" + fmt("%.1f", left) + "\" y1=\"" + fmt("%.1f", y(*l.average)) + "\" x2=\"" +
-           fmt("%.1f", W - right) + "\" y2=\"" + fmt("%.1f", y(*l.average)) + "\" stroke=\"#000\"/>";
+    svg += "<line x1=\"" + format_number("%.1f", left) + "\" y1=\"" + format_number("%.1f", y(*l.average)) +
+           "\" x2=\"" + format_number("%.1f", W - right) + "\" y2=\"" + format_number("%.1f", y(*l.average)) +
+           "\" stroke=\"#000\"/>";
     // Points: shape and colour by band (Okabe-Ito orange / blue, grey), so colour is never alone.
     for (const auto& r : l.rows) {
         if (!r.rate) continue;
         const double px = x(*r.population), py = y(std::min(r.rate->rate, max_rate));
-        const std::string tip = "<title>" + html_escape(r.name) + ": " + fmt("%.2f", r.rate->rate) +
+        const std::string tip = "<title>" + html_escape(r.name) + ": " + format_number("%.2f", r.rate->rate) +
                                 " per 1,000, " + std::to_string(*r.population) + " residents</title>";
         if (r.band == Band::higher)
-            svg += "<path d=\"M" + fmt("%.1f", px) + " " + fmt("%.1f", py - 5) +
+            svg += "<path d=\"M" + format_number("%.1f", px) + " " + format_number("%.1f", py - 5) +
                    "l5 9h-10z\" fill=\"#d55e00\">" + tip + "</path>";
         else if (r.band == Band::lower)
-            svg += "<path d=\"M" + fmt("%.1f", px) + " " + fmt("%.1f", py + 5) +
+            svg += "<path d=\"M" + format_number("%.1f", px) + " " + format_number("%.1f", py + 5) +
                    "l5 -9h-10z\" fill=\"#0072b2\">" + tip + "</path>";
         else
-            svg += "<circle cx=\"" + fmt("%.1f", px) + "\" cy=\"" + fmt("%.1f", py) +
+            svg += "<circle cx=\"" + format_number("%.1f", px) + "\" cy=\"" + format_number("%.1f", py) +
                    "\" r=\"3.5\" fill=\"#fff\" stroke=\"#555\">" + tip + "</circle>";
     }
     svg += "</svg>";
@@ -621,7 +618,8 @@ std::string league_html(const League& l, const Snapshot& s) {
              (l.population_period.empty()
                   ? ""
                   : " (population estimates " + html_escape(l.population_period) + ")") +
-             ". Comparison rate: <strong>" + (l.average ? fmt("%.2f", *l.average) : std::string("n/a")) +
+             ". Comparison rate: <strong>" +
+             (l.average ? format_number("%.2f", *l.average) : std::string("n/a")) +
              "</strong> per 1,000, the crimes of all " + std::to_string(l.ranked) + " ranked " +
              std::string(kind_plural(q.kind)) +
              " per 1,000 of their residents. Rank 1 is the lowest rate.</p>\n";
@@ -642,7 +640,8 @@ std::string league_html(const League& l, const Snapshot& s) {
              html_escape(q.period) + ". Polarity: " + std::string(to_string(l.polarity)) +
              "; rank 1 is the best value" +
              (l.polarity == Polarity::neutral ? " (neutral indicator: the highest)" : "") +
-             ". National median: " + (l.average ? fmt("%.10g", *l.average) : std::string("n/a")) + ".</p>\n";
+             ". National median: " + (l.average ? format_number("%.10g", *l.average) : std::string("n/a")) +
+             ".</p>\n";
         h += "<p class=\"note\">The indicator file gives no numerators or denominators, so no confidence "
              "intervals "
              "or significance bands are shown.</p>\n";
@@ -685,8 +684,9 @@ std::string league_html(const League& l, const Snapshot& s) {
             h += "<td class=\"n\">" + std::to_string(r.count) + "</td><td class=\"n\">" +
                  (r.population ? std::to_string(*r.population) : std::string("unknown")) + "</td>";
             if (r.rate) {
-                h += "<td class=\"n\">" + fmt("%.2f", r.rate->rate) + "</td><td class=\"n\">" +
-                     fmt("%.2f", r.rate->lower) + "–" + fmt("%.2f", r.rate->upper) + "</td>";
+                h += "<td class=\"n\">" + format_number("%.2f", r.rate->rate) + "</td><td class=\"n\">" +
+                     format_number("%.2f", r.rate->lower) + "–" + format_number("%.2f", r.rate->upper) +
+                     "</td>";
                 if (r.band == Band::higher)
                     h += "<td class=\"higher\">▲ significantly higher</td>";
                 else if (r.band == Band::lower)
@@ -697,7 +697,7 @@ std::string league_html(const League& l, const Snapshot& s) {
                 h += "<td class=\"n\">–</td><td class=\"n\">–</td><td>no population</td>";
             }
         } else {
-            h += "<td class=\"n\">" + fmt("%.10g", *r.value) + "</td><td class=\"n\">" +
+            h += "<td class=\"n\">" + format_number("%.10g", *r.value) + "</td><td class=\"n\">" +
                  std::to_string(r.quintile) + "</td>";
         }
         h += "</tr>\n";

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <unordered_map>
 
 #include "core/police_api.hpp"
+#include "core/report_text.hpp"
 #include "core/similar.hpp"
 #include "core/summary.hpp"
 #include "geo/polygon.hpp"
@@ -13,22 +13,6 @@
 namespace crimemap::core {
 namespace {
 using nlohmann::json;
-
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
-std::string csv_field(std::string_view s) {
-    if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
 
 std::string month_name(Month m) {
     static constexpr const char* names[] = {"January",   "February", "March",    "April",
@@ -207,16 +191,16 @@ std::string meeting_pack_csv(const MeetingPack& p) {
     out += "total,all,All crimes," + std::to_string(p.total) + "," +
            opt(p.have_last_month, p.total_last_month) + "," + opt(p.have_last_year, p.total_last_year) + "\n";
     for (const auto& c : p.categories)
-        out += "category," + c.slug + "," + csv_field(c.name) + "," + std::to_string(c.this_month) + "," +
+        out += "category," + c.slug + "," + csv_quote(c.name) + "," + std::to_string(c.this_month) + "," +
                opt(p.have_last_month, c.last_month) + "," + opt(p.have_last_year, c.last_year) + "\n";
     for (const auto& [m, v] : p.trend)
         out += "trend," + m.str() + "," + m.str() + "," + (v ? std::to_string(*v) : "") + ",,\n";
     for (const auto& sp : p.top_locations)
-        out += "location," + fmt("%.6f", sp.where.lat) + " " + fmt("%.6f", sp.where.lon) + "," +
-               csv_field(sp.name) + "," + std::to_string(sp.crimes) + ",,\n";
+        out += "location," + format_number("%.6f", sp.where.lat) + " " + format_number("%.6f", sp.where.lon) +
+               "," + csv_quote(sp.name) + "," + std::to_string(sp.crimes) + ",,\n";
     for (const auto& [o, n] : p.outcomes)
         out +=
-            "outcome,," + csv_field(o.empty() ? "No outcome recorded" : o) + "," + std::to_string(n) + ",,\n";
+            "outcome,," + csv_quote(o.empty() ? "No outcome recorded" : o) + "," + std::to_string(n) + ",,\n";
     return out;
 }
 
@@ -277,16 +261,16 @@ std::string meeting_pack_html(const MeetingPack& p) {
         const double x = 10 + static_cast<double>(i) * 48.5;
         if (v) {
             const double bh = 130.0 * static_cast<double>(*v) / static_cast<double>(peak);
-            h += "<rect x=\"" + fmt("%.1f", x) + "\" y=\"" + fmt("%.1f", 145 - bh) +
-                 "\" width=\"38\" height=\"" + fmt("%.1f", bh) + "\" fill=\"#2b5c8a\"/><text x=\"" +
-                 fmt("%.1f", x + 19) + "\" y=\"" + fmt("%.1f", 140 - bh) +
+            h += "<rect x=\"" + format_number("%.1f", x) + "\" y=\"" + format_number("%.1f", 145 - bh) +
+                 "\" width=\"38\" height=\"" + format_number("%.1f", bh) + "\" fill=\"#2b5c8a\"/><text x=\"" +
+                 format_number("%.1f", x + 19) + "\" y=\"" + format_number("%.1f", 140 - bh) +
                  "\" font-size=\"11\" text-anchor=\"middle\">" + std::to_string(*v) + "</text>";
         } else {
-            h += "<text x=\"" + fmt("%.1f", x + 19) +
+            h += "<text x=\"" + format_number("%.1f", x + 19) +
                  "\" y=\"140\" font-size=\"11\" text-anchor=\"middle\" fill=\"#999\">n/a</text>";
         }
-        h += "<text x=\"" + fmt("%.1f", x + 19) + "\" y=\"165\" font-size=\"10\" text-anchor=\"middle\">" +
-             m.str().substr(2) + "</text>";
+        h += "<text x=\"" + format_number("%.1f", x + 19) +
+             "\" y=\"165\" font-size=\"10\" text-anchor=\"middle\">" + m.str().substr(2) + "</text>";
     }
     h += "</svg></section>\n";
 
@@ -309,7 +293,7 @@ std::string meeting_pack_html(const MeetingPack& p) {
             h += "<polygon fill=\"#dfe8f1\" stroke=\"#234\" stroke-width=\"1.5\" points=\"";
             for (const auto& v : ring) {
                 auto [x, y] = px(v);
-                h += fmt("%.1f", x) + "," + fmt("%.1f", y) + " ";
+                h += format_number("%.1f", x) + "," + format_number("%.1f", y) + " ";
             }
             h += "\"/>";
         }
@@ -319,11 +303,12 @@ std::string meeting_pack_html(const MeetingPack& p) {
             const auto& sp = p.top_locations[i];
             auto [x, y] = px(sp.where);
             const double r = 4 + 10 * std::sqrt(static_cast<double>(sp.crimes) / top);
-            h += "<circle cx=\"" + fmt("%.1f", x) + "\" cy=\"" + fmt("%.1f", y) + "\" r=\"" + fmt("%.1f", r) +
-                 "\" fill=\"#c0392b\" fill-opacity=\"0.6\"><title>" + html_escape(sp.name) + ": " +
-                 std::to_string(sp.crimes) + "</title></circle><text x=\"" + fmt("%.1f", x) + "\" y=\"" +
-                 fmt("%.1f", y + 4) + "\" font-size=\"10\" text-anchor=\"middle\" fill=\"#fff\">" +
-                 std::to_string(i + 1) + "</text>";
+            h += "<circle cx=\"" + format_number("%.1f", x) + "\" cy=\"" + format_number("%.1f", y) +
+                 "\" r=\"" + format_number("%.1f", r) + "\" fill=\"#c0392b\" fill-opacity=\"0.6\"><title>" +
+                 html_escape(sp.name) + ": " + std::to_string(sp.crimes) + "</title></circle><text x=\"" +
+                 format_number("%.1f", x) + "\" y=\"" + format_number("%.1f", y + 4) +
+                 "\" font-size=\"10\" text-anchor=\"middle\" fill=\"#fff\">" + std::to_string(i + 1) +
+                 "</text>";
         }
         h += "</svg>";
     }
@@ -358,7 +343,7 @@ std::string meeting_pack_html(const MeetingPack& p) {
     } else {
         const auto& c = p.compare;
         auto num = [](const json& v) {
-            return v.is_number() ? fmt("%.2f", v.get<double>()) : std::string("–");
+            return v.is_number() ? format_number("%.2f", v.get<double>()) : std::string("–");
         };
         h +=
             "<p>Crimes per 1,000 residents, " + c["period"]["from"].get<std::string>() + " to " +

@@ -22,6 +22,18 @@ std::uint64_t cell_key(std::int64_t row, std::int64_t col) {
 std::int64_t cell_row(double lat) { return static_cast<std::int64_t>(std::floor(lat / cell_lat)); }
 std::int64_t cell_col(double lon) { return static_cast<std::int64_t>(std::floor(lon / cell_lon)); }
 
+// The nearest-first answers: v sorted by less and cut to limit (only the first limit sorted when
+// more were found, as a wide radius finds thousands).
+template <class T, class Less>
+void keep_first(std::vector<T>& v, std::size_t limit, Less less) {
+    if (v.size() > limit) {
+        std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(limit), v.end(), less);
+        v.resize(limit);
+    } else {
+        std::sort(v.begin(), v.end(), less);
+    }
+}
+
 std::string squeeze_upper(std::string_view text) {
     std::string out;
     for (char c : text)
@@ -126,12 +138,7 @@ std::vector<NearbyPostcode> PostcodeIndex::nearest(double lon, double lat, doubl
         if (a.distance != b.distance) return a.distance < b.distance;
         return display_key(records_[a.index].compact_view()) < display_key(records_[b.index].compact_view());
     };
-    if (out.size() > limit) {
-        std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(limit), out.end(), less);
-        out.resize(limit);
-    } else {
-        std::sort(out.begin(), out.end(), less);
-    }
+    keep_first(out, limit, less);
     return out;
 }
 
@@ -246,12 +253,7 @@ std::vector<NearbyOutcode> PostcodeIndex::nearest_outcodes(double lon, double la
         if (a.distance != b.distance) return a.distance < b.distance;
         return a.outcode < b.outcode;
     };
-    if (out.size() > limit) {
-        std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(limit), out.end(), less);
-        out.resize(limit);
-    } else {
-        std::sort(out.begin(), out.end(), less);
-    }
+    keep_first(out, limit, less);
     return out;
 }
 

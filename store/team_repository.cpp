@@ -64,12 +64,7 @@ class PgTeamRepository final : public core::TeamStore {
 
     bool remove_priority(const core::TeamWriter& by, const std::string& force, const std::string& id,
                          std::int64_t pid) override {
-        return write(
-                   "WITH del AS (DELETE FROM neighbourhood_priorities WHERE id = $7::bigint AND force_id = $2"
-                   " AND neighbourhood_id = $3 RETURNING *), " +
-                       touch_and_audit("delete", "priority", 204, "del.id", "to_jsonb(del)", "NULL", "del") +
-                       " SELECT id FROM del",
-                   common(by, force, id), {std::to_string(pid)}) != 0;
+        return remove_row("neighbourhood_priorities", "priority", by, force, id, pid);
     }
 
     std::int64_t create_event(const core::TeamWriter& by, const std::string& force, const std::string& id,
@@ -107,12 +102,7 @@ class PgTeamRepository final : public core::TeamStore {
 
     bool remove_event(const core::TeamWriter& by, const std::string& force, const std::string& id,
                       std::int64_t eid) override {
-        return write(
-                   "WITH del AS (DELETE FROM neighbourhood_events WHERE id = $7::bigint AND force_id = $2"
-                   " AND neighbourhood_id = $3 RETURNING *), " +
-                       touch_and_audit("delete", "event", 204, "del.id", "to_jsonb(del)", "NULL", "del") +
-                       " SELECT id FROM del",
-                   common(by, force, id), {std::to_string(eid)}) != 0;
+        return remove_row("neighbourhood_events", "event", by, force, id, eid);
     }
 
     void record_refusal(const core::RefusedWrite& f) override {
@@ -171,6 +161,18 @@ class PgTeamRepository final : public core::TeamStore {
                    "'") +
                action + "', '" + entity + "', " + entity_id + ", " + before + ", " + after + ", 'ok', " +
                std::to_string(status) + ", $2, $3, $4, $5, $6 FROM " + from + ")";
+    }
+
+    // Deletes one of the team's priorities or events (table, audited as entity); false when the
+    // team has no such row. One statement for both, so their audit rows match.
+    bool remove_row(const std::string& table, const char* entity, const core::TeamWriter& by,
+                    const std::string& force, const std::string& id, std::int64_t row_id) {
+        return write("WITH del AS (DELETE FROM " + table +
+                         " WHERE id = $7::bigint AND force_id = $2"
+                         " AND neighbourhood_id = $3 RETURNING *), " +
+                         touch_and_audit("delete", entity, 204, "del.id", "to_jsonb(del)", "NULL", "del") +
+                         " SELECT id FROM del",
+                     common(by, force, id), {std::to_string(row_id)}) != 0;
     }
 
     // Runs one write statement; the id it returns, or 0 when no row matched.

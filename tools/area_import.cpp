@@ -104,13 +104,7 @@ int cmd_import_neighbourhoods(const std::vector<std::string>& argv) {
         teams.push_back(std::move(team));
     }
     store::Transaction tx(db);
-    for (const auto& t : teams) {
-        const ForceInfo* info = find_force(t.force);
-        db.query("INSERT INTO forces (id, name, pfa_code) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-                 {t.force, info ? std::string(info->name) : t.force,
-                  info && !info->pfa_code.empty() ? std::optional<std::string>(std::string(info->pfa_code))
-                                                  : std::nullopt});
-    }
+    for (const auto& t : teams) insert_force(db, t.force, t.force);
     long long areas = writer.commit_areas();
     // Area names: the team name (areas were staged without one).
     for (const auto& t : teams) {

@@ -7,6 +7,7 @@
 #include "tools/common.hpp"
 #include "tools/csv.hpp"
 #include "tools/import_command.hpp"
+#include "tools/lsoa_merge.hpp"
 
 namespace crimemap::tools {
 
@@ -86,10 +87,11 @@ int cmd_import_classification(const std::vector<std::string>& argv) {
     if (auto* status = std::get_if<int>(&opened)) return *status;
     auto& s = std::get<ImportSession>(opened);
     store::Connection& db = s.db;
-    constexpr std::string_view columns =
-        "lsoa_code, group_code, group_name, supergroup, msoa_code, lad_code, region_code, country_code";
-    db.exec("CREATE TEMP TABLE IF NOT EXISTS classification_staging AS SELECT 0::bigint AS line, " +
-            std::string(columns) + " FROM lsoa_classification WITH NO DATA");
+    const std::vector<std::string> names{"lsoa_code", "group_code", "group_name",  "supergroup",
+                                         "msoa_code", "lad_code",   "region_code", "country_code"};
+    const std::string columns = column_list(names);
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS classification_staging AS SELECT 0::bigint AS line, " + columns +
+            " FROM lsoa_classification WITH NO DATA");
     RowErrorLog bad_rows;
     for (const auto& path : s.files) {
         const std::string file = path.string();
@@ -102,8 +104,7 @@ int cmd_import_classification(const std::vector<std::string>& argv) {
         db.exec("TRUNCATE classification_staging");
         std::uint64_t read = 0, bad = 0;
         {
-            store::CopyIn copy(db,
-                               "COPY classification_staging (line, " + std::string(columns) + ") FROM STDIN");
+            store::CopyIn copy(db, "COPY classification_staging (line, " + columns + ") FROM STDIN");
             while (csv.next()) {
                 ++read;
                 auto parsed = parse_classification_row(*cols, csv.fields(), RowPlace{file, csv.line()});
@@ -120,27 +121,10 @@ int cmd_import_classification(const std::vector<std::string>& argv) {
             }
             copy.finish();
         }
-        auto merged = db.query(
-            "WITH last AS (SELECT DISTINCT ON (lsoa_code) * FROM classification_staging ORDER BY lsoa_code, "
-            "line "
-            "DESC),"
-            " up AS (INSERT INTO lsoa_classification (" +
-                std::string(columns) + ", source) SELECT " + std::string(columns) +
-                ", $1 FROM last ON CONFLICT (lsoa_code) DO UPDATE SET (" + std::string(columns) +
-                ", source) = (EXCLUDED.lsoa_code, EXCLUDED.group_code, EXCLUDED.group_name, "
-                "EXCLUDED.supergroup,"
-                " EXCLUDED.msoa_code, EXCLUDED.lad_code, EXCLUDED.region_code, EXCLUDED.country_code,"
-                " EXCLUDED.source) WHERE (lsoa_classification.*) IS DISTINCT FROM (EXCLUDED.*) RETURNING 1)"
-                " SELECT (SELECT count(*) FROM last), (SELECT count(*) FROM up), (SELECT count(*) FROM last l"
-                " WHERE EXISTS (SELECT 1 FROM areas a WHERE a.kind = 'lsoa' AND a.code = l.lsoa_code))",
-            {path.filename().string()});
+        const auto merged = merge_last_per_lsoa(db, "classification_staging", "lsoa_classification", names,
+                                                {"source"}, {path.filename().string()});
         tx.commit();
-        std::printf("%s: %s rows, %s LSOAs (%s changed, %s with a boundary loaded), %s bad rows\n",
-                    path.filename().string().c_str(), with_commas(read).c_str(),
-                    with_commas(static_cast<std::uint64_t>(merged.int64(0, 0))).c_str(),
-                    with_commas(static_cast<std::uint64_t>(merged.int64(0, 1))).c_str(),
-                    with_commas(static_cast<std::uint64_t>(merged.int64(0, 2))).c_str(),
-                    with_commas(bad).c_str());
+        print_lsoa_file_summary(path.filename().string(), read, merged, bad);
     }
     bad_rows.print_rest("bad rows not shown");
     std::printf("import classification: run crimemap refresh to publish it to the server\n");

@@ -245,11 +245,6 @@ struct ForceMonthKey {
 std::string month_label(int index) { return index < 0 ? "?" : core::Month::from_index(index).str(); }
 std::string month_date(core::Month m) { return m.str() + "-01"; }
 
-std::optional<std::string_view> opt(std::string_view v) {
-    if (v.empty()) return std::nullopt;
-    return v;
-}
-
 // One checked row in crime_staging's column order (coordinates as written in the file).
 void stage_row(store::CopyIn& copy, std::uint64_t line, const std::string& force, const CrimeRow& row) {
     const std::string line_text = std::to_string(line), month = month_date(row.month);
@@ -258,10 +253,11 @@ void stage_row(store::CopyIn& copy, std::uint64_t line, const std::string& force
         lon = row.longitude;
         lat = row.latitude;
     }
-    copy.put_row({line_text, force, month, opt(row.crime_id), row.reported_by, row.falls_within, lon, lat,
-                  row.location.empty() && !row.located() ? std::string_view("No Location") : row.location,
-                  opt(row.lsoa_code), opt(row.lsoa_name), core::categories[row.category].slug,
-                  opt(row.last_outcome), opt(row.context)});
+    copy.put_row(
+        {line_text, force, month, null_if_empty(row.crime_id), row.reported_by, row.falls_within, lon, lat,
+         row.location.empty() && !row.located() ? std::string_view("No Location") : row.location,
+         null_if_empty(row.lsoa_code), null_if_empty(row.lsoa_name), core::categories[row.category].slug,
+         null_if_empty(row.last_outcome), null_if_empty(row.context)});
 }
 
 class CrimeImporter {
@@ -307,7 +303,7 @@ class CrimeImporter {
     std::optional<std::string> force_override_;
     std::map<std::string, std::string> db_forces_;  // lower-case name -> id
     std::set<std::string> known_ids_;
-    std::map<std::string, std::string> new_forces_;  // id -> name, forces to add
+    std::map<std::string, std::string> new_forces_;  // id -> name if police.uk has none, forces to add
     std::map<ForceMonthKey, Tally> tallies_;
     std::array<std::uint64_t, kProblemKinds> problems_{};
     std::uint64_t shown_ = 0;
@@ -388,11 +384,8 @@ void CrimeImporter::import_file(const fs::path& path) {
             bad_row(path, csv.line(), problem, detail, t);
             continue;
         }
-        if (!known_ids_.count(force) && !new_forces_.count(force)) {
-            const ForceInfo* info = find_force(force);
-            new_forces_[force] = info ? std::string(info->name)
-                                      : std::string(row.falls_within.empty() ? force : row.falls_within);
-        }
+        if (!known_ids_.count(force) && !new_forces_.count(force))
+            new_forces_[force] = std::string(row.falls_within.empty() ? force : row.falls_within);
         ++t.loaded;
         if (!row.located()) ++t.no_location;
         stage_row(copy, csv.line(), force, row);
@@ -404,12 +397,7 @@ void CrimeImporter::import_file(const fs::path& path) {
     timer_.mark("ANALYZE staging");
 
     for (const auto& [id, name] : new_forces_) {
-        const ForceInfo* info = find_force(id);
-        store::Params p{id, name};
-        p.push_back(info && !info->pfa_code.empty() ? std::optional<std::string>(std::string(info->pfa_code))
-                                                    : std::nullopt);
-        db_.query("INSERT INTO forces (id, name, pfa_code) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-                  p);
+        insert_force(db_, id, name);
         known_ids_.insert(id);
     }
     new_forces_.clear();

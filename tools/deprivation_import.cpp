@@ -8,6 +8,7 @@
 #include "tools/common.hpp"
 #include "tools/csv.hpp"
 #include "tools/import_command.hpp"
+#include "tools/lsoa_merge.hpp"
 
 namespace crimemap::tools {
 
@@ -135,12 +136,7 @@ int cmd_import_deprivation(const std::vector<std::string>& argv) {
         names.push_back(std::string(stem) + "_rank");
         names.push_back(std::string(stem) + "_decile");
     }
-    std::string columns, excluded;
-    for (const auto& n : names) {
-        if (!columns.empty()) columns += ", ", excluded += ", ";
-        columns += n;
-        excluded += "EXCLUDED." + n;
-    }
+    const std::string columns = column_list(names);
     db.exec("CREATE TEMP TABLE IF NOT EXISTS deprivation_staging AS SELECT 0::bigint AS line, " + columns +
             " FROM lsoa_deprivation WITH NO DATA");
     RowErrorLog bad_rows;
@@ -178,31 +174,10 @@ int cmd_import_deprivation(const std::vector<std::string>& argv) {
             }
             copy.finish();
         }
-        // The last row of an LSOA wins; unchanged rows are left alone.
-        auto merged = db.query(
-            "WITH last AS (SELECT DISTINCT ON (lsoa_code) * FROM deprivation_staging ORDER BY lsoa_code, "
-            "line DESC),"
-            " up AS (INSERT INTO lsoa_deprivation (" +
-                columns +
-                ", edition, source)"
-                " SELECT " +
-                columns +
-                ", $1, $2 FROM last"
-                " ON CONFLICT (lsoa_code) DO UPDATE SET (" +
-                columns + ", edition, source) = (" + excluded +
-                ", EXCLUDED.edition, EXCLUDED.source)"
-                " WHERE (lsoa_deprivation.*) IS DISTINCT FROM (EXCLUDED.*) RETURNING 1)"
-                " SELECT (SELECT count(*) FROM last), (SELECT count(*) FROM up),"
-                " (SELECT count(*) FROM last l WHERE EXISTS (SELECT 1 FROM areas a WHERE a.kind = 'lsoa' AND "
-                "a.code = l.lsoa_code))",
-            {edition, path.filename().string()});
+        const auto merged = merge_last_per_lsoa(db, "deprivation_staging", "lsoa_deprivation", names,
+                                                {"edition", "source"}, {edition, path.filename().string()});
         tx.commit();
-        std::printf("%s: %s rows, %s LSOAs (%s changed, %s with a boundary loaded), %s bad rows\n",
-                    path.filename().string().c_str(), with_commas(read).c_str(),
-                    with_commas(static_cast<std::uint64_t>(merged.int64(0, 0))).c_str(),
-                    with_commas(static_cast<std::uint64_t>(merged.int64(0, 1))).c_str(),
-                    with_commas(static_cast<std::uint64_t>(merged.int64(0, 2))).c_str(),
-                    with_commas(bad).c_str());
+        print_lsoa_file_summary(path.filename().string(), read, merged, bad);
     }
     bad_rows.print_rest("bad rows not shown");
     std::printf("import deprivation: run crimemap refresh to publish the deciles to the server\n");

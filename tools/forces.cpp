@@ -61,4 +61,12 @@ const ForceInfo* find_force(std::string_view id) {
     return nullptr;
 }
 
+void insert_force(store::Connection& db, std::string_view id, std::string_view fallback_name) {
+    const ForceInfo* info = find_force(id);
+    store::Params p{std::string(id), std::string(info ? info->name : fallback_name)};
+    p.push_back(info && !info->pfa_code.empty() ? std::optional<std::string>(std::string(info->pfa_code))
+                                                : std::nullopt);
+    db.query("INSERT INTO forces (id, name, pfa_code) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING", p);
+}
+
 }  // namespace crimemap::tools

@@ -5,11 +5,11 @@
 #include <set>
 
 #include "core/police_outcomes.hpp"
-#include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
 #include "tools/crime_import.hpp"
 #include "tools/csv.hpp"
+#include "tools/force_month_load.hpp"
 #include "tools/forces.hpp"
 #include "tools/import_command.hpp"
 #include "tools/row_fields.hpp"
@@ -80,19 +80,9 @@ constexpr std::string_view kHelp =
     "  --strict            exit with status 3 when any row was skipped\n"
     "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)";
 
-using Tally = ForceMonthTally;
-
-std::optional<std::string_view> opt(std::string_view v) {
-    if (v.empty()) return std::nullopt;
-    return v;
-}
-
 bool is_outcome_file(const fs::path& p) {
     return name_ends_with(p, "-outcomes.csv") || name_ends_with(p, "-outcomes.csv.gz");
 }
-
-// The same lock as crime replacement: refresh deletes snap locations nobody uses.
-constexpr const char* kCrimeLock = "SELECT pg_advisory_xact_lock(7260491002)";
 
 }  // namespace
 
@@ -122,9 +112,7 @@ int cmd_import_outcomes(const std::vector<std::string>& argv) {
         " lon double precision, lat double precision, location text NOT NULL, lsoa_code text, lsoa_name text,"
         " outcome_name text NOT NULL, outcome_code text NOT NULL)");
 
-    RowErrorLog bad_rows;
-    std::map<std::pair<std::string, int>, Tally> tallies;  // (force, month index)
-    std::uint64_t skipped_unplaced = 0;
+    ForceMonthLoader loader(db, "outcome_loads");
     for (const auto& path : s.files) {
         const std::string file = path.string(), source = path.filename().string();
         auto from_name = force_from_file_name(source, "outcomes");
@@ -136,77 +124,43 @@ int cmd_import_outcomes(const std::vector<std::string>& argv) {
         if (!cols)
             throw CliError(file + ": not a police.uk outcomes file (needs Crime ID, Month, Outcome type)");
         db.exec("TRUNCATE outcome_staging");
-        std::map<std::pair<std::string, int>, Tally> file_tallies;
-        {
-            store::CopyIn copy(db, "COPY outcome_staging FROM STDIN");
-            Progress progress(source);
-            std::uint64_t n = 0;
-            while (csv.next()) {
-                progress.tick(++n);
-                auto parsed =
-                    csv.unterminated_quote()
-                        ? RowResult<OutcomeRow>(row_error({file, csv.line()},
-                                                          "unterminated quoted field at the end of the file"))
-                        : parse_outcome_row(*cols, csv.fields(), {file, csv.line()});
-                if (!parsed.ok()) {
-                    bad_rows.note(parsed.error());
-                    if (file_force && from_name) {
-                        auto& t = file_tallies[{*file_force, from_name->month.index()}];
-                        ++t.read;
-                        ++t.skipped;
-                    } else {
-                        ++skipped_unplaced;
-                    }
-                    continue;
-                }
-                const auto& r = parsed.row();
-                std::string force = file_force ? *file_force : std::string();
-                if (force.empty()) {
-                    auto lower = to_lower(r.falls_within);
-                    auto it = by_name.find(lower);
-                    force = it != by_name.end() ? it->second : force_id_from_name(r.falls_within);
-                }
-                if (force.empty()) {
-                    bad_rows.note(row_error({file, csv.line()},
-                                            "no force in the file name and an empty 'Falls within'"));
-                    ++skipped_unplaced;
-                    continue;
-                }
-                if (!known.count(force)) {
-                    const ForceInfo* info = find_force(force);
-                    store::Params p{force, info ? std::string(info->name)
-                                                : (r.falls_within.empty() ? force : r.falls_within)};
-                    p.push_back(info && !info->pfa_code.empty()
-                                    ? std::optional<std::string>(std::string(info->pfa_code))
-                                    : std::nullopt);
-                    db.query(
-                        "INSERT INTO forces (id, name, pfa_code) VALUES ($1, $2, $3) ON CONFLICT (id) DO "
-                        "NOTHING",
-                        p);
-                    known.insert(force);
-                }
-                auto& t = file_tallies[{force, r.month.index()}];
-                ++t.read;
-                ++t.loaded;
-                if (!r.lon) ++t.no_location;
-                const CopyPoint point(r.lon, r.lat);
-                const std::string line = std::to_string(csv.line()), month = r.month.str() + "-01";
-                const std::string code = core::police::outcome_code(r.outcome);
-                copy.put_row(
-                    {line, force, month, r.crime_id, r.reported_by, r.falls_within, point.lon(), point.lat(),
-                     r.location.empty() ? std::string_view("No Location") : std::string_view(r.location),
-                     opt(r.lsoa_code), opt(r.lsoa_name), r.outcome, code});
+        std::optional<ForceMonth> name_place;
+        if (file_force && from_name) name_place = ForceMonth{*file_force, from_name->month.index()};
+        auto parse = [&](const std::vector<std::string_view>& f, const RowPlace& at) {
+            return parse_outcome_row(*cols, f, at);
+        };
+        // The file's force, else the row's 'Falls within'. A force not in the table yet is added once
+        // the COPY is over: no other statement may run on the connection during one.
+        std::map<std::string, std::string> new_forces;  // id -> name if police.uk has none
+        auto force_of = [&](const OutcomeRow& r, const RowPlace& at) -> RowResult<std::string> {
+            std::string force = file_force ? *file_force : std::string();
+            if (force.empty()) {
+                auto lower = to_lower(r.falls_within);
+                auto it = by_name.find(lower);
+                force = it != by_name.end() ? it->second : force_id_from_name(r.falls_within);
             }
-            copy.finish();
-            progress.done(n);
+            if (force.empty()) return row_error(at, "no force in the file name and an empty 'Falls within'");
+            if (!known.count(force) && !new_forces.count(force))
+                new_forces[force] = r.falls_within.empty() ? force : r.falls_within;
+            return force;
+        };
+        auto stage = [](store::CopyIn& copy, const OutcomeRow& r, const std::string& force,
+                        std::uint64_t line) {
+            const CopyPoint point(r.lon, r.lat);
+            const std::string line_text = std::to_string(line), month = r.month.str() + "-01";
+            const std::string code = core::police::outcome_code(r.outcome);
+            copy.put_row({line_text, force, month, r.crime_id, r.reported_by, r.falls_within, point.lon(),
+                          point.lat(),
+                          r.location.empty() ? std::string_view("No Location") : std::string_view(r.location),
+                          null_if_empty(r.lsoa_code), null_if_empty(r.lsoa_name), r.outcome, code});
+        };
+        auto file_tallies = loader.stage_file<OutcomeRow>(
+            csv, file, source, name_place, "COPY outcome_staging FROM STDIN", parse, force_of, stage);
+        for (const auto& [id, name] : new_forces) {
+            insert_force(db, id, name);
+            known.insert(id);
         }
-        for (const auto& [key, t] : file_tallies) {
-            tallies[key] += t;
-            if (t.loaded == 0) continue;
-            const std::string month = core::Month::from_index(key.second).str() + "-01";
-            store::Params fm{key.first, month};
-            store::Transaction tx(db);
-            db.exec(kCrimeLock);
+        loader.replace(file_tallies, source, [&](const store::Params& fm) {
             db.query("DELETE FROM outcomes WHERE force_id = $1 AND month = $2::date", fm);
             db.query(
                 "INSERT INTO snap_locations (lon, lat, name) SELECT DISTINCT lon, lat, location FROM "
@@ -224,31 +178,13 @@ int cmd_import_outcomes(const std::vector<std::string>& argv) {
                 " LEFT JOIN snap_locations l ON l.lon = s.lon AND l.lat = s.lat AND l.name = s.location"
                 " WHERE s.force_id = $1 AND s.month = $2::date ORDER BY s.line",
                 fm);
-            db.query(
-                "INSERT INTO outcome_loads (force_id, month, source, rows_loaded, rows_skipped)"
-                " VALUES ($1, $2::date, $3, $4, $5) ON CONFLICT (force_id, month) DO UPDATE SET"
-                " source = EXCLUDED.source, rows_loaded = EXCLUDED.rows_loaded,"
-                " rows_skipped = EXCLUDED.rows_skipped, loaded_at = now()",
-                {key.first, month, source, std::to_string(t.loaded), std::to_string(t.skipped)});
-            tx.commit();
-        }
+        });
     }
-    Tally all;
-    std::printf("%-28s %10s %10s %10s %12s\n", "force month", "read", "loaded", "skipped", "no location");
-    for (const auto& [key, t] : tallies) {
-        std::printf("%-28s %10s %10s %10s %12s\n",
-                    (key.first + " " + core::Month::from_index(key.second).str()).c_str(),
-                    with_commas(t.read).c_str(), with_commas(t.loaded).c_str(),
-                    with_commas(t.skipped).c_str(), with_commas(t.no_location).c_str());
-        all.read += t.read;
-        all.loaded += t.loaded;
-        all.skipped += t.skipped;
-    }
-    all.skipped += skipped_unplaced;
-    if (skipped_unplaced)
-        std::printf("%-28s %10s %10s %10s\n", "(unreadable row)", with_commas(skipped_unplaced).c_str(), "0",
-                    with_commas(skipped_unplaced).c_str());
-    bad_rows.print_rest("bad rows not shown");
+    const ForceMonthTally all = loader.print_table();
+    if (loader.unplaced())
+        std::printf("%-28s %10s %10s %10s\n", "(unreadable row)", with_commas(loader.unplaced()).c_str(), "0",
+                    with_commas(loader.unplaced()).c_str());
+    loader.bad_rows().print_rest("bad rows not shown");
     std::printf("import outcomes: %s rows loaded, %s skipped in %.1f s\n", with_commas(all.loaded).c_str(),
                 with_commas(all.skipped).c_str(), s.seconds());
     return s.args.has("strict") && all.skipped > 0 ? 3 : 0;

@@ -21,6 +21,12 @@ std::optional<double> parse_decimal(std::string_view text);
 std::optional<std::string> read_row_point(std::string_view lon_text, std::string_view lat_text,
                                           std::optional<double>& lon, std::optional<double>& lat);
 
+// An optional text field for COPY: SQL NULL when the file left it empty.
+inline std::optional<std::string_view> null_if_empty(std::string_view v) {
+    if (v.empty()) return std::nullopt;
+    return v;
+}
+
 // A located row's coordinates as COPY text ("%.6f"), or null fields for a row without a location.
 class CopyPoint {
   public:

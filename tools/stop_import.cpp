@@ -4,11 +4,11 @@
 #include <map>
 
 #include "base/text.hpp"
-#include "store/copy_in.hpp"
 #include "store/pg.hpp"
 #include "tools/common.hpp"
 #include "tools/crime_import.hpp"
 #include "tools/csv.hpp"
+#include "tools/force_month_load.hpp"
 #include "tools/forces.hpp"
 #include "tools/import_command.hpp"
 #include "tools/row_fields.hpp"
@@ -153,12 +153,6 @@ constexpr std::string_view kHelp =
     "  --strict            exit with status 3 when any row was skipped\n"
     "  --database-url URL  PostgreSQL URL (default: $CRIMEMAP_DATABASE_URL)";
 
-using Tally = ForceMonthTally;
-
-std::optional<std::string_view> opt(std::string_view v) {
-    if (v.empty()) return std::nullopt;
-    return v;
-}
 std::optional<std::string_view> flag(const std::optional<bool>& b) {
     if (!b) return std::nullopt;
     return *b ? "t" : "f";
@@ -167,8 +161,6 @@ std::optional<std::string_view> flag(const std::optional<bool>& b) {
 bool is_stop_file(const fs::path& p) {
     return name_ends_with(p, "-stop-and-search.csv") || name_ends_with(p, "-stop-and-search.csv.gz");
 }
-
-constexpr const char* kCrimeLock = "SELECT pg_advisory_xact_lock(7260491002)";
 
 }  // namespace
 
@@ -191,9 +183,7 @@ int cmd_import_stops(const std::vector<std::string>& argv) {
         "text,"
         " outcome text, outcome_linked boolean, removal boolean, location_id bigint)");
 
-    RowErrorLog bad_rows;
-    std::map<std::pair<std::string, int>, Tally> tallies;
-    std::uint64_t unplaced = 0;
+    ForceMonthLoader loader(db, "stop_loads");
     for (const auto& path : s.files) {
         const std::string file = path.string(), source = path.filename().string();
         auto from_name = force_from_file_name(source, "stop-and-search");
@@ -210,56 +200,31 @@ int cmd_import_stops(const std::vector<std::string>& argv) {
         auto cols = map_stop_header(csv.fields());
         if (!cols) throw CliError(file + ": not a police.uk stop-and-search file (needs Type and Date)");
         db.exec("TRUNCATE stop_staging");
-        std::map<std::pair<std::string, int>, Tally> file_tallies;
-        {
-            store::CopyIn copy(db,
-                               "COPY stop_staging (line, force_id, month, type, datetime_text, operation,"
-                               " operation_name, lon, lat, gender, age_range, self_defined_ethnicity,"
-                               " officer_defined_ethnicity, legislation, object_of_search, outcome,"
-                               " outcome_linked, removal) FROM STDIN");
-            Progress progress(source);
-            std::uint64_t n = 0;
-            while (csv.next()) {
-                progress.tick(++n);
-                auto parsed =
-                    csv.unterminated_quote()
-                        ? RowResult<StopRow>(row_error({file, csv.line()},
-                                                       "unterminated quoted field at the end of the file"))
-                        : parse_stop_row(*cols, csv.fields(), {file, csv.line()});
-                if (!parsed.ok()) {
-                    bad_rows.note(parsed.error());
-                    if (from_name) {
-                        auto& t = file_tallies[{*force, from_name->month.index()}];
-                        ++t.read;
-                        ++t.skipped;
-                    } else {
-                        ++unplaced;
-                    }
-                    continue;
-                }
-                const auto& r = parsed.row();
-                auto& t = file_tallies[{*force, r.month.index()}];
-                ++t.read;
-                ++t.loaded;
-                if (!r.lon) ++t.no_location;
-                const CopyPoint point(r.lon, r.lat);
-                const std::string line = std::to_string(csv.line()), month = r.month.str() + "-01";
-                copy.put_row({line, *force, month, r.type, r.datetime, flag(r.operation),
-                              opt(r.operation_name), point.lon(), point.lat(), opt(r.gender),
-                              opt(r.age_range), opt(r.self_defined_ethnicity),
-                              opt(r.officer_defined_ethnicity), opt(r.legislation), opt(r.object_of_search),
-                              opt(r.outcome), flag(r.outcome_linked), flag(r.removal)});
-            }
-            copy.finish();
-            progress.done(n);
-        }
-        for (const auto& [key, t] : file_tallies) {
-            tallies[key] += t;
-            if (t.loaded == 0) continue;
-            const std::string month = core::Month::from_index(key.second).str() + "-01";
-            store::Params fm{key.first, month};
-            store::Transaction tx(db);
-            db.exec(kCrimeLock);
+        std::optional<ForceMonth> name_place;
+        if (from_name) name_place = ForceMonth{*force, from_name->month.index()};
+        auto parse = [&](const std::vector<std::string_view>& f, const RowPlace& at) {
+            return parse_stop_row(*cols, f, at);
+        };
+        auto force_of = [&](const StopRow&, const RowPlace&) { return RowResult<std::string>(*force); };
+        auto stage = [](store::CopyIn& copy, const StopRow& r, const std::string& row_force,
+                        std::uint64_t line) {
+            const CopyPoint point(r.lon, r.lat);
+            const std::string line_text = std::to_string(line), month = r.month.str() + "-01";
+            copy.put_row({line_text, row_force, month, r.type, r.datetime, flag(r.operation),
+                          null_if_empty(r.operation_name), point.lon(), point.lat(), null_if_empty(r.gender),
+                          null_if_empty(r.age_range), null_if_empty(r.self_defined_ethnicity),
+                          null_if_empty(r.officer_defined_ethnicity), null_if_empty(r.legislation),
+                          null_if_empty(r.object_of_search), null_if_empty(r.outcome), flag(r.outcome_linked),
+                          flag(r.removal)});
+        };
+        auto file_tallies = loader.stage_file<StopRow>(
+            csv, file, source, name_place,
+            "COPY stop_staging (line, force_id, month, type, datetime_text, operation,"
+            " operation_name, lon, lat, gender, age_range, self_defined_ethnicity,"
+            " officer_defined_ethnicity, legislation, object_of_search, outcome,"
+            " outcome_linked, removal) FROM STDIN",
+            parse, force_of, stage);
+        loader.replace(file_tallies, source, [&](const store::Params& fm) {
             db.query("DELETE FROM stops WHERE force_id = $1 AND month = $2::date", fm);
             // The nearest snap location within 200 m, else a new one (no street name known).
             db.query(
@@ -294,28 +259,10 @@ int cmd_import_stops(const std::vector<std::string>& argv) {
                 " s.removal FROM stop_staging s LEFT JOIN snap_locations l ON l.id = s.location_id"
                 " WHERE s.force_id = $1 AND s.month = $2::date ORDER BY s.line",
                 fm);
-            db.query(
-                "INSERT INTO stop_loads (force_id, month, source, rows_loaded, rows_skipped)"
-                " VALUES ($1, $2::date, $3, $4, $5) ON CONFLICT (force_id, month) DO UPDATE SET"
-                " source = EXCLUDED.source, rows_loaded = EXCLUDED.rows_loaded,"
-                " rows_skipped = EXCLUDED.rows_skipped, loaded_at = now()",
-                {key.first, month, source, std::to_string(t.loaded), std::to_string(t.skipped)});
-            tx.commit();
-        }
+        });
     }
-    Tally all;
-    std::printf("%-28s %10s %10s %10s %12s\n", "force month", "read", "loaded", "skipped", "no location");
-    for (const auto& [key, t] : tallies) {
-        std::printf("%-28s %10s %10s %10s %12s\n",
-                    (key.first + " " + core::Month::from_index(key.second).str()).c_str(),
-                    with_commas(t.read).c_str(), with_commas(t.loaded).c_str(),
-                    with_commas(t.skipped).c_str(), with_commas(t.no_location).c_str());
-        all.read += t.read;
-        all.loaded += t.loaded;
-        all.skipped += t.skipped;
-    }
-    all.skipped += unplaced;
-    bad_rows.print_rest("bad rows not shown");
+    const ForceMonthTally all = loader.print_table();
+    loader.bad_rows().print_rest("bad rows not shown");
     std::printf("import stops: %s rows loaded, %s skipped in %.1f s; run crimemap refresh to publish them\n",
                 with_commas(all.loaded).c_str(), with_commas(all.skipped).c_str(), s.seconds());
     return s.args.has("strict") && all.skipped > 0 ? 3 : 0;

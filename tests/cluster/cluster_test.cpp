@@ -9,7 +9,6 @@
 //
 // Ports: CRIMEMAP_CLUSTER_TEST_PG_PORT (primary; replica +1) and CRIMEMAP_CLUSTER_TEST_HTTP_PORT
 // (backends +0 and +1, nginx +2); unset, the first free block from 27430 and 27480 (choose_ports).
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -22,7 +21,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -31,6 +29,7 @@
 #include "support/http_client.hpp"
 #include "support/load_hammer.hpp"
 #include "support/mvt_decode.hpp"
+#include "support/process_tree.hpp"
 #include "support/server_process.hpp"
 #include "support/test_db.hpp"
 #include "support/wait.hpp"
@@ -198,31 +197,10 @@ bool alive(pid_t pid) {
     return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
 }
 
-// pid and every process under it (nginx workers, PostgreSQL backends).
-std::vector<pid_t> process_tree(pid_t root) {
-    std::vector<pid_t> out;
-    if (!alive(root)) return out;
-    out.push_back(root);
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        DIR* d = ::opendir("/proc");
-        if (!d) break;
-        while (dirent* e = ::readdir(d)) {
-            const pid_t pid = static_cast<pid_t>(std::atoll(e->d_name));
-            if (pid <= 0) continue;
-            std::ifstream stat("/proc/" + std::string(e->d_name) + "/stat");
-            std::string line;
-            std::getline(stat, line);
-            const auto close = line.rfind(')');
-            if (close == std::string::npos) continue;
-            char state = 0;
-            long long ppid = 0;
-            std::istringstream rest(line.substr(close + 1));
-            rest >> state >> ppid;
-            if (ppid == out[i]) out.push_back(pid);
-        }
-        ::closedir(d);
-    }
-    return out;
+// pid and every process under it (nginx workers, PostgreSQL backends); none when pid is not running.
+std::vector<pid_t> running_tree(pid_t root) {
+    if (!alive(root)) return {};
+    return crimemap::testing::process_tree(root);
 }
 
 bool port_open(std::uint16_t port) {
@@ -529,7 +507,7 @@ TEST_F(Cluster, DownLeavesNothingRunning) {
     for (const std::string& file :
          {dir + "/backend1.pid", dir + "/backend2.pid", dir + "/nginx/nginx.pid",
           dir + "/primary/data/postmaster.pid", dir + "/replica/data/postmaster.pid"}) {
-        const auto tree = process_tree(pid_from(file));
+        const auto tree = running_tree(pid_from(file));
         EXPECT_FALSE(tree.empty()) << file << " names no running process";
         pids.insert(pids.end(), tree.begin(), tree.end());
     }

@@ -5,7 +5,6 @@
 // pg_ctl (as the postgres user when run as root, as scripts/db does). freeze()/thaw() send
 // SIGSTOP/SIGCONT to the postmaster and every process under it. The destructor thaws, stops
 // (immediate mode) and deletes the folder. Header-only.
-#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,12 +12,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "support/process_tree.hpp"
 #include "support/server_process.hpp"
 #include "support/test_db.hpp"
 
@@ -83,32 +82,10 @@ class PgCluster {
 
     // The postmaster and all its descendants (backends, checkpointer, walwriter...).
     std::vector<pid_t> processes() const {
-        std::vector<pid_t> out;
         std::ifstream pidfile(data() + "/postmaster.pid");
         long long pm = 0;
-        if (!(pidfile >> pm) || pm <= 0) return out;
-        out.push_back(static_cast<pid_t>(pm));
-        // Breadth-first over /proc: children of any process already in the list.
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            DIR* d = ::opendir("/proc");
-            if (!d) break;
-            while (dirent* e = ::readdir(d)) {
-                const pid_t pid = static_cast<pid_t>(std::atoll(e->d_name));
-                if (pid <= 0) continue;
-                std::ifstream stat("/proc/" + std::string(e->d_name) + "/stat");
-                std::string line;
-                std::getline(stat, line);
-                const auto close = line.rfind(')');
-                if (close == std::string::npos) continue;
-                char state = 0;
-                long long ppid = 0;
-                std::istringstream rest(line.substr(close + 1));
-                rest >> state >> ppid;
-                if (ppid == out[i]) out.push_back(pid);
-            }
-            ::closedir(d);
-        }
-        return out;
+        if (!(pidfile >> pm) || pm <= 0) return {};
+        return process_tree(static_cast<pid_t>(pm));
     }
     // SIGSTOP to every process of the cluster: connections stay open, nothing answers.
     void freeze() {

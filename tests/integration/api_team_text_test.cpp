@@ -6,11 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/meeting_pack.hpp"
-#include "server/app.hpp"
-#include "store/crime_details.hpp"
-#include "store/pool.hpp"
-#include "store/snapshot_loader.hpp"
-#include "store/team_repository.hpp"
+#include "support/db_app.hpp"
 #include "support/test_db.hpp"
 
 using namespace crimemap;
@@ -25,15 +21,7 @@ class ApiTeamText : public ::testing::Test {
     void SetUp() override {
         db_ = std::make_unique<test::TestDatabase>();
         db_->seed_sample();
-        auto conn = db_->connect();
-        holder_.set(store::load_snapshot(conn));
-        auto pool = std::make_shared<store::ConnectionPool>(
-            store::PoolOptions{.url = db_->url(), .max_connections = 2});
-        server::Config config;
-        config.web_dir.clear();
-        app_ = std::make_unique<server::App>(
-            config, holder_,
-            server::ApiServices{store::make_crime_details(pool), store::make_team_repository(pool)});
+        app_ = std::make_unique<test::DbApp>(*db_);
         auto created = db_->crimemap(
             {"token", "create", "--force", "west-mercia", "--neighbourhood", "HE06", "--label", "text"});
         ASSERT_EQ(created.exit_code, 0) << created.describe();
@@ -45,21 +33,12 @@ class ApiTeamText : public ::testing::Test {
     }
     server::Response call(server::Method m, const std::string& target, const std::string& body = {},
                           bool auth = false) {
-        auto req = server::make_request(m, target);
-        EXPECT_TRUE(req) << target;
-        req->body = body;
-        if (auth) req->headers.set("Authorization", "Bearer " + token_);
-        return app_->handle(*req);
+        return app_->call(m, target, body, auth ? token_ : std::string());
     }
-    json get_json(const std::string& target) {
-        auto res = call(server::Method::get, target);
-        EXPECT_EQ(res.status, 200) << target << ": " << res.body;
-        return json::parse(res.body, nullptr, false);
-    }
+    json get_json(const std::string& target) { return app_->get_json(target); }
 
     std::unique_ptr<test::TestDatabase> db_;
-    core::SnapshotHolder holder_;
-    std::unique_ptr<server::App> app_;
+    std::unique_ptr<test::DbApp> app_;
     std::string token_;
 };
 

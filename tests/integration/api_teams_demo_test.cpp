@@ -10,11 +10,7 @@
 #include <fstream>
 
 #include "core/meeting_pack.hpp"
-#include "server/app.hpp"
-#include "store/crime_details.hpp"
-#include "store/pool.hpp"
-#include "store/snapshot_loader.hpp"
-#include "store/team_repository.hpp"
+#include "support/db_app.hpp"
 #include "support/police_fixtures.hpp"
 #include "support/test_db.hpp"
 
@@ -41,39 +37,8 @@ bool starts_with(const json& v, const std::string& prefix) {
     return v.is_string() && v.get<std::string>().rfind(prefix, 0) == 0;
 }
 
-class ApiTeamsDemo : public ::testing::Test {
+class ApiTeamsDemo : public test::SeededAppSuite {
   protected:
-    static void SetUpTestSuite() {
-        db_ = new test::TestDatabase();
-        db_->seed_sample();
-        auto conn = db_->connect();
-        holder_ = new core::SnapshotHolder();
-        holder_->set(store::load_snapshot(conn));
-        auto pool = std::make_shared<store::ConnectionPool>(
-            store::PoolOptions{.url = db_->url(), .max_connections = 2});
-        server::Config config;
-        config.web_dir.clear();
-        app_ = new server::App(config, *holder_,
-                               {store::make_crime_details(pool), store::make_team_repository(pool)});
-    }
-    static void TearDownTestSuite() {
-        delete app_;
-        delete holder_;
-        delete db_;
-        app_ = nullptr;
-        holder_ = nullptr;
-        db_ = nullptr;
-    }
-    static server::Response get(const std::string& target) {
-        auto req = server::make_request(server::Method::get, target);
-        EXPECT_TRUE(req) << target;
-        return app_->handle(*req);
-    }
-    static json get_json(const std::string& target) {
-        auto res = get(target);
-        EXPECT_EQ(res.status, 200) << target << ": " << res.body;
-        return json::parse(res.body, nullptr, false);
-    }
     // The team's events that start after the sample's last month (2019-02), in start order.
     static json upcoming_after_sample(const json& team) {
         json out = json::array();
@@ -81,10 +46,6 @@ class ApiTeamsDemo : public ::testing::Test {
             if (e["start_date"].get<std::string>() >= "2019-03-01") out.push_back(e);
         return out;
     }
-
-    static inline test::TestDatabase* db_ = nullptr;
-    static inline core::SnapshotHolder* holder_ = nullptr;
-    static inline server::App* app_ = nullptr;
 };
 
 }  // namespace

@@ -2,7 +2,6 @@
 // checked against independent readings of the real ONS and MHCLG files in ../shared/data and
 // independent SQL and statistics.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +14,7 @@
 #include "core/similar.hpp"
 #include "core/summary.hpp"
 #include "store/snapshot_loader.hpp"
+#include "support/gz_text.hpp"
 #include "support/poisson_reference.hpp"
 #include "support/test_db.hpp"
 
@@ -28,15 +28,8 @@ const std::string kShared = "/work/shared/data/area_statistics/";
 
 // The lines of a gzipped text file, without line ends.
 std::vector<std::string> gz_lines(const std::string& path) {
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (!f) throw std::runtime_error("cannot open " + path);
-    std::string text;
-    char buf[1 << 16];
-    int n;
-    while ((n = gzread(f, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
-    gzclose(f);
     std::vector<std::string> lines;
-    std::istringstream in(text);
+    std::istringstream in(test::read_gz_text(path));
     for (std::string line; std::getline(in, line);) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         lines.push_back(line);

@@ -9,11 +9,7 @@
 
 #include <map>
 
-#include "server/app.hpp"
-#include "store/crime_details.hpp"
-#include "store/pool.hpp"
-#include "store/snapshot_loader.hpp"
-#include "store/team_repository.hpp"
+#include "support/db_app.hpp"
 #include "support/police_fixtures.hpp"
 #include "support/test_db.hpp"
 #include "tools/csv.hpp"
@@ -43,55 +39,25 @@ json lookup(const std::string& name) {
     return json::object();
 }
 
-class CompatClients : public ::testing::Test {
+class CompatClients : public test::SeededAppSuite {
   protected:
     static void SetUpTestSuite() {
-        db_ = new test::TestDatabase();
-        db_->seed_sample();
-        for (const auto& args : std::vector<std::vector<std::string>>{
-                 {"import", "outcomes", test::source_path("tests/fixtures/outcomes")},
-                 {"import", "stops", test::source_path("tests/fixtures/stops")},
-                 {"import", "forces", test::source_path("tests/fixtures/forces")},
-                 {"refresh"}}) {
-            auto r = db_->crimemap(args);
-            ASSERT_EQ(r.exit_code, 0) << r.describe();
-            outputs_[args[1 < args.size() ? 1 : 0]] = r.out + r.err;
-        }
-        auto conn = db_->connect();
-        holder_ = new core::SnapshotHolder();
-        holder_->set(store::load_snapshot(conn));
-        auto pool = std::make_shared<store::ConnectionPool>(
-            store::PoolOptions{.url = db_->url(), .max_connections = 2});
-        server::Config config;
-        config.web_dir.clear();
-        app_ = new server::App(config, *holder_,
-                               {store::make_crime_details(pool), store::make_team_repository(pool)});
-    }
-    static void TearDownTestSuite() {
-        delete app_;
-        delete holder_;
-        delete db_;
-        app_ = nullptr;
-        holder_ = nullptr;
-        db_ = nullptr;
-    }
-    static server::Response get(const std::string& target) {
-        auto req = server::make_request(server::Method::get, target);
-        EXPECT_TRUE(req) << target;
-        return app_->handle(*req);
-    }
-    static json get_json(const std::string& target, int status = 200) {
-        auto res = get(target);
-        EXPECT_EQ(res.status, status) << target << ": " << res.body;
-        return json::parse(res.body, nullptr, false);
+        open_suite([](test::TestDatabase& db) {
+            for (const auto& args : std::vector<std::vector<std::string>>{
+                     {"import", "outcomes", test::source_path("tests/fixtures/outcomes")},
+                     {"import", "stops", test::source_path("tests/fixtures/stops")},
+                     {"import", "forces", test::source_path("tests/fixtures/forces")},
+                     {"refresh"}}) {
+                auto r = db.crimemap(args);
+                ASSERT_EQ(r.exit_code, 0) << r.describe();
+                outputs_[args[1 < args.size() ? 1 : 0]] = r.out + r.err;
+            }
+        });
     }
     static std::string header(const server::Response& r, std::string_view name) {
         auto v = r.headers.get(name);
         return v ? std::string(*v) : std::string();
     }
-    static inline test::TestDatabase* db_ = nullptr;
-    static inline core::SnapshotHolder* holder_ = nullptr;
-    static inline server::App* app_ = nullptr;
     static inline std::map<std::string, std::string> outputs_;
 };
 

@@ -153,3 +153,19 @@ TEST(ImportCli, EveryImportOpensTheSameWay) {
         EXPECT_EQ(none.err, "crimemap import: " + no_files + "\n") << kind;
     }
 }
+
+// A force met first in an outcomes file's 'Falls within' is added once the file's COPY is over
+// (added during it, the INSERT failed the import: "another command is already in progress"), named
+// as the file names it, without a PFA code.
+TEST(ImportCli, OutcomesAddAForceNamedOnlyInFallsWithin) {
+    TestDatabase db;
+    auto r =
+        db.crimemap({"import", "outcomes", source_path("tests/fixtures/outcomes_new_force-outcomes.csv")});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(db.scalar("SELECT name || '|' || coalesce(pfa_code, 'none') FROM forces WHERE id = 'newtown'"),
+              "Newtown Police|none");
+    EXPECT_EQ(db.count("SELECT count(*) FROM outcomes WHERE force_id = 'newtown' AND crime_id = 'newtown-1'"),
+              1);
+    EXPECT_EQ(db.count("SELECT count(*) FROM outcomes WHERE force_id = 'west-mercia' AND crime_id = 'wm-1'"),
+              1);
+}

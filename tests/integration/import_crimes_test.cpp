@@ -2,7 +2,6 @@
 // and what an import killed half-way leaves behind.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "support/gz_text.hpp"
 #include "support/test_db.hpp"
 
 using crimemap::test::source_path;
@@ -20,16 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Reads a (possibly gzipped) text file whole, independently of the importer's CSV reader.
-std::string slurp(const fs::path& p) {
-    gzFile f = gzopen(p.c_str(), "rb");
-    if (!f) throw std::runtime_error("cannot open " + p.string());
-    std::string out;
-    char buf[65536];
-    int n;
-    while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-    gzclose(f);
-    return out;
-}
+std::string slurp(const fs::path& p) { return crimemap::test::read_gz_text(p.string()); }
 
 struct FileCounts {
     long long rows = 0, without_location = 0;

@@ -4,7 +4,6 @@
 // no value for is drawn without one ("no value" on the map). Expected values come from reading
 // the Oflog CSV here with zlib and a CSV split of our own, not through the importer.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <map>
 #include <set>
@@ -16,6 +15,7 @@
 #include "core/tile_query.hpp"
 #include "geo/tile.hpp"
 #include "store/snapshot_loader.hpp"
+#include "support/gz_text.hpp"
 #include "support/mvt_decode.hpp"
 #include "support/performance_tiles.hpp"
 #include "support/test_db.hpp"
@@ -35,17 +35,6 @@ const std::map<std::string, std::string> two_tier = {
     {"E07000234", "Bromsgrove"}, {"E07000235", "Malvern Hills"}, {"E07000236", "Redditch"},
     {"E07000237", "Worcester"},  {"E07000238", "Wychavon"},      {"E07000239", "Wyre Forest"}};
 const std::set<std::string> unitary = {"E06000019", "E06000020", "E06000051"};
-
-std::string gunzip(const std::string& path) {
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (!f) throw std::runtime_error("cannot open " + path);
-    std::string text;
-    char buf[1 << 16];
-    int n;
-    while ((n = gzread(f, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
-    gzclose(f);
-    return text;
-}
 
 // One CSV line's fields; double quotes group commas, "" is a quote.
 std::vector<std::string> split_csv(const std::string& line) {
@@ -71,7 +60,8 @@ std::vector<std::string> split_csv(const std::string& line) {
 // the council reported none).
 using OflogCells = std::map<std::tuple<std::string, std::string, std::string>, std::string>;
 OflogCells read_oflog() {
-    std::istringstream in(gunzip(source_path("data/sample/indicators/oflog_adult_social_care_by_la.csv.gz")));
+    std::istringstream in(
+        test::read_gz_text(source_path("data/sample/indicators/oflog_adult_social_care_by_la.csv.gz")));
     std::string line;
     std::getline(in, line);
     auto header = split_csv(line);

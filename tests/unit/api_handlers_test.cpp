@@ -19,6 +19,7 @@
 #include "server/app.hpp"
 #include "server/gzip.hpp"
 #include "support/api_fixture.hpp"
+#include "support/app_calls.hpp"
 #include "support/police_fixtures.hpp"
 
 using namespace crimemap;
@@ -29,6 +30,9 @@ namespace {
 using crimemap::testing::api_snapshot;
 using FakeCrimes = crimemap::testing::CannedCrimes;
 using FakeTeams = crimemap::testing::RecordingTeams;
+using crimemap::testing::app_call;
+using crimemap::testing::bearer;
+using crimemap::testing::json_body;
 
 class ApiHandlers : public ::testing::Test {
   protected:
@@ -45,16 +49,10 @@ class ApiHandlers : public ::testing::Test {
 
     server::Response call(server::Method m, const std::string& target, const std::string& body = {},
                           const std::string& auth = {}) {
-        auto req = server::make_request(m, target);
-        EXPECT_TRUE(req) << target;
-        req->body = body;
-        if (!auth.empty()) req->headers.set("Authorization", "Bearer " + auth);
-        return app->handle(*req);
+        return app_call(*app, m, target, body, bearer(auth));
     }
     json get_json(const std::string& target, int status = 200) {
-        auto res = call(server::Method::get, target);
-        EXPECT_EQ(res.status, status) << target << ": " << res.body;
-        return json::parse(res.body, nullptr, false);
+        return json_body(call(server::Method::get, target), target, status);
     }
 
     core::SnapshotHolder holder;

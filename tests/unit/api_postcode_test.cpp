@@ -332,6 +332,7 @@ TEST(ApiSummary, CountsPeriodsRankAndQuality) {
 #include <set>
 
 #include "server/app.hpp"
+#include "support/app_calls.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -423,22 +424,13 @@ class PostcodesIoApp : public ::testing::Test {
     }
     server::Response call(server::Method m, const std::string& target, const std::string& body = {},
                           std::initializer_list<std::pair<std::string, std::string>> headers = {}) {
-        auto req = server::make_request(m, target);
-        EXPECT_TRUE(req) << target;
-        if (!req) return {};
-        req->body = body;
-        for (const auto& [k, v] : headers) req->headers.set(k, v);
-        return app->handle(*req);
+        return crimemap::testing::app_call(*app, m, target, body, crimemap::testing::Headers(headers));
     }
     json get_json(const std::string& target, int status = 200) {
-        auto res = call(server::Method::get, target);
-        EXPECT_EQ(res.status, status) << target << ": " << res.body;
-        return json::parse(res.body, nullptr, false);
+        return crimemap::testing::json_body(call(server::Method::get, target), target, status);
     }
     json post_json(const std::string& target, const std::string& body, int status = 200) {
-        auto res = call(server::Method::post, target, body);
-        EXPECT_EQ(res.status, status) << target << ": " << res.body;
-        return json::parse(res.body, nullptr, false);
+        return crimemap::testing::json_body(call(server::Method::post, target, body), target, status);
     }
     static std::string header(const server::Response& res, std::string_view name) {
         auto v = res.headers.get(name);

@@ -3,9 +3,7 @@
 // category" name in the real street files mapping to a police.uk code (not a made-up slug).
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/police_outcomes.hpp"
 #include "support/csv_records.hpp"
@@ -16,29 +14,17 @@
 using namespace crimemap;
 using namespace crimemap::tools;
 using crimemap::test::read_csv;
-
-namespace {
-std::string file_text(const std::string& relative) {
-    std::ifstream in(std::string(CRIMEMAP_SOURCE_DIR) + "/" + relative);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-}  // namespace
+using crimemap::test::read_csv_file;
 
 TEST(ImportOutcomeRow, FixtureRowsParseToTypedValues) {
-    auto recs = read_csv(file_text("tests/fixtures/outcomes/2019-01/2019-01-west-mercia-outcomes.csv"));
+    auto recs = read_csv_file("tests/fixtures/outcomes/2019-01/2019-01-west-mercia-outcomes.csv");
     ASSERT_EQ(recs.size(), 5u);
     auto cols = map_outcome_header(recs[0].views());
     ASSERT_TRUE(cols);
     EXPECT_EQ(cols->count, 10u);
     EXPECT_EQ(cols->outcome_type, 9);
-    std::vector<OutcomeRow> rows;
-    for (std::size_t i = 1; i < recs.size(); ++i) {
-        auto r = parse_outcome_row(*cols, recs[i].views(), {"f.csv", recs[i].line});
-        ASSERT_TRUE(r.ok()) << r.error().message();
-        rows.push_back(r.row());
-    }
+    auto rows = test::parse_good_rows<OutcomeRow>(*cols, recs, "f.csv", parse_outcome_row);
+    ASSERT_EQ(rows.size(), 4u);
     EXPECT_EQ(rows[0].crime_id, "2da7f50c5867f557894c562236c59d8a90e4470c0a6ecb8eaae342925193f250");
     EXPECT_EQ(rows[0].month.str(), "2019-01");
     ASSERT_TRUE(rows[0].lon);
@@ -52,7 +38,7 @@ TEST(ImportOutcomeRow, FixtureRowsParseToTypedValues) {
 }
 
 TEST(ImportOutcomeRow, EveryBadRowSaysWhereAndWhy) {
-    auto recs = read_csv(file_text("tests/fixtures/outcomes_bad_rows-outcomes.csv"));
+    auto recs = read_csv_file("tests/fixtures/outcomes_bad_rows-outcomes.csv");
     auto cols = map_outcome_header(recs[0].views());
     ASSERT_TRUE(cols);
     const std::vector<std::string> want = {
@@ -62,12 +48,7 @@ TEST(ImportOutcomeRow, EveryBadRowSaysWhereAndWhy) {
         "bad coordinates: only one of longitude/latitude",
         "wrong column count: got 9 fields, expected 10",
         "field 7 has a NUL byte or is not UTF-8"};  // Latin-1 'é': COPY would refuse the month
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        const auto& rec = recs[i + 1];
-        auto r = parse_outcome_row(*cols, rec.views(), {"bad.csv", rec.line});
-        ASSERT_FALSE(r.ok()) << i;
-        EXPECT_EQ(r.error().message(), "bad.csv:" + std::to_string(rec.line) + ": " + want[i]);
-    }
+    test::expect_bad_rows(*cols, recs, want, parse_outcome_row);
     EXPECT_TRUE(parse_outcome_row(*cols, recs.back().views(), {"bad.csv", recs.back().line}).ok());
     auto outside = read_csv("x,2019-01,a,b,-30.0,52.0,l,c,n,Offender fined\n");
     auto r = parse_outcome_row(*cols, outside[0].views(), {"o.csv", 1});

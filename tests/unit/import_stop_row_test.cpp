@@ -3,9 +3,6 @@
 // the police.uk JSON of a stop compared with the real police.uk fixture's keys and types.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "core/police_stops.hpp"
 #include "support/csv_records.hpp"
 #include "support/police_fixtures.hpp"
@@ -14,29 +11,17 @@
 using namespace crimemap;
 using namespace crimemap::tools;
 using crimemap::test::read_csv;
-
-namespace {
-std::string file_text(const std::string& relative) {
-    std::ifstream in(std::string(CRIMEMAP_SOURCE_DIR) + "/" + relative);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-}  // namespace
+using crimemap::test::read_csv_file;
 
 TEST(ImportStopRow, PublishedLayoutParsesToTypedValues) {
-    auto recs = read_csv(file_text("tests/fixtures/stops/2019-01/2019-01-west-mercia-stop-and-search.csv"));
+    auto recs = read_csv_file("tests/fixtures/stops/2019-01/2019-01-west-mercia-stop-and-search.csv");
     ASSERT_EQ(recs.size(), 5u);
     auto cols = map_stop_header(recs[0].views());
     ASSERT_TRUE(cols);
     EXPECT_EQ(cols->count, 15u);
     EXPECT_EQ(cols->removal, 14);
-    std::vector<StopRow> rows;
-    for (std::size_t i = 1; i < recs.size(); ++i) {
-        auto r = parse_stop_row(*cols, recs[i].views(), {"s.csv", recs[i].line});
-        ASSERT_TRUE(r.ok()) << r.error().message();
-        rows.push_back(r.row());
-    }
+    auto rows = test::parse_good_rows<StopRow>(*cols, recs, "s.csv", parse_stop_row);
+    ASSERT_EQ(rows.size(), 4u);
     EXPECT_EQ(rows[0].type, "Person search");
     EXPECT_EQ(rows[0].datetime, "2019-01-04T11:07:00+00:00");
     EXPECT_EQ(rows[0].month.str(), "2019-01");
@@ -69,7 +54,7 @@ TEST(ImportStopRow, DatesAsPoliceUkWritesThem) {
 }
 
 TEST(ImportStopRow, EveryBadRowSaysWhereAndWhy) {
-    auto recs = read_csv(file_text("tests/fixtures/stops_bad_rows-stop-and-search.csv"));
+    auto recs = read_csv_file("tests/fixtures/stops_bad_rows-stop-and-search.csv");
     auto cols = map_stop_header(recs[0].views());
     ASSERT_TRUE(cols);
     const std::vector<std::string> want = {
@@ -81,12 +66,7 @@ TEST(ImportStopRow, EveryBadRowSaysWhereAndWhy) {
         "wrong column count: got 3 fields, expected 15",
         "field 11 has a NUL byte or is not UTF-8",  // a NUL: COPY would refuse the month
     };
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        const auto& rec = recs[i + 1];
-        auto r = parse_stop_row(*cols, rec.views(), {"bad.csv", rec.line});
-        ASSERT_FALSE(r.ok()) << i;
-        EXPECT_EQ(r.error().message(), "bad.csv:" + std::to_string(rec.line) + ": " + want[i]);
-    }
+    test::expect_bad_rows(*cols, recs, want, parse_stop_row);
     EXPECT_TRUE(parse_stop_row(*cols, recs.back().views(), {"bad.csv", recs.back().line}).ok());
     EXPECT_FALSE(map_stop_header(read_csv("Crime ID,Month\n")[0].views()));
 }
