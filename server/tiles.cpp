@@ -61,31 +61,8 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
                        std::stoll(std::string(*v)) > snapshot->version;
     const std::string_view cache_control = versioned ? cache_immutable : newer ? cache_none : cache_short;
 
-    const bool gzip = client_gzip && !tile->gzip.empty() && tile->gzip.size() < tile->mvt.size();
-    const std::string& etag = gzip ? tile->etag_gzip : tile->etag;
-    const std::string& other_etag = gzip ? tile->etag : tile->etag_gzip;
-
-    Response res;
-    if (not_modified(req, etag, cache_control, res) || not_modified(req, other_etag, cache_control, res)) {
-        res.headers.set("Vary", "Accept-Encoding");
-        return res;
-    }
-    res.headers.set("ETag", etag);
-    res.headers.set("Cache-Control", cache_control);
-    res.headers.set("Vary", "Accept-Encoding");
-    if (tile->mvt.empty()) {
-        res.status = 204;
-        return res;
-    }
-    res.status = 200;
-    res.headers.set("Content-Type", mvt_content_type);
-    if (gzip) {
-        res.headers.set("Content-Encoding", "gzip");
-        res.body = tile->gzip;
-    } else {
-        res.body = tile->mvt;
-    }
-    return res;
+    return encoded_response(req, {tile->mvt, tile->gzip, tile->etag, tile->etag_gzip}, client_gzip,
+                            cache_control, mvt_content_type);
 }
 
 }  // namespace crimemap::server
