@@ -47,7 +47,9 @@ Response cached_reply(ServerContext& ctx, const Request& req, const core::Snapsh
         if (r.status != 200) return reply(req, &s, r, salt);
         // As for tiles: a held answer serves every later client, so it gets both encodings; with
         // the cache off, only a client that asked gets gzip, at the cheapest level.
-        const int gzip_level = ctx.answers().max_bytes() > 0 ? 4 : client_gzip ? 1 : 0;
+        const int gzip_level = ctx.answers().max_bytes() > 0 ? gzip_level_held
+                               : client_gzip                 ? gzip_level_once
+                                                             : 0;
         answer = make_cached_answer(json_text(r.body), std::string(cache_control), gzip_level);
         ctx.answers().put(full_key, answer);
     }

@@ -24,9 +24,9 @@ struct CachedTile {
 };
 
 // Builds the entry: computes ETags (FNV-1a 64 of the identity bytes, stable across processes and
-// replicas) and, when gzip_level > 0, the gzip representation at that zlib level.
+// replicas) and, when gzip_level > 0, the gzip representation at that level (core/gzip.hpp).
 std::shared_ptr<const CachedTile> make_cached_tile(std::int64_t version, std::string mvt,
-                                                   std::size_t features, bool coarsened, int gzip_level = 4);
+                                                   std::size_t features, bool coarsened, int gzip_level = 5);
 
 // 64-bit FNV-1a, as 16 lower-case hex digits.
 std::string fnv1a_hex(std::string_view data) noexcept;

@@ -40,10 +40,11 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
         if (!rendered) return error_response(rendered.error());
         ctx.metrics().record_render(rendered->mvt.size(), seconds, rendered->coarsened);
         // Compression effort follows reuse. A cached entry serves every later client, so it gets
-        // both encodings at level 4; an uncached tile is compressed once, only for a client that
-        // asked, at level 1. On a 19.8 KB z11 tile: level 1 94 us / 10.2 KB, level 4 164 us /
-        // 9.6 KB, level 6 619 us / 9.5 KB (rendering it takes ~60 us).
-        const int gzip_level = ctx.cache().max_bytes() > 0 ? 4 : client_gzip ? 1 : 0;
+        // both encodings at gzip_level_held; an uncached tile is compressed once, only for a
+        // client that asked, at gzip_level_once (server/gzip.hpp).
+        const int gzip_level = ctx.cache().max_bytes() > 0 ? gzip_level_held
+                               : client_gzip               ? gzip_level_once
+                                                           : 0;
         tile = make_cached_tile(snapshot->version, std::move(rendered->mvt), rendered->features,
                                 rendered->coarsened, gzip_level);
         ctx.cache().put(key, tile);
