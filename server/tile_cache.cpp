@@ -41,8 +41,11 @@ std::shared_ptr<const CachedTile> make_cached_tile(std::int64_t version, std::st
     t->coarsened = coarsened;
     // The hash covers the bytes only: an unchanged tile keeps its ETag across dataset versions,
     // so revalidation after a reload still yields 304 where nothing changed.
-    t->etag = make_etag(mvt);
-    t->etag_gzip = make_etag(mvt, "-gz");
+    // One hash for both tags: FNV-1a goes byte by byte, and hashing twice was 4.8 % of a cold
+    // summary answer in a profile.
+    const std::string hash = fnv1a_hex(mvt);
+    t->etag = '"' + hash + '"';
+    t->etag_gzip = '"' + hash + "-gz\"";
     if (gzip_level > 0 && !mvt.empty()) t->gzip = gzip_compress(mvt, gzip_level);
     t->mvt = std::move(mvt);
     return t;
