@@ -1,53 +1,37 @@
 #include "core/gzip.hpp"
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <array>
 #include <memory>
+#include <new>
 #include <stdexcept>
 
 namespace crimemap::core {
 
 namespace {
-// One deflate stream per thread and level, reset between uses. A fresh deflateInit2 allocates
-// ~270 KB of window and hash tables (an mmap, then page faults on every use) and cost ~230 us
-// per call here, eight times the compression of a typical 4 KB tile itself.
-class DeflateStream {
-  public:
-    explicit DeflateStream(int level) {
-        // windowBits 15 + 16: write a gzip header and trailer instead of zlib's.
-        if (deflateInit2(&zs_, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-            throw std::runtime_error("deflateInit2 failed");
-    }
-    ~DeflateStream() { deflateEnd(&zs_); }
-    DeflateStream(const DeflateStream&) = delete;
-    DeflateStream& operator=(const DeflateStream&) = delete;
-
-    std::string compress(std::string_view data) {
-        deflateReset(&zs_);
-        std::string out;
-        out.resize(deflateBound(&zs_, static_cast<uLong>(data.size())) + 32);
-        zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-        zs_.avail_in = static_cast<uInt>(data.size());
-        zs_.next_out = reinterpret_cast<Bytef*>(out.data());
-        zs_.avail_out = static_cast<uInt>(out.size());
-        int rc = deflate(&zs_, Z_FINISH);
-        if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
-        out.resize(zs_.total_out);
-        return out;
-    }
-
-  private:
-    z_stream zs_{};
+struct CompressorFree {
+    void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
 };
+using Compressor = std::unique_ptr<libdeflate_compressor, CompressorFree>;
 }  // namespace
 
 std::string gzip_compress(std::string_view data, int level) {
-    if (level < 1 || level > 9) throw std::invalid_argument("gzip level must be 1..9");
-    thread_local std::array<std::unique_ptr<DeflateStream>, 10> streams;
-    auto& stream = streams[static_cast<std::size_t>(level)];
-    if (!stream) stream = std::make_unique<DeflateStream>(level);
-    return stream->compress(data);
+    if (level < 1 || level > 12) throw std::invalid_argument("gzip level must be 1..12");
+    // One compressor per thread and level: allocating one (hash tables, several hundred KB at the
+    // higher levels) costs more than compressing a typical tile, as zlib's deflateInit2 did.
+    thread_local std::array<Compressor, 13> compressors;
+    auto& c = compressors[static_cast<std::size_t>(level)];
+    if (!c) {
+        c.reset(libdeflate_alloc_compressor(level));
+        if (!c) throw std::bad_alloc();
+    }
+    std::string out(libdeflate_gzip_compress_bound(c.get(), data.size()), '\0');
+    const std::size_t n = libdeflate_gzip_compress(c.get(), data.data(), data.size(), out.data(), out.size());
+    if (n == 0) throw std::runtime_error("libdeflate_gzip_compress: output buffer too small");
+    out.resize(n);
+    return out;
 }
 
 std::optional<std::string> gzip_decompress(std::string_view data, std::size_t max_bytes) {

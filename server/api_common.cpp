@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <functional>
 
+#include "server/gzip.hpp"
+
 namespace crimemap::server {
 namespace api {
 
@@ -33,6 +35,28 @@ Response reply(const Request& req, const core::Snapshot* snapshot, const core::J
     if (salt && res.headers.has("ETag")) res.headers.set("Cache-Control", "no-cache");
     return res;
 }
+Response cached_reply(ServerContext& ctx, const Request& req, const core::Snapshot& s, std::string_view key,
+                      std::string_view cache_control, const std::function<core::JsonReply()>& compute,
+                      std::uint64_t salt) {
+    const auto accept = req.headers.get("Accept-Encoding");
+    const bool client_gzip = accept && accepts_gzip(*accept);
+    const std::string full_key = AnswerCache::make_key(s.version, key);
+    auto answer = ctx.answers().get(full_key);
+    if (!answer) {
+        auto r = compute();
+        if (r.status != 200) return reply(req, &s, r, salt);
+        // As for tiles: a held answer serves every later client, so it gets both encodings; with
+        // the cache off, only a client that asked gets gzip, at the cheapest level.
+        const int gzip_level = ctx.answers().max_bytes() > 0 ? gzip_level_held
+                               : client_gzip                 ? gzip_level_once
+                                                             : 0;
+        answer = make_cached_answer(json_text(r.body), std::string(cache_control), gzip_level);
+        ctx.answers().put(full_key, answer);
+    }
+    return encoded_response(req, {answer->body, answer->gzip, answer->etag, answer->etag_gzip}, client_gzip,
+                            answer->cache_control, json_content_type);
+}
+
 Response reply_raw(const Request& req, const core::Snapshot* snapshot, const nlohmann::json& body) {
     return finish(req, snapshot, 200, body, 0);
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Helpers shared by the server/api_*.cpp handlers (internal to them).
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,6 +21,13 @@ namespace crimemap::server::api {
 // `salt` joins the ETag for answers that also depend on mutable team data (teams_salt()).
 Response reply(const Request& req, const core::Snapshot* snapshot, const core::JsonReply& r,
                std::uint64_t salt = 0);
+// An answer that is a pure function of the snapshot and `key` (the normalised request, e.g.
+// "pc|HR11AA"): made once, gzip-compressed and given strong ETags, held in ctx.answers() and served
+// by the tile path's rules (encoded_response) with `cache_control`. `compute` makes it on a miss;
+// anything but a 200 is answered as reply() does and never held.
+Response cached_reply(ServerContext& ctx, const Request& req, const core::Snapshot& s, std::string_view key,
+                      std::string_view cache_control, const std::function<core::JsonReply()>& compute,
+                      std::uint64_t salt = 0);
 // A bare JSON body (data.police.uk style: no envelope) with status 200.
 Response reply_raw(const Request& req, const core::Snapshot* snapshot, const nlohmann::json& body);
 // The current snapshot when it has API data, else nullptr (callers answer unavailable()).

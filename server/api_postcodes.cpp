@@ -1,8 +1,12 @@
 // postcodes.io-compatible routes: parse the path and query, ask core/postcode_api, map the reply.
 // Every answer here goes through pcio_answer(): `filter=` on postcode results (routes that opt in)
 // and JSONP for `callback=`, as postcodes.io's renderer does after its controllers.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 
+#include "core/postcode.hpp"
 #include "server/api_common.hpp"
 
 namespace crimemap::server::api {
@@ -69,6 +73,29 @@ void apply_filter(const Request& req, JsonReply& r) {
     if (auto it = r.body.find("result"); it != r.body.end()) core::filter_postcodes(*it, *filter);
 }
 
+// The answer cache key of a reverse geocode with default radius and limit: the query holds exactly
+// `lon` and `lat`, each a whole number text (what core::reverse reads with strtod), keyed by the
+// doubles' exact values, so "-2.7" and "-2.70" share an entry. nullopt: not cacheable.
+std::optional<std::string> reverse_key(const core::QueryParams& q, std::string_view lon_name,
+                                       std::string_view lat_name) {
+    if (q.size() != 2) return std::nullopt;
+    auto number = [](std::string_view text) -> std::optional<double> {
+        if (text.empty() || text.size() > 32) return std::nullopt;
+        const std::string s(text);
+        char* end = nullptr;
+        double v = std::strtod(s.c_str(), &end);
+        if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
+        return v;
+    };
+    auto lon = core::find_param(q, lon_name), lat = core::find_param(q, lat_name);
+    if (!lon || !lat) return std::nullopt;
+    auto x = number(*lon), y = number(*lat);
+    if (!x || !y) return std::nullopt;
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "rev|%a|%a", *x, *y);
+    return std::string(buf);
+}
+
 enum class Filter { no, yes };
 
 template <class F>
@@ -83,6 +110,14 @@ Response with_snapshot(ServerContext& ctx, const Request& req, Filter filter, F&
 }  // namespace
 
 Response postcodes_query(ServerContext& ctx, const Request& req, const RouteParams&) {
+    if (auto key = reverse_key(req.query, "lon", "lat")) {
+        auto s = snapshot_with_api(ctx);
+        if (!s) return unavailable();
+        return cached_reply(ctx, req, *s, *key, cache_short, [&] {
+            return core::reverse(*s, *core::find_param(req.query, "lon"), *core::find_param(req.query, "lat"),
+                                 req.query);
+        });
+    }
     return with_snapshot(ctx, req, Filter::yes, [&](const core::Snapshot& s) -> JsonReply {
         const auto& q = req.query;
         auto lon = core::find_param(q, "lon"), lat = core::find_param(q, "lat");
@@ -101,6 +136,19 @@ Response postcodes_bulk(ServerContext& ctx, const Request& req, const RouteParam
 }
 
 Response postcode_lookup(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    // Without query parameters (filter=, callback= reshape it) the answer depends on the postcode
+    // alone: served from the answer cache under its compact form.
+    if (req.query.empty()) {
+        // postcodes.io's shape test first, as core::lookup_postcode: then every spelling with
+        // this compact form gets the same answer.
+        auto text = p.get("postcode");
+        if (auto pc = core::postcodes_io_shaped(text) ? core::parse_postcode(text) : std::nullopt) {
+            auto s = snapshot_with_api(ctx);
+            if (!s) return unavailable();
+            return cached_reply(ctx, req, *s, "pc|" + pc->compact, cache_short,
+                                [&] { return core::lookup_postcode(*s, text); });
+        }
+    }
     return with_snapshot(ctx, req, Filter::yes, [&](const core::Snapshot& s) {
         return core::lookup_postcode(s, p.get("postcode"));
     });
@@ -125,6 +173,15 @@ Response postcode_autocomplete(ServerContext& ctx, const Request& req, const Rou
 }
 
 Response postcode_lonlat(ServerContext& ctx, const Request& req, const RouteParams& p) {
+    if (req.query.empty()) {
+        const core::QueryParams point{{"lon", std::string(p.get("lon"))}, {"lat", std::string(p.get("lat"))}};
+        if (auto key = reverse_key(point, "lon", "lat")) {
+            auto s = snapshot_with_api(ctx);
+            if (!s) return unavailable();
+            return cached_reply(ctx, req, *s, *key, cache_short,
+                                [&] { return core::reverse(*s, p.get("lon"), p.get("lat"), req.query); });
+        }
+    }
     return with_snapshot(ctx, req, Filter::yes, [&](const core::Snapshot& s) {
         return core::reverse(s, p.get("lon"), p.get("lat"), req.query);
     });

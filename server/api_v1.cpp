@@ -4,6 +4,7 @@
 
 #include "core/area_report.hpp"
 #include "core/league.hpp"
+#include "core/postcode.hpp"
 #include "core/similar.hpp"
 #include "core/summary.hpp"
 #include "server/api_common.hpp"
@@ -15,12 +16,22 @@ Response v1_postcode_summary(ServerContext& ctx, const Request& req, const Route
     auto s = snapshot_with_api(ctx);
     if (!s) return unavailable();
     auto teams = current_teams(*s);
-    auto r =
-        core::postcode_summary(*s, *teams, p.get("postcode"), req.query, std::chrono::system_clock::now());
+    const auto now = std::chrono::system_clock::now();
     // Next events depend on the day too: the salt changes daily.
-    const auto day =
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count();
-    return reply(req, s.get(), r, teams_salt(*teams) ^ static_cast<std::uint64_t>(day) << 1);
+    const auto day = std::chrono::floor<std::chrono::days>(now).time_since_epoch().count();
+    const std::uint64_t salt = teams_salt(*teams) ^ static_cast<std::uint64_t>(day) << 1;
+    auto compute = [&] { return core::postcode_summary(*s, *teams, p.get("postcode"), req.query, now); };
+    // The answer depends on the postcode, months=, the team data (its salt) and the day: held in
+    // the answer cache under those. Team data changes without a new dataset version, so caches
+    // revalidate every time ("no-cache"), as reply() does for salted answers.
+    auto months = core::find_param(req.query, "months");
+    auto pc = core::parse_postcode(p.get("postcode"));
+    if (pc && req.query.size() == (months ? 1u : 0u) && (!months || months->size() <= 2)) {
+        const std::string key =
+            "sum|" + pc->compact + "|" + std::string(months.value_or("")) + "|" + std::to_string(salt);
+        return cached_reply(ctx, req, *s, key, "no-cache", compute, salt);
+    }
+    return reply(req, s.get(), compute(), salt);
 }
 
 Response v1_area(ServerContext& ctx, const Request& req, const RouteParams& p) {

@@ -58,7 +58,7 @@ void compress_text_answer(const Request& req, Response& res) {
     if (auto etag = res.headers.get("ETag"); etag && !etag->starts_with("W/")) return;
     auto accept = req.headers.get("Accept-Encoding");
     if (!accept || !accepts_gzip(*accept)) return;
-    std::string gz = gzip_compress(res.body, 4);
+    std::string gz = gzip_compress(res.body, gzip_level_held);
     if (gz.size() >= res.body.size()) return;
     res.body = std::move(gz);
     res.headers.set("Content-Encoding", "gzip");

@@ -107,6 +107,7 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
         ("db-connections", po::value<int>()->default_value(d.db_connections), "database connections of the JSON APIs (crime listings, meeting packs, team writes)")
         ("db-timeout", po::value<double>()->default_value(d.db_timeout), "JSON APIs: seconds a query may run, and may wait for a free connection (503 beyond)")
         ("cache-bytes", po::value<std::string>()->default_value(std::to_string(d.cache_bytes)), "tile cache budget in bytes (suffix K, M, G; 0 disables)")
+        ("answer-cache-bytes", po::value<std::string>()->default_value(std::to_string(d.answer_cache_bytes)), "budget in bytes of the cache of postcode, reverse-geocode and summary answers (suffix K, M, G; 0 disables)")
         ("cors-origins", po::value<std::string>()->default_value(join(d.cors_origins)), "comma-separated allowed CORS origins, or * for any; token-guarded team writes (POST/PUT/DELETE) are allowed only to origins listed by name, never through *")
         ("frame-ancestors", po::value<std::string>()->default_value(d.frame_ancestors), "CSP frame-ancestors for HTML pages (embedding); empty: not sent")
         ("web-dir", po::value<std::string>()->default_value(d.web_dir), "folder of static files served at / (index.html)")
@@ -185,6 +186,7 @@ ConfigParse parse_config(int argc, const char* const argv[], const Config& d, co
             return *v;
         };
         c.cache_bytes = size("cache-bytes");
+        c.answer_cache_bytes = size("answer-cache-bytes");
         c.max_body_bytes = size("max-body-bytes");
         c.max_header_bytes = size("max-header-bytes");
         if (c.max_header_bytes < 1024) throw po::error("--max-header-bytes must be at least 1K");

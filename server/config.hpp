@@ -27,6 +27,7 @@ struct Config {
     int db_connections = 4;                // JSON APIs' pool (crime listings, team writes)
     double db_timeout = 3;                 // its statement timeout and wait for a connection (s)
     std::size_t cache_bytes = 256u << 20;  // tile cache budget; 0 disables it
+    std::size_t answer_cache_bytes = 64u << 20;  // lookup answer cache budget; 0 disables it
     std::vector<std::string> cors_origins{"*"};  // allowed Origins; "*" = any, except for team writes
     std::string frame_ancestors;                 // CSP frame-ancestors for HTML pages; empty = not sent
     std::string web_dir;                         // static files ('/' -> index.html); empty = none

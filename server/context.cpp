@@ -18,6 +18,7 @@ ServerContext::ServerContext(Config config, core::SnapshotHolder& snapshots,
     : config_(std::move(config)),
       snapshots_(snapshots),
       cache_(config_.cache_bytes),
+      answers_(config_.answer_cache_bytes),
       metrics_(std::move(route_labels)),
       static_files_(config_.web_dir, config_.frame_ancestors, config_.static_cache_bytes),
       rate_limiter_(rate_limit_options(config_)),
@@ -48,6 +49,7 @@ void ServerContext::swap_snapshot(std::shared_ptr<const core::Snapshot> next) {
     // Keys carry the version, so a request racing the swap can at worst insert a tile of the old
     // version, which no new request asks for and LRU drops later.
     cache_.clear();
+    answers_.clear();
 }
 
 std::shared_ptr<const std::string> ServerContext::memo(const std::string& name,

@@ -11,6 +11,7 @@
 
 #include "core/snapshot.hpp"
 #include "core/tile_renderer.hpp"
+#include "server/answer_cache.hpp"
 #include "server/config.hpp"
 #include "server/metrics.hpp"
 #include "server/rate_limit.hpp"
@@ -42,6 +43,8 @@ class ServerContext {
     std::shared_ptr<const core::Snapshot> snapshot() const { return snapshots_.get(); }
     core::SnapshotHolder& snapshots() { return snapshots_; }
     TileCache& cache() { return cache_; }
+    // Lookup answers by (dataset version, normalised request): server/answer_cache.hpp.
+    AnswerCache& answers() { return answers_; }
     Metrics& metrics() { return metrics_; }
     StaticFiles& static_files() { return static_files_; }
     // Per-client token buckets and the portal API keys (--rate-limit, --tile-rate-limit, --trusted-proxies).
@@ -67,7 +70,7 @@ class ServerContext {
     std::int64_t failed_version() const { return failed_version_.load(std::memory_order_relaxed); }
     void set_failed_version(std::int64_t v) { failed_version_.store(v, std::memory_order_relaxed); }
 
-    // Installs a new snapshot and drops cached tiles of the old one.
+    // Installs a new snapshot and drops cached tiles and answers of the old one.
     void swap_snapshot(std::shared_ptr<const core::Snapshot> next);
 
     std::chrono::steady_clock::time_point started() const { return started_; }
@@ -81,6 +84,7 @@ class ServerContext {
     Config config_;
     core::SnapshotHolder& snapshots_;
     TileCache cache_;
+    AnswerCache answers_;
     Metrics metrics_;
     StaticFiles static_files_;
     RateLimiter rate_limiter_;

@@ -4,13 +4,18 @@
 
 namespace crimemap::server {
 
+std::string json_text(const nlohmann::json& body) {
+    std::string out = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out.push_back('\n');
+    return out;
+}
+
 Response json_response(int status, const nlohmann::json& body, std::string_view cache_control) {
     Response res;
     res.status = status;
     res.headers.set("Content-Type", json_content_type);
     res.headers.set("Cache-Control", cache_control);
-    res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    res.body.push_back('\n');
+    res.body = json_text(body);
     return res;
 }
 
@@ -56,6 +61,31 @@ bool not_modified(const Request& req, std::string_view etag, std::string_view ca
     res.headers.set("ETag", etag);
     res.headers.set("Cache-Control", cache_control);
     return true;
+}
+
+Response encoded_response(const Request& req, const EncodedBody& body, bool client_gzip,
+                          std::string_view cache_control, std::string_view content_type) {
+    const bool gzip = client_gzip && !body.gzip.empty() && body.gzip.size() < body.identity.size();
+    const std::string_view etag = gzip ? body.etag_gzip : body.etag;
+    const std::string_view other_etag = gzip ? body.etag : body.etag_gzip;
+
+    Response res;
+    if (not_modified(req, etag, cache_control, res) || not_modified(req, other_etag, cache_control, res)) {
+        res.headers.set("Vary", "Accept-Encoding");
+        return res;
+    }
+    res.headers.set("ETag", etag);
+    res.headers.set("Cache-Control", cache_control);
+    res.headers.set("Vary", "Accept-Encoding");
+    if (body.identity.empty()) {
+        res.status = 204;
+        return res;
+    }
+    res.status = 200;
+    res.headers.set("Content-Type", content_type);
+    if (gzip) res.headers.set("Content-Encoding", "gzip");
+    res.body = gzip ? body.gzip : body.identity;
+    return res;
 }
 
 }  // namespace crimemap::server

@@ -74,6 +74,20 @@ Response handle_metrics(ServerContext& ctx, const Request&, const RouteParams&) 
     gauge(out, "crimemap_tile_cache_max_bytes", "Byte budget of the tile cache.",
           static_cast<double>(cache.max_bytes));
 
+    auto answers = ctx.answers().stats();
+    gauge(out, "crimemap_answer_cache_hits_total", "Answer cache hits (postcode, reverse geocode, summary).",
+          static_cast<double>(answers.hits), "counter");
+    gauge(out, "crimemap_answer_cache_misses_total", "Answer cache misses.",
+          static_cast<double>(answers.misses), "counter");
+    gauge(out, "crimemap_answer_cache_evictions_total", "Answers evicted to stay within the byte budget.",
+          static_cast<double>(answers.evictions), "counter");
+    gauge(out, "crimemap_answer_cache_bytes", "Bytes held by the answer cache.",
+          static_cast<double>(answers.bytes));
+    gauge(out, "crimemap_answer_cache_entries", "Answers held by the answer cache.",
+          static_cast<double>(answers.entries));
+    gauge(out, "crimemap_answer_cache_max_bytes", "Byte budget of the answer cache.",
+          static_cast<double>(answers.max_bytes));
+
     auto snapshot = ctx.snapshot();
     gauge(out, "crimemap_snapshot_loaded", "1 when a snapshot is loaded and served.", snapshot ? 1 : 0);
     if (snapshot) {

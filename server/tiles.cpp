@@ -40,10 +40,11 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
         if (!rendered) return error_response(rendered.error());
         ctx.metrics().record_render(rendered->mvt.size(), seconds, rendered->coarsened);
         // Compression effort follows reuse. A cached entry serves every later client, so it gets
-        // both encodings at level 4; an uncached tile is compressed once, only for a client that
-        // asked, at level 1. On a 19.8 KB z11 tile: level 1 94 us / 10.2 KB, level 4 164 us /
-        // 9.6 KB, level 6 619 us / 9.5 KB (rendering it takes ~60 us).
-        const int gzip_level = ctx.cache().max_bytes() > 0 ? 4 : client_gzip ? 1 : 0;
+        // both encodings at gzip_level_held; an uncached tile is compressed once, only for a
+        // client that asked, at gzip_level_once (server/gzip.hpp).
+        const int gzip_level = ctx.cache().max_bytes() > 0 ? gzip_level_held
+                               : client_gzip               ? gzip_level_once
+                                                           : 0;
         tile = make_cached_tile(snapshot->version, std::move(rendered->mvt), rendered->features,
                                 rendered->coarsened, gzip_level);
         ctx.cache().put(key, tile);
@@ -61,31 +62,8 @@ Response handle_tile(ServerContext& ctx, const Request& req, const RouteParams& 
                        std::stoll(std::string(*v)) > snapshot->version;
     const std::string_view cache_control = versioned ? cache_immutable : newer ? cache_none : cache_short;
 
-    const bool gzip = client_gzip && !tile->gzip.empty() && tile->gzip.size() < tile->mvt.size();
-    const std::string& etag = gzip ? tile->etag_gzip : tile->etag;
-    const std::string& other_etag = gzip ? tile->etag : tile->etag_gzip;
-
-    Response res;
-    if (not_modified(req, etag, cache_control, res) || not_modified(req, other_etag, cache_control, res)) {
-        res.headers.set("Vary", "Accept-Encoding");
-        return res;
-    }
-    res.headers.set("ETag", etag);
-    res.headers.set("Cache-Control", cache_control);
-    res.headers.set("Vary", "Accept-Encoding");
-    if (tile->mvt.empty()) {
-        res.status = 204;
-        return res;
-    }
-    res.status = 200;
-    res.headers.set("Content-Type", mvt_content_type);
-    if (gzip) {
-        res.headers.set("Content-Encoding", "gzip");
-        res.body = tile->gzip;
-    } else {
-        res.body = tile->mvt;
-    }
-    return res;
+    return encoded_response(req, {tile->mvt, tile->gzip, tile->etag, tile->etag_gzip}, client_gzip,
+                            cache_control, mvt_content_type);
 }
 
 }  // namespace crimemap::server

@@ -32,6 +32,8 @@ TEST(ServerCache, EntriesCarryBothEncodingsAndStrongEtags) {
     EXPECT_EQ(t->etag.front(), '"');
     EXPECT_EQ(t->etag.back(), '"');
     EXPECT_NE(t->etag, t->etag_gzip);
+    EXPECT_EQ(t->etag, make_etag(t->mvt));
+    EXPECT_EQ(t->etag_gzip, make_etag(t->mvt, "-gz"));
     EXPECT_EQ(t->etag, make_cached_tile(9, std::string(5000, 'a'), 3, true)->etag)
         << "ETag depends on the bytes";
     EXPECT_NE(t->etag, make_cached_tile(4, std::string(5000, 'b'), 3, true)->etag);

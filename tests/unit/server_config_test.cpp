@@ -159,3 +159,16 @@ TEST(ServerConfig, ConnectionsFitTheOpenFileLimit) {
     // A limit below the headroom still serves someone.
     EXPECT_EQ(fit_connections(10, 100, 100).max_connections, 1u);
 }
+
+TEST(ServerConfig, AnswerCacheBytes) {
+    EXPECT_EQ(parse({}).config.answer_cache_bytes, 64u << 20);
+    EXPECT_EQ(parse({"--answer-cache-bytes=8M"}).config.answer_cache_bytes, 8u << 20);
+    EXPECT_EQ(parse({}, {{"CRIMEMAP_ANSWER_CACHE_BYTES", "0"}}).config.answer_cache_bytes, 0u)
+        << "0 turns it off";
+    EXPECT_EQ(
+        parse({"--answer-cache-bytes=1K"}, {{"CRIMEMAP_ANSWER_CACHE_BYTES", "2G"}}).config.answer_cache_bytes,
+        1024u)
+        << "the flag wins";
+    EXPECT_NE(parse({"--answer-cache-bytes=much"}).error.find("--answer-cache-bytes"), std::string::npos);
+    EXPECT_NE(parse({"--help"}).help_text.find("--answer-cache-bytes"), std::string::npos);
+}

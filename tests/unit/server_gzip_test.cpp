@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
+#include <zlib.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -23,7 +25,7 @@ TEST(ServerGzip, RoundTrips) {
     EXPECT_EQ(gzip_decompress(gzip_compress(binary, 1)), binary);
 }
 
-// The deflate streams are reused per thread and level: one answer must never leak into the next.
+// The compressors are reused per thread and level: one answer must never leak into the next.
 TEST(ServerGzip, ReusedStreamsStayIndependentAcrossCallsLevelsAndThreads) {
     std::vector<std::string> inputs;
     for (int i = 0; i < 40; ++i)
@@ -44,7 +46,40 @@ TEST(ServerGzip, ReusedStreamsStayIndependentAcrossCallsLevelsAndThreads) {
     for (int t = 0; t < 4; ++t) threads.emplace_back(check, t);
     for (auto& t : threads) t.join();
     EXPECT_THROW(gzip_compress("x", 0), std::invalid_argument);
-    EXPECT_THROW(gzip_compress("x", 10), std::invalid_argument);
+    EXPECT_THROW(gzip_compress("x", 13), std::invalid_argument);
+}
+
+// Compression is libdeflate's; an independent inflater (zlib's own inflate, not our wrapper)
+// must read every level's output, on a tile-like binary payload and on JSON text.
+TEST(ServerGzip, OutputInflatesWithZlibAtEveryLevel) {
+    std::string json = "{\"status\":200,\"result\":[";
+    for (int i = 0; i < 300; ++i)
+        json += "{\"postcode\":\"HR1 " + std::to_string(i) + "AA\",\"distance\":" + std::to_string(i * 1.5) +
+                "},";
+    json += "{}]}\n";
+    std::string binary(20000, '\0');
+    std::uint32_t x = 7;
+    for (std::size_t i = 0; i < binary.size(); ++i) {
+        x = x * 1103515245u + 12345u;
+        binary[i] = static_cast<char>(i % 7 == 0 ? x >> 24 : i % 13);
+    }
+    for (const std::string* input : {&json, &binary})
+        for (int level = 1; level <= 12; ++level) {
+            const std::string gz = gzip_compress(*input, level);
+            z_stream zs{};
+            ASSERT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+            std::string out(input->size() + 1, '\0');  // one spare byte: more output would be a bug
+            zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+            zs.avail_in = static_cast<uInt>(gz.size());
+            zs.next_out = reinterpret_cast<Bytef*>(out.data());
+            zs.avail_out = static_cast<uInt>(out.size());
+            EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END) << "level " << level;
+            EXPECT_EQ(zs.avail_in, 0u) << "nothing after the gzip trailer";
+            out.resize(zs.total_out);
+            inflateEnd(&zs);
+            EXPECT_EQ(out, *input) << "level " << level;
+            EXPECT_LT(gz.size(), input->size()) << "level " << level;
+        }
 }
 
 TEST(ServerGzip, RefusesGarbageTruncationAndBombs) {
