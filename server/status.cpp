@@ -22,6 +22,23 @@ void gauge(std::string& out, std::string_view name, std::string_view help, doubl
     out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
     out.append(name).append(" ").append(buf).append("\n");
 }
+
+// The six series of one ByteCache (tile cache, answer cache): crimemap_<cache>_cache_*.
+template <class Stats>
+void cache_gauges(std::string& out, const std::string& cache, const std::string& held, const Stats& st) {
+    const std::string prefix = "crimemap_" + cache + "_cache_";
+    gauge(out, prefix + "hits_total", "Hits of the " + cache + " cache.", static_cast<double>(st.hits),
+          "counter");
+    gauge(out, prefix + "misses_total", "Misses of the " + cache + " cache.", static_cast<double>(st.misses),
+          "counter");
+    gauge(out, prefix + "evictions_total", held + " evicted to stay within the byte budget.",
+          static_cast<double>(st.evictions), "counter");
+    gauge(out, prefix + "bytes", "Bytes held by the " + cache + " cache.", static_cast<double>(st.bytes));
+    gauge(out, prefix + "entries", held + " held by the " + cache + " cache.",
+          static_cast<double>(st.entries));
+    gauge(out, prefix + "max_bytes", "Byte budget of the " + cache + " cache.",
+          static_cast<double>(st.max_bytes));
+}
 }  // namespace
 
 Response handle_health(ServerContext& ctx, const Request&, const RouteParams&) {
@@ -60,33 +77,8 @@ Response handle_metrics(ServerContext& ctx, const Request&, const RouteParams&) 
     out.reserve(8192);
     ctx.metrics().write(out);
 
-    auto cache = ctx.cache().stats();
-    gauge(out, "crimemap_tile_cache_hits_total", "Tile cache hits.", static_cast<double>(cache.hits),
-          "counter");
-    gauge(out, "crimemap_tile_cache_misses_total", "Tile cache misses.", static_cast<double>(cache.misses),
-          "counter");
-    gauge(out, "crimemap_tile_cache_evictions_total", "Tiles evicted to stay within the byte budget.",
-          static_cast<double>(cache.evictions), "counter");
-    gauge(out, "crimemap_tile_cache_bytes", "Bytes held by the tile cache.",
-          static_cast<double>(cache.bytes));
-    gauge(out, "crimemap_tile_cache_entries", "Tiles held by the tile cache.",
-          static_cast<double>(cache.entries));
-    gauge(out, "crimemap_tile_cache_max_bytes", "Byte budget of the tile cache.",
-          static_cast<double>(cache.max_bytes));
-
-    auto answers = ctx.answers().stats();
-    gauge(out, "crimemap_answer_cache_hits_total", "Answer cache hits (postcode, reverse geocode, summary).",
-          static_cast<double>(answers.hits), "counter");
-    gauge(out, "crimemap_answer_cache_misses_total", "Answer cache misses.",
-          static_cast<double>(answers.misses), "counter");
-    gauge(out, "crimemap_answer_cache_evictions_total", "Answers evicted to stay within the byte budget.",
-          static_cast<double>(answers.evictions), "counter");
-    gauge(out, "crimemap_answer_cache_bytes", "Bytes held by the answer cache.",
-          static_cast<double>(answers.bytes));
-    gauge(out, "crimemap_answer_cache_entries", "Answers held by the answer cache.",
-          static_cast<double>(answers.entries));
-    gauge(out, "crimemap_answer_cache_max_bytes", "Byte budget of the answer cache.",
-          static_cast<double>(answers.max_bytes));
+    cache_gauges(out, "tile", "Tiles", ctx.cache().stats());
+    cache_gauges(out, "answer", "Answers (postcode, reverse geocode, summary)", ctx.answers().stats());
 
     auto snapshot = ctx.snapshot();
     gauge(out, "crimemap_snapshot_loaded", "1 when a snapshot is loaded and served.", snapshot ? 1 : 0);
